@@ -1,0 +1,77 @@
+/**
+ * The collection model: what a config declares, after validation.
+ * Everything here is plain data, frozen once the config is loaded.
+ */
+
+export const FIELD_TYPES = [
+  'text',
+  'integer',
+  'number',
+  'boolean',
+  'date',
+  'email',
+  'url',
+  'select',
+  'json',
+  'relation',
+  'file',
+] as const;
+
+export type FieldType = (typeof FIELD_TYPES)[number];
+
+export interface FieldDef {
+  type: FieldType;
+  required?: boolean;
+  unique?: boolean;
+  /** Length for text-like fields, value for integer/number, count for `multiple`. */
+  min?: number;
+  max?: number;
+  pattern?: string;
+  /** Allowed values of a `select` field. */
+  values?: readonly string[];
+  default?: unknown;
+  /** `file` and `relation` (and `select`) fields may hold several values. */
+  multiple?: boolean;
+  /** `file`: largest accepted size in bytes. */
+  maxSize?: number;
+  /** `file`: accepted media types (checked by content), e.g. `image/png`, `image/*`. */
+  accept?: readonly string[];
+  /** `relation`: the target collection. */
+  collection?: string;
+}
+
+/** One operation's access rule. */
+export type RuleKind = 'public' | 'auth' | 'owner' | 'admin' | 'nobody';
+/** A rule is a kind, or a filter expression that may use `@auth.*`. */
+export type Rule = RuleKind | (string & {});
+
+export const RULE_OPERATIONS = ['list', 'view', 'create', 'update', 'delete'] as const;
+export type RuleOperation = (typeof RULE_OPERATIONS)[number];
+
+export interface CollectionDef {
+  name: string;
+  /** Declared fields in declaration order (system fields excluded). */
+  fields: Readonly<Record<string, FieldDef>>;
+  rules: Readonly<Record<RuleOperation, Rule>>;
+  requireIfMatch: boolean;
+  requireIdempotencyKey: boolean;
+  /** True for the built-in `users` collection. */
+  auth: boolean;
+}
+
+/** System fields present on every record, never declared. */
+export const SYSTEM_FIELDS = ['id', 'created', 'updated'] as const;
+
+/** `^[A-Za-z0-9_-]{1,64}$`: ids a client may choose on PUT. */
+export const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** A collection or field name: a safe SQL identifier and URL segment. */
+export const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_]{0,62}$/;
+
+/** A stored record as the service sees it: system fields plus field values. */
+export interface RecordData {
+  id: string;
+  created: string;
+  updated: string;
+  [field: string]: unknown;
+}

@@ -1,0 +1,36 @@
+/** Typed store failures; service/ turns them into problems. */
+
+export class UniqueViolation extends Error {
+  constructor(
+    readonly collection: string,
+    readonly field: string,
+  ) {
+    super(`unique constraint on ${collection}.${field}`);
+    this.name = 'UniqueViolation';
+  }
+}
+
+export class DuplicateId extends Error {
+  constructor(
+    readonly collection: string,
+    readonly id: string,
+  ) {
+    super(`${collection}/${id} already exists`);
+    this.name = 'DuplicateId';
+  }
+}
+
+/** The transaction's lock is held by another transaction right now. */
+export class LockBusy extends Error {
+  constructor(readonly lock: string) {
+    super(`lock ${lock} is held`);
+    this.name = 'LockBusy';
+  }
+}
+
+export class DestructiveMigration extends Error {
+  constructor(readonly steps: readonly string[]) {
+    super(`refusing destructive changes without --allow-destructive: ${steps.join('; ')}`);
+    this.name = 'DestructiveMigration';
+  }
+}

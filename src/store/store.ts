@@ -1,0 +1,130 @@
+/**
+ * The one storage interface. Both adapters (sqlite/, postgres/) implement it
+ * with the same file set; service/ talks only to this. Nothing here knows
+ * rules, HTTP or problems: failures are the typed errors in ./errors.ts.
+ */
+import type { Expr } from '../query/ast.js';
+import type { RecordData } from '../schema/types.js';
+
+export interface SortKey {
+  field: string;
+  desc: boolean;
+}
+
+export interface ListQuery {
+  /** Filter with `@auth` already bound (see query/bind-auth.ts); null = all. */
+  filter: Expr | null;
+  sort: readonly SortKey[];
+  limit: number;
+  offset: number;
+  /** Count matching rows too (false for `skipTotal`). */
+  count: boolean;
+}
+
+export interface ListResult {
+  items: RecordData[];
+  total: number | null;
+}
+
+/** A stored Idempotency-Key outcome (or a claim while the write runs). */
+export interface IdempotencyEntry {
+  /** Caller scope + method + path, already combined by the service. */
+  scope: string;
+  key: string;
+  fingerprint: string;
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+  /** ISO 8601 time the entry was stored; entries older than the TTL are ignored. */
+  created: string;
+}
+
+/** A session row (tokens are stored only as a hash). */
+export interface SessionEntry {
+  tokenHash: string;
+  userId: string;
+  created: string;
+  expires: string;
+}
+
+/** Reads: outside a transaction they see the last committed state. */
+export interface StoreReader {
+  /** One record; with `filter`, only if it also matches the filter. */
+  get(collection: string, id: string, filter?: Expr | null): Promise<RecordData | undefined>;
+  /** Records with these ids (any order, missing ones left out). */
+  getMany(collection: string, ids: readonly string[]): Promise<RecordData[]>;
+  list(collection: string, query: ListQuery): Promise<ListResult>;
+}
+
+/** Everything a write transaction can do. */
+export interface StoreTx extends StoreReader {
+  /** Insert a new record. Throws UniqueViolation / DuplicateId. */
+  insert(collection: string, record: RecordData): Promise<void>;
+  /** Overwrite an existing record's fields and timestamps. Throws UniqueViolation. */
+  update(collection: string, record: RecordData): Promise<void>;
+  /** Delete by id; false when it was not there. */
+  delete(collection: string, id: string): Promise<boolean>;
+
+  getIdempotency(scope: string, key: string, notBefore: string): Promise<IdempotencyEntry | undefined>;
+  putIdempotency(entry: IdempotencyEntry): Promise<void>;
+
+  /** Auth collection: the password hash column, never part of RecordData. */
+  getPasswordHash(collection: string, id: string): Promise<string | undefined>;
+  setPasswordHash(collection: string, id: string, hash: string): Promise<void>;
+  findIdBy(collection: string, field: string, value: string): Promise<string | undefined>;
+
+  putSession(entry: SessionEntry): Promise<void>;
+  getSession(tokenHash: string, now: string): Promise<SessionEntry | undefined>;
+  deleteSession(tokenHash: string): Promise<void>;
+  deleteSessionsOf(userId: string): Promise<void>;
+
+  /** Add one hit to a counter window and return the hits still inside it. */
+  hit(bucket: string, now: string, windowStart: string): Promise<number>;
+  /** Hits of a counter inside the window, without adding one. */
+  hits(bucket: string, windowStart: string): Promise<{ count: number; oldest: string | null }>;
+  clearHits(bucket: string): Promise<void>;
+}
+
+export interface TransactionOptions {
+  /**
+   * A name to hold exclusively for the transaction, across every node:
+   * when another transaction holds it, the call fails at once with LockBusy
+   * instead of waiting (used for in-flight Idempotency-Keys).
+   */
+  lock?: string;
+}
+
+/** One step of bringing the database up to the config. */
+export interface MigrationStep {
+  kind: 'create-table' | 'add-column' | 'drop-column' | 'retype-column' | 'add-index' | 'drop-index';
+  table: string;
+  column?: string;
+  /** What it does, for `methodical migrate` to print. */
+  description: string;
+  /** Drops or retypes a column that holds data. */
+  destructive: boolean;
+  sql: readonly string[];
+}
+
+export interface StoreCapabilities {
+  /** Several processes may share the database (PostgreSQL), so no in-process caches of data. */
+  sharedWriters: boolean;
+  /** Blobs can live in the database itself. */
+  blobs: boolean;
+}
+
+export interface Store extends StoreReader {
+  readonly dialect: 'sqlite' | 'postgres';
+  readonly capabilities: StoreCapabilities;
+  /** Run `fn` in one transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(fn: (tx: StoreTx) => Promise<T>, options?: TransactionOptions): Promise<T>;
+  /** What it would take to bring the database up to the schema. */
+  planMigration(): Promise<MigrationStep[]>;
+  /** Apply a plan; throws DestructiveMigration if a step is destructive and not allowed. */
+  migrate(steps: readonly MigrationStep[], options?: { allowDestructive?: boolean }): Promise<void>;
+  /** Delete idempotency entries and sessions that have expired. */
+  purgeExpired(idempotencyBefore: string, now: string): Promise<void>;
+  /** Throws when the database does not answer. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,120 @@
+/**
+ * RFC 9457 problem details: one catalogue of problem codes with stable
+ * statuses and titles, and one error class that carries them. Rendering
+ * happens in one place (http/plugins/problem.ts).
+ */
+
+/** One field problem inside a 422 (or a 400 for query parameters). */
+export interface FieldIssue {
+  field: string;
+  code: string;
+  message: string;
+}
+
+export interface ProblemSpec {
+  status: number;
+  /** `about:blank` problems take the status phrase as their title. */
+  type: string;
+  title: string;
+}
+
+const BASE = 'https://methodical.dev/problems/';
+
+function typed(status: number, slug: string, title: string): ProblemSpec {
+  return { status, type: BASE + slug, title };
+}
+
+/** The catalogue. Codes are stable; a test checks that types are unique. */
+export const PROBLEMS = {
+  badRequest: { status: 400, type: 'about:blank', title: 'Bad Request' },
+  malformedJson: typed(400, 'malformed-json', 'Malformed JSON body'),
+  badFilter: typed(400, 'invalid-filter', 'Invalid filter expression'),
+  badQuery: typed(400, 'invalid-query', 'Invalid query parameter'),
+  badId: typed(400, 'invalid-id', 'Invalid record id'),
+  badIdempotencyKey: typed(400, 'invalid-idempotency-key', 'Invalid Idempotency-Key header'),
+  idempotencyKeyRequired: typed(400, 'idempotency-key-required', 'Idempotency-Key required'),
+  badBatch: typed(400, 'invalid-batch', 'Invalid batch request'),
+  unauthorized: { status: 401, type: 'about:blank', title: 'Unauthorized' },
+  forbidden: { status: 403, type: 'about:blank', title: 'Forbidden' },
+  csrf: typed(403, 'cross-origin-request', 'Cross-origin request refused'),
+  notFound: { status: 404, type: 'about:blank', title: 'Not Found' },
+  methodNotAllowed: { status: 405, type: 'about:blank', title: 'Method Not Allowed' },
+  notAcceptable: { status: 406, type: 'about:blank', title: 'Not Acceptable' },
+  conflict: { status: 409, type: 'about:blank', title: 'Conflict' },
+  idConflict: typed(409, 'id-mismatch', 'Body id differs from the URL'),
+  uniqueViolation: typed(409, 'unique-violation', 'Unique constraint violated'),
+  idempotencyInFlight: typed(409, 'idempotency-key-in-use', 'Request with this Idempotency-Key is in progress'),
+  patchTestFailed: typed(409, 'patch-test-failed', 'JSON Patch test failed'),
+  patchConflict: typed(409, 'patch-conflict', 'JSON Patch cannot be applied'),
+  preconditionFailed: { status: 412, type: 'about:blank', title: 'Precondition Failed' },
+  payloadTooLarge: { status: 413, type: 'about:blank', title: 'Content Too Large' },
+  unsupportedMediaType: { status: 415, type: 'about:blank', title: 'Unsupported Media Type' },
+  rangeNotSatisfiable: { status: 416, type: 'about:blank', title: 'Range Not Satisfiable' },
+  validation: typed(422, 'validation', 'The record is invalid'),
+  idempotencyMismatch: typed(422, 'idempotency-key-reused', 'Idempotency-Key reused with a different request'),
+  preconditionRequired: { status: 428, type: 'about:blank', title: 'Precondition Required' },
+  tooManyRequests: { status: 429, type: 'about:blank', title: 'Too Many Requests' },
+  internal: { status: 500, type: 'about:blank', title: 'Internal Server Error' },
+  notImplemented: { status: 501, type: 'about:blank', title: 'Not Implemented' },
+  unavailable: { status: 503, type: 'about:blank', title: 'Service Unavailable' },
+} as const satisfies Record<string, ProblemSpec>;
+
+export type ProblemCode = keyof typeof PROBLEMS;
+
+export interface ProblemOptions {
+  errors?: FieldIssue[];
+  /** Extension members (RFC 9457 §3.2), e.g. `position` for filter errors. */
+  extra?: Record<string, unknown>;
+  /** Response headers the problem needs (Allow, Retry-After, WWW-Authenticate…). */
+  headers?: Record<string, string>;
+}
+
+/** An expected failure with a status: thrown anywhere, rendered once. */
+export class Problem extends Error {
+  readonly code: ProblemCode;
+  readonly status: number;
+  readonly type: string;
+  readonly title: string;
+  readonly detail: string;
+  readonly errors?: FieldIssue[];
+  readonly extra?: Record<string, unknown>;
+  readonly headers: Record<string, string>;
+
+  constructor(code: ProblemCode, detail: string, options: ProblemOptions = {}) {
+    super(detail);
+    const spec: ProblemSpec = PROBLEMS[code];
+    this.name = 'Problem';
+    this.code = code;
+    this.status = spec.status;
+    this.type = spec.type;
+    this.title = spec.title;
+    this.detail = detail;
+    this.errors = options.errors;
+    this.extra = options.extra;
+    this.headers = options.headers ?? {};
+  }
+
+  /** The RFC 9457 body. `instance` is the request path when known. */
+  toJSON(instance?: string): Record<string, unknown> {
+    const body: Record<string, unknown> = {
+      type: this.type,
+      title: this.title,
+      status: this.status,
+      detail: this.detail,
+    };
+    if (instance !== undefined) body.instance = instance;
+    if (this.errors !== undefined) body.errors = this.errors;
+    if (this.extra !== undefined) Object.assign(body, this.extra);
+    return body;
+  }
+}
+
+export function isProblem(value: unknown): value is Problem {
+  return value instanceof Problem;
+}
+
+/** A 422 with every field issue at once. */
+export function validationProblem(errors: FieldIssue[], detail?: string): Problem {
+  const fields = [...new Set(errors.map((e) => e.field))].join(', ');
+  return new Problem('validation', detail ?? `Invalid value for ${fields}.`, { errors });
+}
