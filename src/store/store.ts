@@ -66,7 +66,8 @@ export interface StoreTx extends StoreReader {
   delete(collection: string, id: string): Promise<boolean>;
 
   getIdempotency(scope: string, key: string, notBefore: string): Promise<IdempotencyEntry | undefined>;
-  putIdempotency(entry: IdempotencyEntry): Promise<void>;
+  /** Store an outcome unless a live one (created at or after `notBefore`) is already there. */
+  putIdempotency(entry: IdempotencyEntry, notBefore: string): Promise<void>;
 
   /** Auth collection: the password hash column, never part of RecordData. */
   getPasswordHash(collection: string, id: string): Promise<string | undefined>;

@@ -43,7 +43,11 @@ export const PROBLEMS = {
   conflict: { status: 409, type: 'about:blank', title: 'Conflict' },
   idConflict: typed(409, 'id-mismatch', 'Body id differs from the URL'),
   uniqueViolation: typed(409, 'unique-violation', 'Unique constraint violated'),
-  idempotencyInFlight: typed(409, 'idempotency-key-in-use', 'Request with this Idempotency-Key is in progress'),
+  idempotencyInFlight: typed(
+    409,
+    'idempotency-key-in-use',
+    'Request with this Idempotency-Key is in progress',
+  ),
   patchTestFailed: typed(409, 'patch-test-failed', 'JSON Patch test failed'),
   patchConflict: typed(409, 'patch-conflict', 'JSON Patch cannot be applied'),
   preconditionFailed: { status: 412, type: 'about:blank', title: 'Precondition Failed' },
@@ -51,7 +55,11 @@ export const PROBLEMS = {
   unsupportedMediaType: { status: 415, type: 'about:blank', title: 'Unsupported Media Type' },
   rangeNotSatisfiable: { status: 416, type: 'about:blank', title: 'Range Not Satisfiable' },
   validation: typed(422, 'validation', 'The record is invalid'),
-  idempotencyMismatch: typed(422, 'idempotency-key-reused', 'Idempotency-Key reused with a different request'),
+  idempotencyMismatch: typed(
+    422,
+    'idempotency-key-reused',
+    'Idempotency-Key reused with a different request',
+  ),
   preconditionRequired: { status: 428, type: 'about:blank', title: 'Precondition Required' },
   tooManyRequests: { status: 429, type: 'about:blank', title: 'Too Many Requests' },
   internal: { status: 500, type: 'about:blank', title: 'Internal Server Error' },
@@ -117,4 +125,14 @@ export function isProblem(value: unknown): value is Problem {
 export function validationProblem(errors: FieldIssue[], detail?: string): Problem {
   const fields = [...new Set(errors.map((e) => e.field))].join(', ');
   return new Problem('validation', detail ?? `Invalid value for ${fields}.`, { errors });
+}
+
+/** A problem for a bare status (hooks reject with a status and a detail). */
+export function problemForStatus(status: number, detail: string): Problem {
+  const entries = Object.entries(PROBLEMS) as [ProblemCode, ProblemSpec][];
+  const entry =
+    entries.find(([, spec]) => spec.status === status && spec.type === 'about:blank') ??
+    entries.find(([, spec]) => spec.status === status);
+  if (entry) return new Problem(entry[0], detail);
+  return new Problem(status >= 500 ? 'internal' : 'badRequest', detail);
 }

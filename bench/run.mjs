@@ -1,0 +1,228 @@
+// `npm run bench`: Methodical, a fastify + better-sqlite3 ceiling and json-server, side by side,
+// on the same data, on this machine. Prints a Markdown table and writes bench/results/latest.md.
+// Settings come from the environment; see bench/README.md.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { idPool, makeDataset, makeFields } from './lib/data.mjs';
+import { measure } from './lib/load.mjs';
+import { operations, warmupOperation } from './lib/operations.mjs';
+import { killAll } from './lib/proc.mjs';
+import { renderReport } from './lib/report.mjs';
+import { servers as allServers } from './lib/servers.mjs';
+import { checkTargets } from './lib/targets.mjs';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+function envNumber(name, fallback) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got "${raw}"`);
+  return n;
+}
+function envList(name, fallback) {
+  const raw = process.env[name];
+  if (!raw) return fallback;
+  return raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+const settings = {
+  duration: envNumber('BENCH_DURATION', 5),
+  connections: Math.round(envNumber('BENCH_CONNECTIONS', 10)),
+  sizes: envList('BENCH_SIZES', ['1000', '100000']).map((s) => {
+    const n = Number(s.replace(/_/g, ''));
+    if (!Number.isInteger(n) || n < 1) throw new Error(`BENCH_SIZES: "${s}" is not a positive integer`);
+    return n;
+  }),
+  warmup: envNumber('BENCH_WARMUP', 2),
+  timeout: envNumber('BENCH_TIMEOUT', 540),
+  poolSize: 10_000,
+  loadAverage: os.loadavg(),
+  servers: envList(
+    'BENCH_SERVERS',
+    allServers.map((s) => s.key),
+  ),
+  operations: envList(
+    'BENCH_OPS',
+    operations.map((o) => o.key),
+  ),
+};
+
+const servers = allServers.filter((s) => settings.servers.includes(s.key));
+const ops = operations.filter((o) => settings.operations.includes(o.key));
+const results = new Map();
+const notes = [];
+const startedAt = new Date();
+const log = (msg) =>
+  process.stderr.write(`[bench ${((Date.now() - startedAt) / 1000).toFixed(0)}s] ${msg}\n`);
+const resultKey = (size, op, server) => `${size}|${op}|${server}`;
+const get = (size, op, server) => results.get(resultKey(size, op, server));
+const put = (size, op, server, value) => results.set(resultKey(size, op, server), value);
+
+const workDir = mkdtempSync(path.join(os.tmpdir(), 'methodical-bench-'));
+let reported = false;
+
+function report() {
+  if (reported) return;
+  reported = true;
+  const checks = checkTargets(get);
+  const md = renderReport({
+    settings,
+    servers,
+    operations: ops,
+    get,
+    checks,
+    notes,
+    startedAt,
+    finishedAt: new Date(),
+  });
+  process.stdout.write(`\n${md}\n`);
+  mkdirSync(path.join(root, 'bench/results'), { recursive: true });
+  writeFileSync(path.join(root, 'bench/results/latest.md'), md);
+  log('wrote bench/results/latest.md');
+  return checks;
+}
+
+// Whatever happens, the servers die and the temporary data goes.
+process.on('exit', () => {
+  killAll();
+  rmSync(workDir, { recursive: true, force: true });
+});
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    log(`${signal}: stopping`);
+    process.exit(130);
+  });
+}
+const deadline = setTimeout(() => {
+  notes.push(`The run was stopped after BENCH_TIMEOUT=${settings.timeout} s; later results are missing.`);
+  log(`timed out after ${settings.timeout} s`);
+  killAll();
+  report();
+  process.exit(1);
+}, settings.timeout * 1000);
+deadline.unref();
+
+/** Waits until the server answers again (a slow server may still be draining the last run). */
+async function settle(base, server, pool) {
+  const res = await fetch(base + server.routes.get(pool[0]), { signal: AbortSignal.timeout(60_000) });
+  await res.arrayBuffer();
+}
+
+/** Replays one request by hand to show what a failing run answered. */
+async function sampleFailure(base, makeRequest) {
+  try {
+    const { method, path: p, headers, body } = makeRequest();
+    const res = await fetch(base + p, { method, headers, body, signal: AbortSignal.timeout(10_000) });
+    const text = (await res.text()).replace(/\s+/g, ' ').slice(0, 200);
+    return `${method} ${p} → ${res.status} ${text}`;
+  } catch (err) {
+    return `replay failed: ${err.message}`;
+  }
+}
+
+const describeFailures = (r) =>
+  Object.entries(r.statuses)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join(', ');
+
+async function benchServer(server, size, records, pool) {
+  const reason = server.unavailable(root);
+  if (reason) {
+    for (const op of ops) put(size, op.key, server.key, { skipped: reason });
+    if (size === settings.sizes[0]) notes.push(`${server.label} skipped: ${reason}.`);
+    log(`${server.label}: skipped (${reason})`);
+    return;
+  }
+  const dir = mkdtempSync(path.join(workDir, `${server.key}-${size}-`));
+  log(`${server.label} @ ${size}: starting and seeding`);
+  const t0 = Date.now();
+  let instance;
+  try {
+    instance = await server.start({ root, workDir: dir, records, log: (m) => log(`${server.label}: ${m}`) });
+    if (server.routes.count) {
+      const res = await fetch(instance.url + server.routes.count());
+      const count = await server.countFrom(res);
+      if (count !== records.length)
+        throw new Error(`seeded ${records.length} records but the server has ${count}`);
+    }
+    log(`${server.label} @ ${size}: ready at ${instance.url} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+
+    const ctx = {
+      records,
+      pick: () => pool[Math.floor(Math.random() * pool.length)],
+      fields: () => makeFields(Math.random),
+    };
+    const common = { url: instance.url, connections: settings.connections };
+    const warm = await measure({
+      ...common,
+      duration: settings.warmup,
+      makeRequest: () => warmupOperation.request(server, ctx),
+    });
+    if (!warm.valid)
+      notes.push(`${server.label} @ ${size}: warm-up had failures (${describeFailures(warm)}).`);
+
+    for (const op of ops) {
+      if (op.supports && !op.supports(server)) {
+        put(size, op.key, server.key, { skipped: 'not supported' });
+        continue;
+      }
+      const opCtx = op.setup ? { ...ctx, ...(await op.setup(server, { ...ctx, url: instance.url })) } : ctx;
+      await settle(instance.url, server, pool);
+      const makeRequest = () => op.request(server, opCtx);
+      const r = await measure({ ...common, duration: settings.duration, makeRequest });
+      put(size, op.key, server.key, r);
+      log(
+        `${server.label} @ ${size} ${op.label}: ${Math.round(r.rps)} req/s, p99 ${r.p99} ms` +
+          (r.failed ? `, ${r.failed} failed (${describeFailures(r)})` : ''),
+      );
+      if (r.failed) {
+        const sample = await sampleFailure(instance.url, makeRequest);
+        notes.push(
+          `${server.label} @ ${size} ${op.label}: ${r.failed} of ${r.ok + r.failed} requests failed ` +
+            `(${describeFailures(r)}); e.g. \`${sample}\``,
+        );
+      }
+    }
+  } catch (err) {
+    const msg = String(err?.message ?? err);
+    log(`${server.label} @ ${size}: ${msg}`);
+    notes.push(`${server.label} @ ${size}: ${msg.split('\n')[0]}`);
+    for (const op of ops) if (!get(size, op.key, server.key)) put(size, op.key, server.key, { error: msg });
+  } finally {
+    await instance?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main() {
+  log(
+    `sizes ${settings.sizes.join(', ')}; ${settings.duration} s × ${settings.connections} connections; ` +
+      `servers ${servers.map((s) => s.key).join(', ')}; operations ${ops.map((o) => o.key).join(', ')}`,
+  );
+  for (const size of settings.sizes) {
+    const records = makeDataset(size);
+    const pool = idPool(records, settings.poolSize);
+    for (const server of servers) await benchServer(server, size, records, pool);
+  }
+  const checks = report();
+  if (process.env.BENCH_STRICT === '1' && checks.some((c) => c.verdict === 'FAIL')) process.exitCode = 1;
+}
+
+main().then(
+  () => process.exit(),
+  (err) => {
+    log(`failed: ${err?.stack ?? err}`);
+    try {
+      report();
+    } catch {
+      // the report itself failed; the error above says why
+    }
+    process.exit(1);
+  },
+);

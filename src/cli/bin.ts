@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+/** The `methodical` command: parses the command name and hands over; no logic here. */
+import { ConfigError } from '../config/config-error.js';
+import { init } from './commands/init.js';
+import { migrate } from './commands/migrate.js';
+import { serve } from './commands/serve.js';
+import { UsageError } from './usage-error.js';
+
+const USAGE = `Usage: methodical <command> [options]
+
+Commands:
+  serve [--config FILE] [--data DIR] [--database URL] [--host H] [--port P]
+  init [DIR]
+  migrate [--dry-run] [--allow-destructive] [--config FILE] [--data DIR] [--database URL]
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...args] = argv;
+  switch (command) {
+    case 'serve':
+      await serve(args);
+      return -1; // keeps running until a signal
+    case 'init':
+      await init(args);
+      return 0;
+    case 'migrate':
+      return migrate(args);
+    case undefined:
+    case '--help':
+    case '-h':
+    case 'help':
+      process.stdout.write(USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      throw new UsageError(`methodical: unknown command "${command}"\n\n${USAGE}`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof UsageError || error instanceof ConfigError) {
+      process.stderr.write(
+        `${error.message.startsWith('methodical') ? '' : 'methodical: '}${error.message}\n`,
+      );
+      process.exit(2);
+    }
+    const code = (error as { code?: string }).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+      process.stderr.write(`methodical: cannot listen: ${(error as Error).message}\n`);
+      process.exit(1);
+    }
+    process.stderr.write(`methodical: ${(error as Error)?.message ?? String(error)}\n`);
+    process.exit(1);
+  },
+);

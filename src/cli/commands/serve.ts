@@ -1,0 +1,73 @@
+/** `methodical serve`: start the server and print the one listening line. */
+import type { FastifyInstance } from 'fastify';
+import { createApp } from '../../http/app.js';
+import type { Store } from '../../store/store.js';
+import { applyOnStart } from '../migrate-on-start.js';
+import { configFrom, openStore } from '../open-store.js';
+import { DATABASE_FLAGS, parseFlags, parsePort } from '../options.js';
+
+const PURGE_INTERVAL_MS = 60 * 60 * 1000;
+
+/** `http://HOST:PORT` with IPv6 hosts in brackets. */
+function origin(host: string, port: number): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+export async function serve(args: string[]): Promise<void> {
+  const { values } = parseFlags('serve', args, {
+    ...DATABASE_FLAGS,
+    host: { type: 'string' },
+    port: { type: 'string' },
+  });
+  const port =
+    values.port !== undefined
+      ? parsePort(values.port, '--port')
+      : process.env.PORT
+        ? parsePort(process.env.PORT, 'PORT')
+        : 3000;
+  const host = values.host ?? '127.0.0.1';
+  const config = await configFrom(values);
+  const store = await openStore(config, values);
+  await applyOnStart(store);
+  const app = createApp(
+    { config, store },
+    { logger: { level: process.env.LOG_LEVEL ?? 'warn', stream: process.stderr } },
+  );
+  await app.listen({ host, port });
+  const address = app.server.address();
+  const actual = typeof address === 'object' && address ? address.port : port;
+  process.stdout.write(`Methodical listening on ${origin(host, actual)}\n`);
+  const purge = setInterval(() => void purgeExpired(store, config.idempotency.ttlSeconds), PURGE_INTERVAL_MS);
+  purge.unref();
+  stopOnSignals(app, store, purge);
+}
+
+async function purgeExpired(store: Store, ttlSeconds: number): Promise<void> {
+  const now = new Date();
+  await store
+    .purgeExpired(new Date(now.getTime() - ttlSeconds * 1000).toISOString(), now.toISOString())
+    .catch(() => {});
+}
+
+/** SIGINT/SIGTERM: stop accepting, finish in-flight requests, close the database, exit 0. */
+function stopOnSignals(app: FastifyInstance, store: Store, purge: NodeJS.Timeout): void {
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) {
+      process.stderr.write(`methodical: ${signal} again, exiting now\n`);
+      process.exit(1);
+    }
+    stopping = true;
+    clearInterval(purge);
+    try {
+      await app.close();
+      await store.close();
+      process.exit(0);
+    } catch (error) {
+      process.stderr.write(`methodical: error while stopping: ${(error as Error).message}\n`);
+      process.exit(1);
+    }
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}

@@ -1,0 +1,111 @@
+/**
+ * Checks `collections`: names, fields, rules and flags, adds the built-in
+ * `users` collection and the `owner` relation that an `owner` rule needs.
+ */
+import {
+  type CollectionDef,
+  type FieldDef,
+  NAME_PATTERN,
+  RULE_OPERATIONS,
+  type Rule,
+  type RuleOperation,
+} from '../schema/types.js';
+import { at, type Checker } from './checker.js';
+import { RESERVED_USER_FIELDS, USER_FIELDS, USER_RULES } from './users-collection.js';
+import { type FieldContext, validateField } from './validate-field.js';
+import { checkRuleExpressions, readRules } from './validate-rules.js';
+
+const COLLECTION_KEYS = ['fields', 'rules', 'requireIfMatch', 'requireIdempotencyKey'];
+/** These would shadow /api/auth, /api/files and /api/batch. */
+const RESERVED_COLLECTIONS = ['auth', 'files', 'batch'];
+/** System fields, and `expand`, which holds inlined relations in a record. */
+const RESERVED_FIELDS = ['id', 'created', 'updated', 'expand'];
+const NAME_RULE = 'must start with a letter and hold only letters, digits and "_" (at most 63 characters)';
+
+const ADMIN_ONLY: Readonly<Record<RuleOperation, Rule>> = Object.fromEntries(
+  RULE_OPERATIONS.map((op) => [op, 'admin']),
+) as Record<RuleOperation, Rule>;
+
+const OWNER_FIELD: FieldDef = { type: 'relation', collection: 'users' };
+
+function checkCollectionName(c: Checker, name: string, path: string): void {
+  if (!NAME_PATTERN.test(name)) c.fail(path, `collection name "${name}" ${NAME_RULE}`);
+  if (RESERVED_COLLECTIONS.includes(name)) {
+    c.fail(path, `"${name}" is reserved (it would hide /api/${name}); choose another collection name`);
+  }
+}
+
+function readFields(
+  c: Checker,
+  value: unknown,
+  path: string,
+  collection: string,
+  ctx: FieldContext,
+): Record<string, FieldDef> {
+  const raw = value === undefined ? {} : c.object(value, path);
+  const fields: Record<string, FieldDef> = Object.create(null);
+  if (collection === 'users') Object.assign(fields, structuredClone(USER_FIELDS));
+  for (const [name, def] of Object.entries(raw)) {
+    const fieldPath = at(path, name);
+    if (!NAME_PATTERN.test(name)) c.fail(fieldPath, `field name "${name}" ${NAME_RULE}`);
+    if (RESERVED_FIELDS.includes(name)) {
+      c.fail(fieldPath, `"${name}" is reserved: id, created, updated and expand are system fields`);
+    }
+    if (collection === 'users' && RESERVED_USER_FIELDS.includes(name)) {
+      c.fail(fieldPath, `"${name}" is a built-in field of users and cannot be redeclared`);
+    }
+    fields[name] = validateField(c, def, fieldPath, name, ctx);
+  }
+  return fields;
+}
+
+/** Adds the `owner` relation an `owner` rule relies on, or checks the declared one fits. */
+function ensureOwner(
+  c: Checker,
+  fields: Record<string, FieldDef>,
+  rules: Record<RuleOperation, Rule>,
+  path: string,
+) {
+  if (!RULE_OPERATIONS.some((op) => rules[op] === 'owner')) return;
+  const owner = fields.owner;
+  if (owner === undefined) {
+    fields.owner = { ...OWNER_FIELD };
+  } else if (owner.type !== 'relation' || owner.collection !== 'users' || owner.multiple === true) {
+    c.fail(
+      at(at(path, 'fields'), 'owner'),
+      'the rules use "owner", so owner must be a single relation to users',
+    );
+  }
+}
+
+function validateCollection(c: Checker, name: string, value: unknown, ctx: FieldContext): CollectionDef {
+  const path = at('collections', name);
+  const raw = value === undefined ? {} : c.object(value, path, COLLECTION_KEYS);
+  const auth = name === 'users';
+  const fields = readFields(c, raw.fields, at(path, 'fields'), name, ctx);
+  const rules = readRules(c, raw.rules, at(path, 'rules'), auth ? USER_RULES : ADMIN_ONLY);
+  ensureOwner(c, fields, rules, path);
+  checkRuleExpressions(c, rules, at(path, 'rules'), Object.keys(fields));
+  const flag = (key: string) => (raw[key] === undefined ? false : c.boolean(raw[key], at(path, key)));
+  return {
+    name,
+    fields,
+    rules,
+    requireIfMatch: flag('requireIfMatch'),
+    requireIdempotencyKey: flag('requireIdempotencyKey'),
+    auth,
+  };
+}
+
+/** Validates `collections`; `users` always comes first, the rest in the order written. */
+export function validateCollections(c: Checker, value: unknown): Record<string, CollectionDef> {
+  const raw = value === undefined ? {} : c.object(value, 'collections');
+  const names = Object.keys(raw);
+  for (const name of names) checkCollectionName(c, name, at('collections', name));
+  const ctx: FieldContext = { collections: new Set(['users', ...names]) };
+  const collections: Record<string, CollectionDef> = Object.create(null);
+  for (const name of ['users', ...names.filter((n) => n !== 'users')]) {
+    collections[name] = validateCollection(c, name, raw[name], ctx);
+  }
+  return collections;
+}

@@ -1,0 +1,168 @@
+/**
+ * Validates a user config once at start-up: the first problem throws a
+ * ConfigError naming the path; the result has every default filled in and
+ * is deep-frozen, so every layer reads the same settled values.
+ */
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { at, Checker, type RawObject } from './checker.js';
+import { deepFreeze } from './deep-freeze.js';
+import type { CollectionHooks, Config, HookFn, HookName } from './types.js';
+import { validateCollections } from './validate-collections.js';
+import { validateRoutes } from './validate-routes.js';
+
+const TOP_KEYS = [
+  'collections',
+  'routes',
+  'public',
+  'trustProxy',
+  'publicUrl',
+  'cors',
+  'idempotency',
+  'limits',
+  'auth',
+  'hooks',
+];
+const HOOK_NAMES: readonly HookName[] = [
+  'beforeCreate',
+  'beforeUpdate',
+  'beforeDelete',
+  'afterCreate',
+  'afterUpdate',
+  'afterDelete',
+];
+const MiB = 1024 * 1024;
+const DEFAULT_LIMITS = { json: MiB, multipart: 256 * MiB, parts: 100, fieldSize: MiB, batch: 100 };
+const DAY = 86400;
+
+function publicDir(c: Checker, value: unknown, dir: string): string | undefined {
+  if (value === undefined) return undefined;
+  const folder = c.string(value, 'public');
+  const absolute = resolve(dir, folder);
+  const stat = statSync(absolute, { throwIfNoEntry: false });
+  if (stat === undefined) c.fail('public', `folder "${folder}" does not exist (looked for ${absolute})`);
+  if (!stat.isDirectory()) c.fail('public', `"${folder}" is not a folder (${absolute})`);
+  return absolute;
+}
+
+function httpUrl(c: Checker, value: unknown, path: string): URL {
+  const text = c.string(value, path);
+  const url = URL.canParse(text) ? new URL(text) : undefined;
+  if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    return c.expected(path, 'an absolute http or https URL like "https://api.example.com"', value);
+  }
+  return url;
+}
+
+function publicUrl(c: Checker, value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  const url = httpUrl(c, value, 'publicUrl');
+  if (url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '') {
+    c.fail('publicUrl', 'must be a base URL without credentials, query or fragment');
+  }
+  return value as string;
+}
+
+function corsOrigins(c: Checker, value: unknown): string[] {
+  if (value === undefined) return [];
+  const raw = c.object(value, 'cors', ['origins']);
+  if (raw.origins === undefined) return [];
+  const origins = c.strings(raw.origins, 'cors.origins');
+  origins.forEach((origin, i) => {
+    const path = `cors.origins[${i}]`;
+    if (origin === '*') return;
+    if (httpUrl(c, origin, path).origin !== origin) {
+      c.fail(
+        path,
+        `"${origin}" is not an origin; write scheme://host[:port] with no path, e.g. https://a.example`,
+      );
+    }
+  });
+  return origins;
+}
+
+function limits(c: Checker, value: unknown): Config['limits'] {
+  const raw = value === undefined ? {} : c.object(value, 'limits', Object.keys(DEFAULT_LIMITS));
+  const read = (key: keyof typeof DEFAULT_LIMITS) =>
+    raw[key] === undefined ? DEFAULT_LIMITS[key] : c.integer(raw[key], at('limits', key), 1);
+  return {
+    json: read('json'),
+    multipart: read('multipart'),
+    parts: read('parts'),
+    fieldSize: read('fieldSize'),
+    batch: read('batch'),
+  };
+}
+
+function auth(c: Checker, value: unknown): Config['auth'] {
+  const raw = value === undefined ? {} : c.object(value, 'auth', ['sessionTtl', 'loginThrottle']);
+  const throttle: RawObject =
+    raw.loginThrottle === undefined
+      ? {}
+      : c.object(raw.loginThrottle, 'auth.loginThrottle', ['perEmail', 'perAddress', 'window']);
+  const count = (key: string, fallback: number) =>
+    throttle[key] === undefined ? fallback : c.integer(throttle[key], `auth.loginThrottle.${key}`, 1);
+  return {
+    sessionTtlSeconds:
+      raw.sessionTtl === undefined ? 14 * DAY : c.duration(raw.sessionTtl, 'auth.sessionTtl'),
+    loginThrottle: {
+      perEmail: count('perEmail', 10),
+      perAddress: count('perAddress', 50),
+      windowSeconds:
+        throttle.window === undefined ? 600 : c.duration(throttle.window, 'auth.loginThrottle.window'),
+    },
+  };
+}
+
+function idempotencyTtl(c: Checker, value: unknown): number {
+  const raw = value === undefined ? {} : c.object(value, 'idempotency', ['ttl']);
+  return raw.ttl === undefined ? DAY : c.duration(raw.ttl, 'idempotency.ttl');
+}
+
+function hooks(c: Checker, value: unknown, collections: readonly string[]): Record<string, CollectionHooks> {
+  const out: Record<string, CollectionHooks> = Object.create(null);
+  if (value === undefined) return out;
+  if (c.file.endsWith('.json'))
+    c.fail('hooks', 'hooks need a TS or JS config (methodical.config.ts); JSON cannot hold functions');
+  const raw = c.object(value, 'hooks');
+  for (const [name, entry] of Object.entries(raw)) {
+    const path = at('hooks', name);
+    if (!collections.includes(name)) c.fail(path, `there is no collection "${name}" to hook into`);
+    const fns = c.object(entry, path, HOOK_NAMES);
+    const collectionHooks: CollectionHooks = {};
+    for (const hook of HOOK_NAMES) {
+      const fn = fns[hook];
+      if (fn === undefined) continue;
+      if (typeof fn !== 'function') c.expected(at(path, hook), 'a function', fn);
+      collectionHooks[hook] = fn as HookFn;
+    }
+    out[name] = collectionHooks;
+  }
+  return out;
+}
+
+/** Checks a loaded config (parsed JSON or a module's export) and returns the frozen Config. */
+export function validateConfig(input: unknown, file: string, dir: string): Config {
+  const c = new Checker(file);
+  const root = c.object(input, '', TOP_KEYS);
+  const collections = validateCollections(c, root.collections);
+  const names = Object.keys(collections);
+  const config: Config = {
+    file,
+    dir,
+    collections,
+    routes: validateRoutes(c, root.routes, names),
+    publicDir: publicDir(c, root.public, dir),
+    trustProxy: root.trustProxy === undefined ? false : c.boolean(root.trustProxy, 'trustProxy'),
+    publicUrl: publicUrl(c, root.publicUrl),
+    cors: { origins: corsOrigins(c, root.cors) },
+    idempotency: { ttlSeconds: idempotencyTtl(c, root.idempotency) },
+    limits: limits(c, root.limits),
+    auth: auth(c, root.auth),
+    hooks: hooks(c, root.hooks, names),
+  };
+  // Absent optional keys are left out rather than set to undefined, so the Config prints cleanly.
+  if (config.publicDir === undefined) delete config.publicDir;
+  if (config.publicUrl === undefined) delete config.publicUrl;
+  return deepFreeze(config);
+}

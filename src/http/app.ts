@@ -1,0 +1,120 @@
+/**
+ * The composition root: createApp(deps, options) builds the Fastify
+ * instance from a validated config and a store. The CLI and the tests both
+ * build their apps here.
+ */
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Config } from '../config/types.js';
+import { compileSchema } from '../schema/compile-schema.js';
+import type { RequestContext } from '../service/context.js';
+import { RecordWriter } from '../service/record-writes.js';
+import { RecordReader } from '../service/records.js';
+import { WriteRunner } from '../service/write-runner.js';
+import type { Store } from '../store/store.js';
+import { Problem } from '../util/problem.js';
+import { bodyPlugin } from './plugins/body.js';
+import { problemPlugin } from './plugins/problem.js';
+import { allowFor, methodNotAllowed } from './route-table.js';
+import { aliasRoutes } from './routes/aliases.js';
+import { apiRoutes } from './routes/api.js';
+import type { Services } from './services.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    ctx: RequestContext;
+  }
+}
+
+export interface AppDeps {
+  config: Config;
+  store: Store;
+}
+
+export interface AppOptions {
+  logger?: FastifyServerOptions['logger'];
+  /** A fixed clock, for tests. */
+  now?: () => Date;
+}
+
+/** Every method RFC 9110 defines; others are unknown to this server (501). */
+const KNOWN_METHODS = new Set([
+  'GET',
+  'HEAD',
+  'POST',
+  'PUT',
+  'DELETE',
+  'CONNECT',
+  'OPTIONS',
+  'TRACE',
+  'PATCH',
+]);
+
+/** Build the app. Call `app.ready()` or `app.listen()` next. */
+export function createApp(deps: AppDeps, options: AppOptions = {}): FastifyInstance {
+  const { config, store } = deps;
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: config.limits.json,
+    trustProxy: config.trustProxy,
+    exposeHeadRoutes: true,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    clientErrorHandler(error, socket) {
+      const invalidMethod = (error as { code?: string }).code === 'HPE_INVALID_METHOD';
+      const status = invalidMethod ? 501 : 400;
+      const title = invalidMethod ? 'Not Implemented' : 'Bad Request';
+      const detail = invalidMethod
+        ? 'This server does not know that method.'
+        : 'The request could not be parsed.';
+      const body = JSON.stringify({ type: 'about:blank', title, status, detail });
+      if (socket.writable) {
+        socket.end(
+          `HTTP/1.1 ${status} ${title}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+        );
+      }
+    },
+  });
+
+  const schema = compileSchema(config);
+  const services: Services = {
+    config,
+    store,
+    schema,
+    reader: new RecordReader({ store, schema }),
+    writer: new RecordWriter({ schema, hooks: config.hooks, now: options.now }),
+    runner: new WriteRunner({
+      store,
+      ttlSeconds: config.idempotency.ttlSeconds,
+      now: options.now,
+      onError: (error) => app.log.error({ err: error }, 'after-hook failed'),
+    }),
+  };
+
+  app.decorateRequest('ctx', null as unknown as RequestContext);
+  app.addHook('onRequest', async (req) => {
+    req.ctx = { auth: null, ip: req.ip };
+  });
+
+  problemPlugin(app, (req) => {
+    const path = req.url.split('?')[0];
+    if (!KNOWN_METHODS.has(req.method)) {
+      return new Problem('notImplemented', `This server does not implement the ${req.method} method.`);
+    }
+    const allow = allowFor(app, path);
+    if (allow) return methodNotAllowed(req.method, allow);
+    return new Problem('notFound', `Nothing is served at ${path}.`);
+  });
+  bodyPlugin(app);
+  apiRoutes(app, services);
+  aliasRoutes(app, services);
+  if (config.publicDir) {
+    app.register(fastifyStatic, {
+      root: config.publicDir,
+      prefix: '/',
+      index: ['index.html'],
+      wildcard: true,
+    });
+  }
+  return app;
+}

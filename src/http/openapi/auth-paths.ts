@@ -1,0 +1,140 @@
+/** `/api/auth/register`, `/login`, `/logout` and `/me`, with their body schemas. */
+import type { Config } from '../../config/types.js';
+import { SIGNED_IN } from './access.js';
+import { headerRefs, problems } from './components.js';
+import { type CollectionDoc, type Json, ref, schemaNames } from './names.js';
+
+/** Fields register never takes from a client. */
+const NOT_REGISTERED = new Set(['id', 'created', 'updated', 'admin']);
+
+const FALLBACK_USER: Json = {
+  title: 'user',
+  type: 'object',
+  required: ['id', 'created', 'updated', 'email'],
+  properties: {
+    id: { type: 'string' },
+    created: { type: 'string', format: 'date-time' },
+    updated: { type: 'string', format: 'date-time' },
+    email: { type: 'string', format: 'email' },
+    name: { type: ['string', 'null'] },
+    admin: { type: 'boolean' },
+  },
+};
+
+const password: Json = { type: 'string', minLength: 8, maxLength: 256, writeOnly: true };
+
+function registerSchema(users: CollectionDoc | undefined): Json {
+  const input = users?.compiled.jsonSchema('input');
+  const props: Json = { email: { type: 'string', format: 'email' }, name: { type: ['string', 'null'] } };
+  for (const [name, schema] of Object.entries((input?.properties ?? {}) as Json)) {
+    if (!NOT_REGISTERED.has(name)) props[name] = schema;
+  }
+  const required = new Set(['email', 'password']);
+  for (const name of (input?.required ?? []) as string[]) if (!NOT_REGISTERED.has(name)) required.add(name);
+  return {
+    title: 'register',
+    type: 'object',
+    description: 'Emails are stored lowercased. Unknown fields: 422.',
+    properties: { ...props, password },
+    required: [...required],
+    additionalProperties: false,
+  };
+}
+
+/** The schemas auth needs; `user` is the component name of a user record. */
+export function authSchemas(users: CollectionDoc | undefined): Json {
+  const out: Json = {
+    RegisterInput: registerSchema(users),
+    LoginInput: {
+      type: 'object',
+      required: ['email', 'password'],
+      properties: { email: { type: 'string', format: 'email' }, password },
+      additionalProperties: false,
+    },
+    LoginResult: {
+      type: 'object',
+      required: ['token', 'user'],
+      properties: {
+        token: { type: 'string', description: 'Send as `Authorization: Bearer <token>`.' },
+        user: ref('schemas', userSchemaName(users)),
+      },
+    },
+  };
+  if (users === undefined) out.User = FALLBACK_USER;
+  return out;
+}
+
+function userSchemaName(users: CollectionDoc | undefined): string {
+  return users === undefined ? 'User' : schemaNames(users.base).record;
+}
+
+const json = (schema: string): Json => ({ 'application/json': { schema: ref('schemas', schema) } });
+
+/** The auth paths, keyed by OpenAPI path. */
+export function authPaths(users: CollectionDoc | undefined, config: Config): Json {
+  const user = userSchemaName(users);
+  const tags = ['auth'];
+  const throttle = config.auth.loginThrottle;
+  return {
+    '/api/auth/register': {
+      post: {
+        operationId: 'register',
+        tags,
+        summary: 'Create a user account',
+        description: 'Passwords are 8 to 256 characters, hashed with Argon2id. An email already taken: 409.',
+        security: [],
+        requestBody: { required: true, content: json('RegisterInput') },
+        responses: {
+          201: { description: 'Registered.', headers: headerRefs('Location'), content: json(user) },
+          ...problems([400, 403, 406, 409, 413, 415, 422, 500]),
+        },
+      },
+    },
+    '/api/auth/login': {
+      post: {
+        operationId: 'login',
+        tags,
+        summary: 'Sign in',
+        description:
+          'Answers a bearer token and sets the session cookie. A wrong email or password is the same 401. ' +
+          `After ${throttle.perEmail} failures for one email, or ${throttle.perAddress} from one address, within ` +
+          `${throttle.windowSeconds} seconds: 429 with Retry-After.`,
+        security: [],
+        requestBody: { required: true, content: json('LoginInput') },
+        responses: {
+          200: { description: 'Signed in.', headers: headerRefs('Set-Cookie'), content: json('LoginResult') },
+          ...problems([400, 401, 403, 406, 413, 415, 422, 429, 500]),
+        },
+      },
+    },
+    '/api/auth/logout': {
+      post: {
+        operationId: 'logout',
+        tags,
+        summary: 'Sign out',
+        description: 'Revokes the session server-side and clears the cookie.',
+        security: [...SIGNED_IN],
+        responses: {
+          204: { description: 'Signed out.', headers: headerRefs('Set-Cookie') },
+          ...problems([401, 403, 500]),
+        },
+      },
+    },
+    '/api/auth/me': {
+      get: {
+        operationId: 'getCurrentUser',
+        tags,
+        summary: 'The signed-in user',
+        security: [...SIGNED_IN],
+        responses: {
+          200: {
+            description: 'The caller.',
+            headers: headerRefs('Cache-Control', 'Vary'),
+            content: json(user),
+          },
+          ...problems([401, 406, 500]),
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,312 @@
+/**
+ * Components every document shares: the RFC 9457 Problem schema, the JSON
+ * Patch schema, query and header parameters, response headers, problem
+ * responses and the security schemes.
+ */
+import { ID_PATTERN } from '../../schema/types.js';
+import { type Json, ref } from './names.js';
+
+/** The media type of every error body. */
+export const PROBLEM_TYPE = 'application/problem+json';
+/** Media types PATCH takes, for Accept-Patch. */
+export const PATCH_TYPES = 'application/merge-patch+json, application/json-patch+json, application/json';
+/** Media types a create or replace takes, for Accept-Post. */
+export const WRITE_TYPES = 'application/json, application/x-www-form-urlencoded, multipart/form-data';
+/** The name of the session cookie. */
+export const SESSION_COOKIE = 'methodical_session';
+export const DEFAULT_PER_PAGE = 20;
+export const MAX_PER_PAGE = 500;
+
+const str = (description: string, extra: Json = {}): Json => ({ type: 'string', description, ...extra });
+
+const problemSchema: Json = {
+  type: 'object',
+  description:
+    'RFC 9457 problem details. Extension members may appear, e.g. `position` (0-based offset of a ' +
+    'filter syntax error) or the index of the failing request of a batch.',
+  required: ['type', 'title', 'status'],
+  properties: {
+    type: str('A URI identifying the problem type; `about:blank` when the status says it all.', {
+      format: 'uri-reference',
+      default: 'about:blank',
+    }),
+    title: str('Short summary: the status phrase for `about:blank`, else fixed per type.'),
+    status: { type: 'integer', minimum: 400, maximum: 599, description: 'The HTTP status code.' },
+    detail: str('What happened in this request.'),
+    instance: str('The request path.', { format: 'uri-reference' }),
+    errors: {
+      type: 'array',
+      items: ref('schemas', 'FieldError'),
+      description: 'One entry per field problem.',
+    },
+    position: { type: 'integer', minimum: 0, description: 'Filter errors: where parsing failed.' },
+  },
+  additionalProperties: true,
+};
+
+const fieldErrorSchema: Json = {
+  type: 'object',
+  required: ['field', 'code', 'message'],
+  properties: {
+    field: str('The field (or query parameter) at fault.'),
+    code: str('A stable code, e.g. `required`, `max`, `unknown_field`, `file_type`.'),
+    message: str('A readable explanation.'),
+  },
+  additionalProperties: false,
+};
+
+const pointer: Json = str('A JSON Pointer (RFC 6901).', { pattern: '^(/([^~/]|~[01])*)*$' });
+
+const patchOperationSchema: Json = {
+  description: 'One RFC 6902 operation.',
+  oneOf: [
+    {
+      type: 'object',
+      required: ['op', 'path', 'value'],
+      properties: { op: { enum: ['add', 'replace', 'test'] }, path: pointer, value: {} },
+      additionalProperties: false,
+    },
+    {
+      type: 'object',
+      required: ['op', 'path'],
+      properties: { op: { const: 'remove' }, path: pointer },
+      additionalProperties: false,
+    },
+    {
+      type: 'object',
+      required: ['op', 'from', 'path'],
+      properties: { op: { enum: ['move', 'copy'] }, from: pointer, path: pointer },
+      additionalProperties: false,
+    },
+  ],
+};
+
+/** Schemas that do not depend on the collections. */
+export function sharedSchemas(): Json {
+  return {
+    Problem: problemSchema,
+    FieldError: fieldErrorSchema,
+    JsonPatchOperation: patchOperationSchema,
+    JsonPatch: {
+      type: 'array',
+      description: 'RFC 6902 operations, applied atomically: one failure changes nothing.',
+      items: ref('schemas', 'JsonPatchOperation'),
+    },
+  };
+}
+
+const header = (description: string, schema: Json = { type: 'string' }): Json => ({ description, schema });
+
+/** Response headers, named as sent. */
+export function sharedHeaders(): Json {
+  return {
+    ETag: header('Strong entity tag of the representation; send it back in If-Match or If-None-Match.'),
+    'Last-Modified': header('When the representation last changed (IMF-fixdate).'),
+    Location: header('URL of the created record (or, on 303, where to go next).', {
+      type: 'string',
+      format: 'uri-reference',
+    }),
+    'Content-Location': header('Equals Location when the body is the created record.', {
+      type: 'string',
+      format: 'uri-reference',
+    }),
+    Link: header('RFC 8288 pagination links: rel="first", "prev", "next", "last".'),
+    'Idempotent-Replayed': header(
+      '`true` when this response replays the first one for the Idempotency-Key.',
+      {
+        type: 'string',
+        enum: ['true'],
+      },
+    ),
+    'Preference-Applied': header('`return=minimal` when Prefer asked for no body.', {
+      type: 'string',
+      enum: ['return=minimal', 'return=representation'],
+    }),
+    Allow: header('The methods this route supports.'),
+    'Accept-Patch': header('The media types PATCH takes.', { type: 'string', example: PATCH_TYPES }),
+    'Accept-Post': header('The media types POST takes.', { type: 'string', example: WRITE_TYPES }),
+    'Retry-After': header('Seconds to wait before retrying.', { type: 'integer', minimum: 0 }),
+    'WWW-Authenticate': header('The authentication scheme, `Bearer realm="methodical"`.'),
+    Vary: header('Request headers the body depends on (Accept, Authorization, Cookie, Origin).'),
+    'Cache-Control': header('`no-cache` for public reads, `private, no-cache` when the caller matters.'),
+    'Content-Range': header('The byte range sent (206), or `bytes */size` (416).'),
+    'Accept-Ranges': header('`bytes`: Range requests are supported.'),
+    'Content-Disposition': header(
+      'RFC 6266: `attachment` (or `inline` for images) with filename and filename*.',
+    ),
+    'Set-Cookie': header(`The \`${SESSION_COOKIE}\` session cookie (HttpOnly, SameSite=Lax, Path=/).`),
+  };
+}
+
+const query = (name: string, description: string, schema: Json): Json => ({
+  name,
+  in: 'query',
+  required: false,
+  description,
+  schema,
+});
+const inHeader = (name: string, description: string, schema: Json = { type: 'string' }): Json => ({
+  name,
+  in: 'header',
+  required: false,
+  description,
+  schema,
+});
+
+function idempotencyKey(ttlSeconds: number, required: boolean): Json {
+  const hours = ttlSeconds % 3600 === 0 ? ` (${ttlSeconds / 3600} hours)` : '';
+  return {
+    ...inHeader(
+      'Idempotency-Key',
+      'A key (1 to 255 characters, quoted or bare) that makes a retry safe: a retry with the same ' +
+        'key and body replays the first response with `Idempotent-Replayed: true`; the same key with ' +
+        'another body is a 422, and while the first request runs a 409. ' +
+        `Keys are kept for ${ttlSeconds} seconds${hours}.` +
+        (required ? ' This collection requires one on POST.' : ''),
+      { type: 'string', minLength: 1, maxLength: 257 },
+    ),
+    required,
+    'x-idempotency-ttl-seconds': ttlSeconds,
+  };
+}
+
+/** Parameters shared by many operations. */
+export function sharedParameters(ttlSeconds: number): Json {
+  const date: Json = { type: 'string', description: 'An IMF-fixdate, e.g. `Sun, 06 Nov 1994 08:49:37 GMT`.' };
+  return {
+    RecordId: {
+      name: 'id',
+      in: 'path',
+      required: true,
+      description: 'The record id.',
+      schema: { type: 'string', pattern: ID_PATTERN.source },
+    },
+    Filter: query('filter', 'A filter expression, e.g. `year >= 1960 && title ~ "dune"`.', {
+      type: 'string',
+    }),
+    Page: query('page', 'The page, from 1. A page past the end is empty.', {
+      type: 'integer',
+      minimum: 1,
+      default: 1,
+    }),
+    PerPage: query('perPage', `Records per page, 1 to ${MAX_PER_PAGE}.`, {
+      type: 'integer',
+      minimum: 1,
+      maximum: MAX_PER_PAGE,
+      default: DEFAULT_PER_PAGE,
+    }),
+    SkipTotal: query('skipTotal', 'Skip counting: totalItems and totalPages are null, no `last` link.', {
+      type: 'boolean',
+      default: false,
+    }),
+    IdempotencyKey: idempotencyKey(ttlSeconds, false),
+    IdempotencyKeyRequired: idempotencyKey(ttlSeconds, true),
+    Prefer: inHeader('Prefer', '`return=minimal` for no body; `return=representation` is the default.', {
+      type: 'string',
+      enum: ['return=minimal', 'return=representation'],
+    }),
+    IfMatch: inHeader('If-Match', 'Change only if the current ETag matches (strong comparison), or `*`.'),
+    IfNoneMatch: inHeader(
+      'If-None-Match',
+      'ETags (or `*`): on reads, 304 when one matches (weak comparison).',
+    ),
+    IfModifiedSince: inHeader(
+      'If-Modified-Since',
+      '304 when not modified since (ignored with If-None-Match).',
+      date,
+    ),
+    IfUnmodifiedSince: inHeader(
+      'If-Unmodified-Since',
+      '412 when modified since (ignored with If-Match).',
+      date,
+    ),
+    Range: inHeader('Range', 'A byte range, e.g. `bytes=0-1023`.'),
+  };
+}
+
+const PROBLEM_RESPONSES: Record<number, [name: string, description: string, headers?: string[]]> = {
+  400: ['BadRequest', 'The request is malformed: bad JSON, query parameter, filter, id or header.'],
+  401: ['Unauthorized', 'Not signed in, or the credentials are wrong.', ['WWW-Authenticate']],
+  403: [
+    'Forbidden',
+    'The rules refuse this caller, or a cookie-authenticated request came from another origin.',
+  ],
+  404: ['NotFound', 'No such record (or the caller may not view it).'],
+  405: ['MethodNotAllowed', 'The route does not support this method.', ['Allow']],
+  406: ['NotAcceptable', 'Accept rules out every representation offered.'],
+  409: [
+    'Conflict',
+    'Conflicts with the current state: unique value taken, id mismatch, key in use, failed test.',
+  ],
+  412: [
+    'PreconditionFailed',
+    'A precondition (If-Match, If-None-Match, If-Unmodified-Since) failed; nothing changed.',
+  ],
+  413: ['ContentTooLarge', 'The body (or a file) is over the limit.'],
+  415: ['UnsupportedMediaType', 'The route does not take this body media type.'],
+  416: ['RangeNotSatisfiable', 'The Range lies outside the file.', ['Content-Range']],
+  422: ['UnprocessableContent', 'Well-formed but invalid: one `errors` entry per field problem.'],
+  428: [
+    'PreconditionRequired',
+    'This collection requires If-Match on changes; GET the record and resend with its ETag.',
+  ],
+  429: ['TooManyRequests', 'Too many attempts; wait for Retry-After.', ['Retry-After']],
+  500: ['InternalServerError', 'A failure inside the server; the problem carries an id found in the log.'],
+  503: ['ServiceUnavailable', 'The database does not answer.', ['Retry-After']],
+};
+
+function problemResponse(description: string, headers: readonly string[] = []): Json {
+  const out: Json = { description, content: { [PROBLEM_TYPE]: { schema: ref('schemas', 'Problem') } } };
+  if (headers.length > 0) out.headers = Object.fromEntries(headers.map((h) => [h, ref('headers', h)]));
+  return out;
+}
+
+/** Reusable responses: one problem response per error status, plus 304. */
+export function sharedResponses(): Json {
+  const out: Json = {};
+  for (const [name, description, headers] of Object.values(PROBLEM_RESPONSES)) {
+    out[name] = problemResponse(description, headers);
+  }
+  out.UnsupportedPostMediaType = problemResponse(
+    `${PROBLEM_RESPONSES[415][1]} Accept-Post lists those it takes.`,
+    ['Accept-Post'],
+  );
+  out.UnsupportedPatchMediaType = problemResponse(
+    `${PROBLEM_RESPONSES[415][1]} Accept-Patch lists those it takes.`,
+    ['Accept-Patch'],
+  );
+  out.NotModified = {
+    description: 'Not modified: the ETag matches (If-None-Match) or no change since If-Modified-Since.',
+    headers: headerRefs('ETag', 'Last-Modified', 'Cache-Control', 'Vary'),
+  };
+  return out;
+}
+
+/** References to problem responses by status; `overrides` picks another component for a status. */
+export function problems(statuses: Iterable<number>, overrides: Record<number, string> = {}): Json {
+  const out: Json = {};
+  for (const status of [...new Set(statuses)].sort((a, b) => a - b)) {
+    const name = overrides[status] ?? PROBLEM_RESPONSES[status]?.[0];
+    if (name === undefined) throw new Error(`no problem response for status ${status}`);
+    out[String(status)] = ref('responses', name);
+  }
+  return out;
+}
+
+/** `{ Name: {$ref} }` for response headers. */
+export function headerRefs(...names: string[]): Json {
+  return Object.fromEntries(names.map((name) => [name, ref('headers', name)]));
+}
+
+/** Bearer tokens from /api/auth/login, or the session cookie it sets. */
+export function securitySchemes(): Json {
+  return {
+    bearer: { type: 'http', scheme: 'bearer', description: 'The `token` from POST /api/auth/login.' },
+    cookie: {
+      type: 'apiKey',
+      in: 'cookie',
+      name: SESSION_COOKIE,
+      description: 'The session cookie set by login. Unsafe requests must come from the same origin.',
+    },
+  };
+}

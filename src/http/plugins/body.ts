@@ -1,0 +1,77 @@
+/**
+ * Request body parsing. JSON types are read as bytes, checked to be UTF-8,
+ * parsed with plain JSON.parse (own `__proto__` keys stay data, later
+ * rejected as unknown fields) and bounded in depth. Any other type is not
+ * read: the route answers 415 with the types it does take.
+ */
+import type { FastifyInstance } from 'fastify';
+import { Problem } from '../../util/problem.js';
+
+export const JSON_TYPES = ['application/json', 'application/merge-patch+json', 'application/json-patch+json'];
+
+/** Marks a body whose media type no parser took. */
+export const UNREAD_BODY = Symbol('unread body');
+
+/** The body of a request whose media type was not read, with that type. */
+export interface UnreadBody {
+  [UNREAD_BODY]: true;
+  mediaType: string;
+}
+
+export function isUnread(body: unknown): body is UnreadBody {
+  return typeof body === 'object' && body !== null && UNREAD_BODY in body;
+}
+
+const MAX_DEPTH = 64;
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/** Deepest nesting of arrays/objects, walked without recursion. */
+function depthExceeds(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop() as [unknown, number];
+    if (v === null || typeof v !== 'object') continue;
+    if (d > max) return true;
+    for (const child of Object.values(v)) stack.push([child, d + 1]);
+  }
+  return false;
+}
+
+/** Parse JSON bytes into a value, or throw a 400 that says what is wrong. */
+export function parseJsonBody(bytes: Buffer): unknown {
+  let text: string;
+  try {
+    text = decoder.decode(bytes);
+  } catch {
+    throw new Problem('malformedJson', 'The request body is not valid UTF-8.');
+  }
+  if (text.trim() === '')
+    throw new Problem('malformedJson', 'The request body is empty; send a JSON document.');
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    const message = error instanceof SyntaxError ? error.message : 'it could not be parsed';
+    throw new Problem('malformedJson', `The request body is not valid JSON: ${message}.`);
+  }
+  if (depthExceeds(value, MAX_DEPTH)) {
+    throw new Problem('malformedJson', `The JSON body is nested more than ${MAX_DEPTH} levels deep.`);
+  }
+  return value;
+}
+
+/** Install the parsers. */
+export function bodyPlugin(app: FastifyInstance): void {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(JSON_TYPES, { parseAs: 'buffer' }, (_req, body, done) => {
+    try {
+      done(null, parseJsonBody(body as Buffer));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
+  app.addContentTypeParser('*', (req, _payload, done) => {
+    const mediaType = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    done(null, { [UNREAD_BODY]: true, mediaType } satisfies UnreadBody);
+  });
+}

@@ -1,0 +1,95 @@
+/**
+ * Every error becomes an RFC 9457 problem, rendered here and nowhere else:
+ * application/problem+json, or a small HTML page for a request that prefers
+ * HTML. Unexpected failures are a 500 with an id that is also logged.
+ */
+import { randomUUID } from 'node:crypto';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { StoredResponse } from '../../service/write-runner.js';
+import { prefersHtml } from '../../util/accept.js';
+import { isProblem, Problem } from '../../util/problem.js';
+import { problemPage } from '../html.js';
+
+/** Status codes Fastify's own errors map onto, by error code. */
+const FASTIFY_ERRORS: Record<string, (e: FastifyError) => Problem> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: () =>
+    new Problem('payloadTooLarge', 'The request body is larger than this server accepts.', {
+      headers: { Connection: 'close' },
+    }),
+  FST_ERR_CTP_EMPTY_JSON_BODY: () =>
+    new Problem('malformedJson', 'The request body is empty; send a JSON object.'),
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: () =>
+    new Problem('badRequest', 'Content-Length does not match the body that was sent.'),
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: (e) => new Problem('unsupportedMediaType', e.message),
+  FST_ERR_BAD_URL: () => new Problem('badRequest', 'The URL is not valid.'),
+  FST_ERR_ASYNC_CONSTRAINT: () => new Problem('badRequest', 'The request could not be routed.'),
+};
+
+/** Turn anything thrown into a problem; unknown errors become a 500 whose id is logged. */
+export function toProblem(error: unknown, req: FastifyRequest): Problem {
+  if (isProblem(error)) return error;
+  const fastifyError = error as FastifyError;
+  const mapped = fastifyError?.code ? FASTIFY_ERRORS[fastifyError.code] : undefined;
+  if (mapped) return mapped(fastifyError);
+  if (fastifyError?.statusCode === 413) return FASTIFY_ERRORS.FST_ERR_CTP_BODY_TOO_LARGE(fastifyError);
+  if (fastifyError?.statusCode && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
+    return new Problem('badRequest', 'The request could not be read.');
+  }
+  const id = randomUUID();
+  req.log.error({ err: error, errorId: id }, 'internal error');
+  return new Problem('internal', `Something went wrong on the server. Error id: ${id}.`, {
+    extra: { errorId: id },
+  });
+}
+
+/** Where a browser's "Go back" link should point: the same-origin Referer path, or /. */
+function backLink(req: FastifyRequest): string {
+  const referer = req.headers.referer;
+  if (referer) {
+    try {
+      const url = new URL(referer);
+      if (url.host === req.headers.host) return url.pathname + url.search;
+    } catch {
+      // An unparseable Referer falls back to the home page.
+    }
+  }
+  return '/';
+}
+
+/** A problem as a stored response (for idempotency replay and batches). */
+export function renderProblem(problem: Problem, req: FastifyRequest): StoredResponse {
+  const path = req.url.split('?')[0];
+  if (prefersHtml(req.headers.accept)) {
+    return {
+      status: problem.status,
+      headers: { ...problem.headers, 'content-type': 'text/html; charset=utf-8' },
+      body: problemPage(problem, backLink(req)),
+    };
+  }
+  return {
+    status: problem.status,
+    headers: { ...problem.headers, 'content-type': 'application/problem+json' },
+    body: JSON.stringify(problem.toJSON(path)),
+  };
+}
+
+/** Send a stored response as it is. */
+export function sendStored(reply: FastifyReply, stored: StoredResponse): FastifyReply {
+  reply.code(stored.status);
+  for (const [name, value] of Object.entries(stored.headers)) reply.header(name, value);
+  if (stored.status === 204 || stored.status === 304 || stored.body === '') return reply.send();
+  return reply.send(stored.body);
+}
+
+/** Install the error and not-found handlers. */
+export function problemPlugin(app: FastifyInstance, notFound: (req: FastifyRequest) => Problem): void {
+  app.setErrorHandler((error, req, reply) => {
+    const problem = toProblem(error, req);
+    reply.header('Vary', 'Accept');
+    return sendStored(reply, renderProblem(problem, req));
+  });
+  app.setNotFoundHandler((req, reply) => {
+    reply.header('Vary', 'Accept');
+    return sendStored(reply, renderProblem(notFound(req), req));
+  });
+}

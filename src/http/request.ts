@@ -1,0 +1,118 @@
+/**
+ * Reading what a request asks for, before the service is called: the body
+ * of an acceptable media type (415 otherwise), an acceptable response type
+ * (406 otherwise), the Idempotency-Key claim and the write preconditions.
+ */
+import type { FastifyRequest } from 'fastify';
+import type { Preconditions } from '../service/preconditions.js';
+import { fingerprint, type IdempotencyClaim } from '../service/write-runner.js';
+import { negotiate, prefersHtml } from '../util/accept.js';
+import { parseIdempotencyKey } from '../util/idempotency-key.js';
+import { Problem } from '../util/problem.js';
+import { isUnread } from './plugins/body.js';
+import { PATCH_TYPES } from './route-table.js';
+
+export const POST_TYPES = 'application/json';
+
+/** 406 unless the client accepts JSON (or HTML, where a write can answer with a redirect page). */
+export function requireAcceptable(req: FastifyRequest, htmlOffered = false): void {
+  const offers = htmlOffered ? ['application/json', 'text/html'] : ['application/json'];
+  if (negotiate(req.headers.accept, offers) === null && !(htmlOffered && prefersHtml(req.headers.accept))) {
+    throw new Problem(
+      'notAcceptable',
+      `This resource is available as ${offers.join(' or ')}; the Accept header rules that out.`,
+    );
+  }
+}
+
+/** The media type of the request body, without parameters. */
+export function mediaTypeOf(req: FastifyRequest): string {
+  return (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+}
+
+function unsupported(req: FastifyRequest, accepted: string, header: 'Accept-Post' | 'Accept-Patch'): Problem {
+  const type = mediaTypeOf(req);
+  const what = type === '' ? 'A body without a Content-Type' : `Content-Type ${type}`;
+  return new Problem('unsupportedMediaType', `${what} is not accepted here; send one of: ${accepted}.`, {
+    headers: { [header]: accepted },
+  });
+}
+
+/** A JSON object body for POST/PUT; 415 for other media types, 400 for anything but an object. */
+export function objectBody(req: FastifyRequest): Record<string, unknown> {
+  const body = req.body;
+  if (body === undefined && req.headers['content-type'] === undefined) {
+    throw new Problem('malformedJson', 'The request has no body; send the record as a JSON object.');
+  }
+  if (isUnread(body) || mediaTypeOf(req) !== 'application/json')
+    throw unsupported(req, POST_TYPES, 'Accept-Post');
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new Problem(
+      'malformedJson',
+      'The request body must be a JSON object (the record), not an array or a scalar.',
+    );
+  }
+  return body as Record<string, unknown>;
+}
+
+/** The PATCH document and its kind; 415 with Accept-Patch for other media types. */
+export function patchBody(req: FastifyRequest): { kind: 'merge' | 'json-patch'; document: unknown } {
+  const type = mediaTypeOf(req);
+  if (req.body === undefined && req.headers['content-type'] === undefined) {
+    throw new Problem(
+      'malformedJson',
+      'The request has no body; send a merge patch or a JSON Patch document.',
+    );
+  }
+  if (isUnread(req.body)) throw unsupported(req, PATCH_TYPES, 'Accept-Patch');
+  return { kind: type === 'application/json-patch+json' ? 'json-patch' : 'merge', document: req.body };
+}
+
+/** Preconditions of a write, as sent. */
+export function preconditionsOf(req: FastifyRequest): Preconditions {
+  return {
+    ifMatch: req.headers['if-match'],
+    ifNoneMatch: req.headers['if-none-match'],
+    ifUnmodifiedSince: req.headers['if-unmodified-since'],
+  };
+}
+
+/** Who the caller is for idempotency scoping: the user, else the client address. */
+export function callerScope(req: FastifyRequest): string {
+  return req.ctx.auth ? `user:${req.ctx.auth.id}` : `ip:${req.ctx.ip}`;
+}
+
+/**
+ * The Idempotency-Key claim of a POST or PATCH (null without a key); 400 for
+ * a malformed key or, where the collection requires one, a missing key.
+ */
+export function idempotencyClaim(
+  req: FastifyRequest,
+  body: unknown,
+  required: boolean,
+): IdempotencyClaim | null {
+  const header = req.headers['idempotency-key'];
+  const formKey =
+    body && typeof body === 'object' && '_idempotency_key' in body
+      ? (body as Record<string, unknown>)._idempotency_key
+      : undefined;
+  const raw = header ?? (typeof formKey === 'string' && formKey !== '' ? formKey : undefined);
+  if (raw === undefined) {
+    if (required) {
+      throw new Problem(
+        'idempotencyKeyRequired',
+        'This collection requires an Idempotency-Key header on POST.',
+      );
+    }
+    return null;
+  }
+  const parsed = parseIdempotencyKey(Array.isArray(raw) ? raw.join(',') : raw);
+  if (!parsed.ok)
+    throw new Problem('badIdempotencyKey', `The Idempotency-Key is not valid: ${parsed.reason}.`);
+  const path = req.url.split('?')[0];
+  return {
+    scope: `${callerScope(req)} ${req.method} ${path}`,
+    key: parsed.key,
+    fingerprint: fingerprint(req.method, path, body),
+  };
+}

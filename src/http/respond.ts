@@ -1,0 +1,69 @@
+/**
+ * Turning service outcomes into responses: status, body bytes and the
+ * headers that go with them (ETag, Last-Modified, Location, Cache-Control,
+ * Vary, Preference-Applied). Stored responses are replayed byte for byte.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { WriteOutcome } from '../service/record-writes.js';
+import { recordJson } from '../service/serialize.js';
+import type { StoredResponse } from '../service/write-runner.js';
+import { etagOf } from '../util/etag.js';
+import { httpDate } from '../util/http-date.js';
+import { preferReturn } from '../util/prefer.js';
+
+export const JSON_TYPE = 'application/json; charset=utf-8';
+
+/** Add names to the Vary header without dropping ones already there. */
+export function addVary(reply: FastifyReply, ...names: string[]): void {
+  const current = reply.getHeader('vary');
+  const have = typeof current === 'string' && current !== '' ? current.split(',').map((s) => s.trim()) : [];
+  for (const n of names) if (!have.some((h) => h.toLowerCase() === n.toLowerCase())) have.push(n);
+  reply.header('Vary', have.join(', '));
+}
+
+/** Cache-Control for a read: private when the answer depends on who asks. */
+export function cacheControl(req: FastifyRequest): string {
+  return req.ctx.auth ? 'private, no-cache' : 'no-cache';
+}
+
+/** The canonical URL path of a record. */
+export function recordPath(collection: string, id: string): string {
+  return `/api/${encodeURIComponent(collection)}/${encodeURIComponent(id)}`;
+}
+
+/** Headers describing a representation: validators and caching. */
+export function representationHeaders(
+  req: FastifyRequest,
+  etag: string,
+  updated?: string,
+): Record<string, string> {
+  const headers: Record<string, string> = { etag, 'cache-control': cacheControl(req) };
+  if (updated) headers['last-modified'] = httpDate(updated);
+  return headers;
+}
+
+/** A write's outcome as a response, honouring `Prefer: return=minimal`. */
+export function renderWrite(req: FastifyRequest, collection: string, outcome: WriteOutcome): StoredResponse {
+  if (outcome.status === 204 || !outcome.record || !outcome.etag)
+    return { status: 204, headers: {}, body: '' };
+  const record = outcome.record;
+  const headers = representationHeaders(req, outcome.etag, record.updated);
+  if (outcome.status === 201) {
+    const location = recordPath(collection, record.id);
+    headers.location = location;
+    headers['content-location'] = location;
+  }
+  if (preferReturn(String(req.headers.prefer ?? '')) === 'minimal') {
+    headers['preference-applied'] = 'return=minimal';
+    delete headers['content-location'];
+    return { status: outcome.status === 201 ? 201 : 204, headers, body: '' };
+  }
+  headers['content-type'] = JSON_TYPE;
+  return { status: outcome.status, headers, body: recordJson(record) };
+}
+
+/** A JSON body for a read, with its strong ETag. */
+export function jsonRepresentation(value: unknown): { body: string; etag: string } {
+  const body = JSON.stringify(value);
+  return { body, etag: etagOf(body) };
+}

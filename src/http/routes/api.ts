@@ -1,0 +1,33 @@
+/** Registers the API's routes on their paths, each with its Allow list. */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { POST_TYPES } from '../request.js';
+import { route } from '../route-table.js';
+import type { Services } from '../services.js';
+import { batchHandler } from './batch.js';
+import { metaRoutes } from './meta.js';
+import { type RecordParams, recordHandlers } from './records.js';
+
+type RecordHandler = (req: FastifyRequest, reply: FastifyReply, p: RecordParams) => Promise<unknown>;
+
+/** Adapts a record handler to Fastify's (req, reply), taking the params from the URL. */
+function fromUrl(handler: RecordHandler) {
+  return (req: FastifyRequest, reply: FastifyReply) => handler(req, reply, req.params as RecordParams);
+}
+
+export function apiRoutes(app: FastifyInstance, services: Services): void {
+  const records = recordHandlers(services);
+  route(app, '/api/batch', { POST: batchHandler(services) }, { acceptPost: 'application/json' });
+  metaRoutes(app, services);
+  route(
+    app,
+    '/api/:collection',
+    { GET: fromUrl(records.list), POST: fromUrl(records.create) },
+    { acceptPost: POST_TYPES },
+  );
+  route(app, '/api/:collection/:id', {
+    GET: fromUrl(records.get),
+    PUT: fromUrl(records.replace),
+    PATCH: fromUrl(records.patch),
+    DELETE: fromUrl(records.remove),
+  });
+}

@@ -1,0 +1,144 @@
+/**
+ * `POST /api/batch`: several writes in one transaction, all or nothing. The
+ * first failing request fails the batch with its own status, and a problem
+ * naming its index; nothing of the batch is written then.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { PatchInput } from '../../service/patch.js';
+import type { Preconditions } from '../../service/preconditions.js';
+import type { WriteOutcome, WriteScope } from '../../service/record-writes.js';
+import { isProblem, Problem } from '../../util/problem.js';
+import { renderProblem, sendStored } from '../plugins/problem.js';
+import { idempotencyClaim, objectBody, requireAcceptable } from '../request.js';
+import { JSON_TYPE, renderWrite } from '../respond.js';
+import type { Services } from '../services.js';
+import { varyApi } from './records.js';
+
+interface SubRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+function bad(detail: string): Problem {
+  return new Problem('badBatch', detail);
+}
+
+/** Check the batch body's shape and return its requests. */
+function readRequests(body: Record<string, unknown>, max: number): SubRequest[] {
+  const requests = body.requests;
+  if (!Array.isArray(requests))
+    throw bad('The body must be {"requests": [ {"method", "url", "headers"?, "body"?}, … ]}.');
+  if (requests.length === 0) throw bad('The batch has no requests.');
+  if (requests.length > max)
+    throw bad(`A batch may hold at most ${max} requests; this one has ${requests.length}.`);
+  for (const key of Object.keys(body))
+    if (key !== 'requests') throw bad(`Unknown member "${key}" in the batch body.`);
+  return requests.map((r, i) => {
+    if (r === null || typeof r !== 'object' || Array.isArray(r)) throw bad(`Request ${i} must be an object.`);
+    const { method, url, headers = {}, body: subBody } = r as Record<string, unknown>;
+    if (typeof method !== 'string' || !['POST', 'PUT', 'PATCH', 'DELETE'].includes(method.toUpperCase())) {
+      throw bad(`Request ${i}: "method" must be POST, PUT, PATCH or DELETE.`);
+    }
+    if (typeof url !== 'string' || !url.startsWith('/api/'))
+      throw bad(`Request ${i}: "url" must be an /api/ path.`);
+    if (headers === null || typeof headers !== 'object' || Array.isArray(headers)) {
+      throw bad(`Request ${i}: "headers" must be an object.`);
+    }
+    const lower: Record<string, string> = {};
+    for (const [k, v] of Object.entries(headers)) {
+      if (typeof v !== 'string') throw bad(`Request ${i}: header "${k}" must be a string.`);
+      lower[k.toLowerCase()] = v;
+    }
+    return { method: method.toUpperCase(), url, headers: lower, body: subBody };
+  });
+}
+
+/** `/api/{collection}` or `/api/{collection}/{id}` of a sub-request. */
+function target(url: string, index: number): { collection: string; id?: string } {
+  const path = url.split('?')[0];
+  const parts = path.split('/').slice(2).map(decodeURIComponent);
+  if (parts.length < 1 || parts.length > 2 || parts.some((p) => p === '')) {
+    throw bad(`Request ${index}: "${url}" is not a collection or record URL.`);
+  }
+  return { collection: parts[0], id: parts[1] };
+}
+
+function objectOf(body: unknown, index: number): Record<string, unknown> {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw bad(`Request ${index}: "body" must be a JSON object.`);
+  }
+  return body as Record<string, unknown>;
+}
+
+export function batchHandler(services: Services) {
+  const { writer, runner, config } = services;
+
+  async function runOne(req: FastifyRequest, sub: SubRequest, index: number, scope: WriteScope) {
+    const { collection, id } = target(sub.url, index);
+    const pre: Preconditions = {
+      ifMatch: sub.headers['if-match'],
+      ifNoneMatch: sub.headers['if-none-match'],
+      ifUnmodifiedSince: sub.headers['if-unmodified-since'],
+    };
+    let outcome: WriteOutcome;
+    if (sub.method === 'POST' && id === undefined) {
+      outcome = await writer.create(req.ctx, collection, objectOf(sub.body, index), scope);
+    } else if (id === undefined) {
+      throw new Problem('methodNotAllowed', `Request ${index}: ${sub.method} needs a record URL.`, {
+        headers: { Allow: 'GET, HEAD, POST, OPTIONS' },
+      });
+    } else if (sub.method === 'PUT') {
+      outcome = await writer.replace(req.ctx, collection, id, objectOf(sub.body, index), pre, scope);
+    } else if (sub.method === 'PATCH') {
+      const kind = (sub.headers['content-type'] ?? '').startsWith('application/json-patch+json')
+        ? 'json-patch'
+        : 'merge';
+      const patch: PatchInput = { kind, document: sub.body };
+      outcome = await writer.patch(req.ctx, collection, id, patch, pre, scope);
+    } else if (sub.method === 'DELETE') {
+      outcome = await writer.remove(req.ctx, collection, id, pre, scope);
+    } else {
+      throw new Problem('methodNotAllowed', `Request ${index}: POST goes to a collection URL.`, {
+        headers: { Allow: 'GET, HEAD, PUT, PATCH, DELETE, OPTIONS' },
+      });
+    }
+    const rendered = renderWrite(req, collection, outcome);
+    return {
+      status: rendered.status,
+      headers: rendered.headers,
+      body: rendered.body === '' ? null : JSON.parse(rendered.body),
+    };
+  }
+
+  return async function batch(req: FastifyRequest, reply: FastifyReply) {
+    requireAcceptable(req);
+    const body = objectBody(req);
+    const requests = readRequests(body, config.limits.batch);
+    const claim = idempotencyClaim(req, body, false);
+    const { response, replayed } = await runner.run(
+      claim,
+      async (scope) => {
+        const responses = [];
+        for (const [index, sub] of requests.entries()) {
+          try {
+            responses.push(await runOne(req, sub, index, scope));
+          } catch (error) {
+            if (!isProblem(error)) throw error;
+            throw new Problem(error.code, `Request ${index} failed: ${error.detail}`, {
+              errors: error.errors,
+              headers: error.headers,
+              extra: { ...error.extra, index },
+            });
+          }
+        }
+        return { status: 200, headers: { 'content-type': JSON_TYPE }, body: JSON.stringify({ responses }) };
+      },
+      (problem) => renderProblem(problem, req),
+    );
+    varyApi(reply);
+    if (replayed) reply.header('Idempotent-Replayed', 'true');
+    return sendStored(reply, response);
+  };
+}

@@ -1,0 +1,50 @@
+/** `/healthz` and `/api/openapi.json`. */
+import type { FastifyInstance } from 'fastify';
+import { Problem } from '../../util/problem.js';
+import { evaluateRead } from '../conditional.js';
+import { openApiDocument } from '../openapi/document.js';
+import { sendStored } from '../plugins/problem.js';
+import { requireAcceptable } from '../request.js';
+import { JSON_TYPE, jsonRepresentation } from '../respond.js';
+import { route } from '../route-table.js';
+import type { Services } from '../services.js';
+
+export const VERSION = '0.1.0';
+
+export function metaRoutes(app: FastifyInstance, services: Services): void {
+  route(app, '/healthz', {
+    async GET(_req, reply) {
+      try {
+        await services.store.ping();
+      } catch {
+        throw new Problem('unavailable', 'The database does not answer.', {
+          headers: { 'Retry-After': '5' },
+        });
+      }
+      reply.header('cache-control', 'no-store');
+      return reply.type(JSON_TYPE).send(JSON.stringify({ status: 'ok' }));
+    },
+  });
+
+  let document: { body: string; etag: string } | undefined;
+  route(app, '/api/openapi.json', {
+    async GET(req, reply) {
+      requireAcceptable(req);
+      document ??= jsonRepresentation(
+        openApiDocument(services.config, services.schema, {
+          version: VERSION,
+          serverUrl: services.config.publicUrl,
+        }),
+      );
+      const headers = { etag: document.etag, 'cache-control': 'no-cache' };
+      if (evaluateRead(req.headers, document.etag, undefined) === 'not-modified') {
+        return sendStored(reply, { status: 304, headers, body: '' });
+      }
+      return sendStored(reply, {
+        status: 200,
+        headers: { ...headers, 'content-type': JSON_TYPE },
+        body: document.body,
+      });
+    },
+  });
+}

@@ -1,0 +1,152 @@
+/**
+ * `/api/{collection}` and `/api/{collection}/{id}`: thin handlers that read
+ * the request, call the service and hand the outcome to the responder.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { parseListParams, type QueryValues } from '../../query/list-params.js';
+import { findCollection } from '../../service/collections.js';
+import type { WriteScope } from '../../service/record-writes.js';
+import type { IdempotencyClaim, StoredResponse } from '../../service/write-runner.js';
+import { Problem } from '../../util/problem.js';
+import { evaluateRead } from '../conditional.js';
+import { listLinks } from '../links.js';
+import { renderProblem, sendStored } from '../plugins/problem.js';
+import { idempotencyClaim, objectBody, patchBody, preconditionsOf, requireAcceptable } from '../request.js';
+import { addVary, JSON_TYPE, jsonRepresentation, renderWrite, representationHeaders } from '../respond.js';
+import type { Services } from '../services.js';
+
+export interface RecordParams {
+  collection: string;
+  id?: string;
+}
+
+/** Headers every API answer varies on. */
+export function varyApi(reply: FastifyReply): void {
+  addVary(reply, 'Accept', 'Authorization', 'Cookie');
+}
+
+/** Send a representation, or 304/412 when the read's preconditions say so. */
+function sendRead(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  body: string,
+  etag: string,
+  updated: string | undefined,
+  extra: Record<string, string> = {},
+) {
+  varyApi(reply);
+  const headers = representationHeaders(req, etag, updated);
+  const decision = evaluateRead(req.headers, etag, updated);
+  if (decision === 'precondition-failed') {
+    throw new Problem('preconditionFailed', 'The representation does not match the request preconditions.');
+  }
+  if (decision === 'not-modified') return sendStored(reply, { status: 304, headers, body: '' });
+  return sendStored(reply, {
+    status: 200,
+    headers: { ...headers, ...extra, 'content-type': JSON_TYPE },
+    body,
+  });
+}
+
+export function recordHandlers(services: Services) {
+  const { reader, writer, runner, schema } = services;
+
+  /** Run one write with its Idempotency-Key claim and send the outcome. */
+  async function write(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    claim: IdempotencyClaim | null,
+    op: (scope: WriteScope) => Promise<StoredResponse>,
+  ) {
+    const { response, replayed } = await runner.run(claim, op, (problem) => renderProblem(problem, req));
+    varyApi(reply);
+    if (replayed) reply.header('Idempotent-Replayed', 'true');
+    return sendStored(reply, response);
+  }
+
+  return {
+    async list(req: FastifyRequest, reply: FastifyReply, p: RecordParams) {
+      requireAcceptable(req);
+      const params = parseListParams(req.query as QueryValues, reader.listInfo(p.collection));
+      const page = await reader.list(req.ctx, p.collection, params);
+      const { body, etag } = jsonRepresentation(page);
+      const link = listLinks(req.url, page);
+      return sendRead(req, reply, body, etag, undefined, { link });
+    },
+
+    async get(req: FastifyRequest, reply: FastifyReply, p: RecordParams) {
+      requireAcceptable(req);
+      const params = parseListParams(pickReadParams(req.query as QueryValues), reader.listInfo(p.collection));
+      const record = await reader.get(req.ctx, p.collection, p.id as string, params);
+      const { body, etag } = jsonRepresentation(record);
+      return sendRead(req, reply, body, etag, record.updated as string | undefined);
+    },
+
+    async create(req: FastifyRequest, reply: FastifyReply, p: RecordParams) {
+      requireAcceptable(req);
+      const { def } = findCollection(schema, p.collection);
+      const body = objectBody(req);
+      const claim = idempotencyClaim(req, body, def.requireIdempotencyKey);
+      return write(req, reply, claim, async (scope) =>
+        renderWrite(req, p.collection, await writer.create(req.ctx, p.collection, body, scope)),
+      );
+    },
+
+    async replace(req: FastifyRequest, reply: FastifyReply, p: RecordParams) {
+      requireAcceptable(req);
+      findCollection(schema, p.collection);
+      const body = objectBody(req);
+      const pre = preconditionsOf(req);
+      return write(req, reply, null, async (scope) =>
+        renderWrite(
+          req,
+          p.collection,
+          await writer.replace(req.ctx, p.collection, p.id as string, body, pre, scope),
+        ),
+      );
+    },
+
+    async patch(req: FastifyRequest, reply: FastifyReply, p: RecordParams) {
+      requireAcceptable(req);
+      findCollection(schema, p.collection);
+      const patch = patchBody(req);
+      const claim = idempotencyClaim(req, patch.document, false);
+      const pre = preconditionsOf(req);
+      return write(req, reply, claim, async (scope) =>
+        renderWrite(
+          req,
+          p.collection,
+          await writer.patch(req.ctx, p.collection, p.id as string, patch, pre, scope),
+        ),
+      );
+    },
+
+    async remove(req: FastifyRequest, reply: FastifyReply, p: RecordParams) {
+      requireAcceptable(req);
+      findCollection(schema, p.collection);
+      const pre = preconditionsOf(req);
+      return write(req, reply, null, async (scope) =>
+        renderWrite(
+          req,
+          p.collection,
+          await writer.remove(req.ctx, p.collection, p.id as string, pre, scope),
+        ),
+      );
+    },
+  };
+}
+
+/** A single record takes only `fields` and `expand`; anything else is a 400 like on lists. */
+function pickReadParams(query: QueryValues): QueryValues {
+  const out: QueryValues = {};
+  for (const [k, v] of Object.entries(query)) {
+    if (k !== 'fields' && k !== 'expand') {
+      throw new Problem(
+        'badQuery',
+        `Query parameter "${k}" is not accepted on a single record; use fields or expand.`,
+      );
+    }
+    out[k] = v;
+  }
+  return out;
+}

@@ -1,0 +1,16 @@
+/** The service objects the HTTP layer calls, built once by createApp. */
+import type { Config } from '../config/types.js';
+import type { CompiledCollection } from '../schema/compile-collection.js';
+import type { RecordWriter } from '../service/record-writes.js';
+import type { RecordReader } from '../service/records.js';
+import type { WriteRunner } from '../service/write-runner.js';
+import type { Store } from '../store/store.js';
+
+export interface Services {
+  config: Config;
+  store: Store;
+  schema: ReadonlyMap<string, CompiledCollection>;
+  reader: RecordReader;
+  writer: RecordWriter;
+  runner: WriteRunner;
+}

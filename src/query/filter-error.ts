@@ -1,0 +1,15 @@
+/** The one way filter code reports a mistake: a 400 that points at the offending character. */
+import { Problem } from '../util/problem.js';
+
+/** A `badFilter` problem whose `position` is the 0-based offset where the filter went wrong. */
+export function filterError(detail: string, position: number): Problem {
+  return new Problem('badFilter', detail, { extra: { position } });
+}
+
+const SNIPPET_MAX = 24;
+
+/** A piece of filter source quoted for a message, cut short so a huge token cannot flood it. */
+export function quoteSnippet(text: string): string {
+  const short = text.length > SNIPPET_MAX ? text.slice(0, SNIPPET_MAX) + '…' : text;
+  return `"${short}"`;
+}

@@ -1,0 +1,204 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { StorageKind } from '../schema/field-type.js';
+import { Problem } from '../util/problem.js';
+import type { Expr, Operand } from './ast.js';
+import { type ListField, type ListInfo, parseListParams, type QueryValues } from './list-params.js';
+
+function field(storage: StorageKind, extra: Partial<ListField> = {}): ListField {
+  const fromString = (value: string): unknown => {
+    if (storage === 'integer') return /^-?[0-9]+$/.test(value) ? Number(value) : value;
+    if (storage === 'real') return Number.isFinite(Number(value)) ? Number(value) : value;
+    if (storage === 'boolean')
+      return value === 'true' || value === 'on' || value === '1' ? true : value === 'false' ? false : value;
+    return value;
+  };
+  return { storage, multiple: false, fromString, ...extra };
+}
+
+const INFO: ListInfo = {
+  fields: {
+    id: field('text'),
+    created: field('text'),
+    updated: field('text'),
+    title: field('text'),
+    year: field('integer'),
+    price: field('real'),
+    done: field('boolean'),
+    owner: field('text', { relation: 'users' }),
+    tags: field('text', { multiple: true }),
+    meta: field('json'),
+  },
+};
+
+function operand(o: Operand): string {
+  return o.kind === 'field' ? o.name : o.kind === 'literal' ? JSON.stringify(o.value) : `@auth.${o.prop}`;
+}
+
+function show(e: Expr | null): string | null {
+  if (e === null) return null;
+  if (e.kind === 'cmp') return `${operand(e.left)} ${e.op} ${operand(e.right)}`;
+  return `(${show(e.left)} ${e.kind === 'and' ? '&&' : '||'} ${show(e.right)})`;
+}
+
+const DEFAULTS = { filter: null, sort: [], page: 1, perPage: 20, fields: null, expand: [], skipTotal: false };
+
+describe('parseListParams: accepted', () => {
+  it('defaults', () => {
+    assert.deepEqual(parseListParams({}, INFO), DEFAULTS);
+    assert.deepEqual(parseListParams({ page: undefined }, INFO), DEFAULTS);
+  });
+
+  const cases: [QueryValues, Partial<Record<keyof typeof DEFAULTS, unknown>>][] = [
+    [{ page: '3' }, { page: 3 }],
+    [{ page: '007' }, { page: 7 }],
+    [{ page: '18014398509481' }, { page: 18014398509481 }],
+    [{ page: ['2'] }, { page: 2 }],
+    [{ perPage: '1' }, { perPage: 1 }],
+    [{ perPage: '500' }, { perPage: 500 }],
+    [
+      { sort: '-year,title' },
+      {
+        sort: [
+          { field: 'year', desc: true },
+          { field: 'title', desc: false },
+        ],
+      },
+    ],
+    [{ sort: 'created' }, { sort: [{ field: 'created', desc: false }] }],
+    [
+      { sort: ' -updated , id ' },
+      {
+        sort: [
+          { field: 'updated', desc: true },
+          { field: 'id', desc: false },
+        ],
+      },
+    ],
+    [{ fields: 'id,title' }, { fields: ['id', 'title'] }],
+    [{ fields: 'id,title,id' }, { fields: ['id', 'title'] }],
+    [{ fields: ['id', 'year,title'] }, { fields: ['id', 'year', 'title'] }],
+    [{ expand: 'owner' }, { expand: ['owner'] }],
+    [{ expand: 'owner,owner' }, { expand: ['owner'] }],
+    [{ skipTotal: 'true' }, { skipTotal: true }],
+    [{ skipTotal: 'false' }, { skipTotal: false }],
+    [{ filter: 'year >= 1960' }, { filter: 'year >= 1960' }],
+    [{ title: 'Dune' }, { filter: 'title = "Dune"' }],
+    [{ year: '1965' }, { filter: 'year = 1965' }],
+    [{ price: '9.5' }, { filter: 'price = 9.5' }],
+    [{ done: 'true' }, { filter: 'done = true' }],
+    [{ done: 'false' }, { filter: 'done = false' }],
+    [{ owner: 'u1' }, { filter: 'owner = "u1"' }],
+    [{ title: '' }, { filter: 'title = null' }],
+    [{ title: 'x" OR 1=1 --' }, { filter: 'title = "x\\" OR 1=1 --"' }],
+    [{ year: '1965', title: 'Dune' }, { filter: '(year = 1965 && title = "Dune")' }],
+    [
+      { filter: 'a = 1 || b = 2', year: '1965', done: 'true' },
+      { filter: '(((a = 1 || b = 2) && year = 1965) && done = true)' },
+    ],
+  ];
+  for (const [query, expected] of cases) {
+    it(new URLSearchParams(query as Record<string, string>).toString(), () => {
+      const got = parseListParams(query, INFO);
+      assert.deepEqual({ ...got, filter: show(got.filter) }, { ...DEFAULTS, ...expected });
+    });
+  }
+
+  it('gives shorthand nodes position 0', () => {
+    assert.deepEqual(parseListParams({ year: '1965' }, INFO).filter, {
+      kind: 'cmp',
+      op: '=',
+      left: { kind: 'field', name: 'year', pos: 0 },
+      right: { kind: 'literal', value: 1965, pos: 0 },
+      pos: 0,
+    });
+  });
+
+  it('honours maxPerPage', () => {
+    assert.equal(parseListParams({ perPage: '50' }, { ...INFO, maxPerPage: 50 }).perPage, 50);
+  });
+});
+
+describe('parseListParams: refused', () => {
+  const cases: [QueryValues, string, string][] = [
+    [{ page: '0' }, 'badQuery', 'Invalid page "0": expected a whole number from 1 to 18014398509481'],
+    [{ page: '-1' }, 'badQuery', 'Invalid page "-1": expected a whole number from 1 to 18014398509481'],
+    [{ page: '1.5' }, 'badQuery', 'Invalid page "1.5": expected a whole number from 1 to 18014398509481'],
+    [{ page: 'abc' }, 'badQuery', 'Invalid page "abc": expected a whole number from 1 to 18014398509481'],
+    [{ page: '+3' }, 'badQuery', 'Invalid page "+3": expected a whole number from 1 to 18014398509481'],
+    [{ page: '' }, 'badQuery', 'Invalid page "": expected a whole number from 1 to 18014398509481'],
+    [{ page: ' 2' }, 'badQuery', 'Invalid page " 2": expected a whole number from 1 to 18014398509481'],
+    [{ page: '1e3' }, 'badQuery', 'Invalid page "1e3": expected a whole number from 1 to 18014398509481'],
+    [{ page: '0x10' }, 'badQuery', 'Invalid page "0x10": expected a whole number from 1 to 18014398509481'],
+    [
+      { page: '99999999999999999999' },
+      'badQuery',
+      'Invalid page "99999999999999999999": expected a whole number from 1 to 18014398509481',
+    ],
+    [
+      { page: '18014398509482' },
+      'badQuery',
+      'Invalid page "18014398509482": expected a whole number from 1 to 18014398509481',
+    ],
+    [{ page: ['1', '2'] }, 'badQuery', 'Query parameter "page" is given more than once'],
+    [{ perPage: '0' }, 'badQuery', 'Invalid perPage "0": expected a whole number from 1 to 500'],
+    [{ perPage: '501' }, 'badQuery', 'Invalid perPage "501": expected a whole number from 1 to 500'],
+    [{ perPage: '20.0' }, 'badQuery', 'Invalid perPage "20.0": expected a whole number from 1 to 500'],
+    [{ perPage: '' }, 'badQuery', 'Invalid perPage "": expected a whole number from 1 to 500'],
+    [{ perPage: ['10', '20'] }, 'badQuery', 'Query parameter "perPage" is given more than once'],
+    [{ filter: ['a = 1', 'b = 2'] }, 'badQuery', 'Query parameter "filter" is given more than once'],
+    [{ sort: ['year', 'title'] }, 'badQuery', 'Query parameter "sort" is given more than once'],
+    [{ sort: 'nope' }, 'badQuery', 'Cannot sort by unknown field "nope"'],
+    [{ sort: '-nope' }, 'badQuery', 'Cannot sort by unknown field "nope"'],
+    [{ sort: '+year' }, 'badQuery', 'Cannot sort by unknown field "+year"'],
+    [{ sort: 'title;DROP TABLE x' }, 'badQuery', 'Cannot sort by unknown field "title;DROP TABLE x"'],
+    [{ sort: '-' }, 'badQuery', 'Cannot sort by unknown field ""'],
+    [{ sort: 'year,,title' }, 'badQuery', 'Empty name in sort="year,,title"'],
+    [{ sort: '' }, 'badQuery', 'Empty name in sort=""'],
+    [{ sort: 'year,year' }, 'badQuery', 'Field "year" is in sort twice'],
+    [{ sort: 'year,-year' }, 'badQuery', 'Field "year" is in sort twice'],
+    [{ fields: 'id,nope' }, 'badQuery', 'Unknown field "nope" in fields'],
+    [{ fields: '' }, 'badQuery', 'Empty name in fields=""'],
+    [{ expand: 'nope' }, 'badQuery', 'Unknown field "nope" in expand'],
+    [{ expand: 'title' }, 'badQuery', 'Cannot expand "title": it is not a relation field'],
+    [{ skipTotal: '1' }, 'badQuery', 'Invalid skipTotal "1": expected true or false'],
+    [{ skipTotal: '' }, 'badQuery', 'Invalid skipTotal "": expected true or false'],
+    [{ skipTotal: ['true', 'true'] }, 'badQuery', 'Query parameter "skipTotal" is given more than once'],
+    [{ x: '1' }, 'badQuery', 'Unknown query parameter "x"'],
+    [JSON.parse('{"__proto__":"1"}') as QueryValues, 'badQuery', 'Unknown query parameter "__proto__"'],
+    [{ constructor: '1' }, 'badQuery', 'Unknown query parameter "constructor"'],
+    [{ year: 'abc' }, 'badQuery', 'Value "abc" for "year" is not a number'],
+    [{ year: '1965.5x' }, 'badQuery', 'Value "1965.5x" for "year" is not a number'],
+    [{ price: 'NaN' }, 'badQuery', 'Value "NaN" for "price" is not a number'],
+    [{ done: 'yes' }, 'badQuery', 'Value "yes" for "done" is not true or false'],
+    [{ year: ['1965', '1966'] }, 'badQuery', 'Query parameter "year" is given more than once'],
+    [
+      { tags: 'sf' },
+      'badQuery',
+      'Field "tags" holds several values; use filter=tags ~ "…" instead of tags=…',
+    ],
+    [{ meta: 'x' }, 'badQuery', 'Field "meta" holds JSON; use filter=meta ~ "…" instead of meta=…'],
+    [{ filter: '' }, 'badFilter', 'Empty filter: expected a comparison at position 0'],
+    [{ filter: 'year >= ' }, 'badFilter', 'Expected a value after ">=" at position 8, found end of input'],
+  ];
+  for (const [query, code, detail] of cases) {
+    it(`${JSON.stringify(query)} ${Object.keys(query).join(',')}`, () => {
+      assert.throws(
+        () => parseListParams(query, INFO),
+        (err: unknown) => {
+          assert.ok(err instanceof Problem, String(err));
+          assert.equal(err.code, code);
+          assert.equal(err.status, 400);
+          assert.equal(err.detail, detail);
+          return true;
+        },
+      );
+    });
+  }
+
+  it('honours maxPerPage in the message', () => {
+    assert.throws(() => parseListParams({ perPage: '51' }, { ...INFO, maxPerPage: 50 }), {
+      detail: 'Invalid perPage "51": expected a whole number from 1 to 50',
+    });
+  });
+});

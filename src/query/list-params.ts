@@ -1,0 +1,174 @@
+/**
+ * The query parameters of a list request (`GET /api/{collection}`), checked
+ * strictly: anything not understood is a 400, never silently ignored.
+ */
+import type { StorageKind } from '../schema/field-type.js';
+import { Problem } from '../util/problem.js';
+import type { Expr, Literal } from './ast.js';
+import { parseFilter } from './parser.js';
+
+export interface ListField {
+  storage: StorageKind;
+  multiple: boolean;
+  /** The target collection when this is a relation field. */
+  relation?: string;
+  /** Converts a query-string value the way a form value is (e.g. "1965" → 1965). */
+  fromString(value: string): unknown;
+}
+
+export interface ListInfo {
+  /** The fields a caller may query, including `id`, `created` and `updated`. */
+  fields: Record<string, ListField>;
+  maxPerPage?: number;
+}
+
+export interface SortKey {
+  field: string;
+  desc: boolean;
+}
+
+export interface ListParams {
+  /** The `filter` parameter AND-ed with shorthand equalities (`?author=Herbert`). */
+  filter: Expr | null;
+  sort: SortKey[];
+  page: number;
+  perPage: number;
+  fields: string[] | null;
+  expand: string[];
+  skipTotal: boolean;
+}
+
+export type QueryValues = Record<string, string | string[] | undefined>;
+
+export const DEFAULT_PER_PAGE = 20;
+export const DEFAULT_MAX_PER_PAGE = 500;
+
+const DIGITS = /^[0-9]+$/;
+
+function single(key: string, raw: string | string[]): string {
+  if (typeof raw === 'string') return raw;
+  if (raw.length === 1) return raw[0];
+  throw new Problem('badQuery', `Query parameter "${key}" is given more than once`);
+}
+
+function wholeNumber(key: string, raw: string, max: number): number {
+  const value = DIGITS.test(raw) ? Number(raw) : Number.NaN;
+  if (!(value >= 1 && value <= max)) {
+    throw new Problem(
+      'badQuery',
+      `Invalid ${key} ${JSON.stringify(raw)}: expected a whole number from 1 to ${max}`,
+    );
+  }
+  return value;
+}
+
+/** Comma-separated names (several occurrences of the key add up), each checked by `check`. */
+function names(key: string, raw: string | string[], check: (name: string) => void): string[] {
+  const out: string[] = [];
+  for (const part of (typeof raw === 'string' ? [raw] : raw).join(',').split(',')) {
+    const name = part.trim();
+    if (name === '') throw new Problem('badQuery', `Empty name in ${key}=${JSON.stringify(raw)}`);
+    check(name);
+    out.push(name);
+  }
+  return out;
+}
+
+function parseSort(raw: string, info: ListInfo): SortKey[] {
+  const seen = new Set<string>();
+  return names('sort', raw, () => {}).map((item) => {
+    const desc = item.startsWith('-');
+    const field = desc ? item.slice(1) : item;
+    if (!Object.hasOwn(info.fields, field)) {
+      throw new Problem('badQuery', `Cannot sort by unknown field ${JSON.stringify(field)}`);
+    }
+    if (seen.has(field)) throw new Problem('badQuery', `Field ${JSON.stringify(field)} is in sort twice`);
+    seen.add(field);
+    return { field, desc };
+  });
+}
+
+function parseBoolean(key: string, raw: string): boolean {
+  if (raw === 'true') return true;
+  if (raw === 'false') return false;
+  throw new Problem('badQuery', `Invalid ${key} ${JSON.stringify(raw)}: expected true or false`);
+}
+
+/** The converted value if it is what the column stores, else `undefined`. */
+function asLiteral(value: unknown, storage: StorageKind): Literal | undefined {
+  if (storage === 'text') return typeof value === 'string' ? value : undefined;
+  if (storage === 'boolean') return typeof value === 'boolean' ? value : undefined;
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+/** `?field=value` as the comparison `field = value`, typed the way the field stores it. */
+function shorthand(name: string, raw: string, field: ListField): Expr {
+  const quoted = JSON.stringify(name);
+  if (field.multiple || field.storage === 'json') {
+    throw new Problem(
+      'badQuery',
+      `Field ${quoted} holds ${field.multiple ? 'several values' : 'JSON'}; ` +
+        `use filter=${name} ~ "…" instead of ${name}=…`,
+    );
+  }
+  // An empty form value means "no value", as it does for record bodies.
+  const value = raw === '' ? null : asLiteral(field.fromString(raw), field.storage);
+  if (value === undefined) {
+    const wanted =
+      field.storage === 'boolean' ? 'true or false' : field.storage === 'text' ? 'text' : 'a number';
+    throw new Problem('badQuery', `Value ${JSON.stringify(raw)} for ${quoted} is not ${wanted}`);
+  }
+  return {
+    kind: 'cmp',
+    op: '=',
+    left: { kind: 'field', name, pos: 0 },
+    right: { kind: 'literal', value, pos: 0 },
+    pos: 0,
+  };
+}
+
+/** Parses and checks list query parameters; every mistake is a 400 (`badQuery` or `badFilter`). */
+export function parseListParams(query: QueryValues, info: ListInfo): ListParams {
+  const maxPerPage = info.maxPerPage ?? DEFAULT_MAX_PER_PAGE;
+  const maxPage = Math.floor(Number.MAX_SAFE_INTEGER / maxPerPage);
+  const params: ListParams = {
+    filter: null,
+    sort: [],
+    page: 1,
+    perPage: DEFAULT_PER_PAGE,
+    fields: null,
+    expand: [],
+    skipTotal: false,
+  };
+  const equalities: Expr[] = [];
+  const known = (name: string): boolean => Object.hasOwn(info.fields, name);
+  for (const [key, raw] of Object.entries(query)) {
+    if (raw === undefined) continue;
+    if (key === 'filter') params.filter = parseFilter(single(key, raw));
+    else if (key === 'sort') params.sort = parseSort(single(key, raw), info);
+    // Capped so that the row offset, (page - 1) * perPage, stays an exact integer.
+    else if (key === 'page') params.page = wholeNumber(key, single(key, raw), maxPage);
+    else if (key === 'perPage') params.perPage = wholeNumber(key, single(key, raw), maxPerPage);
+    else if (key === 'skipTotal') params.skipTotal = parseBoolean(key, single(key, raw));
+    else if (key === 'fields') {
+      const picked = names(key, raw, (name) => {
+        if (!known(name)) throw new Problem('badQuery', `Unknown field ${JSON.stringify(name)} in fields`);
+      });
+      params.fields = [...new Set(picked)];
+    } else if (key === 'expand') {
+      const relations = names(key, raw, (name) => {
+        if (!known(name)) throw new Problem('badQuery', `Unknown field ${JSON.stringify(name)} in expand`);
+        if (info.fields[name].relation === undefined) {
+          throw new Problem('badQuery', `Cannot expand ${JSON.stringify(name)}: it is not a relation field`);
+        }
+      });
+      params.expand = [...new Set(relations)];
+    } else if (known(key)) equalities.push(shorthand(key, single(key, raw), info.fields[key]));
+    else throw new Problem('badQuery', `Unknown query parameter ${JSON.stringify(key)}`);
+  }
+  for (const equality of equalities) {
+    params.filter =
+      params.filter === null ? equality : { kind: 'and', left: params.filter, right: equality, pos: 0 };
+  }
+  return params;
+}

@@ -1,0 +1,24 @@
+/** Who is calling, as the service sees it: no HTTP in here. */
+
+export interface Caller {
+  id: string;
+  email: string;
+  admin: boolean;
+}
+
+export interface RequestContext {
+  /** The authenticated user, or null for an anonymous caller. */
+  auth: Caller | null;
+  /** The session the caller authenticated with, if any. */
+  sessionTokenHash?: string;
+  /** The client address (from X-Forwarded-For only with trustProxy). */
+  ip: string;
+}
+
+export const ANONYMOUS_SYSTEM: RequestContext = { auth: null, ip: '127.0.0.1' };
+
+/** A context with full rights, for the CLI and for hooks' own writes. */
+export const SYSTEM_CONTEXT: RequestContext = {
+  auth: { id: '', email: 'system', admin: true },
+  ip: '127.0.0.1',
+};

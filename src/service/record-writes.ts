@@ -1,0 +1,331 @@
+/**
+ * Writing records, always inside a store transaction: rule checks,
+ * preconditions, validation, hooks and the write itself happen in one
+ * transaction, so a precondition can never race the write it guards.
+ */
+import type { CollectionHooks } from '../config/types.js';
+import type { CompiledCollection } from '../schema/compile-collection.js';
+import { ID_PATTERN, type RecordData } from '../schema/types.js';
+import { DuplicateId, UniqueViolation } from '../store/errors.js';
+import type { StoreTx } from '../store/store.js';
+import { jsonEqual } from '../util/canonical-json.js';
+import { randomId } from '../util/id.js';
+import { Problem } from '../util/problem.js';
+import { findCollection } from './collections.js';
+import { type RequestContext, SYSTEM_CONTEXT } from './context.js';
+import { hookTx, runHook } from './hooks.js';
+import { applyPatch, type PatchInput } from './patch.js';
+import { checkWritePreconditions, type Preconditions, requireIfMatch } from './preconditions.js';
+import { checkRelations } from './relations.js';
+import { type Access, access } from './rules.js';
+import { recordEtag } from './serialize.js';
+
+/** One write transaction: the store transaction plus work to run after commit. */
+export interface WriteScope {
+  tx: StoreTx;
+  /** After-hooks, each run once the transaction has committed, in a transaction of its own. */
+  afterCommit: ((scope: WriteScope) => Promise<void>)[];
+  /** Nesting of hook writes, bounded so a hook cannot recurse forever. */
+  depth: number;
+}
+
+export interface WriteOutcome {
+  status: 200 | 201 | 204;
+  /** The record as stored (null after a delete). */
+  record: RecordData | null;
+  etag: string | null;
+}
+
+export interface RecordWriterDeps {
+  schema: ReadonlyMap<string, CompiledCollection>;
+  hooks: Readonly<Record<string, CollectionHooks>>;
+  now?: () => Date;
+}
+
+const MAX_HOOK_DEPTH = 8;
+
+function uniqueProblem(error: UniqueViolation): Problem {
+  return new Problem(
+    'uniqueViolation',
+    `Another record in ${error.collection} already has this ${error.field}.`,
+    {
+      errors: [
+        { field: error.field, code: 'unique', message: 'must be unique: another record has this value' },
+      ],
+    },
+  );
+}
+
+function fieldsOf(record: RecordData, names: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const n of names) out[n] = record[n];
+  return out;
+}
+
+export class RecordWriter {
+  private readonly now: () => Date;
+
+  constructor(private readonly deps: RecordWriterDeps) {
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  /** POST: a new record with a server id. */
+  async create(ctx: RequestContext, name: string, body: Record<string, unknown>, scope: WriteScope) {
+    const compiled = findCollection(this.deps.schema, name);
+    const allowed = access(compiled.def, 'create', ctx);
+    const values = compiled.fromBody(body);
+    return this.insert(ctx, compiled, randomId(), values, allowed, scope);
+  }
+
+  /** PUT: replace the whole record, or create it under the client's id. */
+  async replace(
+    ctx: RequestContext,
+    name: string,
+    id: string,
+    body: Record<string, unknown>,
+    pre: Preconditions,
+    scope: WriteScope,
+  ): Promise<WriteOutcome> {
+    const compiled = findCollection(this.deps.schema, name);
+    const { def } = compiled;
+    if (!ID_PATTERN.test(id)) {
+      throw new Problem(
+        'badId',
+        `"${id}" is not a valid id: use 1 to 64 characters of A-Z, a-z, 0-9, _ and -.`,
+      );
+    }
+    const current = await this.viewableForChange(ctx, compiled, id, scope, 'update');
+    if (!current) {
+      const allowed = access(def, 'create', ctx);
+      checkWritePreconditions(pre, undefined);
+      checkBodyId(body, id);
+      return this.insert(ctx, compiled, id, compiled.fromBody(body), allowed, scope);
+    }
+    requireIfMatch(def.requireIfMatch, pre, true, 'PUT');
+    checkWritePreconditions(pre, { etag: recordEtag(current), updated: current.updated });
+    checkBodyId(body, id);
+    return this.update(ctx, compiled, current, compiled.fromBody(body), scope);
+  }
+
+  /** PATCH: merge patch or JSON Patch onto the stored record. */
+  async patch(
+    ctx: RequestContext,
+    name: string,
+    id: string,
+    patch: PatchInput,
+    pre: Preconditions,
+    scope: WriteScope,
+  ): Promise<WriteOutcome> {
+    const compiled = findCollection(this.deps.schema, name);
+    const current = await this.viewableForChange(ctx, compiled, id, scope, 'update');
+    if (!current) throw new Problem('notFound', `No record "${id}" in ${name}.`);
+    requireIfMatch(compiled.def.requireIfMatch, pre, true, 'PATCH');
+    checkWritePreconditions(pre, { etag: recordEtag(current), updated: current.updated });
+    const patched = applyPatch(current, patch);
+    return this.update(ctx, compiled, current, compiled.check(patched), scope);
+  }
+
+  /** DELETE. */
+  async remove(ctx: RequestContext, name: string, id: string, pre: Preconditions, scope: WriteScope) {
+    const compiled = findCollection(this.deps.schema, name);
+    const current = await this.viewableForChange(ctx, compiled, id, scope, 'delete');
+    if (!current) throw new Problem('notFound', `No record "${id}" in ${name}.`);
+    requireIfMatch(compiled.def.requireIfMatch, pre, true, 'DELETE');
+    checkWritePreconditions(pre, { etag: recordEtag(current), updated: current.updated });
+    const hooks = this.deps.hooks[name];
+    await runHook(hooks, 'beforeDelete', this.hookContext(ctx, name, 'delete', null, current, scope));
+    await scope.tx.delete(name, id);
+    this.after(scope, hooks, 'afterDelete', ctx, name, 'delete', null, current);
+    return { status: 204, record: null, etag: null } satisfies WriteOutcome;
+  }
+
+  /**
+   * The stored record if the caller may view it (else it does not exist for
+   * them: 404), after checking they may also change it (403).
+   */
+  private async viewableForChange(
+    ctx: RequestContext,
+    compiled: CompiledCollection,
+    id: string,
+    scope: WriteScope,
+    operation: 'update' | 'delete',
+  ): Promise<RecordData | undefined> {
+    const { def } = compiled;
+    const record = await scope.tx.get(def.name, id);
+    if (!record) return undefined;
+    const view = access(def, 'view', ctx);
+    if (view.kind === 'filter' && !(await scope.tx.get(def.name, id, view.filter))) {
+      throw new Problem('notFound', `No record "${id}" in ${def.name}.`);
+    }
+    const change = access(def, operation, ctx);
+    if (change.kind === 'filter' && !(await scope.tx.get(def.name, id, change.filter))) {
+      throw new Problem('forbidden', `You may view this record but not ${operation} it.`);
+    }
+    return record;
+  }
+
+  private async insert(
+    ctx: RequestContext,
+    compiled: CompiledCollection,
+    id: string,
+    values: Record<string, unknown>,
+    allowed: Access,
+    scope: WriteScope,
+  ): Promise<WriteOutcome> {
+    const { def } = compiled;
+    const name = def.name;
+    if (def.auth && values.admin === true && !ctx.auth?.admin) {
+      throw new Problem('forbidden', 'Only administrators may create administrators.');
+    }
+    if (def.fields.owner?.type === 'relation' && ctx.auth && !(ctx.auth.admin && values.owner != null)) {
+      values.owner = ctx.auth.id === '' ? values.owner : ctx.auth.id;
+    }
+    const stamp = this.now().toISOString();
+    const record = this.assemble(compiled, id, values, stamp, stamp);
+    const hooks = this.deps.hooks[name];
+    await runHook(hooks, 'beforeCreate', this.hookContext(ctx, name, 'create', record, null, scope));
+    const final = this.assemble(
+      compiled,
+      id,
+      compiled.check(fieldsOf(record, compiled.fieldNames)),
+      stamp,
+      stamp,
+    );
+    await checkRelations(def, final, scope.tx);
+    try {
+      await scope.tx.insert(name, final);
+    } catch (error) {
+      if (error instanceof UniqueViolation) throw uniqueProblem(error);
+      if (error instanceof DuplicateId)
+        throw new Problem('conflict', `A record "${id}" already exists in ${name}.`);
+      throw error;
+    }
+    if (allowed.kind === 'filter' && !(await scope.tx.get(name, id, allowed.filter))) {
+      throw new Problem('forbidden', `The create rule of ${name} does not allow this record.`);
+    }
+    this.after(scope, hooks, 'afterCreate', ctx, name, 'create', final, null);
+    return { status: 201, record: final, etag: recordEtag(final) };
+  }
+
+  private async update(
+    ctx: RequestContext,
+    compiled: CompiledCollection,
+    current: RecordData,
+    values: Record<string, unknown>,
+    scope: WriteScope,
+  ): Promise<WriteOutcome> {
+    const { def } = compiled;
+    const name = def.name;
+    if (!ctx.auth?.admin) {
+      // Server-managed for everyone but administrators: never forged, never lost.
+      if (def.fields.owner?.type === 'relation') values.owner = current.owner;
+      if (def.auth && values.admin !== current.admin) {
+        throw new Problem('forbidden', 'Only administrators may change the admin flag.');
+      }
+    }
+    const unchanged = (v: Record<string, unknown>) => jsonEqual(v, fieldsOf(current, compiled.fieldNames));
+    if (unchanged(values)) return { status: 200, record: current, etag: recordEtag(current) };
+    const candidate = this.assemble(compiled, current.id, values, current.created, this.now().toISOString());
+    const hooks = this.deps.hooks[name];
+    await runHook(hooks, 'beforeUpdate', this.hookContext(ctx, name, 'update', candidate, current, scope));
+    const checked = compiled.check(fieldsOf(candidate, compiled.fieldNames));
+    if (unchanged(checked)) return { status: 200, record: current, etag: recordEtag(current) };
+    const final = this.assemble(compiled, current.id, checked, current.created, candidate.updated);
+    await checkRelations(def, final, scope.tx);
+    try {
+      await scope.tx.update(name, final);
+    } catch (error) {
+      if (error instanceof UniqueViolation) throw uniqueProblem(error);
+      throw error;
+    }
+    this.after(scope, hooks, 'afterUpdate', ctx, name, 'update', final, current);
+    return { status: 200, record: final, etag: recordEtag(final) };
+  }
+
+  /** A record with keys in the one order every response uses. */
+  private assemble(
+    compiled: CompiledCollection,
+    id: string,
+    values: Record<string, unknown>,
+    created: string,
+    updated: string,
+  ): RecordData {
+    const record: Record<string, unknown> = { id };
+    for (const n of compiled.fieldNames) record[n] = values[n] ?? null;
+    record.created = created;
+    record.updated = updated;
+    return record as RecordData;
+  }
+
+  private hookContext(
+    ctx: RequestContext,
+    collection: string,
+    operation: 'create' | 'update' | 'delete',
+    record: Record<string, unknown> | null,
+    previous: RecordData | null,
+    scope: WriteScope,
+  ) {
+    return {
+      collection,
+      operation,
+      record,
+      previous,
+      auth: ctx.auth,
+      tx: hookTx(scope.tx, this.hookWrites(scope)),
+    };
+  }
+
+  /** Writes made by hooks: system rights, same transaction, bounded nesting. */
+  private hookWrites(scope: WriteScope) {
+    const nested = (): WriteScope => {
+      if (scope.depth >= MAX_HOOK_DEPTH) throw new Error('hooks nested too deeply');
+      return { ...scope, depth: scope.depth + 1 };
+    };
+    return {
+      create: async (collection: string, data: Record<string, unknown>) =>
+        (await this.create(SYSTEM_CONTEXT, collection, data, nested())).record as RecordData,
+      update: async (collection: string, id: string, changes: Record<string, unknown>) => {
+        const patch: PatchInput = { kind: 'merge', document: changes };
+        return (await this.patch(SYSTEM_CONTEXT, collection, id, patch, {}, nested())).record as RecordData;
+      },
+      delete: async (collection: string, id: string) => {
+        if (!(await scope.tx.get(collection, id))) return false;
+        await this.remove(SYSTEM_CONTEXT, collection, id, {}, nested());
+        return true;
+      },
+    };
+  }
+
+  private after(
+    scope: WriteScope,
+    hooks: CollectionHooks | undefined,
+    name: 'afterCreate' | 'afterUpdate' | 'afterDelete',
+    ctx: RequestContext,
+    collection: string,
+    operation: 'create' | 'update' | 'delete',
+    record: RecordData | null,
+    previous: RecordData | null,
+  ): void {
+    if (!hooks?.[name]) return;
+    scope.afterCommit.push((own) =>
+      runHook(hooks, name, {
+        collection,
+        operation,
+        record,
+        previous,
+        auth: ctx.auth,
+        tx: hookTx(own.tx, this.hookWrites(own)),
+      }),
+    );
+  }
+}
+
+/** An id in the body that differs from the URL's is a conflict; an equal one is ignored. */
+function checkBodyId(body: Record<string, unknown>, id: string): void {
+  if (Object.hasOwn(body, 'id') && body.id !== id) {
+    throw new Problem(
+      'idConflict',
+      `The body's id ${JSON.stringify(body.id)} differs from the URL's id "${id}".`,
+    );
+  }
+}

@@ -1,0 +1,178 @@
+/**
+ * Reading records: one record, or a page of a list, with the caller's view
+ * and list rules applied in SQL, field selection and relation expansion.
+ */
+import type { ListInfo, ListParams } from '../query/list-params.js';
+import type { CompiledCollection } from '../schema/compile-collection.js';
+import { fieldType } from '../schema/fields/index.js';
+import type { RecordData } from '../schema/types.js';
+import type { StoreReader } from '../store/store.js';
+import { Problem } from '../util/problem.js';
+import { findCollection } from './collections.js';
+import type { RequestContext } from './context.js';
+import { access, restrict } from './rules.js';
+
+export interface ReadOptions {
+  fields: readonly string[] | null;
+  expand: readonly string[];
+}
+
+export interface ListPage {
+  items: Record<string, unknown>[];
+  page: number;
+  perPage: number;
+  totalItems: number | null;
+  totalPages: number | null;
+}
+
+export interface RecordReaderDeps {
+  store: StoreReader;
+  schema: ReadonlyMap<string, CompiledCollection>;
+}
+
+export class RecordReader {
+  private readonly infos = new Map<string, ListInfo>();
+
+  constructor(private readonly deps: RecordReaderDeps) {}
+
+  /** The queryable fields of a collection, for parsing list parameters. */
+  listInfo(name: string): ListInfo {
+    let info = this.infos.get(name);
+    if (info) return info;
+    const { def } = findCollection(this.deps.schema, name);
+    const text = { storage: 'text' as const, multiple: false, fromString: (v: string) => v };
+    info = { fields: { id: text, created: text, updated: text } };
+    for (const [field, fdef] of Object.entries(def.fields)) {
+      const impl = fieldType(fdef.type);
+      info.fields[field] = {
+        storage: fdef.multiple ? 'json' : impl.storage,
+        multiple: fdef.multiple === true,
+        relation: fdef.type === 'relation' ? fdef.collection : undefined,
+        fromString: (v: string) => impl.fromForm(v, fdef),
+      };
+    }
+    this.infos.set(name, info);
+    return info;
+  }
+
+  /** One record as the caller may see it; 404 when missing or not viewable. */
+  async get(
+    ctx: RequestContext,
+    name: string,
+    id: string,
+    options: ReadOptions,
+  ): Promise<Record<string, unknown>> {
+    const { def } = findCollection(this.deps.schema, name);
+    const allowed = access(def, 'view', ctx);
+    const record = await this.deps.store.get(name, id, allowed.kind === 'filter' ? allowed.filter : null);
+    if (!record) throw new Problem('notFound', `No record "${id}" in ${name}.`);
+    return (await this.represent(ctx, name, [record], options))[0];
+  }
+
+  /** A page of records the caller may list. */
+  async list(ctx: RequestContext, name: string, params: ListParams): Promise<ListPage> {
+    const { def } = findCollection(this.deps.schema, name);
+    const allowed = access(def, 'list', ctx);
+    const result = await this.deps.store.list(name, {
+      filter: restrict(params.filter, allowed),
+      sort: params.sort,
+      limit: params.perPage,
+      offset: (params.page - 1) * params.perPage,
+      count: !params.skipTotal,
+    });
+    const items = await this.represent(ctx, name, result.items, params);
+    const total = result.total;
+    return {
+      items,
+      page: params.page,
+      perPage: params.perPage,
+      totalItems: total,
+      totalPages: total === null ? null : Math.ceil(total / params.perPage),
+    };
+  }
+
+  /** Apply `fields` and `expand` to records (the full record when neither is asked for). */
+  private async represent(
+    ctx: RequestContext,
+    name: string,
+    records: RecordData[],
+    options: ReadOptions,
+  ): Promise<Record<string, unknown>[]> {
+    const expansions = await this.expansions(ctx, name, records, options.expand);
+    return records.map((record, i) => {
+      let out: Record<string, unknown> = record;
+      if (options.fields) {
+        out = {};
+        for (const f of options.fields) out[f] = record[f];
+      }
+      if (options.expand.length > 0) out = { ...out, expand: expansions[i] };
+      return out;
+    });
+  }
+
+  /** For each record, the related records it names, as far as the caller may view them. */
+  private async expansions(
+    ctx: RequestContext,
+    name: string,
+    records: RecordData[],
+    expand: readonly string[],
+  ): Promise<Record<string, unknown>[]> {
+    const out = records.map(() => ({}) as Record<string, unknown>);
+    if (expand.length === 0 || records.length === 0) return out;
+    const { def } = findCollection(this.deps.schema, name);
+    for (const field of expand) {
+      const fdef = def.fields[field];
+      const target = fdef?.collection;
+      if (fdef?.type !== 'relation' || !target) {
+        throw new Problem(
+          'badQuery',
+          `"${field}" is not a relation field of ${name}, so it cannot be expanded.`,
+        );
+      }
+      const ids = new Set<string>();
+      for (const r of records) for (const id of idsOf(r[field])) ids.add(id);
+      const related = await this.viewable(ctx, target, [...ids]);
+      records.forEach((r, i) => {
+        const value = r[field];
+        if (fdef.multiple) {
+          out[i][field] = idsOf(value)
+            .map((id) => related.get(id))
+            .filter((x) => x !== undefined);
+        } else {
+          out[i][field] = typeof value === 'string' ? (related.get(value) ?? null) : null;
+        }
+      });
+    }
+    return out;
+  }
+
+  private async viewable(
+    ctx: RequestContext,
+    collection: string,
+    ids: string[],
+  ): Promise<Map<string, RecordData>> {
+    const found = new Map<string, RecordData>();
+    if (ids.length === 0) return found;
+    let allowed: ReturnType<typeof access>;
+    try {
+      allowed = access(findCollection(this.deps.schema, collection).def, 'view', ctx);
+    } catch {
+      return found; // Not viewable at all: the relation stays unexpanded.
+    }
+    if (allowed.kind === 'all') {
+      for (const r of await this.deps.store.getMany(collection, ids)) found.set(r.id, r);
+      return found;
+    }
+    for (const id of ids) {
+      const r = await this.deps.store.get(collection, id, allowed.filter);
+      if (r) found.set(id, r);
+    }
+    return found;
+  }
+}
+
+function idsOf(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string');
+  return [];
+}

@@ -1,0 +1,76 @@
+/**
+ * SELECT statements for lists and filtered reads, shared by both adapters.
+ * Every value goes through a placeholder; identifiers come from the model.
+ */
+import type { Expr } from '../query/ast.js';
+import { compileFilter, type SqlTarget } from '../query/compile-filter.js';
+import { quoteIdent, type SqlDialect } from './sql-dialect.js';
+import type { ListQuery } from './store.js';
+import type { TableModel } from './table-model.js';
+
+export interface SqlText {
+  sql: string;
+  params: unknown[];
+}
+
+/** A parameter list bound to a dialect's placeholders and value encoding. */
+export function sqlTarget(model: TableModel, dialect: SqlDialect, params: unknown[]): SqlTarget {
+  return {
+    dialect: dialect.name,
+    column(name) {
+      const column = model.byName.get(name);
+      if (!column) return undefined;
+      return { sql: quoteIdent(column.name), storage: column.storage, multiple: column.multiple };
+    },
+    param(value) {
+      params.push(dialect.name === 'sqlite' && typeof value === 'boolean' ? (value ? 1 : 0) : value);
+      return dialect.placeholder(params.length);
+    },
+  };
+}
+
+/** The visible columns, for SELECT lists. */
+export function selectList(model: TableModel): string {
+  return model.columns
+    .filter((c) => c.visible)
+    .map((c) => quoteIdent(c.name))
+    .join(', ');
+}
+
+/** `WHERE …` for a filter (empty string when there is none). */
+export function whereClause(model: TableModel, dialect: SqlDialect, filter: Expr | null, params: unknown[]) {
+  if (!filter) return '';
+  return ` WHERE ${compileFilter(filter, sqlTarget(model, dialect, params))}`;
+}
+
+/** The page query and, when asked, the count query for a list. */
+export function listSql(
+  model: TableModel,
+  dialect: SqlDialect,
+  query: ListQuery,
+): { page: SqlText; count: SqlText | null } {
+  const params: unknown[] = [];
+  const where = whereClause(model, dialect, query.filter, params);
+  const order = query.sort.map((k) => `${quoteIdent(k.field)}${k.desc ? ' DESC' : ''}`);
+  if (query.sort.length === 0) order.push(quoteIdent('created'));
+  if (!query.sort.some((k) => k.field === 'id')) order.push(quoteIdent('id'));
+  const table = quoteIdent(model.table);
+  const pageParams = [...params, query.limit, query.offset];
+  const page = {
+    sql: `SELECT ${selectList(model)} FROM ${table}${where} ORDER BY ${order.join(', ')} LIMIT ${dialect.placeholder(params.length + 1)} OFFSET ${dialect.placeholder(params.length + 2)}`,
+    params: pageParams,
+  };
+  const count = query.count ? { sql: `SELECT COUNT(*) AS n FROM ${table}${where}`, params } : null;
+  return { page, count };
+}
+
+/** One record by id, optionally only when it also matches a filter. */
+export function getSql(model: TableModel, dialect: SqlDialect, id: string, filter: Expr): SqlText {
+  const params: unknown[] = [id];
+  const target = sqlTarget(model, dialect, params);
+  const condition = compileFilter(filter, target);
+  return {
+    sql: `SELECT ${selectList(model)} FROM ${quoteIdent(model.table)} WHERE ${quoteIdent('id')} = ${dialect.placeholder(1)} AND (${condition})`,
+    params,
+  };
+}

@@ -1,0 +1,149 @@
+/**
+ * Diff the tables the config wants against the tables the database has,
+ * into migration steps with their SQL. Shared by both adapters; each one
+ * supplies the introspection and its dialect.
+ */
+import { CREATED_INDEX, indexName, quoteIdent, type SqlDialect } from './sql-dialect.js';
+import type { MigrationStep } from './store.js';
+import type { ColumnModel, TableModel } from './table-model.js';
+
+export interface ActualTable {
+  /** Column name → declared type, upper case. */
+  columns: Map<string, string>;
+  indexes: Set<string>;
+}
+
+export interface Introspection {
+  tables: Map<string, ActualTable>;
+  /** True when the column holds at least one non-null value. */
+  hasData(table: string, column: string): Promise<boolean>;
+}
+
+function columnSql(column: ColumnModel, dialect: SqlDialect): string {
+  const type = dialect.columnType(column.storage);
+  if (column.name === 'id') return `${quoteIdent('id')} TEXT PRIMARY KEY`;
+  return `${quoteIdent(column.name)} ${type}${column.nullable ? '' : ' NOT NULL'}`;
+}
+
+function indexSteps(model: TableModel, actual: ActualTable | undefined): MigrationStep[] {
+  const steps: MigrationStep[] = [];
+  const q = quoteIdent;
+  const want = new Map<string, string>();
+  want.set(
+    CREATED_INDEX(model.table),
+    `CREATE INDEX ${q(CREATED_INDEX(model.table))} ON ${q(model.table)} (${q('created')}, ${q('id')})`,
+  );
+  for (const column of model.columns) {
+    if (column.unique) {
+      const name = indexName(model.table, column.name, 'unique');
+      want.set(name, `CREATE UNIQUE INDEX ${q(name)} ON ${q(model.table)} (${q(column.name)})`);
+    } else if (column.indexed) {
+      const name = indexName(model.table, column.name, 'idx');
+      want.set(name, `CREATE INDEX ${q(name)} ON ${q(model.table)} (${q(column.name)})`);
+    }
+  }
+  for (const [name, sql] of want) {
+    if (actual?.indexes.has(name)) continue;
+    steps.push({
+      kind: 'add-index',
+      table: model.table,
+      description: `create index ${name}`,
+      destructive: false,
+      sql: [sql],
+    });
+  }
+  for (const name of actual?.indexes ?? []) {
+    if (want.has(name) || !name.startsWith(`${model.table}__`)) continue;
+    steps.unshift({
+      kind: 'drop-index',
+      table: model.table,
+      description: `drop index ${name}`,
+      destructive: false,
+      sql: [`DROP INDEX ${q(name)}`],
+    });
+  }
+  return steps;
+}
+
+/** Drop and re-add a column, with its indexes around it (SQLite cannot drop an indexed column). */
+function retypeSql(model: TableModel, column: ColumnModel, dialect: SqlDialect): string[] {
+  const q = quoteIdent;
+  const unique = indexName(model.table, column.name, 'unique');
+  const plain = indexName(model.table, column.name, 'idx');
+  const sql = [
+    `DROP INDEX IF EXISTS ${q(unique)}`,
+    `DROP INDEX IF EXISTS ${q(plain)}`,
+    `ALTER TABLE ${q(model.table)} DROP COLUMN ${q(column.name)}`,
+    `ALTER TABLE ${q(model.table)} ADD COLUMN ${columnSql(column, dialect)}`,
+  ];
+  if (column.unique) sql.push(`CREATE UNIQUE INDEX ${q(unique)} ON ${q(model.table)} (${q(column.name)})`);
+  else if (column.indexed) sql.push(`CREATE INDEX ${q(plain)} ON ${q(model.table)} (${q(column.name)})`);
+  return sql;
+}
+
+/** The steps that bring the database's tables up to the models. */
+export async function planTables(
+  models: Iterable<TableModel>,
+  introspection: Introspection,
+  dialect: SqlDialect,
+): Promise<MigrationStep[]> {
+  const steps: MigrationStep[] = [];
+  const q = quoteIdent;
+  for (const model of models) {
+    const actual = introspection.tables.get(model.table);
+    if (!actual) {
+      const columns = model.columns.map((c) => columnSql(c, dialect)).join(', ');
+      steps.push({
+        kind: 'create-table',
+        table: model.table,
+        description: `create table ${model.table} (${model.columns.map((c) => c.name).join(', ')})`,
+        destructive: false,
+        sql: [`CREATE TABLE ${q(model.table)} (${columns})`],
+      });
+      steps.push(...indexSteps(model, undefined));
+      continue;
+    }
+    const wanted = new Set(model.columns.map((c) => c.name));
+    for (const [name, type] of actual.columns) {
+      if (wanted.has(name)) continue;
+      const destructive = await introspection.hasData(model.table, name);
+      steps.push({
+        kind: 'drop-column',
+        table: model.table,
+        column: name,
+        description: `drop column ${model.table}.${name}${destructive ? ' (holds data)' : ''} (was ${type})`,
+        destructive,
+        sql: [`ALTER TABLE ${q(model.table)} DROP COLUMN ${q(name)}`],
+      });
+    }
+    for (const column of model.columns) {
+      const have = actual.columns.get(column.name);
+      const type = dialect.columnType(column.storage);
+      if (have === undefined) {
+        steps.push({
+          kind: 'add-column',
+          table: model.table,
+          column: column.name,
+          description: `add column ${model.table}.${column.name} ${type}`,
+          destructive: false,
+          sql: [`ALTER TABLE ${q(model.table)} ADD COLUMN ${columnSql(column, dialect)}`],
+        });
+      } else if (have !== type && column.name !== 'id') {
+        const destructive = await introspection.hasData(model.table, column.name);
+        steps.push({
+          kind: 'retype-column',
+          table: model.table,
+          column: column.name,
+          description: `retype column ${model.table}.${column.name} from ${have} to ${type}${destructive ? ' (holds data, which is dropped)' : ''}`,
+          destructive,
+          sql: retypeSql(model, column, dialect),
+        });
+      }
+    }
+    // Index changes go first when they drop (a column with an index cannot be dropped in SQLite).
+    const indexChanges = indexSteps(model, actual);
+    steps.unshift(...indexChanges.filter((s) => s.kind === 'drop-index'));
+    steps.push(...indexChanges.filter((s) => s.kind === 'add-index'));
+  }
+  return steps;
+}

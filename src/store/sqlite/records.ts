@@ -1,0 +1,165 @@
+/**
+ * Record reads and writes on one SQLite connection, with the statements of
+ * each collection prepared once and list statements cached by SQL text.
+ */
+import type Database from 'better-sqlite3';
+import type { Expr } from '../../query/ast.js';
+import type { RecordData } from '../../schema/types.js';
+import { DuplicateId, UniqueViolation } from '../errors.js';
+import { getSql, listSql, selectList } from '../list-sql.js';
+import { quoteIdent, sqliteDialect } from '../sql-dialect.js';
+import type { ListQuery, ListResult } from '../store.js';
+import { recordToValues, rowToRecord, type TableModel } from '../table-model.js';
+import { sqliteCodec } from './codec.js';
+
+type Row = Record<string, unknown>;
+type Statement = Database.Statement<unknown[], Row>;
+
+interface CollectionStatements {
+  model: TableModel;
+  get: Statement;
+  insert: Statement;
+  update: Statement;
+  delete: Statement;
+}
+
+const MAX_CACHED = 256;
+
+export class SqliteRecords {
+  private readonly collections = new Map<string, CollectionStatements>();
+  private readonly cache = new Map<string, Statement>();
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly models: ReadonlyMap<string, TableModel>,
+  ) {}
+
+  /** Forget prepared statements (after a migration changed the tables). */
+  reset(): void {
+    this.collections.clear();
+    this.cache.clear();
+  }
+
+  private statements(collection: string): CollectionStatements {
+    let s = this.collections.get(collection);
+    if (s) return s;
+    const model = this.models.get(collection);
+    if (!model) throw new Error(`unknown collection ${collection}`);
+    const table = quoteIdent(model.table);
+    const visible = model.columns.filter((c) => c.visible);
+    const names = visible.map((c) => quoteIdent(c.name));
+    const id = quoteIdent('id');
+    s = {
+      model,
+      get: this.db.prepare(`SELECT ${selectList(model)} FROM ${table} WHERE ${id} = ?`),
+      insert: this.db.prepare(
+        `INSERT INTO ${table} (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')})`,
+      ),
+      update: this.db.prepare(
+        `UPDATE ${table} SET ${names
+          .slice(1)
+          .map((n) => `${n} = ?`)
+          .join(', ')} WHERE ${id} = ?`,
+      ),
+      delete: this.db.prepare(`DELETE FROM ${table} WHERE ${id} = ?`),
+    };
+    this.collections.set(collection, s);
+    return s;
+  }
+
+  /** A prepared statement for dynamic SQL, cached by its text. */
+  prepare(sql: string): Statement {
+    let statement = this.cache.get(sql);
+    if (!statement) {
+      if (this.cache.size >= MAX_CACHED) this.cache.delete(this.cache.keys().next().value as string);
+      statement = this.db.prepare(sql);
+      this.cache.set(sql, statement);
+    }
+    return statement;
+  }
+
+  model(collection: string): TableModel {
+    return this.statements(collection).model;
+  }
+
+  get(collection: string, id: string, filter?: Expr | null): RecordData | undefined {
+    const s = this.statements(collection);
+    let row: Row | undefined;
+    if (filter) {
+      const q = getSql(s.model, sqliteDialect, id, filter);
+      row = this.prepare(q.sql).get(...q.params);
+    } else {
+      row = s.get.get(id);
+    }
+    return row ? rowToRecord(s.model, row, sqliteCodec) : undefined;
+  }
+
+  getMany(collection: string, ids: readonly string[]): RecordData[] {
+    if (ids.length === 0) return [];
+    const model = this.model(collection);
+    const out: RecordData[] = [];
+    // Chunks keep the statement count small and under SQLite's parameter limit.
+    for (let i = 0; i < ids.length; i += 100) {
+      const chunk = ids.slice(i, i + 100);
+      const sql = `SELECT ${selectList(model)} FROM ${quoteIdent(model.table)} WHERE ${quoteIdent('id')} IN (${chunk.map(() => '?').join(', ')})`;
+      for (const row of this.prepare(sql).all(...chunk)) out.push(rowToRecord(model, row, sqliteCodec));
+    }
+    return out;
+  }
+
+  list(collection: string, query: ListQuery, counts?: CountCache): ListResult {
+    const model = this.model(collection);
+    const { page, count } = listSql(model, sqliteDialect, query);
+    const items = this.prepare(page.sql)
+      .all(...page.params)
+      .map((row) => rowToRecord(model, row, sqliteCodec));
+    let total: number | null = null;
+    if (count) {
+      const key = `${count.sql}\u0000${JSON.stringify(count.params)}`;
+      const cached = counts?.get(key);
+      if (cached !== undefined) total = cached;
+      else {
+        total = Number((this.prepare(count.sql).get(...count.params) as { n: number }).n);
+        counts?.set(key, total);
+      }
+    }
+    return { items, total };
+  }
+
+  insert(collection: string, record: RecordData): void {
+    const s = this.statements(collection);
+    try {
+      s.insert.run(...recordToValues(s.model, record, sqliteCodec));
+    } catch (error) {
+      throw translate(error, s.model, record.id);
+    }
+  }
+
+  update(collection: string, record: RecordData): void {
+    const s = this.statements(collection);
+    const values = recordToValues(s.model, record, sqliteCodec);
+    try {
+      s.update.run(...values.slice(1), values[0]);
+    } catch (error) {
+      throw translate(error, s.model, record.id);
+    }
+  }
+
+  delete(collection: string, id: string): boolean {
+    return this.statements(collection).delete.run(id).changes > 0;
+  }
+}
+
+/** Counts keyed by query; the owner clears it whenever the database changed. */
+export type CountCache = Map<string, number>;
+
+function translate(error: unknown, model: TableModel, id: string): unknown {
+  if (!(error instanceof Error) || !('code' in error)) return error;
+  const code = (error as { code: string }).code;
+  if (code !== 'SQLITE_CONSTRAINT_UNIQUE' && code !== 'SQLITE_CONSTRAINT_PRIMARYKEY') return error;
+  // The message names the column: "UNIQUE constraint failed: books.isbn".
+  const match = /failed: [^.]+\.(\S+)/.exec(error.message);
+  const column = match?.[1] ?? 'id';
+  if (column === 'id') return new DuplicateId(model.collection, id);
+  return new UniqueViolation(model.collection, column);
+}

@@ -1,0 +1,191 @@
+/**
+ * The embedded default store: one SQLite file in WAL mode. Writes go
+ * through one connection, one transaction at a time (an async queue, since
+ * hooks may await inside a transaction); reads outside a transaction use a
+ * second connection, so they never see a transaction's uncommitted rows.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Expr } from '../../query/ast.js';
+import type { CollectionDef, RecordData } from '../../schema/types.js';
+import { DestructiveMigration, LockBusy } from '../errors.js';
+import { planTables } from '../migration-plan.js';
+import { sqliteDialect } from '../sql-dialect.js';
+import type {
+  ListQuery,
+  ListResult,
+  MigrationStep,
+  Store,
+  StoreCapabilities,
+  StoreTx,
+  TransactionOptions,
+} from '../store.js';
+import { type TableModel, tableModels } from '../table-model.js';
+import { introspectSqlite } from './introspect.js';
+import { type CountCache, SqliteRecords } from './records.js';
+import { SQLITE_SYSTEM_DDL, SqliteSystem } from './system.js';
+
+export interface SqliteStoreOptions {
+  /** A file path, or `:memory:` (one connection, for tests). */
+  path: string;
+  collections: Readonly<Record<string, CollectionDef>>;
+}
+
+function open(path: string, readonly: boolean): Database.Database {
+  const db = new Database(path, { readonly });
+  if (!readonly) {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+  }
+  db.pragma('busy_timeout = 5000');
+  return db;
+}
+
+export class SqliteStore implements Store {
+  readonly dialect = 'sqlite';
+  readonly capabilities: StoreCapabilities = { sharedWriters: false, blobs: true };
+
+  private readonly writer: Database.Database;
+  private reader: Database.Database;
+  private readonly models: Map<string, TableModel>;
+  private readonly writeRecords: SqliteRecords;
+  private readRecords: SqliteRecords;
+  private readonly system: SqliteSystem;
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly locks = new Set<string>();
+  private readonly counts: CountCache = new Map();
+  private countsVersion = -1;
+  private dataVersion: Database.Statement<[], { data_version: number }>;
+  private closed = false;
+
+  constructor(options: SqliteStoreOptions) {
+    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+    this.writer = open(options.path, false);
+    for (const sql of SQLITE_SYSTEM_DDL) this.writer.exec(sql);
+    this.reader = options.path === ':memory:' ? this.writer : open(options.path, true);
+    this.models = tableModels(options.collections);
+    this.writeRecords = new SqliteRecords(this.writer, this.models);
+    this.readRecords = new SqliteRecords(this.reader, this.models);
+    this.system = new SqliteSystem(this.writer);
+    this.dataVersion = this.reader.prepare('PRAGMA data_version');
+  }
+
+  async get(collection: string, id: string, filter?: Expr | null): Promise<RecordData | undefined> {
+    return this.readRecords.get(collection, id, filter);
+  }
+
+  async getMany(collection: string, ids: readonly string[]): Promise<RecordData[]> {
+    return this.readRecords.getMany(collection, ids);
+  }
+
+  async list(collection: string, query: ListQuery): Promise<ListResult> {
+    // data_version moves whenever any connection (this process or another) commits.
+    const version = this.dataVersion.get()?.data_version ?? -1;
+    if (version !== this.countsVersion || this.reader === this.writer) {
+      this.counts.clear();
+      this.countsVersion = version;
+    }
+    return this.readRecords.list(collection, query, this.counts);
+  }
+
+  transaction<T>(fn: (tx: StoreTx) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+    const lock = options.lock;
+    if (lock !== undefined) {
+      if (this.locks.has(lock)) return Promise.reject(new LockBusy(lock));
+      this.locks.add(lock);
+    }
+    const run = async () => {
+      this.writer.exec('BEGIN IMMEDIATE');
+      try {
+        const result = await fn(this.tx());
+        this.writer.exec('COMMIT');
+        return result;
+      } catch (error) {
+        if (this.writer.inTransaction) this.writer.exec('ROLLBACK');
+        throw error;
+      }
+    };
+    const result = this.queue.then(run, run);
+    this.queue = result.catch(() => undefined);
+    if (lock !== undefined) {
+      return result.finally(() => this.locks.delete(lock));
+    }
+    return result;
+  }
+
+  private tx(): StoreTx {
+    const r = this.writeRecords;
+    const s = this.system;
+    return {
+      get: async (c, id, filter) => r.get(c, id, filter),
+      getMany: async (c, ids) => r.getMany(c, ids),
+      list: async (c, q) => r.list(c, q),
+      insert: async (c, record) => r.insert(c, record),
+      update: async (c, record) => r.update(c, record),
+      delete: async (c, id) => r.delete(c, id),
+      getIdempotency: async (scope, key, notBefore) => s.getIdempotency(scope, key, notBefore),
+      putIdempotency: async (entry, notBefore) => s.putIdempotency(entry, notBefore),
+      getPasswordHash: async (c, id) => s.getPasswordHash(this.table(c), id),
+      setPasswordHash: async (c, id, hash) => s.setPasswordHash(this.table(c), id, hash),
+      findIdBy: async (c, field, value) => s.findIdBy(this.table(c), field, value),
+      putSession: async (e) => s.putSession(e),
+      getSession: async (hash, now) => s.getSession(hash, now),
+      deleteSession: async (hash) => s.deleteSession(hash),
+      deleteSessionsOf: async (userId) => s.deleteSessionsOf(userId),
+      hit: async (bucket, now, windowStart) => s.hit(bucket, now, windowStart),
+      hits: async (bucket, windowStart) => s.hits(bucket, windowStart),
+      clearHits: async (bucket) => s.clearHits(bucket),
+    };
+  }
+
+  private table(collection: string): string {
+    const model = this.models.get(collection);
+    if (!model) throw new Error(`unknown collection ${collection}`);
+    return model.table;
+  }
+
+  async planMigration(): Promise<MigrationStep[]> {
+    return planTables(this.models.values(), introspectSqlite(this.writer), sqliteDialect);
+  }
+
+  async migrate(
+    steps: readonly MigrationStep[],
+    options: { allowDestructive?: boolean } = {},
+  ): Promise<void> {
+    const destructive = steps.filter((s) => s.destructive);
+    if (destructive.length > 0 && !options.allowDestructive) {
+      throw new DestructiveMigration(destructive.map((s) => s.description));
+    }
+    if (steps.length === 0) return;
+    await this.transaction(async () => {
+      for (const step of steps) for (const sql of step.sql) this.writer.exec(sql);
+    });
+    this.writeRecords.reset();
+    this.readRecords.reset();
+    if (this.reader !== this.writer) {
+      // A reader keeps its schema cache; reopen it so it sees the new columns.
+      const path = this.writer.name;
+      this.reader.close();
+      this.reader = open(path, true);
+      this.readRecords = new SqliteRecords(this.reader, this.models);
+      this.dataVersion = this.reader.prepare('PRAGMA data_version');
+    }
+  }
+
+  async purgeExpired(idempotencyBefore: string, now: string): Promise<void> {
+    await this.transaction(async () => this.system.purge(idempotencyBefore, now));
+  }
+
+  async ping(): Promise<void> {
+    this.reader.prepare('SELECT 1').get();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.queue;
+    if (this.reader !== this.writer) this.reader.close();
+    this.writer.close();
+  }
+}

@@ -1,0 +1,141 @@
+/**
+ * The product's own tables on SQLite: idempotency keys, sessions, rate
+ * counters and password hashes. Created on open; not part of migrations.
+ */
+import type Database from 'better-sqlite3';
+import { quoteIdent } from '../sql-dialect.js';
+import type { IdempotencyEntry, SessionEntry } from '../store.js';
+import { PASSWORD_COLUMN } from '../table-model.js';
+
+export const SQLITE_SYSTEM_DDL = [
+  `CREATE TABLE IF NOT EXISTS _idempotency (
+    scope TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL, status INTEGER NOT NULL,
+    headers TEXT NOT NULL, body TEXT NOT NULL, created TEXT NOT NULL, PRIMARY KEY (scope, key))`,
+  'CREATE INDEX IF NOT EXISTS _idempotency__created ON _idempotency (created)',
+  `CREATE TABLE IF NOT EXISTS _sessions (
+    token_hash TEXT PRIMARY KEY, user_id TEXT NOT NULL, created TEXT NOT NULL, expires TEXT NOT NULL)`,
+  'CREATE INDEX IF NOT EXISTS _sessions__user ON _sessions (user_id)',
+  'CREATE TABLE IF NOT EXISTS _hits (bucket TEXT NOT NULL, at TEXT NOT NULL)',
+  'CREATE INDEX IF NOT EXISTS _hits__bucket ON _hits (bucket, at)',
+];
+
+type Row = Record<string, unknown>;
+
+export class SqliteSystem {
+  private readonly s;
+
+  constructor(private readonly db: Database.Database) {
+    const p = (sql: string) => db.prepare<unknown[], Row>(sql);
+    this.s = {
+      getKey: p('SELECT * FROM _idempotency WHERE scope = ? AND key = ? AND created >= ?'),
+      putKey: p(
+        `INSERT INTO _idempotency (scope, key, fingerprint, status, headers, body, created) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (scope, key) DO UPDATE SET fingerprint = excluded.fingerprint, status = excluded.status,
+           headers = excluded.headers, body = excluded.body, created = excluded.created
+         WHERE _idempotency.created < ?`,
+      ),
+      putSession: p('INSERT INTO _sessions (token_hash, user_id, created, expires) VALUES (?, ?, ?, ?)'),
+      getSession: p('SELECT * FROM _sessions WHERE token_hash = ? AND expires > ?'),
+      deleteSession: p('DELETE FROM _sessions WHERE token_hash = ?'),
+      deleteSessionsOf: p('DELETE FROM _sessions WHERE user_id = ?'),
+      hit: p('INSERT INTO _hits (bucket, at) VALUES (?, ?)'),
+      hits: p('SELECT COUNT(*) AS n, MIN(at) AS oldest FROM _hits WHERE bucket = ? AND at >= ?'),
+      pruneHits: p('DELETE FROM _hits WHERE bucket = ? AND at < ?'),
+      clearHits: p('DELETE FROM _hits WHERE bucket = ?'),
+      purgeKeys: p('DELETE FROM _idempotency WHERE created < ?'),
+      purgeSessions: p('DELETE FROM _sessions WHERE expires <= ?'),
+    };
+  }
+
+  getIdempotency(scope: string, key: string, notBefore: string): IdempotencyEntry | undefined {
+    const row = this.s.getKey.get(scope, key, notBefore);
+    if (!row) return undefined;
+    return {
+      scope,
+      key,
+      fingerprint: row.fingerprint as string,
+      status: row.status as number,
+      headers: JSON.parse(row.headers as string),
+      body: row.body as string,
+      created: row.created as string,
+    };
+  }
+
+  putIdempotency(e: IdempotencyEntry, notBefore: string): void {
+    this.s.putKey.run(
+      e.scope,
+      e.key,
+      e.fingerprint,
+      e.status,
+      JSON.stringify(e.headers),
+      e.body,
+      e.created,
+      notBefore,
+    );
+  }
+
+  getPasswordHash(table: string, id: string): string | undefined {
+    const row = this.db
+      .prepare<unknown[], Row>(
+        `SELECT ${quoteIdent(PASSWORD_COLUMN)} AS h FROM ${quoteIdent(table)} WHERE id = ?`,
+      )
+      .get(id);
+    return (row?.h as string | null) ?? undefined;
+  }
+
+  setPasswordHash(table: string, id: string, hash: string): void {
+    this.db
+      .prepare(`UPDATE ${quoteIdent(table)} SET ${quoteIdent(PASSWORD_COLUMN)} = ? WHERE id = ?`)
+      .run(hash, id);
+  }
+
+  findIdBy(table: string, field: string, value: string): string | undefined {
+    const row = this.db
+      .prepare<unknown[], Row>(`SELECT id FROM ${quoteIdent(table)} WHERE ${quoteIdent(field)} = ? LIMIT 1`)
+      .get(value);
+    return row?.id as string | undefined;
+  }
+
+  putSession(e: SessionEntry): void {
+    this.s.putSession.run(e.tokenHash, e.userId, e.created, e.expires);
+  }
+
+  getSession(tokenHash: string, now: string): SessionEntry | undefined {
+    const row = this.s.getSession.get(tokenHash, now);
+    if (!row) return undefined;
+    return {
+      tokenHash,
+      userId: row.user_id as string,
+      created: row.created as string,
+      expires: row.expires as string,
+    };
+  }
+
+  deleteSession(tokenHash: string): void {
+    this.s.deleteSession.run(tokenHash);
+  }
+
+  deleteSessionsOf(userId: string): void {
+    this.s.deleteSessionsOf.run(userId);
+  }
+
+  hit(bucket: string, now: string, windowStart: string): number {
+    this.s.pruneHits.run(bucket, windowStart);
+    this.s.hit.run(bucket, now);
+    return this.hits(bucket, windowStart).count;
+  }
+
+  hits(bucket: string, windowStart: string): { count: number; oldest: string | null } {
+    const row = this.s.hits.get(bucket, windowStart) as { n: number; oldest: string | null };
+    return { count: Number(row.n), oldest: row.oldest };
+  }
+
+  clearHits(bucket: string): void {
+    this.s.clearHits.run(bucket);
+  }
+
+  purge(idempotencyBefore: string, now: string): void {
+    this.s.purgeKeys.run(idempotencyBefore);
+    this.s.purgeSessions.run(now);
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * Builds an app in-process for tests: a config validated like a real one,
+ * a SQLite file in a fresh temp folder, migrations applied.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import type { Config, UserConfig } from '../src/config/types.js';
+import { validateConfig } from '../src/config/validate.js';
+import { createApp } from '../src/http/app.js';
+import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
+import type { Store } from '../src/store/store.js';
+
+export interface TestApp {
+  app: FastifyInstance;
+  store: Store;
+  config: Config;
+  dir: string;
+  request(options: InjectOptions): Promise<LightMyRequestResponse>;
+  close(): Promise<void>;
+}
+
+/** A fresh app over its own SQLite file. */
+export async function testApp(userConfig: UserConfig, options: { now?: () => Date } = {}): Promise<TestApp> {
+  const dir = mkdtempSync(join(tmpdir(), 'methodical-test-'));
+  const config = validateConfig(userConfig, 'test.config.json', dir);
+  const store = new SqliteStore({ path: join(dir, 'data.db'), collections: config.collections });
+  await store.migrate(await store.planMigration());
+  const app = createApp({ config, store }, { now: options.now });
+  await app.ready();
+  return {
+    app,
+    store,
+    config,
+    dir,
+    request: (o) => app.inject(o),
+    async close() {
+      await app.close();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const PUBLIC_RULES = {
+  list: 'public',
+  view: 'public',
+  create: 'public',
+  update: 'public',
+  delete: 'public',
+};
+
+/** The bookshop collections most scenarios use. */
+export const BOOKS_CONFIG: UserConfig = {
+  collections: {
+    books: {
+      fields: {
+        title: { type: 'text', required: true, max: 200 },
+        author: { type: 'text', required: true },
+        year: { type: 'integer', min: 0 },
+        isbn: { type: 'text', unique: true, pattern: '^[0-9-]{10,17}$' },
+        genre: { type: 'select', values: ['fiction', 'science', 'history'] },
+        inPrint: { type: 'boolean', default: true },
+        tags: { type: 'json' },
+      },
+      rules: PUBLIC_RULES,
+    },
+    guarded: {
+      fields: { name: { type: 'text', required: true } },
+      rules: PUBLIC_RULES,
+      requireIfMatch: true,
+      requireIdempotencyKey: true,
+    },
+  },
+};
+
+/** JSON body of a response. */
+export function json(res: LightMyRequestResponse): Record<string, unknown> {
+  return JSON.parse(res.body);
+}
