@@ -8,14 +8,9 @@ import { type CompiledCollection, compileCollection } from '../../schema/compile
 import { aliasPaths } from './aliases.js';
 import { authPaths, authSchemas } from './auth-paths.js';
 import { collectionRequestBodies, collectionSchemas } from './collection-schemas.js';
-import {
-  securitySchemes,
-  sharedHeaders,
-  sharedParameters,
-  sharedResponses,
-  sharedSchemas,
-} from './components.js';
+import { securitySchemes, sharedHeaders, sharedResponses, sharedSchemas } from './components.js';
 import { type CollectionDoc, componentBases, type Json } from './names.js';
+import { sharedParameters } from './parameters.js';
 import { collectionPaths } from './paths.js';
 import { batchSchemas, servicePaths } from './service-paths.js';
 
