@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { idPool, makeDataset, makeFields } from './lib/data.mjs';
 import { measure } from './lib/load.mjs';
-import { operations, warmupOperation } from './lib/operations.mjs';
+import { LIST_QUERY, operations, warmupOperation } from './lib/operations.mjs';
 import { killAll } from './lib/proc.mjs';
 import { renderReport } from './lib/report.mjs';
 import { servers as allServers } from './lib/servers.mjs';
@@ -64,6 +64,7 @@ const resultKey = (size, op, server) => `${size}|${op}|${server}`;
 const get = (size, op, server) => results.get(resultKey(size, op, server));
 const put = (size, op, server, value) => results.set(resultKey(size, op, server), value);
 
+const listTotals = new Map();
 const workDir = mkdtempSync(path.join(os.tmpdir(), 'methodical-bench-'));
 let reported = false;
 
@@ -114,16 +115,21 @@ async function settle(base, server, pool) {
   await res.arrayBuffer();
 }
 
-/** Replays one request by hand to show what a failing run answered. */
+/** Replays requests by hand (up to 20) to show what a failing run answered. */
 async function sampleFailure(base, makeRequest) {
-  try {
+  let last = '';
+  for (let attempt = 0; attempt < 20; attempt++) {
     const { method, path: p, headers, body } = makeRequest();
-    const res = await fetch(base + p, { method, headers, body, signal: AbortSignal.timeout(10_000) });
-    const text = (await res.text()).replace(/\s+/g, ' ').slice(0, 200);
-    return `${method} ${p} → ${res.status} ${text}`;
-  } catch (err) {
-    return `replay failed: ${err.message}`;
+    try {
+      const res = await fetch(base + p, { method, headers, body, signal: AbortSignal.timeout(10_000) });
+      const text = (await res.text()).replace(/\s+/g, ' ').slice(0, 200);
+      last = `${method} ${p} → ${res.status} ${text}`;
+      if (res.status < 200 || res.status > 299) return last;
+    } catch (err) {
+      return `${method} ${p} → ${err.message}${err.cause ? ` (${err.cause.message ?? err.cause})` : ''}`;
+    }
   }
+  return `no failure when replayed 20 times; last: ${last}`;
 }
 
 const describeFailures = (r) =>
@@ -147,11 +153,19 @@ async function benchServer(server, size, records, pool) {
     instance = await server.start({ root, workDir: dir, records, log: (m) => log(`${server.label}: ${m}`) });
     if (server.routes.count) {
       const res = await fetch(instance.url + server.routes.count());
-      const count = await server.countFrom(res);
+      const count = await server.totalFrom(res);
       if (count !== records.length)
         throw new Error(`seeded ${records.length} records but the server has ${count}`);
     }
-    log(`${server.label} @ ${size}: ready at ${instance.url} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+    // Every server must find the same records for the filtered list, or the comparison is unfair.
+    const listRes = await fetch(instance.url + server.routes.list(LIST_QUERY));
+    if (!listRes.ok) throw new Error(`the filtered list answered ${listRes.status}: ${await listRes.text()}`);
+    const matched = await server.totalFrom(listRes);
+    if (!listTotals.has(size)) listTotals.set(size, new Map());
+    listTotals.get(size).set(server.label, matched);
+    log(
+      `${server.label} @ ${size}: ready at ${instance.url} (${((Date.now() - t0) / 1000).toFixed(1)} s; filtered list matches ${matched})`,
+    );
 
     const ctx = {
       records,
@@ -209,6 +223,13 @@ async function main() {
     const records = makeDataset(size);
     const pool = idPool(records, settings.poolSize);
     for (const server of servers) await benchServer(server, size, records, pool);
+    const totals = [...(listTotals.get(size) ?? new Map())];
+    if (new Set(totals.map(([, n]) => n)).size > 1) {
+      notes.push(
+        `${size}: the servers disagree on how many records the filtered list matches: ` +
+          totals.map(([name, n]) => `${name} ${n}`).join(', '),
+      );
+    }
   }
   const checks = report();
   if (process.env.BENCH_STRICT === '1' && checks.some((c) => c.verdict === 'FAIL')) process.exitCode = 1;

@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import type { FastifyInstance, FastifyServerOptions, InjectOptions, LightMyRequestResponse } from 'fastify';
 import type { Config, UserConfig } from '../src/config/types.js';
 import { validateConfig } from '../src/config/validate.js';
 import { createApp } from '../src/http/app.js';
@@ -21,13 +21,22 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+export interface TestAppOptions {
+  /** A movable clock for the service (idempotency TTL, timestamps). */
+  now?: () => Date;
+  /** A Fastify logger, to read what the server logs. */
+  logger?: FastifyServerOptions['logger'];
+}
+
 /** A fresh app over its own SQLite file. */
-export async function testApp(userConfig: UserConfig, options: { now?: () => Date } = {}): Promise<TestApp> {
+export async function testApp(userConfig: UserConfig, options: TestAppOptions = {}): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'methodical-test-'));
-  const config = validateConfig(userConfig, 'test.config.json', dir);
+  // Hooks are functions, which only a TS/JS config can carry.
+  const file = userConfig.hooks ? 'test.config.ts' : 'test.config.json';
+  const config = validateConfig(userConfig, file, dir);
   const store = new SqliteStore({ path: join(dir, 'data.db'), collections: config.collections });
   await store.migrate(await store.planMigration());
-  const app = createApp({ config, store }, { now: options.now });
+  const app = createApp({ config, store }, { now: options.now, logger: options.logger });
   await app.ready();
   return {
     app,

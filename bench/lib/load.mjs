@@ -14,7 +14,15 @@ export async function measure({ url, duration, connections, makeRequest, timeout
     connections,
     duration,
     timeout,
-    requests: [{ setupRequest: (req) => ({ ...req, ...makeRequest() }) }],
+    requests: [
+      {
+        // autocannon writes Content-Length into the headers object: give it a fresh one each time.
+        setupRequest: (req) => {
+          const r = makeRequest();
+          return { ...req, ...r, headers: { ...req.headers, ...r.headers } };
+        },
+      },
+    ],
   });
   const ok = result['2xx'];
   const failed = result.non2xx + result.errors + result.timeouts;

@@ -4,7 +4,8 @@
 // prepare state first (users, tokens) and return extra context; `supports(server)` may exclude a
 // server that cannot do it (it is then shown as n/a).
 
-const JSON_HEADERS = { 'content-type': 'application/json' };
+// A fresh object per request: load generators may add headers to it.
+const jsonHeaders = () => ({ 'content-type': 'application/json' });
 
 /** The filtered list every server answers: page 1 of `year >= 1990 && genre = "science"`. */
 export const LIST_QUERY = { yearGte: 1990, genre: 'science', page: 1, perPage: 20 };
@@ -27,7 +28,7 @@ export const operations = [
     request: (server, ctx) => ({
       method: 'PUT',
       path: server.routes.replace(ctx.pick()),
-      headers: JSON_HEADERS,
+      headers: jsonHeaders(),
       body: JSON.stringify(ctx.fields()),
     }),
   },
@@ -39,7 +40,7 @@ export const operations = [
     request: (server, ctx) => ({
       method: 'POST',
       path: server.routes.create(),
-      headers: JSON_HEADERS,
+      headers: jsonHeaders(),
       body: JSON.stringify(ctx.fields()),
     }),
   },

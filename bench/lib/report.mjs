@@ -29,7 +29,8 @@ export function renderReport({ settings, servers, operations, get, checks, notes
   lines.push(`- Date: ${startedAt.toISOString()} (took ${Math.round((finishedAt - startedAt) / 1000)} s)`);
   lines.push(`- Node: ${process.version} on ${os.platform()} ${os.arch()}`);
   lines.push(
-    `- CPU: ${cpus[0]?.model?.trim() ?? 'unknown'} × ${cpus.length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM`,
+    `- CPU: ${cpus[0]?.model?.trim() ?? 'unknown'} × ${cpus.length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM; ` +
+      `load average at start ${settings.loadAverage.map((n) => n.toFixed(2)).join(' ')} (other work on the machine skews results)`,
   );
   lines.push(
     `- Settings: ${settings.duration} s per run, ${settings.connections} connections, ` +
@@ -42,7 +43,8 @@ export function renderReport({ settings, servers, operations, get, checks, notes
   );
   lines.push(
     '- Filtered list: `year >= 1990 && genre = "science"`, page 1, 20 per page. ' +
-      'req/s counts 2xx responses only; ✗ marks a run with more than 1% failures (not a result).',
+      'req/s counts 2xx responses only; non-2xx counts every other answer plus socket errors and ' +
+      'timeouts; ✗ marks a run with more than 1% of those (not a result).',
   );
   lines.push('');
 

@@ -12,11 +12,22 @@ const JSON_HEADERS = { 'content-type': 'application/json' };
 /** The Methodical CLI to run; BENCH_METHODICAL_BIN points at another build. */
 const methodicalBin = (root) => path.resolve(root, process.env.BENCH_METHODICAL_BIN || 'dist/cli/bin.js');
 
-/** Runs `task(item)` over `items` with at most `concurrency` in flight; rejects on the first failure. */
+const SEED_TIMEOUT_S = Number(process.env.BENCH_SEED_TIMEOUT) || 240;
+
+/**
+ * Runs `task(item)` over `items` with at most `concurrency` in flight; rejects on the first failure
+ * or when seeding has taken longer than BENCH_SEED_TIMEOUT seconds.
+ */
 async function pool(items, concurrency, task) {
+  const deadline = Date.now() + SEED_TIMEOUT_S * 1000;
   let next = 0;
   const worker = async () => {
     while (next < items.length) {
+      if (Date.now() > deadline) {
+        throw new Error(
+          `seeding stopped after BENCH_SEED_TIMEOUT=${SEED_TIMEOUT_S} s (${next} of ${items.length})`,
+        );
+      }
       const i = next++;
       await task(items[i], i);
     }
@@ -76,7 +87,8 @@ async function seedMethodical(base, records, log) {
   });
 }
 
-const listCountFromBody = async (res) => (await res.json()).totalItems;
+/** How many records a list answer says matched. */
+const totalItemsOf = async (res) => (await res.json()).totalItems;
 
 export const servers = [
   {
@@ -124,7 +136,7 @@ export const servers = [
       replace: (id) => `/api/items/${id}`,
       count: () => '/api/items?perPage=1',
     },
-    countFrom: listCountFromBody,
+    totalFrom: totalItemsOf,
   },
   {
     key: 'ceiling',
@@ -148,7 +160,8 @@ export const servers = [
       create: () => '/api/items',
       replace: (id) => `/api/items/${id}`,
     },
-    // Seeded in one SQL transaction in this process: nothing to verify over HTTP.
+    // Seeded in one SQL transaction in this process: no count route to verify over HTTP.
+    totalFrom: totalItemsOf,
   },
   {
     key: 'json-server',
@@ -177,7 +190,7 @@ export const servers = [
       replace: (id) => `/items/${id}`,
       count: () => '/items?_page=1&_limit=1',
     },
-    countFrom: async (res) => {
+    totalFrom: async (res) => {
       await res.arrayBuffer();
       return Number(res.headers.get('x-total-count'));
     },

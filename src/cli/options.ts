@@ -5,7 +5,12 @@ import { UsageError } from './usage-error.js';
 type Options = NonNullable<ParseArgsConfig['options']>;
 
 /** Parse a command's arguments strictly: unknown flags and missing values are usage errors. */
-export function parseFlags<O extends Options>(command: string, args: string[], options: O, positionals = 0) {
+export function parseFlags<O extends Options>(
+  command: string,
+  args: string[],
+  options: O,
+  positionals = 0,
+): { values: ReturnType<typeof parseArgs<{ options: O }>>['values']; positionals: string[] } {
   try {
     const parsed = parseArgs({ args, options, strict: true, allowPositionals: positionals > 0 });
     if (parsed.positionals.length > positionals) {

@@ -3,21 +3,28 @@
  * instance from a validated config and a store. The CLI and the tests both
  * build their apps here.
  */
+import fastifyCookie from '@fastify/cookie';
+import fastifyCors from '@fastify/cors';
+import fastifyHelmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Config } from '../config/types.js';
 import { compileSchema } from '../schema/compile-schema.js';
 import type { RequestContext } from '../service/context.js';
+import { AuthService } from '../service/auth.js';
 import { RecordWriter } from '../service/record-writes.js';
 import { RecordReader } from '../service/records.js';
 import { WriteRunner } from '../service/write-runner.js';
 import type { Store } from '../store/store.js';
 import { Problem } from '../util/problem.js';
+import { authPlugin } from './plugins/auth.js';
 import { bodyPlugin } from './plugins/body.js';
+import { csrfPlugin } from './plugins/csrf.js';
 import { problemPlugin } from './plugins/problem.js';
 import { allowFor, methodNotAllowed } from './route-table.js';
 import { aliasRoutes } from './routes/aliases.js';
 import { apiRoutes } from './routes/api.js';
+import { authRoutes } from './routes/auth.js';
 import type { Services } from './services.js';
 
 declare module 'fastify' {
@@ -77,12 +84,14 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): FastifyInsta
   });
 
   const schema = compileSchema(config);
+  const writer = new RecordWriter({ schema, hooks: config.hooks, now: options.now });
   const services: Services = {
     config,
     store,
     schema,
     reader: new RecordReader({ store, schema }),
-    writer: new RecordWriter({ schema, hooks: config.hooks, now: options.now }),
+    writer,
+    auth: new AuthService({ store, schema, config, writer, now: options.now }),
     runner: new WriteRunner({
       store,
       ttlSeconds: config.idempotency.ttlSeconds,
@@ -92,29 +101,55 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): FastifyInsta
   };
 
   app.decorateRequest('ctx', null as unknown as RequestContext);
-  app.addHook('onRequest', async (req) => {
-    req.ctx = { auth: null, ip: req.ip };
+  app.register(fastifyHelmet, {
+    // An API and a few small pages: no inline scripts, inline styles allowed, nothing framed.
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'self'"],
+        objectSrc: ["'none'"],
+      },
+    },
+    crossOriginResourcePolicy: { policy: config.cors.origins.length > 0 ? 'cross-origin' : 'same-origin' },
   });
-
-  problemPlugin(app, (req) => {
-    const path = req.url.split('?')[0];
-    if (!KNOWN_METHODS.has(req.method)) {
-      return new Problem('notImplemented', `This server does not implement the ${req.method} method.`);
-    }
-    const allow = allowFor(app, path);
-    if (allow) return methodNotAllowed(req.method, allow);
-    return new Problem('notFound', `Nothing is served at ${path}.`);
-  });
-  bodyPlugin(app);
-  apiRoutes(app, services);
-  aliasRoutes(app, services);
-  if (config.publicDir) {
-    app.register(fastifyStatic, {
-      root: config.publicDir,
-      prefix: '/',
-      index: ['index.html'],
-      wildcard: true,
+  if (config.cors.origins.length > 0) {
+    const any = config.cors.origins.includes('*');
+    app.register(fastifyCors, {
+      origin: any ? '*' : [...config.cors.origins],
+      credentials: !any,
+      methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+      exposedHeaders: ['ETag', 'Location', 'Link', 'Idempotent-Replayed', 'Preference-Applied', 'Content-Location'],
+      maxAge: 600,
+      strictPreflight: false,
     });
   }
+  app.register(fastifyCookie);
+  // Routes and hooks go in once the plugins above have loaded: the auth hook reads parsed cookies.
+  app.after(() => {
+    authPlugin(app, services.auth, config.publicUrl);
+    csrfPlugin(app, config.publicUrl);
+    problemPlugin(app, (req) => {
+      const path = req.url.split('?')[0];
+      if (!KNOWN_METHODS.has(req.method)) {
+        return new Problem('notImplemented', `This server does not implement the ${req.method} method.`);
+      }
+      const allow = allowFor(app, path);
+      if (allow) return methodNotAllowed(req.method, allow);
+      return new Problem('notFound', `Nothing is served at ${path}.`);
+    });
+    bodyPlugin(app);
+    authRoutes(app, services, services.auth);
+    apiRoutes(app, services);
+    aliasRoutes(app, services);
+    if (config.publicDir) {
+      app.register(fastifyStatic, { root: config.publicDir, prefix: '/', index: ['index.html'], wildcard: true });
+    }
+  });
   return app;
 }

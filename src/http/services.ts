@@ -1,6 +1,7 @@
 /** The service objects the HTTP layer calls, built once by createApp. */
 import type { Config } from '../config/types.js';
 import type { CompiledCollection } from '../schema/compile-collection.js';
+import type { AuthService } from '../service/auth.js';
 import type { RecordWriter } from '../service/record-writes.js';
 import type { RecordReader } from '../service/records.js';
 import type { WriteRunner } from '../service/write-runner.js';
@@ -12,5 +13,6 @@ export interface Services {
   schema: ReadonlyMap<string, CompiledCollection>;
   reader: RecordReader;
   writer: RecordWriter;
+  auth: AuthService;
   runner: WriteRunner;
 }

@@ -13,12 +13,15 @@ export interface RequestContext {
   sessionTokenHash?: string;
   /** The client address (from X-Forwarded-For only with trustProxy). */
   ip: string;
+  /** How the caller authenticated: cookies are subject to CSRF checks, bearer tokens are not. */
+  via?: 'bearer' | 'cookie' | null;
+  /** Server-side code (hooks, registration, the CLI): no rule applies. */
+  system?: boolean;
 }
-
-export const ANONYMOUS_SYSTEM: RequestContext = { auth: null, ip: '127.0.0.1' };
 
 /** A context with full rights, for the CLI and for hooks' own writes. */
 export const SYSTEM_CONTEXT: RequestContext = {
   auth: { id: '', email: 'system', admin: true },
   ip: '127.0.0.1',
+  system: true,
 };

@@ -135,6 +135,7 @@ export class RecordWriter {
     const hooks = this.deps.hooks[name];
     await runHook(hooks, 'beforeDelete', this.hookContext(ctx, name, 'delete', null, current, scope));
     await scope.tx.delete(name, id);
+    if (compiled.def.auth) await scope.tx.deleteSessionsOf(id);
     this.after(scope, hooks, 'afterDelete', ctx, name, 'delete', null, current);
     return { status: 204, record: null, etag: null } satisfies WriteOutcome;
   }

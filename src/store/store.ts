@@ -54,6 +54,8 @@ export interface StoreReader {
   /** Records with these ids (any order, missing ones left out). */
   getMany(collection: string, ids: readonly string[]): Promise<RecordData[]>;
   list(collection: string, query: ListQuery): Promise<ListResult>;
+  /** A session that has not expired at `now`. */
+  getSession(tokenHash: string, now: string): Promise<SessionEntry | undefined>;
 }
 
 /** Everything a write transaction can do. */
@@ -75,7 +77,6 @@ export interface StoreTx extends StoreReader {
   findIdBy(collection: string, field: string, value: string): Promise<string | undefined>;
 
   putSession(entry: SessionEntry): Promise<void>;
-  getSession(tokenHash: string, now: string): Promise<SessionEntry | undefined>;
   deleteSession(tokenHash: string): Promise<void>;
   deleteSessionsOf(userId: string): Promise<void>;
 

@@ -48,17 +48,23 @@ function targets(alias: RouteAlias, paths: Json): Target[] {
 }
 
 /** Path parameter objects of an alias path, typed from what they fill in the target. */
-function aliasParameters(path: string, target: Target | undefined): Json[] {
+function aliasParameters(alias: RouteAlias, target: Target | undefined): Json[] {
   const filled = new Map<string, string>();
   for (const [templateName, binding] of target?.bindings ?? []) {
     if ('alias' in binding) filled.set(binding.alias, templateName);
   }
-  return segments(path).flatMap((segment) => {
+  const used = new Set(segments(alias.targetPath).map((s) => PARAM.exec(s)?.[1]));
+  return segments(alias.path).flatMap((segment) => {
     const name = PARAM.exec(segment)?.[1];
     if (name === undefined) return [];
     const fills = filled.get(name);
     const schema: Json = fills === 'id' ? { type: 'string', pattern: ID_PATTERN.source } : { type: 'string' };
-    const description = fills !== undefined ? `The target's \`${fills}\`.` : 'Not used by the target.';
+    const description =
+      fills !== undefined
+        ? `The target's \`${fills}\`.`
+        : used.has(name)
+          ? `Fills :${name} in ${alias.targetPath}.`
+          : 'Not used by the target.';
     return [{ name, in: 'path', required: true, description, schema }];
   });
 }
@@ -109,7 +115,7 @@ export function aliasPaths(aliases: readonly RouteAlias[], paths: Json, taken: S
     taken.add(operationId);
     const path = openApiPath(alias.path);
     const item = out[path] ?? {};
-    const parameters = aliasParameters(alias.path, found.length === 1 ? found[0] : undefined);
+    const parameters = aliasParameters(alias, found.length === 1 ? found[0] : undefined);
     if (parameters.length > 0 && item.parameters === undefined) item.parameters = parameters;
     item[alias.method.toLowerCase()] = aliasOperation(alias, found, operationId);
     out[path] = item;

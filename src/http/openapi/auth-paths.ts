@@ -41,7 +41,7 @@ function registerSchema(users: CollectionDoc | undefined): Json {
   };
 }
 
-/** The schemas auth needs; `user` is the component name of a user record. */
+/** The schemas auth needs: register and login bodies, the login result (and a user schema without `users`). */
 export function authSchemas(users: CollectionDoc | undefined): Json {
   const out: Json = {
     RegisterInput: registerSchema(users),

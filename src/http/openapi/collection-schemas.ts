@@ -1,6 +1,7 @@
 /** Per-collection components: record, input, patch, form and list-page schemas, and request bodies. */
+
+import { DEFAULT_MAX_PER_PAGE as MAX_PER_PAGE } from '../../query/list-params.js';
 import { fieldJsonSchema } from '../../schema/json-schema.js';
-import { MAX_PER_PAGE } from './components.js';
 import { type CollectionDoc, type Json, ref, schemaNames } from './names.js';
 
 /** A collection JSON Schema as a component: the `$schema` keyword is the document's dialect already. */

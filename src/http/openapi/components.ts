@@ -13,8 +13,6 @@ export const PATCH_TYPES = 'application/merge-patch+json, application/json-patch
 export const WRITE_TYPES = 'application/json, application/x-www-form-urlencoded, multipart/form-data';
 /** The name of the session cookie. */
 export const SESSION_COOKIE = 'methodical_session';
-export const DEFAULT_PER_PAGE = 20;
-export const MAX_PER_PAGE = 500;
 
 const str = (description: string, extra: Json = {}): Json => ({ type: 'string', description, ...extra });
 

@@ -1,6 +1,7 @@
 /** Shared parameters: list paging and filtering, preconditions, Prefer, Range and Idempotency-Key. */
+
+import { DEFAULT_PER_PAGE, DEFAULT_MAX_PER_PAGE as MAX_PER_PAGE } from '../../query/list-params.js';
 import { ID_PATTERN } from '../../schema/types.js';
-import { DEFAULT_PER_PAGE, MAX_PER_PAGE } from './components.js';
 import type { Json } from './names.js';
 
 const query = (name: string, description: string, schema: Json): Json => ({

@@ -151,8 +151,14 @@ export function servicePaths(collections: readonly CollectionDoc[], config: Conf
         tags: ['meta'],
         summary: 'This document',
         security: [],
+        parameters: [ref('parameters', 'IfNoneMatch')],
         responses: {
-          200: { description: 'OpenAPI 3.1, generated from the config.', content: json({ type: 'object' }) },
+          200: {
+            description: 'OpenAPI 3.1, generated from the config.',
+            headers: headerRefs('ETag', 'Cache-Control'),
+            content: json({ type: 'object' }),
+          },
+          304: ref('responses', 'NotModified'),
           ...problems([406, 500]),
         },
       },
@@ -165,7 +171,10 @@ export function servicePaths(collections: readonly CollectionDoc[], config: Conf
         description: '200 when the database answers.',
         security: [],
         responses: {
-          200: { description: 'Healthy.', content: json({ type: 'object' }) },
+          200: {
+            description: 'Healthy.',
+            content: json({ type: 'object', required: ['status'], properties: { status: { const: 'ok' } } }),
+          },
           ...problems([500, 503]),
         },
       },

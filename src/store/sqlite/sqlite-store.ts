@@ -16,6 +16,7 @@ import type {
   ListQuery,
   ListResult,
   MigrationStep,
+  SessionEntry,
   Store,
   StoreCapabilities,
   StoreTx,
@@ -24,7 +25,7 @@ import type {
 import { type TableModel, tableModels } from '../table-model.js';
 import { introspectSqlite } from './introspect.js';
 import { type CountCache, SqliteRecords } from './records.js';
-import { SQLITE_SYSTEM_DDL, SqliteSystem } from './system.js';
+import { SESSION_SQL, SQLITE_SYSTEM_DDL, SqliteSystem, sessionFrom } from './system.js';
 
 export interface SqliteStoreOptions {
   /** A file path, or `:memory:` (one connection, for tests). */
@@ -87,6 +88,10 @@ export class SqliteStore implements Store {
       this.countsVersion = version;
     }
     return this.readRecords.list(collection, query, this.counts);
+  }
+
+  async getSession(tokenHash: string, now: string): Promise<SessionEntry | undefined> {
+    return sessionFrom(this.readRecords.prepare(SESSION_SQL).get(tokenHash, now), tokenHash);
   }
 
   transaction<T>(fn: (tx: StoreTx) => Promise<T>, options: TransactionOptions = {}): Promise<T> {

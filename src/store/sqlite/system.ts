@@ -21,6 +21,20 @@ export const SQLITE_SYSTEM_DDL = [
 
 type Row = Record<string, unknown>;
 
+/** A session row as a SessionEntry. */
+export function sessionFrom(row: Row | undefined, tokenHash: string): SessionEntry | undefined {
+  if (!row) return undefined;
+  return {
+    tokenHash,
+    userId: row.user_id as string,
+    created: row.created as string,
+    expires: row.expires as string,
+  };
+}
+
+/** Reads a session on any connection (reads outside a transaction use the reader). */
+export const SESSION_SQL = 'SELECT * FROM _sessions WHERE token_hash = ? AND expires > ?';
+
 export class SqliteSystem {
   private readonly s;
 
@@ -35,7 +49,7 @@ export class SqliteSystem {
          WHERE _idempotency.created < ?`,
       ),
       putSession: p('INSERT INTO _sessions (token_hash, user_id, created, expires) VALUES (?, ?, ?, ?)'),
-      getSession: p('SELECT * FROM _sessions WHERE token_hash = ? AND expires > ?'),
+      getSession: p(SESSION_SQL),
       deleteSession: p('DELETE FROM _sessions WHERE token_hash = ?'),
       deleteSessionsOf: p('DELETE FROM _sessions WHERE user_id = ?'),
       hit: p('INSERT INTO _hits (bucket, at) VALUES (?, ?)'),
@@ -101,14 +115,7 @@ export class SqliteSystem {
   }
 
   getSession(tokenHash: string, now: string): SessionEntry | undefined {
-    const row = this.s.getSession.get(tokenHash, now);
-    if (!row) return undefined;
-    return {
-      tokenHash,
-      userId: row.user_id as string,
-      created: row.created as string,
-      expires: row.expires as string,
-    };
+    return sessionFrom(this.s.getSession.get(tokenHash, now), tokenHash);
   }
 
   deleteSession(tokenHash: string): void {

@@ -1,0 +1,134 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { at, components, deref, type Json, statuses } from './test-fixture.js';
+
+describe('openApiDocument operations', () => {
+  it('lists with filter, sort, paging, fields, expand, skipTotal and shorthand equality', () => {
+    const params = (at('/api/books', 'get').parameters as Json[]).map(deref);
+    const byName = new Map(params.map((p) => [p.name as string, p]));
+    for (const name of [
+      'filter',
+      'sort',
+      'page',
+      'perPage',
+      'fields',
+      'expand',
+      'skipTotal',
+      'If-None-Match',
+    ]) {
+      assert.ok(byName.has(name), name);
+    }
+    assert.deepEqual(byName.get('perPage')!.schema, {
+      type: 'integer',
+      minimum: 1,
+      maximum: 500,
+      default: 20,
+    });
+    assert.deepEqual(byName.get('genre')!.schema, {
+      type: 'string',
+      enum: ['fiction', 'science', 'history'],
+    });
+    assert.deepEqual(byName.get('year')!.schema, { type: 'integer', minimum: 0 });
+    assert.ok(byName.has('id') && byName.has('author') && byName.has('owner'));
+    assert.ok(!byName.has('tags'), 'JSON fields have no shorthand');
+    const ok = deref((at('/api/books', 'get').responses as Json)[200]);
+    assert.ok((ok.headers as Json).Link);
+    assert.deepEqual(statuses('/api/books', 'head').includes('200'), true);
+  });
+
+  it('creates from JSON, forms and multipart with Idempotency-Key and Prefer', () => {
+    const post = at('/api/books', 'post');
+    const body = deref(post.requestBody);
+    const content = body.content as Record<string, Json>;
+    assert.deepEqual(Object.keys(content), [
+      'application/json',
+      'application/x-www-form-urlencoded',
+      'multipart/form-data',
+    ]);
+    const multipart = deref(content['multipart/form-data'].schema);
+    const cover = (multipart.properties as Record<string, Json>).cover;
+    assert.equal(cover.format, 'binary');
+    const names = (post.parameters as Json[]).map(deref).map((p) => p.name);
+    assert.deepEqual(names, ['Idempotency-Key', 'Prefer']);
+    assert.deepEqual(statuses('/api/books', 'post').slice(0, 2), ['201', '303']);
+    for (const s of ['400', '401', '409', '413', '415', '422'])
+      assert.ok(statuses('/api/books', 'post').includes(s));
+    const key = (at('/api/order_items', 'post').parameters as Json[]).map(deref)[0];
+    assert.equal(key.required, true, 'requireIdempotencyKey makes the key required');
+    const unsupported = deref((post.responses as Json)[415]);
+    assert.ok((unsupported.headers as Json)['Accept-Post']);
+  });
+
+  it('documents conditional reads and writes', () => {
+    const get = at('/api/books/{id}', 'get');
+    const getHeaders = (get.parameters as Json[]).map(deref).map((p) => p.name);
+    assert.ok(getHeaders.includes('If-None-Match') && getHeaders.includes('If-Modified-Since'));
+    assert.deepEqual(statuses('/api/books/{id}', 'get').slice(0, 2), ['200', '304']);
+    const put = at('/api/books/{id}', 'put');
+    const putHeaders = (put.parameters as Json[]).map(deref).map((p) => p.name);
+    assert.deepEqual(putHeaders, ['If-Match', 'If-None-Match', 'If-Unmodified-Since', 'Prefer']);
+    for (const s of ['200', '201', '412', '428'])
+      assert.ok(statuses('/api/books/{id}', 'put').includes(s), s);
+    for (const s of ['200', '409', '412', '415', '422', '428']) {
+      assert.ok(statuses('/api/books/{id}', 'patch').includes(s), s);
+    }
+    for (const s of ['204', '404', '412', '428'])
+      assert.ok(statuses('/api/books/{id}', 'delete').includes(s), s);
+    assert.ok(!statuses('/api/order_items/{id}', 'put').includes('428'), 'no 428 without requireIfMatch');
+    assert.ok(!statuses('/api/users/{id}', 'put').includes('201'), 'users are not created by PUT');
+  });
+
+  it('patches with merge patch, JSON and JSON Patch', () => {
+    const content = deref(at('/api/books/{id}', 'patch').requestBody).content as Record<string, Json>;
+    assert.deepEqual(Object.keys(content), [
+      'application/merge-patch+json',
+      'application/json',
+      'application/json-patch+json',
+    ]);
+    assert.deepEqual(content['application/json-patch+json'].schema, {
+      $ref: '#/components/schemas/JsonPatch',
+    });
+    const op = deref(components.schemas.JsonPatchOperation);
+    const ops = (op.oneOf as Json[]).flatMap((v) => {
+      const o = (v.properties as Record<string, Json>).op;
+      return (o.enum as string[] | undefined) ?? [o.const as string];
+    });
+    assert.deepEqual(ops.sort(), ['add', 'copy', 'move', 'remove', 'replace', 'test']);
+    const unsupported = deref((at('/api/books/{id}', 'patch').responses as Json)[415]);
+    assert.ok((unsupported.headers as Json)['Accept-Patch']);
+  });
+
+  it('answers OPTIONS with 204 and Allow', () => {
+    const list = deref((at('/api/books', 'options').responses as Json)[204]);
+    assert.equal(((list.headers as Json).Allow as Json).schema !== undefined, true);
+    assert.match(list.description as string, /GET, HEAD, POST, OPTIONS/);
+    const users = deref((at('/api/users', 'options').responses as Json)[204]);
+    assert.match(users.description as string, /Allow: GET, HEAD, OPTIONS/);
+    const item = deref((at('/api/books/{id}', 'options').responses as Json)[204]);
+    assert.ok((item.headers as Json)['Accept-Patch']);
+  });
+
+  it('documents files with Range, batch, auth, openapi.json and healthz', () => {
+    const file = statuses('/api/files/{collection}/{id}/{field}/{filename}', 'get');
+    for (const s of ['200', '206', '304', '404', '416']) assert.ok(file.includes(s), s);
+    const batch = deref(deref(at('/api/batch', 'post').requestBody).content as Json);
+    const request = deref((batch['application/json'] as Json).schema);
+    assert.deepEqual(request.required, ['requests']);
+    const operation = components.schemas.BatchOperation;
+    assert.deepEqual(operation.required, ['method', 'url']);
+    assert.deepEqual(Object.keys(operation.properties as Json), ['method', 'url', 'headers', 'body']);
+    assert.deepEqual(components.schemas.BatchResult.required, ['status', 'headers', 'body']);
+    assert.ok(statuses('/api/auth/login', 'post').includes('429'));
+    assert.deepEqual(statuses('/api/auth/register', 'post')[0], '201');
+    assert.deepEqual(statuses('/api/auth/logout', 'post')[0], '204');
+    assert.ok(statuses('/healthz', 'get').includes('503'));
+  });
+
+  it('describes the access rule of each operation', () => {
+    assert.match(at('/api/books', 'post').description as string, /create rule `auth`/);
+    assert.deepEqual(at('/api/books', 'get').security, [{}, { bearer: [] }, { cookie: [] }]);
+    assert.deepEqual(at('/api/books', 'post').security, [{ bearer: [] }, { cookie: [] }]);
+    assert.match(at('/api/order_items/{id}', 'get').description as string, /`qty > 0`/);
+    assert.deepEqual(at('/healthz', 'get').security, []);
+  });
+});

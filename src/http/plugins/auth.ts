@@ -1,0 +1,49 @@
+/**
+ * Who is calling: a bearer token or the session cookie, resolved to a user
+ * before any handler runs. An unknown bearer token is a 401; an unknown
+ * cookie is simply anonymous (and cleared), so a stale cookie never locks
+ * a browser out of public pages.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AuthService } from '../../service/auth.js';
+import { Problem } from '../../util/problem.js';
+
+export const SESSION_COOKIE = 'methodical_session';
+export const WWW_AUTHENTICATE = 'Bearer realm="methodical"';
+
+/** True when the request reached us over HTTPS (directly, through a trusted proxy, or per publicUrl). */
+export function isHttps(req: FastifyRequest, publicUrl: string | undefined): boolean {
+  return req.protocol === 'https' || (publicUrl?.startsWith('https:') ?? false);
+}
+
+/** Set-Cookie attributes for the session cookie. */
+export function cookieOptions(req: FastifyRequest, publicUrl: string | undefined, maxAge: number) {
+  return { httpOnly: true, sameSite: 'lax' as const, path: '/', secure: isHttps(req, publicUrl), maxAge };
+}
+
+export function authPlugin(app: FastifyInstance, auth: AuthService, publicUrl: string | undefined): void {
+  app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
+    req.ctx = { auth: null, ip: req.ip, via: null };
+    const header = req.headers.authorization;
+    if (header !== undefined) {
+      const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+      const resolved = match ? await auth.authenticate(match[1]) : null;
+      if (!resolved) {
+        throw new Problem('unauthorized', 'The bearer token is missing, invalid, expired or revoked; log in again.', {
+          headers: { 'WWW-Authenticate': `${WWW_AUTHENTICATE}, error="invalid_token"` },
+        });
+      }
+      req.ctx = { auth: resolved.caller, ip: req.ip, sessionTokenHash: resolved.tokenHash, via: 'bearer' };
+      return;
+    }
+    const cookie = req.cookies[SESSION_COOKIE];
+    if (cookie) {
+      const resolved = await auth.authenticate(cookie);
+      if (resolved) {
+        req.ctx = { auth: resolved.caller, ip: req.ip, sessionTokenHash: resolved.tokenHash, via: 'cookie' };
+      } else {
+        reply.clearCookie(SESSION_COOKIE, cookieOptions(req, publicUrl, 0));
+      }
+    }
+  });
+}

@@ -1,0 +1,224 @@
+/**
+ * Accounts and sessions: register, log in (throttled, equal answers for an
+ * unknown email and a wrong password), log out, and resolving a token to
+ * its caller. Password hashing always happens outside a transaction.
+ */
+import type { Config } from '../config/types.js';
+import type { CompiledCollection } from '../schema/compile-collection.js';
+import type { RecordData } from '../schema/types.js';
+import type { Store } from '../store/store.js';
+import { type FieldIssue, isProblem, Problem } from '../util/problem.js';
+import { findCollection } from './collections.js';
+import { type Caller, type RequestContext, SYSTEM_CONTEXT } from './context.js';
+import { checkPassword, hashPassword, verifyPassword } from './passwords.js';
+import type { RecordWriter, WriteOutcome, WriteScope } from './record-writes.js';
+import { newToken, tokenHash } from './sessions.js';
+
+export const USERS = 'users';
+
+export interface AuthServiceDeps {
+  store: Store;
+  schema: ReadonlyMap<string, CompiledCollection>;
+  config: Config;
+  writer: RecordWriter;
+  now?: () => Date;
+}
+
+export interface LoginResult {
+  token: string;
+  user: RecordData;
+  /** Seconds the session lives. */
+  maxAge: number;
+}
+
+function invalidCredentials(): Problem {
+  return new Problem('unauthorized', 'The email or password is incorrect.', {
+    headers: { 'WWW-Authenticate': 'Bearer realm="methodical"' },
+  });
+}
+
+/** A prepared registration: the user's fields and the hash of their password. */
+export interface Registration {
+  values: Record<string, unknown>;
+  passwordHash: string;
+}
+
+function asObject(body: unknown, what: string): Record<string, unknown> {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new Problem('malformedJson', `The ${what} body must be a JSON object.`);
+  }
+  return body as Record<string, unknown>;
+}
+
+export class AuthService {
+  private readonly now: () => Date;
+
+  constructor(private readonly deps: AuthServiceDeps) {
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  private get users(): CompiledCollection {
+    return findCollection(this.deps.schema, USERS);
+  }
+
+  /** Validate a registration (every problem at once) and hash its password, before any transaction. */
+  async prepareRegistration(ctx: RequestContext, body: unknown): Promise<Registration> {
+    const { password, ...rest } = asObject(body, 'registration');
+    if (typeof rest.email === 'string') rest.email = rest.email.trim().toLowerCase();
+    const issues: FieldIssue[] = [];
+    let values: Record<string, unknown> = {};
+    try {
+      values = this.users.fromBody(rest);
+    } catch (error) {
+      if (!isProblem(error) || !error.errors) throw error;
+      issues.push(...error.errors);
+    }
+    try {
+      checkPassword(password);
+    } catch (error) {
+      if (!isProblem(error) || !error.errors) throw error;
+      issues.push(...error.errors);
+    }
+    if (issues.length > 0) {
+      throw new Problem('validation', 'The registration is invalid.', { errors: issues });
+    }
+    if (values.admin === true && !ctx.auth?.admin) {
+      throw new Problem('forbidden', 'Only administrators may create administrators.');
+    }
+    return { values, passwordHash: await hashPassword(password as string) };
+  }
+
+  /** Create the user inside a write transaction. */
+  async register(reg: Registration, scope: WriteScope): Promise<WriteOutcome> {
+    const outcome = await this.deps.writer.create(SYSTEM_CONTEXT, USERS, reg.values, scope);
+    const user = outcome.record as RecordData;
+    await scope.tx.setPasswordHash(USERS, user.id, reg.passwordHash);
+    return outcome;
+  }
+
+  /** Check credentials and open a new session. */
+  async login(ctx: RequestContext, body: unknown): Promise<LoginResult> {
+    const { email, password } = asObject(body, 'login');
+    if (typeof email !== 'string' || typeof password !== 'string' || email === '' || password === '') {
+      throw new Problem('validation', 'Send an email and a password.', {
+        errors: [
+          ...(typeof email === 'string' && email !== '' ? [] : [{ field: 'email', code: 'required', message: 'is required' }]),
+          ...(typeof password === 'string' && password !== ''
+            ? []
+            : [{ field: 'password', code: 'required', message: 'is required' }]),
+        ],
+      });
+    }
+    const normalised = email.trim().toLowerCase();
+    const { perEmail, perAddress, windowSeconds } = this.deps.config.auth.loginThrottle;
+    const now = this.now();
+    const windowStart = new Date(now.getTime() - windowSeconds * 1000).toISOString();
+    const emailBucket = `login-email:${normalised}`;
+    const addressBucket = `login-address:${ctx.ip}`;
+    const { userId, stored } = await this.deps.store.transaction(async (tx) => {
+      for (const [bucket, limit] of [
+        [emailBucket, perEmail],
+        [addressBucket, perAddress],
+      ] as const) {
+        const { count, oldest } = await tx.hits(bucket, windowStart);
+        if (count >= limit) {
+          const until = (oldest ? Date.parse(oldest) : now.getTime()) + windowSeconds * 1000;
+          const retry = Math.max(1, Math.ceil((until - now.getTime()) / 1000));
+          throw new Problem('tooManyRequests', 'Too many failed logins; wait before trying again.', {
+            headers: { 'Retry-After': String(retry) },
+          });
+        }
+      }
+      const id = await tx.findIdBy(USERS, 'email', normalised);
+      return { userId: id, stored: id ? await tx.getPasswordHash(USERS, id) : undefined };
+    });
+    const ok = await verifyPassword(stored, password);
+    const stamp = now.toISOString();
+    if (!ok || !userId) {
+      await this.deps.store.transaction(async (tx) => {
+        await tx.hit(emailBucket, stamp, windowStart);
+        await tx.hit(addressBucket, stamp, windowStart);
+      });
+      throw invalidCredentials();
+    }
+    const token = newToken();
+    const maxAge = this.deps.config.auth.sessionTtlSeconds;
+    const user = await this.deps.store.transaction(async (tx) => {
+      await tx.clearHits(emailBucket);
+      await tx.putSession({
+        tokenHash: tokenHash(token),
+        userId,
+        created: stamp,
+        expires: new Date(now.getTime() + maxAge * 1000).toISOString(),
+      });
+      return tx.get(USERS, userId);
+    });
+    if (!user) throw invalidCredentials();
+    return { token, user, maxAge };
+  }
+
+  /** Revoke the session the caller used (nothing to do for an anonymous caller). */
+  async logout(ctx: RequestContext): Promise<void> {
+    const hash = ctx.sessionTokenHash;
+    if (hash) await this.deps.store.transaction((tx) => tx.deleteSession(hash));
+  }
+
+  /** The caller a token stands for, or null when it is unknown, revoked or expired. */
+  async authenticate(token: string): Promise<{ caller: Caller; tokenHash: string } | null> {
+    const hash = tokenHash(token);
+    const session = await this.deps.store.getSession(hash, this.now().toISOString());
+    if (!session) return null;
+    const user = await this.deps.store.get(USERS, session.userId);
+    if (!user) return null;
+    return {
+      caller: { id: user.id, email: String(user.email), admin: user.admin === true },
+      tokenHash: hash,
+    };
+  }
+
+  /** The calling user's record; 401 for an anonymous caller. */
+  async me(ctx: RequestContext): Promise<RecordData> {
+    if (!ctx.auth) {
+      throw new Problem('unauthorized', 'Log in to see your account.', {
+        headers: { 'WWW-Authenticate': 'Bearer realm="methodical"' },
+      });
+    }
+    const user = await this.deps.store.get(USERS, ctx.auth.id);
+    if (!user) throw new Problem('unauthorized', 'The account no longer exists.');
+    return user;
+  }
+
+  /**
+   * A new password in a users write: validated and hashed outside the
+   * transaction; `apply` stores it and revokes every session of that user.
+   */
+  async passwordChange(body: Record<string, unknown>): Promise<{
+    body: Record<string, unknown>;
+    apply: ((scope: WriteScope, userId: string) => Promise<void>) | null;
+  }> {
+    if (!Object.hasOwn(body, 'password')) return { body, apply: null };
+    const { password, ...rest } = body;
+    const hash = await hashPassword(checkPassword(password));
+    return {
+      body: rest,
+      apply: async (scope, userId) => {
+        await scope.tx.setPasswordHash(USERS, userId, hash);
+        await scope.tx.deleteSessionsOf(userId);
+      },
+    };
+  }
+
+  /** Create a user from the shell (`methodical user create`). */
+  async createUser(input: { email: string; password: string; admin: boolean; name?: string }): Promise<RecordData> {
+    const reg = await this.prepareRegistration(SYSTEM_CONTEXT, {
+      email: input.email,
+      password: input.password,
+      admin: input.admin,
+      ...(input.name ? { name: input.name } : {}),
+    });
+    return this.deps.store.transaction(async (tx) => {
+      const outcome = await this.register(reg, { tx, afterCommit: [], depth: 0 });
+      return outcome.record as RecordData;
+    });
+  }
+}
