@@ -4,6 +4,7 @@ import { ConfigError } from '../config/config-error.js';
 import { init } from './commands/init.js';
 import { migrate } from './commands/migrate.js';
 import { serve } from './commands/serve.js';
+import { user } from './commands/user.js';
 import { UsageError } from './usage-error.js';
 
 const USAGE = `Usage: methodical <command> [options]
@@ -12,6 +13,7 @@ Commands:
   serve [--config FILE] [--data DIR] [--database URL] [--host H] [--port P]
   init [DIR]
   migrate [--dry-run] [--allow-destructive] [--config FILE] [--data DIR] [--database URL]
+  user create --email E --password P [--admin] [--name N]
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -25,6 +27,8 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'migrate':
       return migrate(args);
+    case 'user':
+      return user(args);
     case undefined:
     case '--help':
     case '-h':

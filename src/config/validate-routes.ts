@@ -62,6 +62,13 @@ export function validateRoutes(c: Checker, value: unknown, collections: readonly
     if (seen.has(id)) c.fail(path, `${id} is aliased twice`);
     seen.add(id);
     const to = parseRoute(c, c.string(target, path), path, 'the target');
+    if (to.method !== alias.method) {
+      // An alias is a second URL for the same operation, so it keeps the method's meaning.
+      c.fail(
+        path,
+        `the alias and its target must use the same method; found ${alias.method} and ${to.method}`,
+      );
+    }
     if (!to.path.startsWith('/api/')) c.fail(path, `the target ${to.path} must be an API path under /api/`);
     const root = to.path.split('/')[2];
     if (!root.startsWith(':') && !API_ROOTS.includes(root) && !collections.includes(root)) {

@@ -10,8 +10,8 @@ import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Config } from '../config/types.js';
 import { compileSchema } from '../schema/compile-schema.js';
-import type { RequestContext } from '../service/context.js';
 import { AuthService } from '../service/auth.js';
+import type { RequestContext } from '../service/context.js';
 import { RecordWriter } from '../service/record-writes.js';
 import { RecordReader } from '../service/records.js';
 import { WriteRunner } from '../service/write-runner.js';
@@ -22,7 +22,7 @@ import { bodyPlugin } from './plugins/body.js';
 import { csrfPlugin } from './plugins/csrf.js';
 import { problemPlugin } from './plugins/problem.js';
 import { allowFor, methodNotAllowed } from './route-table.js';
-import { aliasRoutes } from './routes/aliases.js';
+import { aliasRewriter, aliasRoutes } from './routes/aliases.js';
 import { apiRoutes } from './routes/api.js';
 import { authRoutes } from './routes/auth.js';
 import type { Services } from './services.js';
@@ -60,7 +60,9 @@ const KNOWN_METHODS = new Set([
 /** Build the app. Call `app.ready()` or `app.listen()` next. */
 export function createApp(deps: AppDeps, options: AppOptions = {}): FastifyInstance {
   const { config, store } = deps;
+  const rewrite = aliasRewriter(config.routes);
   const app = Fastify({
+    rewriteUrl: (req) => rewrite(req.method ?? 'GET', req.url ?? '/'),
     logger: options.logger ?? false,
     bodyLimit: config.limits.json,
     trustProxy: config.trustProxy,
@@ -124,7 +126,14 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): FastifyInsta
       origin: any ? '*' : [...config.cors.origins],
       credentials: !any,
       methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
-      exposedHeaders: ['ETag', 'Location', 'Link', 'Idempotent-Replayed', 'Preference-Applied', 'Content-Location'],
+      exposedHeaders: [
+        'ETag',
+        'Location',
+        'Link',
+        'Idempotent-Replayed',
+        'Preference-Applied',
+        'Content-Location',
+      ],
       maxAge: 600,
       strictPreflight: false,
     });
@@ -146,9 +155,14 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): FastifyInsta
     bodyPlugin(app);
     authRoutes(app, services, services.auth);
     apiRoutes(app, services);
-    aliasRoutes(app, services);
+    aliasRoutes(app, config.routes);
     if (config.publicDir) {
-      app.register(fastifyStatic, { root: config.publicDir, prefix: '/', index: ['index.html'], wildcard: true });
+      app.register(fastifyStatic, {
+        root: config.publicDir,
+        prefix: '/',
+        index: ['index.html'],
+        wildcard: true,
+      });
     }
   });
   return app;

@@ -62,6 +62,21 @@ export function renderWrite(req: FastifyRequest, collection: string, outcome: Wr
   return { status: outcome.status, headers, body: recordJson(record) };
 }
 
+/**
+ * Date the response now and keep its Last-Modified no later than that Date
+ * (RFC 9110 §8.8.2.1). Node's own Date header is a cached string that can
+ * lag a second behind a record written just now, and a record stamped by a
+ * clock running ahead (another node, a test clock) would otherwise claim a
+ * change from the future.
+ */
+export function originate(reply: FastifyReply, response: StoredResponse): StoredResponse {
+  const date = httpDate(new Date());
+  reply.header('Date', date);
+  const lastModified = response.headers['last-modified'];
+  if (lastModified === undefined || Date.parse(lastModified) <= Date.parse(date)) return response;
+  return { ...response, headers: { ...response.headers, 'last-modified': date } };
+}
+
 /** A JSON body for a read, with its strong ETag. */
 export function jsonRepresentation(value: unknown): { body: string; etag: string } {
   const body = JSON.stringify(value);

@@ -102,7 +102,9 @@ export class AuthService {
     if (typeof email !== 'string' || typeof password !== 'string' || email === '' || password === '') {
       throw new Problem('validation', 'Send an email and a password.', {
         errors: [
-          ...(typeof email === 'string' && email !== '' ? [] : [{ field: 'email', code: 'required', message: 'is required' }]),
+          ...(typeof email === 'string' && email !== ''
+            ? []
+            : [{ field: 'email', code: 'required', message: 'is required' }]),
           ...(typeof password === 'string' && password !== ''
             ? []
             : [{ field: 'password', code: 'required', message: 'is required' }]),
@@ -209,7 +211,12 @@ export class AuthService {
   }
 
   /** Create a user from the shell (`methodical user create`). */
-  async createUser(input: { email: string; password: string; admin: boolean; name?: string }): Promise<RecordData> {
+  async createUser(input: {
+    email: string;
+    password: string;
+    admin: boolean;
+    name?: string;
+  }): Promise<RecordData> {
     const reg = await this.prepareRegistration(SYSTEM_CONTEXT, {
       email: input.email,
       password: input.password,

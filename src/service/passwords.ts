@@ -22,15 +22,19 @@ export function checkPassword(password: unknown): string {
   }
   const length = [...password].length;
   if (length < PASSWORD_MIN || length > PASSWORD_MAX) {
-    throw new Problem('validation', `The password must be ${PASSWORD_MIN} to ${PASSWORD_MAX} characters long.`, {
-      errors: [
-        {
-          field: 'password',
-          code: length < PASSWORD_MIN ? 'min' : 'max',
-          message: `must be ${PASSWORD_MIN} to ${PASSWORD_MAX} characters long`,
-        },
-      ],
-    });
+    throw new Problem(
+      'validation',
+      `The password must be ${PASSWORD_MIN} to ${PASSWORD_MAX} characters long.`,
+      {
+        errors: [
+          {
+            field: 'password',
+            code: length < PASSWORD_MIN ? 'min' : 'max',
+            message: `must be ${PASSWORD_MIN} to ${PASSWORD_MAX} characters long`,
+          },
+        ],
+      },
+    );
   }
   return password;
 }

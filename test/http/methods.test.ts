@@ -22,10 +22,22 @@ describe('GET and HEAD', () => {
   after(() => t.close());
 
   const unsafeLooking: { name: string; url: (id: string) => string; headers: Record<string, string> }[] = [
-    { name: 'method override header', url: (id) => `/api/books/${id}`, headers: { 'x-http-method-override': 'DELETE' } },
+    {
+      name: 'method override header',
+      url: (id) => `/api/books/${id}`,
+      headers: { 'x-http-method-override': 'DELETE' },
+    },
     { name: 'method override query', url: (id) => `/api/books/${id}?_method=DELETE`, headers: {} },
-    { name: 'Idempotency-Key and If-Match', url: (id) => `/api/books/${id}`, headers: { 'idempotency-key': 'k1', 'if-match': '"x"' } },
-    { name: 'list with a filter and override', url: () => '/api/books?filter=year>0', headers: { 'x-http-method-override': 'DELETE' } },
+    {
+      name: 'Idempotency-Key and If-Match',
+      url: (id) => `/api/books/${id}`,
+      headers: { 'idempotency-key': 'k1', 'if-match': '"x"' },
+    },
+    {
+      name: 'list with a filter and override',
+      url: () => '/api/books?filter=year>0',
+      headers: { 'x-http-method-override': 'DELETE' },
+    },
   ];
   for (const s of unsafeLooking) {
     for (const method of ['GET', 'HEAD'] as const) {
@@ -98,7 +110,9 @@ describe('OPTIONS', () => {
       assert.equal(res.headers.allow, row.allow);
       assert.equal(res.body, '');
       if (row.acceptPatch) {
-        const types = String(res.headers['accept-patch']).split(',').map((s) => s.trim());
+        const types = String(res.headers['accept-patch'])
+          .split(',')
+          .map((s) => s.trim());
         assert.ok(types.includes('application/merge-patch+json'));
         assert.ok(types.includes('application/json-patch+json'));
       } else {
@@ -135,7 +149,11 @@ describe('405 and 501', () => {
         url: row.url.replace('ID', id),
         payload: ['POST', 'PUT', 'PATCH'].includes(row.method) ? { title: 'x' } : undefined,
       });
-      assertProblem(res, 405, { type: 'about:blank', title: 'Method Not Allowed', detail: new RegExp(row.method) });
+      assertProblem(res, 405, {
+        type: 'about:blank',
+        title: 'Method Not Allowed',
+        detail: new RegExp(row.method),
+      });
       assert.equal(res.headers.allow, row.allow);
       assert.equal((await stored(t, 'books')).length, 1, 'nothing was written');
       assert.equal((await t.store.get('books', id))?.title, DUNE.title);

@@ -30,18 +30,48 @@ async function patch(id: string, type: string, document: unknown) {
 describe('merge patch (RFC 7396)', () => {
   const table: { name: string; type: string; patch: unknown; expect: Record<string, unknown> }[] = [
     { name: 'null removes a member', type: MERGE, patch: { year: null }, expect: { year: null } },
-    { name: 'null unsets a field with a default', type: MERGE, patch: { inPrint: null }, expect: { inPrint: null } },
-    { name: 'values replace', type: MERGE, patch: { title: 'Dune!', genre: 'science' }, expect: { title: 'Dune!', genre: 'science' } },
+    {
+      name: 'null unsets a field with a default',
+      type: MERGE,
+      patch: { inPrint: null },
+      expect: { inPrint: null },
+    },
+    {
+      name: 'values replace',
+      type: MERGE,
+      patch: { title: 'Dune!', genre: 'science' },
+      expect: { title: 'Dune!', genre: 'science' },
+    },
     {
       name: 'objects merge recursively, null removes inside',
       type: MERGE,
       patch: { tags: { shelf: null, rating: 4 } },
       expect: { tags: { series: ['dune'], rating: 4 } },
     },
-    { name: 'arrays replace whole', type: MERGE, patch: { tags: { series: ['messiah'] } }, expect: { tags: { shelf: 'A', series: ['messiah'], rating: 5 } } },
-    { name: 'application/json is read as merge patch', type: 'application/json', patch: { year: null, title: 'J' }, expect: { year: null, title: 'J' } },
-    { name: 'a charset parameter is fine', type: `${MERGE}; charset=utf-8`, patch: { author: 'F. H.' }, expect: { author: 'F. H.' } },
-    { name: 'system fields in the patch are ignored', type: MERGE, patch: { created: '2000-01-01T00:00:00Z', updated: null, year: 1 }, expect: { year: 1 } },
+    {
+      name: 'arrays replace whole',
+      type: MERGE,
+      patch: { tags: { series: ['messiah'] } },
+      expect: { tags: { shelf: 'A', series: ['messiah'], rating: 5 } },
+    },
+    {
+      name: 'application/json is read as merge patch',
+      type: 'application/json',
+      patch: { year: null, title: 'J' },
+      expect: { year: null, title: 'J' },
+    },
+    {
+      name: 'a charset parameter is fine',
+      type: `${MERGE}; charset=utf-8`,
+      patch: { author: 'F. H.' },
+      expect: { author: 'F. H.' },
+    },
+    {
+      name: 'system fields in the patch are ignored',
+      type: MERGE,
+      patch: { created: '2000-01-01T00:00:00Z', updated: null, year: 1 },
+      expect: { year: 1 },
+    },
   ];
   for (const row of table) {
     test(`${row.name}: 200 and stored`, async () => {
@@ -57,7 +87,11 @@ describe('merge patch (RFC 7396)', () => {
 
   const invalid: { name: string; patch: unknown; fields: string[] }[] = [
     { name: 'unsetting a required field', patch: { title: null }, fields: ['title'] },
-    { name: 'a wrong type and a broken rule together', patch: { year: 'soon', genre: 'poetry', title: 'x'.repeat(201) }, fields: ['title', 'year', 'genre'] },
+    {
+      name: 'a wrong type and a broken rule together',
+      patch: { year: 'soon', genre: 'poetry', title: 'x'.repeat(201) },
+      fields: ['title', 'year', 'genre'],
+    },
     { name: 'an unknown field', patch: { subtitle: 'x' }, fields: ['subtitle'] },
   ];
   for (const row of invalid) {
@@ -110,14 +144,20 @@ describe('JSON Patch (RFC 6902)', () => {
   const failing: { name: string; ops: unknown; status: number; type: string; detail: RegExp }[] = [
     {
       name: 'a failed test after a replace',
-      ops: [{ op: 'replace', path: '/title', value: 'Changed' }, { op: 'test', path: '/year', value: 1999 }],
+      ops: [
+        { op: 'replace', path: '/title', value: 'Changed' },
+        { op: 'test', path: '/year', value: 1999 },
+      ],
       status: 409,
       type: 'https://methodical.dev/problems/patch-test-failed',
       detail: /test/,
     },
     {
       name: 'a path that does not exist',
-      ops: [{ op: 'replace', path: '/title', value: 'Changed' }, { op: 'replace', path: '/tags/nope/deeper', value: 1 }],
+      ops: [
+        { op: 'replace', path: '/title', value: 'Changed' },
+        { op: 'replace', path: '/tags/nope/deeper', value: 1 },
+      ],
       status: 409,
       type: 'https://methodical.dev/problems/patch-conflict',
       detail: /does not exist/,
@@ -199,7 +239,12 @@ describe('JSON Patch (RFC 6902)', () => {
 });
 
 describe('other patch types', () => {
-  const types = ['text/plain', 'application/xml', 'application/x-www-form-urlencoded', 'application/vnd.custom+json'];
+  const types = [
+    'text/plain',
+    'application/xml',
+    'application/x-www-form-urlencoded',
+    'application/vnd.custom+json',
+  ];
   for (const type of types) {
     test(`${type}: 415 with Accept-Patch, nothing changes`, async () => {
       const { id, body } = await create(t, 'books', FULL);
@@ -209,8 +254,13 @@ describe('other patch types', () => {
         headers: { 'content-type': type },
         payload: '{"title":"Sneaky"}',
       });
-      assertProblem(res, 415, { title: 'Unsupported Media Type', detail: new RegExp(type.replace(/[+.]/g, '\\$&')) });
-      const accepted = String(res.headers['accept-patch']).split(',').map((s) => s.trim());
+      assertProblem(res, 415, {
+        title: 'Unsupported Media Type',
+        detail: new RegExp(type.replace(/[+.]/g, '\\$&')),
+      });
+      const accepted = String(res.headers['accept-patch'])
+        .split(',')
+        .map((s) => s.trim());
       assert.deepEqual(accepted.sort(), [JSON_PATCH, MERGE, 'application/json'].sort());
       assert.deepEqual(await t.store.get('books', id), body);
     });

@@ -54,7 +54,10 @@ describe('PUT', () => {
     test(`to an id with ${row.name}: 400 and nothing created`, async () => {
       const before = (await stored(t, 'books')).length;
       const res = await t.request({ method: 'PUT', url: `/api/books/${row.id}`, payload: DUNE });
-      assertProblem(res, 400, { type: 'https://methodical.dev/problems/invalid-id', detail: /not a valid id/ });
+      assertProblem(res, 400, {
+        type: 'https://methodical.dev/problems/invalid-id',
+        detail: /not a valid id/,
+      });
       assert.equal((await stored(t, 'books')).length, before);
     });
   }
@@ -78,18 +81,31 @@ describe('PUT', () => {
 
   test('a body id differing from the URL: 409, nothing changes', async () => {
     const { id, body } = await create(t, 'books', DUNE);
-    const res = await t.request({ method: 'PUT', url: `/api/books/${id}`, payload: { ...DUNE, id: 'other', title: 'X' } });
+    const res = await t.request({
+      method: 'PUT',
+      url: `/api/books/${id}`,
+      payload: { ...DUNE, id: 'other', title: 'X' },
+    });
     assertProblem(res, 409, { type: 'https://methodical.dev/problems/id-mismatch', detail: /other/ });
     assert.deepEqual(await t.store.get('books', id), body);
     assert.equal(await t.store.get('books', 'other'), undefined);
-    const creating = await t.request({ method: 'PUT', url: '/api/books/fresh', payload: { ...DUNE, id: 'other' } });
+    const creating = await t.request({
+      method: 'PUT',
+      url: '/api/books/fresh',
+      payload: { ...DUNE, id: 'other' },
+    });
     assertProblem(creating, 409);
     assert.equal(await t.store.get('books', 'fresh'), undefined);
   });
 
   test('a body with the same id, created and updated round-trips (they are ignored)', async () => {
     const { id, body } = await create(t, 'books', DUNE);
-    const edited = { ...body, title: 'Dune (revised)', created: '2000-01-01T00:00:00.000Z', updated: 'nonsense' };
+    const edited = {
+      ...body,
+      title: 'Dune (revised)',
+      created: '2000-01-01T00:00:00.000Z',
+      updated: 'nonsense',
+    };
     const res = await t.request({ method: 'PUT', url: `/api/books/${id}`, payload: edited });
     assert.equal(res.statusCode, 200);
     const now = json(res);
@@ -101,7 +117,11 @@ describe('PUT', () => {
 
   test('PATCH with a different id in the body: 409, nothing changes', async () => {
     const { id, body } = await create(t, 'books', DUNE);
-    const res = await t.request({ method: 'PATCH', url: `/api/books/${id}`, payload: { id: 'else', title: 'X' } });
+    const res = await t.request({
+      method: 'PATCH',
+      url: `/api/books/${id}`,
+      payload: { id: 'else', title: 'X' },
+    });
     assertProblem(res, 409, { detail: /id/ });
     assert.deepEqual(await t.store.get('books', id), body);
   });
@@ -115,10 +135,19 @@ describe('a write that changes nothing is a no-op', () => {
   });
   after(() => t.close());
 
-  const noops: { name: string; method: HTTPMethods; type?: string; payload: (b: Record<string, unknown>) => unknown }[] = [
+  const noops: {
+    name: string;
+    method: HTTPMethods;
+    type?: string;
+    payload: (b: Record<string, unknown>) => unknown;
+  }[] = [
     { name: 'PUT of the same fields', method: 'PUT', payload: () => ({ ...DUNE }) },
     { name: 'PUT of the GET body', method: 'PUT', payload: (b) => b },
-    { name: 'merge PATCH of equal values', method: 'PATCH', payload: () => ({ title: DUNE.title, year: 1965 }) },
+    {
+      name: 'merge PATCH of equal values',
+      method: 'PATCH',
+      payload: () => ({ title: DUNE.title, year: 1965 }),
+    },
     { name: 'empty merge PATCH', method: 'PATCH', payload: () => ({}) },
     {
       name: 'JSON Patch replacing a value by itself',
@@ -167,7 +196,18 @@ describe('representations', () => {
 
   test('every declared field is present; no value is null; defaults apply', async () => {
     const { body } = await create(t, 'books', { title: 'T', author: 'A' });
-    assert.deepEqual(Object.keys(body), ['id', 'title', 'author', 'year', 'isbn', 'genre', 'inPrint', 'tags', 'created', 'updated']);
+    assert.deepEqual(Object.keys(body), [
+      'id',
+      'title',
+      'author',
+      'year',
+      'isbn',
+      'genre',
+      'inPrint',
+      'tags',
+      'created',
+      'updated',
+    ]);
     assert.equal(body.year, null);
     assert.equal(body.tags, null);
     assert.equal(body.inPrint, true);
@@ -176,7 +216,11 @@ describe('representations', () => {
   });
 
   test('a boolean without a default is null when not given', async () => {
-    const b = await testApp({ collections: { flags: { fields: { on: { type: 'boolean' } }, rules: BOOKS_CONFIG.collections?.books.rules } } });
+    const b = await testApp({
+      collections: {
+        flags: { fields: { on: { type: 'boolean' } }, rules: BOOKS_CONFIG.collections?.books.rules },
+      },
+    });
     try {
       const { id, body } = await create(b, 'flags', {});
       assert.equal(body.on, null);
@@ -194,7 +238,12 @@ describe('representations', () => {
     const res = await t.request({
       method: 'POST',
       url: '/api/books',
-      payload: { ...DUNE, id: 'chosen', created: '1999-01-01T00:00:00.000Z', updated: '1999-01-01T00:00:00.000Z' },
+      payload: {
+        ...DUNE,
+        id: 'chosen',
+        created: '1999-01-01T00:00:00.000Z',
+        updated: '1999-01-01T00:00:00.000Z',
+      },
     });
     assert.equal(res.statusCode, 201);
     const body = json(res);
@@ -212,16 +261,54 @@ describe('Prefer: return=minimal', () => {
   after(() => t.close());
 
   const minimal = { prefer: 'return=minimal' };
-  const table: { name: string; method: HTTPMethods; url: (id: string) => string; payload: unknown; status: number; created?: boolean }[] = [
-    { name: 'POST', method: 'POST', url: () => '/api/books', payload: { title: 'New', author: 'A' }, status: 201, created: true },
-    { name: 'PUT that creates', method: 'PUT', url: () => '/api/books/minimal-new', payload: { title: 'New', author: 'A' }, status: 201, created: true },
-    { name: 'PUT that replaces', method: 'PUT', url: (id) => `/api/books/${id}`, payload: { title: 'Replaced', author: 'A' }, status: 204 },
-    { name: 'PATCH', method: 'PATCH', url: (id) => `/api/books/${id}`, payload: { title: 'Patched' }, status: 204 },
+  const table: {
+    name: string;
+    method: HTTPMethods;
+    url: (id: string) => string;
+    payload: unknown;
+    status: number;
+    created?: boolean;
+  }[] = [
+    {
+      name: 'POST',
+      method: 'POST',
+      url: () => '/api/books',
+      payload: { title: 'New', author: 'A' },
+      status: 201,
+      created: true,
+    },
+    {
+      name: 'PUT that creates',
+      method: 'PUT',
+      url: () => '/api/books/minimal-new',
+      payload: { title: 'New', author: 'A' },
+      status: 201,
+      created: true,
+    },
+    {
+      name: 'PUT that replaces',
+      method: 'PUT',
+      url: (id) => `/api/books/${id}`,
+      payload: { title: 'Replaced', author: 'A' },
+      status: 204,
+    },
+    {
+      name: 'PATCH',
+      method: 'PATCH',
+      url: (id) => `/api/books/${id}`,
+      payload: { title: 'Patched' },
+      status: 204,
+    },
   ];
   for (const row of table) {
     test(`${row.name}: ${row.status}, no body, Preference-Applied, the write happened`, async () => {
       const { id } = await create(t, 'books', DUNE);
-      const res = await t.request({ method: row.method, url: row.url(id), headers: minimal, payload: row.payload as object });
+      const res = await t.request({
+        method: row.method,
+        url: row.url(id),
+        headers: minimal,
+        payload: row.payload as object,
+      });
       assert.equal(res.statusCode, row.status);
       assert.equal(res.body, '');
       assert.equal(res.headers['preference-applied'], 'return=minimal');

@@ -29,9 +29,13 @@ export function authPlugin(app: FastifyInstance, auth: AuthService, publicUrl: s
       const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
       const resolved = match ? await auth.authenticate(match[1]) : null;
       if (!resolved) {
-        throw new Problem('unauthorized', 'The bearer token is missing, invalid, expired or revoked; log in again.', {
-          headers: { 'WWW-Authenticate': `${WWW_AUTHENTICATE}, error="invalid_token"` },
-        });
+        throw new Problem(
+          'unauthorized',
+          'The bearer token is missing, invalid, expired or revoked; log in again.',
+          {
+            headers: { 'WWW-Authenticate': `${WWW_AUTHENTICATE}, error="invalid_token"` },
+          },
+        );
       }
       req.ctx = { auth: resolved.caller, ip: req.ip, sessionTokenHash: resolved.tokenHash, via: 'bearer' };
       return;

@@ -1,47 +1,67 @@
 /**
- * Route aliases from the config (`POST /add-book` → `POST /api/books`): the
- * alias path runs the target's handler with the target's parameters.
+ * Route aliases from the config (`POST /add-book` → `POST /api/books`). A
+ * request to an alias is rewritten to its target before routing, so it is
+ * the API route in every respect (Location, idempotency scope, rules).
+ * Other methods on an alias path get the usual 405 with its Allow list.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
-import { Problem } from '../../util/problem.js';
-import type { Services } from '../services.js';
-import { type RecordParams, recordHandlers } from './records.js';
+import type { FastifyInstance } from 'fastify';
+import type { RouteAlias } from '../../config/types.js';
+import { type MethodHandlers, route } from '../route-table.js';
 
-type Handlers = ReturnType<typeof recordHandlers>;
-
-/** Which record handler serves a method on a collection path or a record path. */
-function handlerFor(handlers: Handlers, method: string, isRecord: boolean) {
-  const table: Record<string, keyof Handlers> = isRecord
-    ? { GET: 'get', PUT: 'replace', PATCH: 'patch', DELETE: 'remove' }
-    : { GET: 'list', POST: 'create' };
-  const name = table[method];
-  return name ? handlers[name] : undefined;
+interface CompiledAlias {
+  method: string;
+  pattern: RegExp;
+  params: string[];
+  target: string;
 }
 
-export function aliasRoutes(app: FastifyInstance, services: Services): void {
-  const handlers = recordHandlers(services);
-  for (const alias of services.config.routes) {
-    const segments = alias.targetPath.split('/').filter((s) => s !== '');
-    // Targets are /api/{collection} or /api/{collection}/{id}; segments may be `:param`s of the alias.
-    const [, collectionSeg, idSeg] = segments;
-    const handler = handlerFor(handlers, alias.targetMethod, idSeg !== undefined);
-    if (!handler || segments[0] !== 'api' || segments.length > 3) {
-      throw new Error(
-        `route alias ${alias.method} ${alias.path} has an unsupported target ${alias.targetPath}`,
+function compile(alias: RouteAlias): CompiledAlias {
+  const params: string[] = [];
+  const source = alias.path
+    .split('/')
+    .map((segment) => {
+      if (segment.startsWith(':')) {
+        params.push(segment.slice(1));
+        return '([^/]+)';
+      }
+      return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    })
+    .join('/');
+  return { method: alias.method, pattern: new RegExp(`^${source}/?$`), params, target: alias.targetPath };
+}
+
+/** A `rewriteUrl` function for Fastify: the target URL of an alias, or the URL unchanged. */
+export function aliasRewriter(aliases: readonly RouteAlias[]): (method: string, url: string) => string {
+  const compiled = aliases.map(compile);
+  return (method, url) => {
+    if (compiled.length === 0) return url;
+    const q = url.indexOf('?');
+    const path = q === -1 ? url : url.slice(0, q);
+    for (const alias of compiled) {
+      if (alias.method !== method && !(method === 'HEAD' && alias.method === 'GET')) continue;
+      const match = alias.pattern.exec(path);
+      if (!match) continue;
+      const values = new Map(alias.params.map((name, i) => [name, match[i + 1]]));
+      const target = alias.target.replace(
+        /:([A-Za-z_][A-Za-z0-9_]*)/g,
+        (_m, name: string) => values.get(name) ?? '',
       );
+      return q === -1 ? target : target + url.slice(q);
     }
-    const resolve = (seg: string, params: Record<string, string>) =>
-      seg.startsWith(':') ? params[seg.slice(1)] : decodeURIComponent(seg);
-    app.route({
-      method: alias.method as HTTPMethods,
-      url: alias.path,
-      handler(req: FastifyRequest, reply: FastifyReply) {
-        const params = req.params as Record<string, string>;
-        const target: RecordParams = { collection: resolve(collectionSeg, params) };
-        if (idSeg !== undefined) target.id = resolve(idSeg, params);
-        if (!target.collection) throw new Problem('notFound', 'No collection here.');
-        return handler(req, reply, target);
-      },
-    });
+    return url;
+  };
+}
+
+/** 405 and OPTIONS for alias paths (their own methods never reach these routes: they are rewritten). */
+export function aliasRoutes(app: FastifyInstance, aliases: readonly RouteAlias[]): void {
+  const byPath = new Map<string, MethodHandlers>();
+  for (const alias of aliases) {
+    const handlers = byPath.get(alias.path) ?? {};
+    const method = alias.method === 'HEAD' ? 'GET' : alias.method;
+    handlers[method as keyof MethodHandlers] = () => {
+      throw new Error('alias requests are rewritten before routing');
+    };
+    byPath.set(alias.path, handlers);
   }
+  for (const [path, handlers] of byPath) route(app, path, handlers);
 }

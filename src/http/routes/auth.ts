@@ -2,13 +2,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthService } from '../../service/auth.js';
 import { recordJson } from '../../service/serialize.js';
+import { evaluateRead } from '../conditional.js';
 import { cookieOptions, SESSION_COOKIE } from '../plugins/auth.js';
 import { renderProblem, sendStored } from '../plugins/problem.js';
 import { idempotencyClaim, objectBody, requireAcceptable } from '../request.js';
 import { JSON_TYPE, jsonRepresentation, recordPath, representationHeaders } from '../respond.js';
 import { route } from '../route-table.js';
 import type { Services } from '../services.js';
-import { evaluateRead } from '../conditional.js';
 import { varyApi } from './records.js';
 
 export function authRoutes(app: FastifyInstance, services: Services, auth: AuthService): void {

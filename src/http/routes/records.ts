@@ -12,7 +12,14 @@ import { evaluateRead } from '../conditional.js';
 import { listLinks } from '../links.js';
 import { renderProblem, sendStored } from '../plugins/problem.js';
 import { idempotencyClaim, objectBody, patchBody, preconditionsOf, requireAcceptable } from '../request.js';
-import { addVary, JSON_TYPE, jsonRepresentation, renderWrite, representationHeaders } from '../respond.js';
+import {
+  addVary,
+  JSON_TYPE,
+  jsonRepresentation,
+  originate,
+  renderWrite,
+  representationHeaders,
+} from '../respond.js';
 import type { Services } from '../services.js';
 
 export interface RecordParams {
@@ -40,12 +47,12 @@ function sendRead(
   if (decision === 'precondition-failed') {
     throw new Problem('preconditionFailed', 'The representation does not match the request preconditions.');
   }
-  if (decision === 'not-modified') return sendStored(reply, { status: 304, headers, body: '' });
-  return sendStored(reply, {
-    status: 200,
-    headers: { ...headers, ...extra, 'content-type': JSON_TYPE },
-    body,
-  });
+  if (decision === 'not-modified')
+    return sendStored(reply, originate(reply, { status: 304, headers, body: '' }));
+  return sendStored(
+    reply,
+    originate(reply, { status: 200, headers: { ...headers, ...extra, 'content-type': JSON_TYPE }, body }),
+  );
 }
 
 export function recordHandlers(services: Services) {
@@ -61,7 +68,7 @@ export function recordHandlers(services: Services) {
     const { response, replayed } = await runner.run(claim, op, (problem) => renderProblem(problem, req));
     varyApi(reply);
     if (replayed) reply.header('Idempotent-Replayed', 'true');
-    return sendStored(reply, response);
+    return sendStored(reply, originate(reply, response));
   }
 
   return {
