@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import type { FastifyInstance, FastifyServerOptions, InjectOptions, LightMyRequestResponse } from 'fastify';
 import type { Config, UserConfig } from '../src/config/types.js';
 import { validateConfig } from '../src/config/validate.js';
+import { LocalFileStorage } from '../src/files/local/local-storage.js';
+import type { FileStorage } from '../src/files/storage.js';
 import { createApp } from '../src/http/app.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import type { Store } from '../src/store/store.js';
@@ -15,6 +17,7 @@ import type { Store } from '../src/store/store.js';
 export interface TestApp {
   app: FastifyInstance;
   store: Store;
+  files: FileStorage;
   config: Config;
   dir: string;
   request(options: InjectOptions): Promise<LightMyRequestResponse>;
@@ -36,11 +39,13 @@ export async function testApp(userConfig: UserConfig, options: TestAppOptions = 
   const config = validateConfig(userConfig, file, dir);
   const store = new SqliteStore({ path: join(dir, 'data.db'), collections: config.collections });
   await store.migrate(await store.planMigration());
-  const app = createApp({ config, store }, { now: options.now, logger: options.logger });
+  const files = new LocalFileStorage(join(dir, 'files'));
+  const app = createApp({ config, store, files }, { now: options.now, logger: options.logger });
   await app.ready();
   return {
     app,
     store,
+    files,
     config,
     dir,
     request: (o) => app.inject(o),

@@ -1,8 +1,8 @@
 // What is measured: one entry per operation. An operation builds one request for a server from its
 // route table; `pick()` gives a random id from the pool, `fields()` a fresh random record body.
 // To add an operation (e.g. login, list under a rule), add an entry; `setup(server, ctx)` may
-// prepare state first (users, tokens) and return extra context; `supports(server)` may exclude a
-// server that cannot do it (it is then shown as n/a).
+// prepare state first (users, tokens; ctx.url is the server's base URL) and return extra context;
+// `supports(server)` may exclude a server that cannot do it (it is then shown as n/a).
 
 // A fresh object per request: load generators may add headers to it.
 const jsonHeaders = () => ({ 'content-type': 'application/json' });

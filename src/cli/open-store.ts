@@ -2,6 +2,8 @@
 import { resolve } from 'node:path';
 import { findConfigFile, loadConfig } from '../config/load.js';
 import type { Config } from '../config/types.js';
+import { LocalFileStorage } from '../files/local/local-storage.js';
+import type { FileStorage } from '../files/storage.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/store.js';
 import { UsageError } from './usage-error.js';
@@ -31,4 +33,9 @@ export async function openStore(config: Config, flags: StoreFlags): Promise<Stor
   }
   const dataDir = resolve(flags.data ?? 'data');
   return new SqliteStore({ path: resolve(dataDir, 'methodical.db'), collections: config.collections });
+}
+
+/** Uploaded files: a folder inside the data folder. */
+export function openFiles(flags: StoreFlags): FileStorage {
+  return new LocalFileStorage(resolve(flags.data ?? 'data', 'files'));
 }

@@ -6,9 +6,11 @@
 import fastifyCookie from '@fastify/cookie';
 import fastifyCors from '@fastify/cors';
 import fastifyHelmet from '@fastify/helmet';
+import fastifyMultipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Config } from '../config/types.js';
+import type { FileStorage } from '../files/storage.js';
 import { compileSchema } from '../schema/compile-schema.js';
 import { AuthService } from '../service/auth.js';
 import type { RequestContext } from '../service/context.js';
@@ -36,6 +38,8 @@ declare module 'fastify' {
 export interface AppDeps {
   config: Config;
   store: Store;
+  /** Where uploaded files are kept. */
+  files: FileStorage;
 }
 
 export interface AppOptions {
@@ -59,7 +63,7 @@ const KNOWN_METHODS = new Set([
 
 /** Build the app. Call `app.ready()` or `app.listen()` next. */
 export function createApp(deps: AppDeps, options: AppOptions = {}): FastifyInstance {
-  const { config, store } = deps;
+  const { config, store, files } = deps;
   const rewrite = aliasRewriter(config.routes);
   const app = Fastify({
     rewriteUrl: (req) => rewrite(req.method ?? 'GET', req.url ?? '/'),
@@ -86,10 +90,11 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): FastifyInsta
   });
 
   const schema = compileSchema(config);
-  const writer = new RecordWriter({ schema, hooks: config.hooks, now: options.now });
+  const writer = new RecordWriter({ schema, hooks: config.hooks, files, now: options.now });
   const services: Services = {
     config,
     store,
+    files,
     schema,
     reader: new RecordReader({ store, schema }),
     writer,
@@ -139,6 +144,15 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): FastifyInsta
     });
   }
   app.register(fastifyCookie);
+  // Our parsers first: they replace Fastify's own; the multipart plugin then adds its one.
+  bodyPlugin(app);
+  app.register(fastifyMultipart, {
+    limits: {
+      parts: config.limits.parts,
+      fieldSize: config.limits.fieldSize,
+      fileSize: config.limits.multipart,
+    },
+  });
   // Routes and hooks go in once the plugins above have loaded: the auth hook reads parsed cookies.
   app.after(() => {
     authPlugin(app, services.auth, config.publicUrl);
@@ -152,7 +166,6 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): FastifyInsta
       if (allow) return methodNotAllowed(req.method, allow);
       return new Problem('notFound', `Nothing is served at ${path}.`);
     });
-    bodyPlugin(app);
     authRoutes(app, services, services.auth);
     apiRoutes(app, services);
     aliasRoutes(app, config.routes);

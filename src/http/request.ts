@@ -12,7 +12,10 @@ import { Problem } from '../util/problem.js';
 import { isUnread } from './plugins/body.js';
 import { PATCH_TYPES } from './route-table.js';
 
-export const POST_TYPES = 'application/json';
+/** What create and replace routes read. */
+export const POST_TYPES = 'application/json, application/x-www-form-urlencoded, multipart/form-data';
+/** What routes that take only JSON read. */
+export const JSON_ONLY = 'application/json';
 
 /** 406 unless the client accepts JSON (or HTML, where a write can answer with a redirect page). */
 export function requireAcceptable(req: FastifyRequest, htmlOffered = false): void {
@@ -38,8 +41,8 @@ function unsupported(req: FastifyRequest, accepted: string, header: 'Accept-Post
   });
 }
 
-/** A JSON object body for POST/PUT; 415 for other media types, 400 for anything but an object. */
-export function objectBody(req: FastifyRequest): Record<string, unknown> {
+/** A JSON object body; 415 (with Accept-Post listing `accepted`) for other media types, 400 for anything but an object. */
+export function objectBody(req: FastifyRequest, accepted = JSON_ONLY): Record<string, unknown> {
   const body = req.body;
   if (body === undefined && req.headers['content-type'] === undefined) {
     throw new Problem('malformedJson', 'The request has no body; send the record as a JSON object.');
@@ -85,18 +88,16 @@ export function callerScope(req: FastifyRequest): string {
 /**
  * The Idempotency-Key claim of a POST or PATCH (null without a key); 400 for
  * a malformed key or, where the collection requires one, a missing key.
+ * A form's hidden `_idempotency_key` field counts as the header.
  */
 export function idempotencyClaim(
   req: FastifyRequest,
-  body: unknown,
+  fingerprintBody: unknown,
   required: boolean,
+  formKey?: string,
 ): IdempotencyClaim | null {
   const header = req.headers['idempotency-key'];
-  const formKey =
-    body && typeof body === 'object' && '_idempotency_key' in body
-      ? (body as Record<string, unknown>)._idempotency_key
-      : undefined;
-  const raw = header ?? (typeof formKey === 'string' && formKey !== '' ? formKey : undefined);
+  const raw = header ?? formKey;
   if (raw === undefined) {
     if (required) {
       throw new Problem(
@@ -113,6 +114,6 @@ export function idempotencyClaim(
   return {
     scope: `${callerScope(req)} ${req.method} ${path}`,
     key: parsed.key,
-    fingerprint: fingerprint(req.method, path, body),
+    fingerprint: fingerprint(req.method, path, fingerprintBody),
   };
 }

@@ -1,5 +1,6 @@
 /** The service objects the HTTP layer calls, built once by createApp. */
 import type { Config } from '../config/types.js';
+import type { FileStorage } from '../files/storage.js';
 import type { CompiledCollection } from '../schema/compile-collection.js';
 import type { AuthService } from '../service/auth.js';
 import type { RecordWriter } from '../service/record-writes.js';
@@ -10,6 +11,7 @@ import type { Store } from '../store/store.js';
 export interface Services {
   config: Config;
   store: Store;
+  files: FileStorage;
   schema: ReadonlyMap<string, CompiledCollection>;
   reader: RecordReader;
   writer: RecordWriter;

@@ -4,6 +4,7 @@
  * transaction, so a precondition can never race the write it guards.
  */
 import type { CollectionHooks } from '../config/types.js';
+import type { FileStorage } from '../files/storage.js';
 import type { CompiledCollection } from '../schema/compile-collection.js';
 import { ID_PATTERN, type RecordData } from '../schema/types.js';
 import { DuplicateId, UniqueViolation } from '../store/errors.js';
@@ -19,6 +20,7 @@ import { checkWritePreconditions, type Preconditions, requireIfMatch } from './p
 import { checkRelations } from './relations.js';
 import { type Access, access } from './rules.js';
 import { recordEtag } from './serialize.js';
+import { type StagedUpload, settleFiles } from './uploads.js';
 
 /** One write transaction: the store transaction plus work to run after commit. */
 export interface WriteScope {
@@ -39,6 +41,8 @@ export interface WriteOutcome {
 export interface RecordWriterDeps {
   schema: ReadonlyMap<string, CompiledCollection>;
   hooks: Readonly<Record<string, CollectionHooks>>;
+  /** Where uploaded files live; without it, file fields can only be kept or cleared. */
+  files?: FileStorage;
   now?: () => Date;
 }
 
@@ -70,11 +74,17 @@ export class RecordWriter {
   }
 
   /** POST: a new record with a server id. */
-  async create(ctx: RequestContext, name: string, body: Record<string, unknown>, scope: WriteScope) {
+  async create(
+    ctx: RequestContext,
+    name: string,
+    body: Record<string, unknown>,
+    scope: WriteScope,
+    uploads: readonly StagedUpload[] = [],
+  ) {
     const compiled = findCollection(this.deps.schema, name);
     const allowed = access(compiled.def, 'create', ctx);
     const values = compiled.fromBody(body);
-    return this.insert(ctx, compiled, randomId(), values, allowed, scope);
+    return this.insert(ctx, compiled, randomId(), values, allowed, scope, uploads);
   }
 
   /** PUT: replace the whole record, or create it under the client's id. */
@@ -85,6 +95,7 @@ export class RecordWriter {
     body: Record<string, unknown>,
     pre: Preconditions,
     scope: WriteScope,
+    uploads: readonly StagedUpload[] = [],
   ): Promise<WriteOutcome> {
     const compiled = findCollection(this.deps.schema, name);
     const { def } = compiled;
@@ -99,12 +110,12 @@ export class RecordWriter {
       const allowed = access(def, 'create', ctx);
       checkWritePreconditions(pre, undefined);
       checkBodyId(body, id);
-      return this.insert(ctx, compiled, id, compiled.fromBody(body), allowed, scope);
+      return this.insert(ctx, compiled, id, compiled.fromBody(body), allowed, scope, uploads);
     }
     requireIfMatch(def.requireIfMatch, pre, true, 'PUT');
     checkWritePreconditions(pre, { etag: recordEtag(current), updated: current.updated });
     checkBodyId(body, id);
-    return this.update(ctx, compiled, current, compiled.fromBody(body), scope);
+    return this.update(ctx, compiled, current, compiled.fromBody(body), scope, uploads);
   }
 
   /** PATCH: merge patch or JSON Patch onto the stored record. */
@@ -136,6 +147,7 @@ export class RecordWriter {
     await runHook(hooks, 'beforeDelete', this.hookContext(ctx, name, 'delete', null, current, scope));
     await scope.tx.delete(name, id);
     if (compiled.def.auth) await scope.tx.deleteSessionsOf(id);
+    await settleFiles(this.deps.files, compiled, null, current, [], scope);
     this.after(scope, hooks, 'afterDelete', ctx, name, 'delete', null, current);
     return { status: 204, record: null, etag: null } satisfies WriteOutcome;
   }
@@ -172,6 +184,7 @@ export class RecordWriter {
     values: Record<string, unknown>,
     allowed: Access,
     scope: WriteScope,
+    uploads: readonly StagedUpload[],
   ): Promise<WriteOutcome> {
     const { def } = compiled;
     const name = def.name;
@@ -204,6 +217,7 @@ export class RecordWriter {
     if (allowed.kind === 'filter' && !(await scope.tx.get(name, id, allowed.filter))) {
       throw new Problem('forbidden', `The create rule of ${name} does not allow this record.`);
     }
+    await settleFiles(this.deps.files, compiled, final, null, uploads, scope);
     this.after(scope, hooks, 'afterCreate', ctx, name, 'create', final, null);
     return { status: 201, record: final, etag: recordEtag(final) };
   }
@@ -214,6 +228,7 @@ export class RecordWriter {
     current: RecordData,
     values: Record<string, unknown>,
     scope: WriteScope,
+    uploads: readonly StagedUpload[] = [],
   ): Promise<WriteOutcome> {
     const { def } = compiled;
     const name = def.name;
@@ -239,6 +254,7 @@ export class RecordWriter {
       if (error instanceof UniqueViolation) throw uniqueProblem(error);
       throw error;
     }
+    await settleFiles(this.deps.files, compiled, final, current, uploads, scope);
     this.after(scope, hooks, 'afterUpdate', ctx, name, 'update', final, current);
     return { status: 200, record: final, etag: recordEtag(final) };
   }

@@ -44,9 +44,9 @@ export function fingerprint(method: string, path: string, body: unknown): string
     .digest('base64url');
 }
 
-/** Outcomes kept for replay: success, and conflicts the write itself ran into. */
+/** Outcomes kept for replay: success (a form's 303 too), and conflicts the write itself ran into. */
 function storable(status: number): boolean {
-  return (status >= 200 && status < 300) || status === 409 || status === 412;
+  return (status >= 200 && status < 400) || status === 409 || status === 412;
 }
 
 export class WriteRunner {

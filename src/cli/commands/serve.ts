@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { createApp } from '../../http/app.js';
 import type { Store } from '../../store/store.js';
 import { applyOnStart } from '../migrate-on-start.js';
-import { configFrom, openStore } from '../open-store.js';
+import { configFrom, openFiles, openStore } from '../open-store.js';
 import { DATABASE_FLAGS, parseFlags, parsePort } from '../options.js';
 
 const PURGE_INTERVAL_MS = 60 * 60 * 1000;
@@ -29,8 +29,10 @@ export async function serve(args: string[]): Promise<void> {
   const config = await configFrom(values);
   const store = await openStore(config, values);
   await applyOnStart(store);
+  const files = openFiles(values);
+  await files.sweep(24 * 60 * 60 * 1000);
   const app = createApp(
-    { config, store },
+    { config, store, files },
     { logger: { level: process.env.LOG_LEVEL ?? 'warn', stream: process.stderr } },
   );
   await app.listen({ host, port });

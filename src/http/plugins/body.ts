@@ -60,9 +60,43 @@ export function parseJsonBody(bytes: Buffer): unknown {
   return value;
 }
 
+/** An urlencoded form body: every name with all its values, in order. */
+export interface FormBody {
+  [FORM_BODY]: true;
+  fields: Record<string, string[]>;
+}
+
+export const FORM_BODY = Symbol('form body');
+
+export function isForm(body: unknown): body is FormBody {
+  return typeof body === 'object' && body !== null && FORM_BODY in body;
+}
+
+/** Parse application/x-www-form-urlencoded bytes (UTF-8) into name → values. */
+export function parseFormBody(bytes: Buffer): FormBody {
+  let text: string;
+  try {
+    text = decoder.decode(bytes);
+  } catch {
+    throw new Problem('badRequest', 'The form body is not valid UTF-8.');
+  }
+  const fields: Record<string, string[]> = Object.create(null);
+  for (const [name, value] of new URLSearchParams(text)) {
+    (fields[name] ??= []).push(value);
+  }
+  return { [FORM_BODY]: true, fields };
+}
+
 /** Install the parsers. */
 export function bodyPlugin(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, (_req, body, done) => {
+    try {
+      done(null, parseFormBody(body as Buffer));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
   app.addContentTypeParser(JSON_TYPES, { parseAs: 'buffer' }, (_req, body, done) => {
     try {
       done(null, parseJsonBody(body as Buffer));

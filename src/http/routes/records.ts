@@ -4,14 +4,24 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { parseListParams, type QueryValues } from '../../query/list-params.js';
+import type { CompiledCollection } from '../../schema/compile-collection.js';
 import { findCollection } from '../../service/collections.js';
 import type { WriteScope } from '../../service/record-writes.js';
 import type { IdempotencyClaim, StoredResponse } from '../../service/write-runner.js';
 import { Problem } from '../../util/problem.js';
 import { evaluateRead } from '../conditional.js';
+import { readFormBody, type WriteBody } from '../form-body.js';
+import { fingerprintBody, renderFormWrite } from '../form-respond.js';
 import { listLinks } from '../links.js';
 import { renderProblem, sendStored } from '../plugins/problem.js';
-import { idempotencyClaim, objectBody, patchBody, preconditionsOf, requireAcceptable } from '../request.js';
+import {
+  idempotencyClaim,
+  objectBody,
+  POST_TYPES,
+  patchBody,
+  preconditionsOf,
+  requireAcceptable,
+} from '../request.js';
 import {
   addVary,
   JSON_TYPE,
@@ -56,7 +66,18 @@ function sendRead(
 }
 
 export function recordHandlers(services: Services) {
-  const { reader, writer, runner, schema } = services;
+  const { reader, writer, runner, schema, files, config } = services;
+
+  /** The body of a create or replace: a form (with staged files) or a JSON object. */
+  async function writeBody(req: FastifyRequest, compiled: CompiledCollection): Promise<WriteBody> {
+    const form = await readFormBody(req, compiled, files, config.limits);
+    return form ?? { body: objectBody(req, POST_TYPES), uploads: [], form: false };
+  }
+
+  /** Staged files the write did not commit (it failed, or it was a replay) are dropped. */
+  async function discardUploads(input: WriteBody): Promise<void> {
+    await Promise.all(input.uploads.map((u) => files.discard(u.token)));
+  }
 
   /** Run one write with its Idempotency-Key claim and send the outcome. */
   async function write(
@@ -90,27 +111,54 @@ export function recordHandlers(services: Services) {
     },
 
     async create(req: FastifyRequest, reply: FastifyReply, p: RecordParams) {
-      requireAcceptable(req);
-      const { def } = findCollection(schema, p.collection);
-      const body = objectBody(req);
-      const claim = idempotencyClaim(req, body, def.requireIdempotencyKey);
-      return write(req, reply, claim, async (scope) =>
-        renderWrite(req, p.collection, await writer.create(req.ctx, p.collection, body, scope)),
-      );
+      requireAcceptable(req, true);
+      const compiled = findCollection(schema, p.collection);
+      const input = await writeBody(req, compiled);
+      try {
+        const claim = idempotencyClaim(
+          req,
+          fingerprintBody(input),
+          compiled.def.requireIdempotencyKey,
+          input.idempotencyKey,
+        );
+        return await write(req, reply, claim, async (scope) =>
+          renderFormWrite(
+            req,
+            p.collection,
+            await writer.create(req.ctx, p.collection, input.body, scope, input.uploads),
+            input,
+          ),
+        );
+      } finally {
+        await discardUploads(input);
+      }
     },
 
     async replace(req: FastifyRequest, reply: FastifyReply, p: RecordParams) {
-      requireAcceptable(req);
-      findCollection(schema, p.collection);
-      const body = objectBody(req);
+      requireAcceptable(req, true);
+      const compiled = findCollection(schema, p.collection);
+      const input = await writeBody(req, compiled);
       const pre = preconditionsOf(req);
-      return write(req, reply, null, async (scope) =>
-        renderWrite(
-          req,
-          p.collection,
-          await writer.replace(req.ctx, p.collection, p.id as string, body, pre, scope),
-        ),
-      );
+      try {
+        return await write(req, reply, null, async (scope) =>
+          renderFormWrite(
+            req,
+            p.collection,
+            await writer.replace(
+              req.ctx,
+              p.collection,
+              p.id as string,
+              input.body,
+              pre,
+              scope,
+              input.uploads,
+            ),
+            input,
+          ),
+        );
+      } finally {
+        await discardUploads(input);
+      }
     },
 
     async patch(req: FastifyRequest, reply: FastifyReply, p: RecordParams) {

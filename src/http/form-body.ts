@@ -1,0 +1,165 @@
+/**
+ * What browsers send: urlencoded and multipart forms, read into the same
+ * JSON-like body a JSON client would send. File parts are streamed into
+ * staged blobs (never held in memory), checked against `maxSize` while they
+ * stream and against `accept` by their content.
+ */
+import type {} from '@fastify/multipart';
+import type { FastifyRequest } from 'fastify';
+import { type FileStorage, FileTooLarge } from '../files/storage.js';
+import type { CompiledCollection } from '../schema/compile-collection.js';
+import type { StagedUpload } from '../service/uploads.js';
+import { storedFilename } from '../util/filename.js';
+import { type FieldIssue, Problem, validationProblem } from '../util/problem.js';
+import { acceptMatches, sniffType } from '../util/sniff.js';
+import { isForm } from './plugins/body.js';
+
+export interface WriteBody {
+  body: Record<string, unknown>;
+  /** Files staged from multipart parts; the route discards whatever was not committed. */
+  uploads: StagedUpload[];
+  /** True for urlencoded and multipart bodies. */
+  form: boolean;
+  /** The form's `_redirect` field, if any (checked before use). */
+  redirect?: string;
+  /** The form's `_idempotency_key` field, if any. */
+  idempotencyKey?: string;
+}
+
+export interface FormLimits {
+  multipart: number;
+  parts: number;
+  fieldSize: number;
+}
+
+/** The first value of a reserved `_name` field. */
+function reserved(fields: Record<string, string[]>, name: string): string | undefined {
+  const value = fields[name]?.[0];
+  return value === undefined || value === '' ? undefined : value;
+}
+
+/** A form body as a write body: coerced per field type, with its reserved fields pulled out. */
+function fromFields(
+  compiled: CompiledCollection,
+  fields: Record<string, string[]>,
+  uploads: StagedUpload[],
+  fileIssues: FieldIssue[],
+): WriteBody {
+  const body = compiled.fromForm(fields);
+  if (fileIssues.length > 0) {
+    // Report file problems together with every other field problem, as a JSON body would.
+    let issues = fileIssues;
+    try {
+      compiled.fromBody(body);
+    } catch (error) {
+      if (error instanceof Problem && error.errors) issues = [...error.errors, ...fileIssues];
+    }
+    throw validationProblem(issues);
+  }
+  return {
+    body,
+    uploads,
+    form: true,
+    redirect: reserved(fields, '_redirect'),
+    idempotencyKey: reserved(fields, '_idempotency_key'),
+  };
+}
+
+/** Read a urlencoded or multipart body; undefined when the request carries neither. */
+export async function readFormBody(
+  req: FastifyRequest,
+  compiled: CompiledCollection,
+  storage: FileStorage,
+  limits: FormLimits,
+): Promise<WriteBody | undefined> {
+  if (isForm(req.body)) return fromFields(compiled, req.body.fields, [], []);
+  if (!req.isMultipart()) return undefined;
+  const fields: Record<string, string[]> = Object.create(null);
+  const uploads: StagedUpload[] = [];
+  const issues: FieldIssue[] = [];
+  try {
+    const parts = req.parts({
+      limits: { parts: limits.parts, fieldSize: limits.fieldSize, fileSize: limits.multipart },
+    });
+    for await (const part of parts) {
+      if (part.type === 'field') {
+        (fields[part.fieldname] ??= []).push(String(part.value));
+        continue;
+      }
+      const def = compiled.def.fields[part.fieldname];
+      if (part.filename === '' || def?.type !== 'file') {
+        part.file.resume(); // An empty file input, or a file for a field that takes none.
+        if (part.filename !== '') {
+          issues.push({ field: part.fieldname, code: 'unknown_field', message: 'is not a file field' });
+        }
+        continue;
+      }
+      let staged: Awaited<ReturnType<FileStorage['stage']>>;
+      try {
+        staged = await storage.stage(part.file, def.maxSize ?? limits.multipart);
+      } catch (error) {
+        if (error instanceof FileTooLarge) {
+          throw new Problem(
+            'payloadTooLarge',
+            `The file for "${part.fieldname}" is larger than the ${error.maxSize} bytes this field accepts.`,
+            {
+              headers: { Connection: 'close' },
+              errors: [
+                {
+                  field: part.fieldname,
+                  code: 'file_size',
+                  message: `must be at most ${error.maxSize} bytes`,
+                },
+              ],
+            },
+          );
+        }
+        throw error;
+      }
+      const sniffed = sniffType(staged.head);
+      if (def.accept && !acceptMatches(sniffed.type, def.accept)) {
+        await storage.discard(staged.token);
+        issues.push({
+          field: part.fieldname,
+          code: 'file_type',
+          message: `must be ${def.accept.join(' or ')}; the uploaded file is ${sniffed.type}`,
+        });
+        continue;
+      }
+      const storedName = storedFilename(part.filename, sniffed.ext);
+      (fields[part.fieldname] ??= []).push(storedName);
+      uploads.push({
+        field: part.fieldname,
+        token: staged.token,
+        storedName,
+        type: sniffed.type,
+        originalName: part.filename,
+        size: staged.size,
+        sha1: staged.sha1,
+      });
+    }
+    return fromFields(compiled, fields, uploads, issues);
+  } catch (error) {
+    await Promise.all(uploads.map((u) => storage.discard(u.token)));
+    throw error;
+  }
+}
+
+/** Where a form may send the browser afterwards: a same-origin path (with a query), or nowhere. */
+export function safeRedirect(value: string | undefined): string | undefined {
+  if (
+    value === undefined ||
+    !value.startsWith('/') ||
+    value.startsWith('//') ||
+    /[\\\u0000-\u001f]/.test(value)
+  ) {
+    return undefined;
+  }
+  try {
+    const url = new URL(value, 'http://same.invalid');
+    if (url.host !== 'same.invalid') return undefined;
+    return url.pathname + url.search + url.hash;
+  } catch {
+    return undefined;
+  }
+}

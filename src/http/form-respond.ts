@@ -1,0 +1,45 @@
+/**
+ * Post/Redirect/Get for plain browser forms: a successful write answers
+ * 303 See Other to the form's `_redirect` (same-origin paths only) or to the
+ * record, so a reload never resubmits. Other clients get the usual answer.
+ */
+import type { FastifyRequest } from 'fastify';
+import type { WriteOutcome } from '../service/record-writes.js';
+import type { StoredResponse } from '../service/write-runner.js';
+import { prefersHtml } from '../util/accept.js';
+import { safeRedirect, type WriteBody } from './form-body.js';
+import { recordPath, renderWrite } from './respond.js';
+
+/** The write's answer: 303 for a browser form, else the JSON representation. */
+export function renderFormWrite(
+  req: FastifyRequest,
+  collection: string,
+  outcome: WriteOutcome,
+  input: WriteBody,
+): StoredResponse {
+  if (!input.form || !prefersHtml(req.headers.accept)) return renderWrite(req, collection, outcome);
+  const fallback = outcome.record ? recordPath(collection, outcome.record.id) : '/';
+  const location = safeRedirect(input.redirect) ?? fallback;
+  const headers: Record<string, string> = { location, 'cache-control': 'no-store' };
+  if (outcome.etag) headers.etag = outcome.etag;
+  return { status: 303, headers, body: '' };
+}
+
+/**
+ * What an Idempotency-Key's fingerprint covers for this body: uploaded
+ * files count by their content, not by the random names they are stored
+ * under, so a double-clicked upload replays instead of conflicting.
+ */
+export function fingerprintBody(input: WriteBody): unknown {
+  if (input.uploads.length === 0) return input.body;
+  const body: Record<string, unknown> = { ...input.body };
+  for (const upload of input.uploads) {
+    const value = body[upload.field];
+    body[upload.field] = Array.isArray(value)
+      ? value.map((v) => (v === upload.storedName ? upload.sha1 : v))
+      : value === upload.storedName
+        ? upload.sha1
+        : value;
+  }
+  return body;
+}

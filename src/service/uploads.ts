@@ -1,0 +1,84 @@
+/**
+ * Files uploaded with a write: staged before the transaction, committed
+ * (renamed into place) inside it once the record is written, and the
+ * files a write drops removed once it has committed.
+ */
+import type { FileStorage } from '../files/storage.js';
+import type { CompiledCollection } from '../schema/compile-collection.js';
+import type { RecordData } from '../schema/types.js';
+import { validationProblem } from '../util/problem.js';
+import type { WriteScope } from './record-writes.js';
+
+export interface StagedUpload {
+  field: string;
+  token: string;
+  /** The name the record keeps and the download URL uses. */
+  storedName: string;
+  /** Detected from the content, not the name. */
+  type: string;
+  originalName: string;
+  size: number;
+  sha1: string;
+}
+
+/** The storage key of a record's file. */
+export function fileKey(collection: string, id: string, name: string): string {
+  return `${collection}/${id}/${name}`;
+}
+
+function namesOf(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string');
+  return [];
+}
+
+/**
+ * Check a record's file fields (only names it already had or just
+ * uploaded), commit the uploads it keeps, and schedule removal of the
+ * files it no longer references.
+ */
+export async function settleFiles(
+  storage: FileStorage | undefined,
+  compiled: CompiledCollection,
+  next: RecordData | null,
+  previous: RecordData | null,
+  uploads: readonly StagedUpload[],
+  scope: WriteScope,
+): Promise<void> {
+  const { def } = compiled;
+  const fileFields = Object.entries(def.fields).filter(([, f]) => f.type === 'file');
+  if (fileFields.length === 0) return;
+  const id = (next ?? previous)?.id as string;
+  const issues = [];
+  const dropped: string[] = [];
+  for (const [field] of fileFields) {
+    const had = new Set(namesOf(previous?.[field]));
+    const uploaded = new Map(uploads.filter((u) => u.field === field).map((u) => [u.storedName, u]));
+    const keeps = namesOf(next?.[field]);
+    for (const name of keeps) {
+      if (!had.has(name) && !uploaded.has(name)) {
+        issues.push({
+          field,
+          code: 'file_unknown',
+          message: `"${name}" is not a file of this record; upload it as multipart/form-data`,
+        });
+      }
+    }
+    for (const name of had) if (!keeps.includes(name)) dropped.push(name);
+  }
+  if (issues.length > 0) throw validationProblem(issues);
+  if (!storage) return;
+  const kept = new Set(fileFields.flatMap(([field]) => namesOf(next?.[field])));
+  for (const upload of uploads) {
+    if (!kept.has(upload.storedName)) continue;
+    await storage.commit(upload.token, fileKey(def.name, id, upload.storedName), {
+      type: upload.type,
+      originalName: upload.originalName,
+    });
+  }
+  if (dropped.length > 0) {
+    scope.afterCommit.push(async () => {
+      for (const name of dropped) await storage.remove(fileKey(def.name, id, name));
+    });
+  }
+}
