@@ -39,7 +39,11 @@ export interface ByteRange {
 }
 
 export interface FileStorage {
-  /** Stream a body into a temporary blob, stopping with FileTooLarge as soon as more than maxSize bytes arrived (the partial blob is removed). Never buffers the whole file. */
+  /**
+   * Stream a body into a temporary blob, stopping with FileTooLarge as soon as
+   * more than maxSize bytes arrived (the partial blob is removed; the source is
+   * destroyed). Never buffers the whole file. A failing source rejects the same way.
+   */
   stage(source: Readable, maxSize: number): Promise<StagedFile>;
   /** Make a staged blob permanent under key (e.g. `books/abc123/cover_k3j9x0q2ab.png`); atomic. */
   commit(token: string, key: string, meta: FileMeta): Promise<void>;

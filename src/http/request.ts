@@ -17,6 +17,8 @@ export const POST_TYPES = 'application/json, application/x-www-form-urlencoded, 
 /** What routes that take only JSON read. */
 export const JSON_ONLY = 'application/json';
 
+const PATCH_MEDIA_TYPES: ReadonlySet<string> = new Set(PATCH_TYPES.split(',').map((s) => s.trim()));
+
 /** 406 unless the client accepts JSON (or HTML, where a write can answer with a redirect page). */
 export function requireAcceptable(req: FastifyRequest, htmlOffered = false): void {
   const offers = htmlOffered ? ['application/json', 'text/html'] : ['application/json'];
@@ -48,7 +50,7 @@ export function objectBody(req: FastifyRequest, accepted = JSON_ONLY): Record<st
     throw new Problem('malformedJson', 'The request has no body; send the record as a JSON object.');
   }
   if (isUnread(body) || mediaTypeOf(req) !== 'application/json')
-    throw unsupported(req, POST_TYPES, 'Accept-Post');
+    throw unsupported(req, accepted, 'Accept-Post');
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw new Problem(
       'malformedJson',
@@ -67,7 +69,8 @@ export function patchBody(req: FastifyRequest): { kind: 'merge' | 'json-patch'; 
       'The request has no body; send a merge patch or a JSON Patch document.',
     );
   }
-  if (isUnread(req.body)) throw unsupported(req, PATCH_TYPES, 'Accept-Patch');
+  // A form body is parsed (create and replace take forms) but is no patch document.
+  if (isUnread(req.body) || !PATCH_MEDIA_TYPES.has(type)) throw unsupported(req, PATCH_TYPES, 'Accept-Patch');
   return { kind: type === 'application/json-patch+json' ? 'json-patch' : 'merge', document: req.body };
 }
 

@@ -133,9 +133,12 @@ export function listable(kind: Kind, caller: User | null, record: RecordData): b
   return true;
 }
 
-/** Asserts a refusal: the problem, and WWW-Authenticate on a 401. */
-export function assertRefused(res: LightMyRequestResponse, status: number): void {
+/** WWW-Authenticate for a bearer token that is unknown, expired or revoked (RFC 6750 §3.1). */
+export const INVALID_TOKEN = `${WWW_AUTHENTICATE}, error="invalid_token"`;
+
+/** Asserts a refusal: the problem, and WWW-Authenticate on a 401 (and only there). */
+export function assertRefused(res: LightMyRequestResponse, status: number, challenge = WWW_AUTHENTICATE): void {
   assertProblem(res, status);
-  if (status === 401) assert.equal(res.headers['www-authenticate'], WWW_AUTHENTICATE);
+  if (status === 401) assert.equal(res.headers['www-authenticate'], challenge);
   else assert.equal(res.headers['www-authenticate'], undefined);
 }

@@ -74,6 +74,15 @@ export function recordHandlers(services: Services) {
     return form ?? { body: objectBody(req, POST_TYPES), uploads: [], form: false };
   }
 
+  /** A new password in a write to an auth collection: hashed now, stored (revoking sessions) with the write. */
+  async function passwordChange<B>(compiled: CompiledCollection, body: B) {
+    if (!compiled.def.auth || body === null || typeof body !== 'object' || Array.isArray(body)) {
+      return { body, apply: null };
+    }
+    const change = await services.auth.passwordChange(body as Record<string, unknown>);
+    return { body: change.body as B, apply: change.apply };
+  }
+
   /** Staged files the write did not commit (it failed, or it was a replay) are dropped. */
   async function discardUploads(input: WriteBody): Promise<void> {
     await Promise.all(input.uploads.map((u) => files.discard(u.token)));
@@ -140,22 +149,13 @@ export function recordHandlers(services: Services) {
       const input = await writeBody(req, compiled);
       const pre = preconditionsOf(req);
       try {
-        return await write(req, reply, null, async (scope) =>
-          renderFormWrite(
-            req,
-            p.collection,
-            await writer.replace(
-              req.ctx,
-              p.collection,
-              p.id as string,
-              input.body,
-              pre,
-              scope,
-              input.uploads,
-            ),
-            input,
-          ),
-        );
+        const password = await passwordChange(compiled, input.body);
+        return await write(req, reply, null, async (scope) => {
+          const id = p.id as string;
+          const outcome = await writer.replace(req.ctx, p.collection, id, password.body, pre, scope, input.uploads);
+          await password.apply?.(scope, id);
+          return renderFormWrite(req, p.collection, outcome, input);
+        });
       } finally {
         await discardUploads(input);
       }
@@ -163,17 +163,19 @@ export function recordHandlers(services: Services) {
 
     async patch(req: FastifyRequest, reply: FastifyReply, p: RecordParams) {
       requireAcceptable(req);
-      findCollection(schema, p.collection);
+      const compiled = findCollection(schema, p.collection);
       const patch = patchBody(req);
       const claim = idempotencyClaim(req, patch.document, false);
       const pre = preconditionsOf(req);
-      return write(req, reply, claim, async (scope) =>
-        renderWrite(
-          req,
-          p.collection,
-          await writer.patch(req.ctx, p.collection, p.id as string, patch, pre, scope),
-        ),
-      );
+      const password =
+        patch.kind === 'merge' ? await passwordChange(compiled, patch.document) : { body: patch.document, apply: null };
+      return write(req, reply, claim, async (scope) => {
+        const id = p.id as string;
+        const doc = { kind: patch.kind, document: password.body };
+        const outcome = await writer.patch(req.ctx, p.collection, id, doc, pre, scope);
+        await password.apply?.(scope, id);
+        return renderWrite(req, p.collection, outcome);
+      });
     },
 
     async remove(req: FastifyRequest, reply: FastifyReply, p: RecordParams) {
