@@ -27,6 +27,7 @@ import { allowFor, methodNotAllowed } from './route-table.js';
 import { aliasRewriter, aliasRoutes } from './routes/aliases.js';
 import { apiRoutes } from './routes/api.js';
 import { authRoutes } from './routes/auth.js';
+import { fileRoutes } from './routes/files.js';
 import type { Services } from './services.js';
 
 declare module 'fastify' {
@@ -123,6 +124,8 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): FastifyInsta
         objectSrc: ["'none'"],
       },
     },
+    // Same-origin pages send their URL, so an error page can link back to the form.
+    referrerPolicy: { policy: 'same-origin' },
     crossOriginResourcePolicy: { policy: config.cors.origins.length > 0 ? 'cross-origin' : 'same-origin' },
   });
   if (config.cors.origins.length > 0) {
@@ -167,6 +170,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): FastifyInsta
       return new Problem('notFound', `Nothing is served at ${path}.`);
     });
     authRoutes(app, services, services.auth);
+    fileRoutes(app, services, files);
     apiRoutes(app, services);
     aliasRoutes(app, config.routes);
     if (config.publicDir) {

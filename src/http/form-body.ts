@@ -9,7 +9,7 @@ import type { FastifyRequest } from 'fastify';
 import { type FileStorage, FileTooLarge } from '../files/storage.js';
 import type { CompiledCollection } from '../schema/compile-collection.js';
 import type { StagedUpload } from '../service/uploads.js';
-import { storedFilename } from '../util/filename.js';
+import { sanitizeFilename, storedFilename } from '../util/filename.js';
 import { type FieldIssue, Problem, validationProblem } from '../util/problem.js';
 import { acceptMatches, sniffType } from '../util/sniff.js';
 import { isForm } from './plugins/body.js';
@@ -98,17 +98,24 @@ export async function readFormBody(
       try {
         staged = await storage.stage(part.file, def.maxSize ?? limits.multipart);
       } catch (error) {
-        if (error instanceof FileTooLarge) {
+        // Our own limit, or the multipart parser's overall one, whichever the stream hit first.
+        const tooLarge =
+          error instanceof FileTooLarge || (error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE';
+        if (tooLarge) {
+          const maxSize =
+            error instanceof FileTooLarge
+              ? error.maxSize
+              : Math.min(def.maxSize ?? limits.multipart, limits.multipart);
           throw new Problem(
             'payloadTooLarge',
-            `The file for "${part.fieldname}" is larger than the ${error.maxSize} bytes this field accepts.`,
+            `The file for "${part.fieldname}" is larger than the ${maxSize} bytes this field accepts.`,
             {
               headers: { Connection: 'close' },
               errors: [
                 {
                   field: part.fieldname,
                   code: 'file_size',
-                  message: `must be at most ${error.maxSize} bytes`,
+                  message: `must be at most ${maxSize} bytes`,
                 },
               ],
             },
@@ -133,7 +140,7 @@ export async function readFormBody(
         token: staged.token,
         storedName,
         type: sniffed.type,
-        originalName: part.filename,
+        originalName: sanitizeFilename(part.filename),
         size: staged.size,
         sha1: staged.sha1,
       });

@@ -52,6 +52,8 @@ function asObject(body: unknown, what: string): Record<string, unknown> {
 
 export class AuthService {
   private readonly now: () => Date;
+  /** Login attempts per address bucket whose password is being checked right now. */
+  private readonly checking = new Map<string, number>();
 
   constructor(private readonly deps: AuthServiceDeps) {
     this.now = deps.now ?? (() => new Date());
@@ -117,46 +119,61 @@ export class AuthService {
     const windowStart = new Date(now.getTime() - windowSeconds * 1000).toISOString();
     const emailBucket = `login-email:${normalised}`;
     const addressBucket = `login-address:${ctx.ip}`;
-    const { userId, stored } = await this.deps.store.transaction(async (tx) => {
-      for (const [bucket, limit] of [
-        [emailBucket, perEmail],
-        [addressBucket, perAddress],
-      ] as const) {
-        const { count, oldest } = await tx.hits(bucket, windowStart);
-        if (count >= limit) {
-          const until = (oldest ? Date.parse(oldest) : now.getTime()) + windowSeconds * 1000;
-          const retry = Math.max(1, Math.ceil((until - now.getTime()) / 1000));
-          throw new Problem('tooManyRequests', 'Too many failed logins; wait before trying again.', {
-            headers: { 'Retry-After': String(retry) },
-          });
-        }
-      }
-      const id = await tx.findIdBy(USERS, 'email', normalised);
-      return { userId: id, stored: id ? await tx.getPasswordHash(USERS, id) : undefined };
-    });
-    const ok = await verifyPassword(stored, password);
     const stamp = now.toISOString();
-    if (!ok || !userId) {
-      await this.deps.store.transaction(async (tx) => {
+    // Whether this attempt holds a place in `checking` (released once its outcome is known).
+    let holding = false;
+    try {
+      const { userId, stored } = await this.deps.store.transaction(async (tx) => {
+        for (const [bucket, limit] of [
+          [emailBucket, perEmail],
+          [addressBucket, perAddress],
+        ] as const) {
+          const { count, oldest } = await tx.hits(bucket, windowStart);
+          if (count + (this.checking.get(bucket) ?? 0) >= limit) {
+            const until = (oldest ? Date.parse(oldest) : now.getTime()) + windowSeconds * 1000;
+            const retry = Math.max(1, Math.ceil((until - now.getTime()) / 1000));
+            throw new Problem('tooManyRequests', 'Too many failed logins; wait before trying again.', {
+              headers: { 'Retry-After': String(retry) },
+            });
+          }
+        }
+        // The attempt counts before its password is checked, in the transaction that checked the
+        // limit: otherwise concurrent guesses all pass the check above before any failure is
+        // recorded. The email's hit is taken now (a success clears that count anyway); a success
+        // must leave no hit on the address, so there the attempt is held in memory until its
+        // outcome is known.
         await tx.hit(emailBucket, stamp, windowStart);
-        await tx.hit(addressBucket, stamp, windowStart);
+        this.checking.set(addressBucket, (this.checking.get(addressBucket) ?? 0) + 1);
+        holding = true;
+        const id = await tx.findIdBy(USERS, 'email', normalised);
+        return { userId: id, stored: id ? await tx.getPasswordHash(USERS, id) : undefined };
       });
-      throw invalidCredentials();
+      const ok = await verifyPassword(stored, password);
+      if (!ok || !userId) {
+        await this.deps.store.transaction((tx) => tx.hit(addressBucket, stamp, windowStart));
+        throw invalidCredentials();
+      }
+      const token = newToken();
+      const maxAge = this.deps.config.auth.sessionTtlSeconds;
+      const user = await this.deps.store.transaction(async (tx) => {
+        await tx.clearHits(emailBucket);
+        await tx.putSession({
+          tokenHash: tokenHash(token),
+          userId,
+          created: stamp,
+          expires: new Date(now.getTime() + maxAge * 1000).toISOString(),
+        });
+        return tx.get(USERS, userId);
+      });
+      if (!user) throw invalidCredentials();
+      return { token, user, maxAge };
+    } finally {
+      if (holding) {
+        const left = (this.checking.get(addressBucket) ?? 1) - 1;
+        if (left > 0) this.checking.set(addressBucket, left);
+        else this.checking.delete(addressBucket);
+      }
     }
-    const token = newToken();
-    const maxAge = this.deps.config.auth.sessionTtlSeconds;
-    const user = await this.deps.store.transaction(async (tx) => {
-      await tx.clearHits(emailBucket);
-      await tx.putSession({
-        tokenHash: tokenHash(token),
-        userId,
-        created: stamp,
-        expires: new Date(now.getTime() + maxAge * 1000).toISOString(),
-      });
-      return tx.get(USERS, userId);
-    });
-    if (!user) throw invalidCredentials();
-    return { token, user, maxAge };
   }
 
   /** Revoke the session the caller used (nothing to do for an anonymous caller). */

@@ -2,6 +2,7 @@
  * Reading records: one record, or a page of a list, with the caller's view
  * and list rules applied in SQL, field selection and relation expansion.
  */
+import { bindAuth } from '../query/bind-auth.js';
 import type { ListInfo, ListParams } from '../query/list-params.js';
 import type { CompiledCollection } from '../schema/compile-collection.js';
 import { fieldType } from '../schema/fields/index.js';
@@ -73,8 +74,10 @@ export class RecordReader {
   async list(ctx: RequestContext, name: string, params: ListParams): Promise<ListPage> {
     const { def } = findCollection(this.deps.schema, name);
     const allowed = access(def, 'list', ctx);
+    // A caller's own filter may say `@auth.id` ("my records"); it means the caller, null when anonymous.
+    const filter = params.filter && bindAuth(params.filter, ctx.auth);
     const result = await this.deps.store.list(name, {
-      filter: restrict(params.filter, allowed),
+      filter: restrict(filter, allowed),
       sort: params.sort,
       limit: params.perPage,
       offset: (params.page - 1) * params.perPage,

@@ -56,8 +56,31 @@ export class WriteRunner {
     this.now = deps.now ?? (() => new Date());
   }
 
-  /** Run `op` in a transaction; with a claim, replay or refuse as the Idempotency-Key rules say. */
+  /**
+   * Run `op` in a transaction; with a claim, replay or refuse as the
+   * Idempotency-Key rules say. With `waitMs`, a key still in flight is
+   * waited for (then replayed) instead of refused: a browser that submits a
+   * form twice shows the first submission's answer, not a 409 page.
+   */
   async run(
+    claim: IdempotencyClaim | null,
+    op: (scope: WriteScope) => Promise<StoredResponse>,
+    renderError: (problem: Problem) => StoredResponse,
+    waitMs = 0,
+  ): Promise<RunResult> {
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      try {
+        return await this.runOnce(claim, op, renderError);
+      } catch (error) {
+        const inFlight = error instanceof Problem && error.code === 'idempotencyInFlight';
+        if (!inFlight || Date.now() >= deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    }
+  }
+
+  private async runOnce(
     claim: IdempotencyClaim | null,
     op: (scope: WriteScope) => Promise<StoredResponse>,
     renderError: (problem: Problem) => StoredResponse,

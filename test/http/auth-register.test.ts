@@ -6,7 +6,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { json, type TestApp } from '../harness.js';
-import { authApp, bearer, leakScan, login, register, registerAndLogin, secret, type User } from './auth-helpers.js';
+import {
+  authApp,
+  bearer,
+  leakScan,
+  login,
+  register,
+  registerAndLogin,
+  secret,
+  type User,
+} from './auth-helpers.js';
 import { assertProblem, mediaType, stored } from './helpers.js';
 
 let t: TestApp;
@@ -70,7 +79,11 @@ describe('register', () => {
       ]);
       assert.equal(res.headers.location, undefined);
       assert.deepEqual(await stored(t, 'users'), users);
-      assert.equal((await login(t, 'member@example.com', member.password)).statusCode, 200, 'old password kept');
+      assert.equal(
+        (await login(t, 'member@example.com', member.password)).statusCode,
+        200,
+        'old password kept',
+      );
     });
   }
 });
@@ -110,10 +123,11 @@ describe('passwords are 8 to 256 characters', () => {
   test('every problem at once: a bad email and a short password', async () => {
     const res = await register(t, { email: 'not-an-email', password: 'short', name: 'x'.repeat(201) });
     const problem = assertProblem(res, 422);
-    assert.deepEqual(
-      (problem.errors as { field: string }[]).map((e) => e.field).sort(),
-      ['email', 'name', 'password'],
-    );
+    assert.deepEqual((problem.errors as { field: string }[]).map((e) => e.field).sort(), [
+      'email',
+      'name',
+      'password',
+    ]);
   });
 
   test('an unknown field: 422, nothing stored', async () => {
@@ -153,7 +167,11 @@ describe('admin on register', () => {
     test(`admin: true from ${row.caller}: ${row.status}`, async () => {
       const email = `wannabe${i}@example.com`;
       const caller = row.caller === 'anonymous' ? null : row.caller === 'a member' ? member : admin;
-      const res = await register(t, { email, password: secret(`wannabe-pass-${i}`), admin: true }, bearer(caller));
+      const res = await register(
+        t,
+        { email, password: secret(`wannabe-pass-${i}`), admin: true },
+        bearer(caller),
+      );
       if (row.status === 403) {
         assertProblem(res, 403);
         assert.deepEqual(await usersWith(email), [], 'nothing stored');
@@ -166,7 +184,11 @@ describe('admin on register', () => {
   });
 
   test('admin: false from anonymous is fine', async () => {
-    const res = await register(t, { email: 'humble@example.com', password: secret('humble-pass'), admin: false });
+    const res = await register(t, {
+      email: 'humble@example.com',
+      password: secret('humble-pass'),
+      admin: false,
+    });
     assert.equal(res.statusCode, 201, res.body);
     assert.equal(json(res).admin, false);
   });

@@ -227,11 +227,12 @@ const CASES: Case[] = [
     detail: /larger/,
   },
   {
+    // Refused for its type before anything is read.
     name: 'a text/plain body over 1 MiB',
     headers: { 'content-type': 'text/plain' },
     payload: 'x'.repeat(MiB + 10),
-    status: 413,
-    detail: /larger/,
+    status: 415,
+    detail: /not accepted here/,
   },
 ];
 
@@ -284,45 +285,4 @@ describe('bodies', () => {
     assert.equal(Object.getPrototypeOf(tags), Object.prototype);
     await t.request({ method: 'DELETE', url: `/api/books/${id}` });
   });
-});
-
-describe('URLs and query strings', () => {
-  const urls: { name: string; url: string; status: number; detail: RegExp }[] = [
-    { name: 'a __proto__ query parameter', url: '/api/books?__proto__=x', status: 400, detail: /__proto__/ },
-    {
-      name: 'a bracketed __proto__ parameter',
-      url: '/api/books?__proto__[polluted]=1',
-      status: 400,
-      detail: /__proto__/,
-    },
-    {
-      name: 'a constructor query parameter',
-      url: '/api/books?constructor=x',
-      status: 400,
-      detail: /constructor/,
-    },
-    { name: 'a repeated page', url: '/api/books?page=1&page=2', status: 400, detail: /page/ },
-    {
-      name: 'a filter of 10 000 parentheses',
-      url: `/api/books?filter=${'('.repeat(10_000)}`,
-      status: 400,
-      detail: /./,
-    },
-    { name: 'a non-numeric perPage', url: '/api/books?perPage=ten', status: 400, detail: /perPage/ },
-    { name: 'a negative page', url: '/api/books?page=-1', status: 400, detail: /page/ },
-    { name: 'an enormous page', url: '/api/books?page=99999999999999999999', status: 400, detail: /page/ },
-    { name: 'broken percent-encoding in the path', url: '/api/books/%E0%A4%A', status: 400, detail: /URL/ },
-    {
-      name: 'a query parameter on a single record',
-      url: `/api/books/x?sort=title`,
-      status: 400,
-      detail: /sort/,
-    },
-  ];
-  for (const u of urls) {
-    test(`${u.name}: ${u.status}`, async () => {
-      const res = await t.request({ method: 'GET', url: u.url });
-      assertProblem(res, u.status, { detail: u.detail });
-    });
-  }
 });

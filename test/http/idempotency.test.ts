@@ -5,11 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { HTTPMethods } from 'fastify';
 import { BOOKS_CONFIG, json, type TestApp, testApp } from '../harness.js';
-import { assertProblem, create, DUNE, movableClock, stored } from './helpers.js';
-
-const HOUR = 3_600_000;
+import { registerAndLogin } from './auth-helpers.js';
+import { assertProblem, create, DUNE, stored } from './helpers.js';
 
 function post(t: TestApp, key: string, payload: object, extra: Record<string, string> = {}) {
   return t.request({
@@ -84,6 +82,30 @@ describe('replay', () => {
     assert.equal(b.statusCode, 201);
     assert.equal(b.headers['idempotent-replayed'], undefined);
     assert.equal((await t.store.get('guarded', json(b).id as string))?.name, 'n');
+  });
+
+  test('signed-in callers are scoped by user, whatever their address', async () => {
+    const alice = await registerAndLogin(t, 'alice@example.com');
+    const bob = await registerAndLogin(t, 'bob@example.com');
+    const before = (await stored(t, 'books')).length;
+    const ask = (token: string, remoteAddress: string) =>
+      t.request({
+        method: 'POST',
+        url: '/api/books',
+        remoteAddress,
+        headers: { authorization: `Bearer ${token}`, 'idempotency-key': 'per-user' },
+        payload: DUNE,
+      });
+    const a = await ask(alice.token, '10.1.1.1');
+    const b = await ask(bob.token, '10.1.1.1');
+    const a2 = await ask(alice.token, '10.9.9.9');
+    assert.equal(a.statusCode, 201, a.body);
+    assert.equal(b.statusCode, 201);
+    assert.equal(b.headers['idempotent-replayed'], undefined, 'bob never sees alice’s answer');
+    assert.notEqual(json(b).id, json(a).id);
+    assert.equal(a2.headers['idempotent-replayed'], 'true', 'alice’s retry from elsewhere replays');
+    assert.equal(a2.body, a.body);
+    assert.equal((await stored(t, 'books')).length, before + 2);
   });
 
   test('anonymous callers are scoped by client address: one never sees another’s response', async () => {
@@ -269,47 +291,5 @@ describe('key syntax', () => {
     });
     assert.equal(ok.statusCode, 201);
     assert.equal((await stored(t, 'guarded')).length, 1);
-  });
-});
-
-describe('expiry', () => {
-  const cases: { name: string; config: object; ttl: number }[] = [
-    { name: 'default 24 h', config: {}, ttl: 24 * HOUR },
-    { name: 'configured 60 s', config: { idempotency: { ttl: 60 } }, ttl: 60_000 },
-  ];
-  for (const c of cases) {
-    test(`${c.name}: replayed until the TTL, then the key runs again`, async () => {
-      const clock = movableClock();
-      const t = await testApp({ ...BOOKS_CONFIG, ...c.config }, { now: clock.now });
-      try {
-        const first = await post(t, 'ttl', DUNE);
-        assert.equal(first.statusCode, 201);
-        clock.advance(c.ttl - 1000);
-        const replay = await post(t, 'ttl', DUNE);
-        assert.equal(replay.headers['idempotent-replayed'], 'true');
-        assert.equal(replay.body, first.body);
-        clock.advance(2000);
-        const fresh = await post(t, 'ttl', DUNE);
-        assert.equal(fresh.statusCode, 201);
-        assert.equal(fresh.headers['idempotent-replayed'], undefined);
-        assert.notEqual(json(fresh).id, json(first).id);
-        assert.equal((await stored(t, 'books')).length, 2);
-        const again = await post(t, 'ttl', DUNE);
-        assert.equal(again.headers['idempotent-replayed'], 'true');
-        assert.equal(again.body, fresh.body, 'the new outcome is the one kept now');
-      } finally {
-        await t.close();
-      }
-    });
-  }
-
-  test('the TTL is published in the OpenAPI document', async () => {
-    const t = await testApp({ ...BOOKS_CONFIG, idempotency: { ttl: 90 } });
-    try {
-      const doc = json(await t.request({ method: 'GET' as HTTPMethods, url: '/api/openapi.json' }));
-      assert.equal(doc['x-idempotency-ttl-seconds'], 90);
-    } finally {
-      await t.close();
-    }
   });
 });

@@ -1,5 +1,5 @@
 /**
- * HTTP.md, Media types and bodies (JSON only): 415 with Accept-Post /
+ * HTTP.md, Media types and bodies (JSON here; forms elsewhere): 415 with Accept-Post /
  * Accept-Patch, text/plain never read as JSON, 400 vs 422, 406 and Accept.
  */
 import assert from 'node:assert/strict';
@@ -13,6 +13,9 @@ before(async () => {
   t = await testApp(BOOKS_CONFIG);
 });
 after(() => t.close());
+
+/** Create and replace take JSON and forms (forms.test.ts covers the latter). */
+const WRITE_TYPES = ['application/json', 'application/x-www-form-urlencoded', 'multipart/form-data'];
 
 describe('415 Unsupported Media Type', () => {
   const body = JSON.stringify(DUNE);
@@ -30,7 +33,7 @@ describe('415 Unsupported Media Type', () => {
       url: '/api/books',
       type: 'text/plain',
       header: 'accept-post',
-      accepts: ['application/json'],
+      accepts: WRITE_TYPES,
     },
     {
       name: 'POST text/plain with a charset',
@@ -38,14 +41,14 @@ describe('415 Unsupported Media Type', () => {
       url: '/api/books',
       type: 'text/plain; charset=utf-8',
       header: 'accept-post',
-      accepts: ['application/json'],
+      accepts: WRITE_TYPES,
     },
     {
       name: 'POST without a Content-Type',
       method: 'POST',
       url: '/api/books',
       header: 'accept-post',
-      accepts: ['application/json'],
+      accepts: WRITE_TYPES,
     },
     {
       name: 'POST application/xml',
@@ -53,7 +56,7 @@ describe('415 Unsupported Media Type', () => {
       url: '/api/books',
       type: 'application/xml',
       header: 'accept-post',
-      accepts: ['application/json'],
+      accepts: WRITE_TYPES,
     },
     {
       name: 'POST a merge patch type',
@@ -61,7 +64,7 @@ describe('415 Unsupported Media Type', () => {
       url: '/api/books',
       type: 'application/merge-patch+json',
       header: 'accept-post',
-      accepts: ['application/json'],
+      accepts: WRITE_TYPES,
     },
     {
       name: 'PUT text/plain',
@@ -69,7 +72,7 @@ describe('415 Unsupported Media Type', () => {
       url: '/api/books/plain',
       type: 'text/plain',
       header: 'accept-post',
-      accepts: ['application/json'],
+      accepts: WRITE_TYPES,
     },
     {
       name: 'PATCH text/plain',

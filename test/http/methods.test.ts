@@ -97,7 +97,12 @@ describe('OPTIONS', () => {
   after(() => t.close());
 
   const table = [
-    { url: '/api/books', allow: LIST_ALLOW, acceptPatch: false, acceptPost: 'application/json' },
+    {
+      url: '/api/books',
+      allow: LIST_ALLOW,
+      acceptPatch: false,
+      acceptPost: 'application/json, application/x-www-form-urlencoded, multipart/form-data',
+    },
     { url: '/api/books/abc', allow: RECORD_ALLOW, acceptPatch: true, acceptPost: undefined },
     { url: '/api/batch', allow: 'POST, OPTIONS', acceptPatch: false, acceptPost: 'application/json' },
     { url: '/healthz', allow: 'GET, HEAD, OPTIONS', acceptPatch: false, acceptPost: undefined },

@@ -137,7 +137,11 @@ export function listable(kind: Kind, caller: User | null, record: RecordData): b
 export const INVALID_TOKEN = `${WWW_AUTHENTICATE}, error="invalid_token"`;
 
 /** Asserts a refusal: the problem, and WWW-Authenticate on a 401 (and only there). */
-export function assertRefused(res: LightMyRequestResponse, status: number, challenge = WWW_AUTHENTICATE): void {
+export function assertRefused(
+  res: LightMyRequestResponse,
+  status: number,
+  challenge = WWW_AUTHENTICATE,
+): void {
   assertProblem(res, status);
   if (status === 401) assert.equal(res.headers['www-authenticate'], challenge);
   else assert.equal(res.headers['www-authenticate'], undefined);

@@ -7,7 +7,16 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { HTTPMethods } from 'fastify';
 import { json, type TestApp } from '../harness.js';
-import { authApp, bearer, leakScan, login, passwordOf, registerAndLogin, sessionOf, type User } from './auth-helpers.js';
+import {
+  authApp,
+  bearer,
+  leakScan,
+  login,
+  passwordOf,
+  registerAndLogin,
+  sessionOf,
+  type User,
+} from './auth-helpers.js';
 import { stored } from './helpers.js';
 import { assertRefused, INVALID_TOKEN } from './rules-helpers.js';
 
@@ -60,7 +69,11 @@ describe('view, update and delete: self or admin', () => {
   for (const row of rows) {
     test(`${row.caller} views ${row.target}: ${row.view}`, async () => {
       const target = who(row.target)!;
-      const res = await t.request({ method: 'GET', url: `/api/users/${target.id}`, headers: bearer(who(row.caller)) });
+      const res = await t.request({
+        method: 'GET',
+        url: `/api/users/${target.id}`,
+        headers: bearer(who(row.caller)),
+      });
       if (row.view !== 200) return assertRefused(res, row.view);
       assert.equal(res.statusCode, 200, res.body);
       assert.deepEqual(json(res), await t.store.get('users', target.id));
@@ -100,7 +113,11 @@ describe('view, update and delete: self or admin', () => {
     test(`${row.caller} deletes ${row.target}: ${row.status}, nothing deleted`, async () => {
       const target = who(row.target)!;
       const before = await t.store.get('users', target.id);
-      const res = await t.request({ method: 'DELETE', url: `/api/users/${target.id}`, headers: bearer(who(row.caller)) });
+      const res = await t.request({
+        method: 'DELETE',
+        url: `/api/users/${target.id}`,
+        headers: bearer(who(row.caller)),
+      });
       assertRefused(res, row.status);
       assert.deepEqual(await t.store.get('users', target.id), before);
       assert.ok(await sessionOf(t, target.token), 'their session lives on');
@@ -120,7 +137,11 @@ describe('view, update and delete: self or admin', () => {
       assert.equal(await t.store.get('users', doomed.id), undefined);
       for (const token of [doomed.token, second]) {
         assert.equal(await sessionOf(t, token), undefined, 'session removed from the store');
-        const me = await t.request({ method: 'GET', url: '/api/auth/me', headers: { authorization: `Bearer ${token}` } });
+        const me = await t.request({
+          method: 'GET',
+          url: '/api/auth/me',
+          headers: { authorization: `Bearer ${token}` },
+        });
         assertRefused(me, 401, INVALID_TOKEN);
       }
     });
@@ -179,7 +200,10 @@ describe('the admin flag', () => {
     });
     assert.equal(grant.statusCode, 200, grant.body);
     assert.equal((await t.store.get('users', bob.id))?.admin, true);
-    assert.equal((await t.request({ method: 'GET', url: '/api/users', headers: bearer(bob) })).statusCode, 200);
+    assert.equal(
+      (await t.request({ method: 'GET', url: '/api/users', headers: bearer(bob) })).statusCode,
+      200,
+    );
     const revoke = await t.request({
       method: 'PATCH',
       url: `/api/users/${bob.id}`,

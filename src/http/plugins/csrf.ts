@@ -13,7 +13,8 @@ export function ownOrigin(req: FastifyRequest, publicUrl: string | undefined): s
   if (publicUrl) return new URL(publicUrl).origin;
   try {
     // Through URL, so a default port in Host (`:80`, `:443`) compares equal to an Origin without it.
-    return new URL(`${req.protocol}://${req.headers.host ?? ''}`).origin;
+    // `req.host` is the Host header, or X-Forwarded-Host from a trusted proxy (as req.protocol is).
+    return new URL(`${req.protocol}://${req.host}`).origin;
   } catch {
     return '';
   }

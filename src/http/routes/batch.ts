@@ -58,7 +58,13 @@ function readRequests(body: Record<string, unknown>, max: number): SubRequest[] 
 /** `/api/{collection}` or `/api/{collection}/{id}` of a sub-request. */
 function target(url: string, index: number): { collection: string; id?: string } {
   const path = url.split('?')[0];
-  const parts = path.split('/').slice(2).map(decodeURIComponent);
+  let parts: string[];
+  try {
+    parts = path.split('/').slice(2).map(decodeURIComponent);
+  } catch {
+    // A malformed %-escape is the client's mistake, not a server failure.
+    throw bad(`Request ${index}: "${url}" is not a valid URL (bad percent-encoding).`);
+  }
   if (parts.length < 1 || parts.length > 2 || parts.some((p) => p === '')) {
     throw bad(`Request ${index}: "${url}" is not a collection or record URL.`);
   }

@@ -8,6 +8,7 @@ import type { CompiledCollection } from '../../schema/compile-collection.js';
 import { findCollection } from '../../service/collections.js';
 import type { WriteScope } from '../../service/record-writes.js';
 import type { IdempotencyClaim, StoredResponse } from '../../service/write-runner.js';
+import { prefersHtml } from '../../util/accept.js';
 import { Problem } from '../../util/problem.js';
 import { evaluateRead } from '../conditional.js';
 import { readFormBody, type WriteBody } from '../form-body.js';
@@ -31,6 +32,9 @@ import {
   representationHeaders,
 } from '../respond.js';
 import type { Services } from '../services.js';
+
+/** How long a browser form's resubmission waits for the first submission to finish. */
+const FORM_WAIT_MS = 10_000;
 
 export interface RecordParams {
   collection: string;
@@ -95,7 +99,14 @@ export function recordHandlers(services: Services) {
     claim: IdempotencyClaim | null,
     op: (scope: WriteScope) => Promise<StoredResponse>,
   ) {
-    const { response, replayed } = await runner.run(claim, op, (problem) => renderProblem(problem, req));
+    // A browser's double submit waits for the first one and shows its answer.
+    const waitMs = prefersHtml(req.headers.accept) ? FORM_WAIT_MS : 0;
+    const { response, replayed } = await runner.run(
+      claim,
+      op,
+      (problem) => renderProblem(problem, req),
+      waitMs,
+    );
     varyApi(reply);
     if (replayed) reply.header('Idempotent-Replayed', 'true');
     return sendStored(reply, originate(reply, response));
@@ -152,7 +163,15 @@ export function recordHandlers(services: Services) {
         const password = await passwordChange(compiled, input.body);
         return await write(req, reply, null, async (scope) => {
           const id = p.id as string;
-          const outcome = await writer.replace(req.ctx, p.collection, id, password.body, pre, scope, input.uploads);
+          const outcome = await writer.replace(
+            req.ctx,
+            p.collection,
+            id,
+            password.body,
+            pre,
+            scope,
+            input.uploads,
+          );
           await password.apply?.(scope, id);
           return renderFormWrite(req, p.collection, outcome, input);
         });
@@ -168,7 +187,9 @@ export function recordHandlers(services: Services) {
       const claim = idempotencyClaim(req, patch.document, false);
       const pre = preconditionsOf(req);
       const password =
-        patch.kind === 'merge' ? await passwordChange(compiled, patch.document) : { body: patch.document, apply: null };
+        patch.kind === 'merge'
+          ? await passwordChange(compiled, patch.document)
+          : { body: patch.document, apply: null };
       return write(req, reply, claim, async (scope) => {
         const id = p.id as string;
         const doc = { kind: patch.kind, document: password.body };

@@ -1,0 +1,130 @@
+/**
+ * `methodical serve` over real HTTP: the one listening line, /healthz, a
+ * write and a read, --host, PORT, the config found in the current folder,
+ * SIGINT, and additive schema changes applied on start.
+ */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import {
+  freePort,
+  killServers,
+  PUBLIC_RULES,
+  request,
+  type Server,
+  SLOW,
+  serve,
+  tempDir,
+  writeJsonConfig,
+} from './helpers.js';
+
+const tmp = tempDir();
+after(() => {
+  killServers();
+  tmp.remove();
+});
+
+const BOOKS_V1 = {
+  collections: { books: { fields: { title: { type: 'text', required: true } }, rules: PUBLIC_RULES } },
+};
+const BOOKS_V2 = {
+  collections: {
+    books: {
+      fields: { title: { type: 'text', required: true }, pages: { type: 'integer' } },
+      rules: PUBLIC_RULES,
+    },
+  },
+};
+
+describe('serve --port 0 --config FILE --data DIR --host 127.0.0.1', SLOW, () => {
+  const config = join(tmp.dir, 'books.json');
+  const data = join(tmp.dir, 'data');
+  let server: Server;
+  let id: string;
+
+  before(async () => {
+    writeJsonConfig(tmp.dir, BOOKS_V1, 'books.json');
+    // --port wins over PORT.
+    const taken = await freePort();
+    server = await serve(['--port', '0', '--config', config, '--data', data, '--host', '127.0.0.1'], {
+      cwd: tmp.dir,
+      env: { PORT: String(taken) },
+    });
+    assert.notEqual(server.port, taken);
+  });
+
+  test('prints one line naming the host and the port it picked', () => {
+    assert.ok(server.port > 0);
+    assert.equal(server.stdout(), `Methodical listening on http://127.0.0.1:${server.port}\n`);
+  });
+
+  test('GET /healthz answers 200', async () => {
+    const res = await request(`${server.url}/healthz`);
+    assert.equal(res.status, 200, res.text);
+  });
+
+  test('POST creates a record that GET then returns', async () => {
+    const created = await request(`${server.url}/api/books`, { method: 'POST', body: { title: 'Dune' } });
+    assert.equal(created.status, 201, created.text);
+    id = created.body!.id as string;
+    assert.match(id, /^[a-z0-9]{15}$/);
+    assert.equal(created.headers.get('location'), `/api/books/${id}`);
+    const read = await request(`${server.url}/api/books/${id}`);
+    assert.equal(read.status, 200);
+    assert.deepEqual(read.body, created.body);
+    const list = await request(`${server.url}/api/books`);
+    assert.deepEqual(
+      (list.body!.items as { id: string }[]).map((r) => r.id),
+      [id],
+    );
+  });
+
+  test('SIGINT stops it with exit code 0, having printed nothing else to stdout', async () => {
+    const exit = await server.stop('SIGINT');
+    assert.deepEqual(exit, { code: 0, signal: null }, server.stderr());
+    assert.equal(server.stdout(), `Methodical listening on http://127.0.0.1:${server.port}\n`);
+  });
+
+  test('a field added to the config is there on the next start, for old and new records', async () => {
+    writeJsonConfig(tmp.dir, BOOKS_V2, 'books.json');
+    const again = await serve(['--port', '0', '--config', config, '--data', data], { cwd: tmp.dir });
+    try {
+      const old = await request(`${again.url}/api/books/${id}`);
+      assert.equal(old.status, 200, old.text);
+      assert.equal(old.body!.title, 'Dune');
+      assert.equal(old.body!.pages, null);
+      const created = await request(`${again.url}/api/books`, {
+        method: 'POST',
+        body: { title: 'Hyperion', pages: 482 },
+      });
+      assert.equal(created.status, 201, created.text);
+      const read = await request(`${again.url}/api/books/${created.body!.id}`);
+      assert.equal(read.body!.pages, 482);
+    } finally {
+      assert.deepEqual(await again.stop('SIGTERM'), { code: 0, signal: null }, again.stderr());
+    }
+  });
+});
+
+describe('serve with PORT and the config in the current folder', SLOW, () => {
+  test('listens on PORT and reads ./methodical.config.json', async () => {
+    const { dir, remove } = tempDir();
+    try {
+      writeJsonConfig(dir, BOOKS_V2);
+      const port = await freePort();
+      const server = await serve([], { cwd: dir, env: { PORT: String(port) } });
+      try {
+        assert.equal(server.port, port);
+        const created = await request(`${server.url}/api/books`, {
+          method: 'POST',
+          body: { title: 'Found', pages: 1 },
+        });
+        assert.equal(created.status, 201, created.text);
+      } finally {
+        assert.deepEqual(await server.stop(), { code: 0, signal: null }, server.stderr());
+      }
+    } finally {
+      remove();
+    }
+  });
+});
