@@ -5,7 +5,6 @@
  */
 import fastifyCookie from '@fastify/cookie';
 import fastifyCors from '@fastify/cors';
-import fastifyHelmet from '@fastify/helmet';
 import fastifyMultipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
@@ -23,6 +22,7 @@ import { authPlugin } from './plugins/auth.js';
 import { bodyPlugin } from './plugins/body.js';
 import { csrfPlugin } from './plugins/csrf.js';
 import { problemPlugin } from './plugins/problem.js';
+import { securityHeadersPlugin } from './plugins/security-headers.js';
 import { allowFor, methodNotAllowed } from './route-table.js';
 import { aliasRewriter, aliasRoutes } from './routes/aliases.js';
 import { apiRoutes } from './routes/api.js';
@@ -109,24 +109,9 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): FastifyInsta
   };
 
   app.decorateRequest('ctx', null as unknown as RequestContext);
-  app.register(fastifyHelmet, {
-    // An API and a few small pages: no inline scripts, inline styles allowed, nothing framed.
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:', 'blob:'],
-        formAction: ["'self'"],
-        frameAncestors: ["'none'"],
-        baseUri: ["'self'"],
-        objectSrc: ["'none'"],
-      },
-    },
-    // Same-origin pages send their URL, so an error page can link back to the form.
-    referrerPolicy: { policy: 'same-origin' },
-    crossOriginResourcePolicy: { policy: config.cors.origins.length > 0 ? 'cross-origin' : 'same-origin' },
+  securityHeadersPlugin(app, {
+    crossOrigin: config.cors.origins.length > 0,
+    isHttps: (req) => req.protocol === 'https' || (config.publicUrl?.startsWith('https:') ?? false),
   });
   if (config.cors.origins.length > 0) {
     const any = config.cors.origins.includes('*');
