@@ -36,7 +36,9 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(USAGE);
       return command === undefined ? 2 : 0;
     default:
-      throw new UsageError(`methodical: unknown command "${command}"\n\n${USAGE}`);
+      throw new UsageError(
+        `methodical: unknown command "${command}"; run "methodical --help" for the commands`,
+      );
   }
 }
 

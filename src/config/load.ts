@@ -27,10 +27,13 @@ export function findConfigFile(cwd: string): string {
   throw new ConfigError(cwd, '', `no config file found; expected one of ${CONFIG_FILE_NAMES.join(', ')}`);
 }
 
-/** Where `import … from 'methodical'` points in a config: this package's own entry, source or built. */
+/**
+ * Where `import … from 'methodical'` points in a config: `defineConfig`'s own
+ * module (source or built), not the whole server, which jiti would compile again.
+ */
 function packageEntry(): string {
   const fromSource = import.meta.url.endsWith('.ts');
-  return fileURLToPath(new URL(fromSource ? '../index.ts' : '../index.js', import.meta.url));
+  return fileURLToPath(new URL(fromSource ? './define-config.ts' : './define-config.js', import.meta.url));
 }
 
 /** Turns `… in JSON at position 42` into a line and column of `text`, both from 1. */

@@ -3,6 +3,8 @@
  * instance from a validated config and a store. The CLI and the tests both
  * build their apps here.
  */
+import { statSync } from 'node:fs';
+import { resolve, sep } from 'node:path';
 import fastifyCookie from '@fastify/cookie';
 import fastifyCors from '@fastify/cors';
 import fastifyMultipart from '@fastify/multipart';
@@ -21,7 +23,7 @@ import { Problem } from '../util/problem.js';
 import { authPlugin } from './plugins/auth.js';
 import { bodyPlugin } from './plugins/body.js';
 import { csrfPlugin } from './plugins/csrf.js';
-import { problemPlugin } from './plugins/problem.js';
+import { problemPlugin, renderProblem, sendStored, toProblem } from './plugins/problem.js';
 import { securityHeadersPlugin } from './plugins/security-headers.js';
 import { allowFor, methodNotAllowed } from './route-table.js';
 import { aliasRewriter, aliasRoutes } from './routes/aliases.js';
@@ -62,6 +64,17 @@ const KNOWN_METHODS = new Set([
   'PATCH',
 ]);
 
+/** Whether a URL path names a file in the static folder (other methods there are a 405). */
+function isPublicFile(dir: string | undefined, path: string): boolean {
+  if (!dir) return false;
+  try {
+    const file = resolve(dir, `.${decodeURIComponent(path)}`);
+    return file.startsWith(resolve(dir) + sep) && statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
 /** Build the app. Call `app.ready()` or `app.listen()` next. */
 export function createApp(deps: AppDeps, options: AppOptions = {}): FastifyInstance {
   const { config, store, files } = deps;
@@ -73,6 +86,11 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): FastifyInsta
     trustProxy: config.trustProxy,
     exposeHeadRoutes: true,
     return503OnClosing: true,
+    // Errors Fastify raises before routing (a bad percent-encoding in the path) are problems too.
+    frameworkErrors(error, req, reply) {
+      reply.header('Vary', 'Accept');
+      return sendStored(reply, renderProblem(toProblem(error, req), req));
+    },
     forceCloseConnections: 'idle',
     clientErrorHandler(error, socket) {
       const invalidMethod = (error as { code?: string }).code === 'HPE_INVALID_METHOD';
@@ -109,6 +127,15 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): FastifyInsta
   };
 
   app.decorateRequest('ctx', null as unknown as RequestContext);
+  // While stopping, answers close their connection, so a keep-alive client cannot hold the exit.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_req, reply, payload) => {
+    if (closing) reply.header('connection', 'close');
+    return payload;
+  });
   securityHeadersPlugin(app, {
     crossOrigin: config.cors.origins.length > 0,
     isHttps: (req) => req.protocol === 'https' || (config.publicUrl?.startsWith('https:') ?? false),
@@ -150,7 +177,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): FastifyInsta
       if (!KNOWN_METHODS.has(req.method)) {
         return new Problem('notImplemented', `This server does not implement the ${req.method} method.`);
       }
-      const allow = allowFor(app, path);
+      const allow = allowFor(app, path) ?? (isPublicFile(config.publicDir, path) ? 'GET, HEAD' : undefined);
       if (allow) return methodNotAllowed(req.method, allow);
       return new Problem('notFound', `Nothing is served at ${path}.`);
     });

@@ -117,6 +117,18 @@ export function idempotencyClaim(
   return {
     scope: `${callerScope(req)} ${req.method} ${path}`,
     key: parsed.key,
-    fingerprint: fingerprint(req.method, path, fingerprintBody),
+    fingerprint: fingerprint(req.method, path, withoutPassword(fingerprintBody)),
   };
+}
+
+/**
+ * A body without its `password` member: fingerprints are kept for a day
+ * beside the key, and a fast hash of a password is not to be stored.
+ */
+function withoutPassword(body: unknown): unknown {
+  if (body === null || typeof body !== 'object' || Array.isArray(body) || !Object.hasOwn(body, 'password')) {
+    return body;
+  }
+  const { password: _omitted, ...rest } = body as Record<string, unknown>;
+  return rest;
 }

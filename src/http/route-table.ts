@@ -36,6 +36,8 @@ export function methodNotAllowed(method: string, allow: string): Problem {
 export interface RouteOptions {
   /** Accept-Post value when POST is allowed. */
   acceptPost?: string;
+  /** Throws (e.g. 404) when the path names nothing, so OPTIONS does not describe what is not there. */
+  exists?: (req: FastifyRequest) => void;
 }
 
 interface Registered {
@@ -73,7 +75,8 @@ export function route(
     if (method === 'HEAD') continue; // Fastify answers HEAD from the GET route (exposeHeadRoutes).
     let handler: Handler;
     if (method === 'OPTIONS') {
-      handler = (_req, reply) => {
+      handler = (req, reply) => {
+        options.exists?.(req);
         reply.header('Allow', allow);
         if (handlers.PATCH) reply.header('Accept-Patch', PATCH_TYPES);
         if (handlers.POST && options.acceptPost) reply.header('Accept-Post', options.acceptPost);

@@ -128,6 +128,8 @@ export class RecordWriter {
     scope: WriteScope,
   ): Promise<WriteOutcome> {
     const compiled = findCollection(this.deps.schema, name);
+    // A rule that does not depend on the record answers first, so a refusal never reveals whether the id exists.
+    access(compiled.def, 'update', ctx);
     const current = await this.viewableForChange(ctx, compiled, id, scope, 'update');
     if (!current) throw new Problem('notFound', `No record "${id}" in ${name}.`);
     requireIfMatch(compiled.def.requireIfMatch, pre, true, 'PATCH');
@@ -139,6 +141,7 @@ export class RecordWriter {
   /** DELETE. */
   async remove(ctx: RequestContext, name: string, id: string, pre: Preconditions, scope: WriteScope) {
     const compiled = findCollection(this.deps.schema, name);
+    access(compiled.def, 'delete', ctx);
     const current = await this.viewableForChange(ctx, compiled, id, scope, 'delete');
     if (!current) throw new Problem('notFound', `No record "${id}" in ${name}.`);
     requireIfMatch(compiled.def.requireIfMatch, pre, true, 'DELETE');
@@ -191,9 +194,11 @@ export class RecordWriter {
     if (def.auth && values.admin === true && !ctx.auth?.admin) {
       throw new Problem('forbidden', 'Only administrators may create administrators.');
     }
-    if (def.fields.owner?.type === 'relation' && ctx.auth && !(ctx.auth.admin && values.owner != null)) {
-      values.owner = ctx.auth.id === '' ? values.owner : ctx.auth.id;
+    if (def.fields.owner?.type === 'relation' && !ctx.system && (!ctx.auth?.admin || values.owner == null)) {
+      // The owner is whoever creates the record; only administrators (and server code) may name another.
+      values.owner = ctx.auth?.id ?? null;
     }
+    normaliseAuthFields(def, values);
     const stamp = this.now().toISOString();
     const record = this.assemble(compiled, id, values, stamp, stamp);
     const hooks = this.deps.hooks[name];
@@ -239,6 +244,7 @@ export class RecordWriter {
         throw new Problem('forbidden', 'Only administrators may change the admin flag.');
       }
     }
+    normaliseAuthFields(def, values);
     const unchanged = (v: Record<string, unknown>) => jsonEqual(v, fieldsOf(current, compiled.fieldNames));
     if (unchanged(values)) return { status: 200, record: current, etag: recordEtag(current) };
     const candidate = this.assemble(compiled, current.id, values, current.created, this.now().toISOString());
@@ -335,6 +341,11 @@ export class RecordWriter {
       }),
     );
   }
+}
+
+/** Emails of an auth collection are kept lowercased, so logins and the unique index see one address. */
+function normaliseAuthFields(def: CompiledCollection['def'], values: Record<string, unknown>): void {
+  if (def.auth && typeof values.email === 'string') values.email = values.email.toLowerCase();
 }
 
 /** An id in the body that differs from the URL's is a conflict; an equal one is ignored. */

@@ -110,7 +110,6 @@ const FLAG_CASES: Case[] = [
     name: 'unknown command',
     args: ['frobnicate'],
     says: ['frobnicate'],
-    todo: 'bug: bin.ts prints the whole usage text after the message (several lines)',
   },
   { name: 'unknown user action', args: ['user', 'delete'], says: ['create'] },
   {

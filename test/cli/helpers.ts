@@ -171,14 +171,20 @@ export function writeJsonConfig(dir: string, config: unknown, name = 'methodical
   return file;
 }
 
-/** A port that was free a moment ago (for PORT, which cannot be 0 in a test that checks it). */
-export async function freePort(): Promise<number> {
+/** A port held open by this process until `release` (so nothing else, not even port 0, gets it). */
+export async function holdPort(): Promise<{ port: number; release: () => Promise<void> }> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
   assert.ok(address && typeof address === 'object');
-  return address.port;
+  return { port: address.port, release: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+/** A port that was free a moment ago (for PORT, which cannot be 0 in a test that checks it). */
+export async function freePort(): Promise<number> {
+  const held = await holdPort();
+  await held.release();
+  return held.port;
 }
 
 /** A JSON request to a running server. */

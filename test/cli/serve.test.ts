@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
   freePort,
+  holdPort,
   killServers,
   PUBLIC_RULES,
   request,
@@ -44,13 +45,16 @@ describe('serve --port 0 --config FILE --data DIR --host 127.0.0.1', SLOW, () =>
 
   before(async () => {
     writeJsonConfig(tmp.dir, BOOKS_V1, 'books.json');
-    // --port wins over PORT.
-    const taken = await freePort();
-    server = await serve(['--port', '0', '--config', config, '--data', data, '--host', '127.0.0.1'], {
-      cwd: tmp.dir,
-      env: { PORT: String(taken) },
-    });
-    assert.notEqual(server.port, taken);
+    // --port wins over PORT: PORT names a port in use, which the server must not even try.
+    const taken = await holdPort();
+    try {
+      server = await serve(['--port', '0', '--config', config, '--data', data, '--host', '127.0.0.1'], {
+        cwd: tmp.dir,
+        env: { PORT: String(taken.port) },
+      });
+    } finally {
+      await taken.release();
+    }
   });
 
   test('prints one line naming the host and the port it picked', () => {

@@ -12,13 +12,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 storeContract(
   'sqlite file',
   async (collections) => new SqliteStore({ path: join(dir, 'contract.db'), collections }),
-  {
-    todo: {
-      // SqliteStore.migrate reopens the reader but keeps its count cache, and the new
-      // connection's data_version can equal the cached one: a stale total until the next commit.
-      'list counts stay right across a migration': 'bug: stale count cache after SqliteStore.migrate',
-    },
-  },
+  {},
 );
 
 // One connection and a new database per store: no reopening, and reads share the writer.

@@ -143,7 +143,8 @@ export function storeContract(name: string, open: OpenStore, options: ContractOp
 
   /** A test, marked `todo` when the adapter declares it a known bug. */
   function it(title: string, fn: () => Promise<void>, skip?: string | false): void {
-    test(title, { todo: todo[title], skip: skip || undefined }, fn);
+    // A timeout, so a store that waits where it must refuse (a lock, a busy transaction) fails instead of hanging.
+    test(title, { todo: todo[title], skip: skip || undefined, timeout: 30_000 }, fn);
   }
 
   const NEEDS_PERSISTENCE = !persistent && 'needs a database that outlives one store';

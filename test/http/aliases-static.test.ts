@@ -173,9 +173,7 @@ describe('the public folder', () => {
     assert.deepEqual(json(res), { status: 'ok' });
   });
 
-  test('an unsafe method on a static file: 405 with Allow', {
-    todo: 'app.ts: static files answer 404',
-  }, async () => {
+  test('an unsafe method on a static file: 405 with Allow', {}, async () => {
     const res = await t.request({ method: 'DELETE', url: '/index.html' });
     assertProblem(res, 405);
     assert.match(String(res.headers.allow), /GET/);

@@ -52,7 +52,6 @@ describe('URLs and query strings', () => {
       url: '/api/books/%E0%A4%A',
       status: 400,
       detail: /URL/,
-      todo: 'app.ts: Fastify answers FST_ERR_BAD_URL itself (application/json, not a problem); needs frameworkErrors',
     },
     { name: 'broken percent-encoding in the query', url: '/api/books?filter=%zz', status: 400, detail: /./ },
     {

@@ -133,8 +133,8 @@ export function listable(kind: Kind, caller: User | null, record: RecordData): b
   return true;
 }
 
-/** WWW-Authenticate for a bearer token that is unknown, expired or revoked (RFC 6750 §3.1). */
-export const INVALID_TOKEN = `${WWW_AUTHENTICATE}, error="invalid_token"`;
+/** WWW-Authenticate for a bearer token that is unknown, expired or revoked: the same challenge as every 401. */
+export const INVALID_TOKEN = WWW_AUTHENTICATE;
 
 /** Asserts a refusal: the problem, and WWW-Authenticate on a 401 (and only there). */
 export function assertRefused(

@@ -59,9 +59,7 @@ describe('on create', () => {
     }
   }
 
-  test('an anonymous caller cannot name an owner either', {
-    todo: 'record-writes.ts keeps a body owner when the caller is anonymous (public create rules)',
-  }, async () => {
+  test('an anonymous caller cannot name an owner either', {}, async () => {
     const res = await t.request({
       method: 'POST',
       url: `/api/${collectionOf('public')}`,

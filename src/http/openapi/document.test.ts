@@ -157,7 +157,7 @@ describe('openApiDocument', () => {
     assert.deepEqual(add.requestBody, at('/api/books', 'post').requestBody);
     assert.deepEqual((add['x-alias-of'] as Json).operationId, 'createBooks');
 
-    const edit = at('/edit-book/{bookId}', 'post');
+    const edit = at('/edit-book/{bookId}', 'put');
     assert.match(edit.description as string, /^alias of PUT \/api\/books\/:bookId/);
     assert.deepEqual(edit.responses, at('/api/books/{id}', 'put').responses);
     const param = (paths['/edit-book/{bookId}'].parameters as Json[])[0];

@@ -31,7 +31,7 @@ export const BOOKS_CONFIG = {
   },
   routes: {
     'POST /add-book': 'POST /api/books',
-    'POST /edit-book/:bookId': 'PUT /api/books/:bookId',
+    'PUT /edit-book/:bookId': 'PUT /api/books/:bookId',
     'GET /featured': 'GET /api/books/featured',
     'GET /c/:name': 'GET /api/:name',
   },

@@ -33,7 +33,7 @@ export function authPlugin(app: FastifyInstance, auth: AuthService, publicUrl: s
           'unauthorized',
           'The bearer token is missing, invalid, expired or revoked; log in again.',
           {
-            headers: { 'WWW-Authenticate': `${WWW_AUTHENTICATE}, error="invalid_token"` },
+            headers: { 'WWW-Authenticate': WWW_AUTHENTICATE },
           },
         );
       }

@@ -9,6 +9,7 @@ import type { StoredResponse } from '../../service/write-runner.js';
 import { prefersHtml } from '../../util/accept.js';
 import { isProblem, Problem } from '../../util/problem.js';
 import { problemPage } from '../html.js';
+import { addVary } from '../respond.js';
 
 /** Status codes Fastify's own errors map onto, by error code. */
 const FASTIFY_ERRORS: Record<string, (e: FastifyError) => Problem> = {
@@ -85,11 +86,12 @@ export function sendStored(reply: FastifyReply, stored: StoredResponse): Fastify
 export function problemPlugin(app: FastifyInstance, notFound: (req: FastifyRequest) => Problem): void {
   app.setErrorHandler((error, req, reply) => {
     const problem = toProblem(error, req);
-    reply.header('Vary', 'Accept');
+    // Refusals depend on who asks (401/403/404 under rules), and the body's form on Accept.
+    addVary(reply, 'Accept', 'Authorization', 'Cookie');
     return sendStored(reply, renderProblem(problem, req));
   });
   app.setNotFoundHandler((req, reply) => {
-    reply.header('Vary', 'Accept');
+    addVary(reply, 'Accept');
     return sendStored(reply, renderProblem(notFound(req), req));
   });
 }

@@ -1,5 +1,6 @@
 /** Registers the API's routes on their paths, each with its Allow list. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { findCollection } from '../../service/collections.js';
 import { POST_TYPES } from '../request.js';
 import { route } from '../route-table.js';
 import type { Services } from '../services.js';
@@ -16,18 +17,26 @@ function fromUrl(handler: RecordHandler) {
 
 export function apiRoutes(app: FastifyInstance, services: Services): void {
   const records = recordHandlers(services);
+  const collectionExists = (req: FastifyRequest) => {
+    findCollection(services.schema, (req.params as RecordParams).collection);
+  };
   route(app, '/api/batch', { POST: batchHandler(services) }, { acceptPost: 'application/json' });
   metaRoutes(app, services);
   route(
     app,
     '/api/:collection',
     { GET: fromUrl(records.list), POST: fromUrl(records.create) },
-    { acceptPost: POST_TYPES },
+    { acceptPost: POST_TYPES, exists: collectionExists },
   );
-  route(app, '/api/:collection/:id', {
-    GET: fromUrl(records.get),
-    PUT: fromUrl(records.replace),
-    PATCH: fromUrl(records.patch),
-    DELETE: fromUrl(records.remove),
-  });
+  route(
+    app,
+    '/api/:collection/:id',
+    {
+      GET: fromUrl(records.get),
+      PUT: fromUrl(records.replace),
+      PATCH: fromUrl(records.patch),
+      DELETE: fromUrl(records.remove),
+    },
+    { exists: collectionExists },
+  );
 }

@@ -36,7 +36,7 @@ export function metaRoutes(app: FastifyInstance, services: Services): void {
           serverUrl: services.config.publicUrl,
         }),
       );
-      const headers = { etag: document.etag, 'cache-control': 'no-cache' };
+      const headers = { etag: document.etag, 'cache-control': 'no-cache', vary: 'Accept' };
       if (evaluateRead(req.headers, document.etag, undefined) === 'not-modified') {
         return sendStored(reply, { status: 304, headers, body: '' });
       }

@@ -168,6 +168,9 @@ export class SqliteStore implements Store {
     });
     this.writeRecords.reset();
     this.readRecords.reset();
+    // A reopened reader's data_version can repeat the old one: forget counts outright.
+    this.counts.clear();
+    this.countsVersion = -1;
     if (this.reader !== this.writer) {
       // A reader keeps its schema cache; reopen it so it sees the new columns.
       const path = this.writer.name;
