@@ -12,7 +12,7 @@ import type { StagedUpload } from '../service/uploads.js';
 import { sanitizeFilename, storedFilename } from '../util/filename.js';
 import { type FieldIssue, Problem, validationProblem } from '../util/problem.js';
 import { acceptMatches, sniffType } from '../util/sniff.js';
-import { isForm } from './plugins/body.js';
+import { addValue, isForm } from './plugins/body.js';
 
 export interface WriteBody {
   body: Record<string, unknown>;
@@ -83,7 +83,7 @@ export async function readFormBody(
     });
     for await (const part of parts) {
       if (part.type === 'field') {
-        (fields[part.fieldname] ??= []).push(String(part.value));
+        addValue(fields, part.fieldname, String(part.value));
         continue;
       }
       const def = compiled.def.fields[part.fieldname];
@@ -134,7 +134,7 @@ export async function readFormBody(
         continue;
       }
       const storedName = storedFilename(part.filename, sniffed.ext);
-      (fields[part.fieldname] ??= []).push(storedName);
+      addValue(fields, part.fieldname, storedName);
       uploads.push({
         field: part.fieldname,
         token: staged.token,

@@ -72,6 +72,13 @@ export function isForm(body: unknown): body is FormBody {
   return typeof body === 'object' && body !== null && FORM_BODY in body;
 }
 
+/** Append a value under a form name (forms repeat names for multiple values). */
+export function addValue(fields: Record<string, string[]>, name: string, value: string): void {
+  const values = fields[name];
+  if (values) values.push(value);
+  else fields[name] = [value];
+}
+
 /** Parse application/x-www-form-urlencoded bytes (UTF-8) into name → values. */
 export function parseFormBody(bytes: Buffer): FormBody {
   let text: string;
@@ -81,9 +88,7 @@ export function parseFormBody(bytes: Buffer): FormBody {
     throw new Problem('badRequest', 'The form body is not valid UTF-8.');
   }
   const fields: Record<string, string[]> = Object.create(null);
-  for (const [name, value] of new URLSearchParams(text)) {
-    (fields[name] ??= []).push(value);
-  }
+  for (const [name, value] of new URLSearchParams(text)) addValue(fields, name, value);
   return { [FORM_BODY]: true, fields };
 }
 
