@@ -158,7 +158,8 @@ export function safeRedirect(value: string | undefined): string | undefined {
     value === undefined ||
     !value.startsWith('/') ||
     value.startsWith('//') ||
-    /[\\\u0000-\u001f]/.test(value)
+    value.includes('\\') ||
+    [...value].some((c) => c.charCodeAt(0) < 0x20)
   ) {
     return undefined;
   }
