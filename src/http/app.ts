@@ -20,11 +20,9 @@ import { RecordReader } from '../service/records.js';
 import { WriteRunner } from '../service/write-runner.js';
 import type { Store } from '../store/store.js';
 import { Problem } from '../util/problem.js';
-import { authPlugin } from './plugins/auth.js';
 import { bodyPlugin } from './plugins/body.js';
-import { csrfPlugin } from './plugins/csrf.js';
 import { problemPlugin, renderProblem, sendStored, toProblem } from './plugins/problem.js';
-import { securityHeadersPlugin } from './plugins/security-headers.js';
+import { requestContextPlugin } from './plugins/request-context.js';
 import { allowFor, methodNotAllowed } from './route-table.js';
 import { aliasRewriter, aliasRoutes } from './routes/aliases.js';
 import { apiRoutes } from './routes/api.js';
@@ -132,13 +130,14 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): FastifyInsta
   app.addHook('preClose', async () => {
     closing = true;
   });
-  app.addHook('onSend', async (_req, reply, payload) => {
+  app.addHook('onSend', (_req, reply, payload, done) => {
     if (closing) reply.header('connection', 'close');
-    return payload;
+    done(null, payload);
   });
-  securityHeadersPlugin(app, {
+  requestContextPlugin(app, {
+    auth: services.auth,
+    publicUrl: config.publicUrl,
     crossOrigin: config.cors.origins.length > 0,
-    isHttps: (req) => req.protocol === 'https' || (config.publicUrl?.startsWith('https:') ?? false),
   });
   if (config.cors.origins.length > 0) {
     const any = config.cors.origins.includes('*');
@@ -158,7 +157,8 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): FastifyInsta
       strictPreflight: false,
     });
   }
-  app.register(fastifyCookie);
+  // Cookies are parsed only when a request has some (see request-context.ts).
+  app.register(fastifyCookie, { hook: false });
   // Our parsers first: they replace Fastify's own; the multipart plugin then adds its one.
   bodyPlugin(app);
   app.register(fastifyMultipart, {
@@ -168,10 +168,8 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): FastifyInsta
       fileSize: config.limits.multipart,
     },
   });
-  // Routes and hooks go in once the plugins above have loaded: the auth hook reads parsed cookies.
+  // Routes go in once the plugins above have loaded (the multipart parser, the cookie decorators).
   app.after(() => {
-    authPlugin(app, services.auth, config.publicUrl);
-    csrfPlugin(app, config.publicUrl);
     problemPlugin(app, (req) => {
       const path = req.url.split('?')[0];
       if (!KNOWN_METHODS.has(req.method)) {

@@ -83,6 +83,14 @@ export async function readFormBody(
     });
     for await (const part of parts) {
       if (part.type === 'field') {
+        // The parser cuts a value at fieldSize and goes on; storing the cut text would lose data silently.
+        if (part.valueTruncated || part.fieldnameTruncated) {
+          throw new Problem(
+            'payloadTooLarge',
+            `The form field "${part.fieldname}" is longer than the ${limits.fieldSize} bytes a form field may hold.`,
+            { headers: { Connection: 'close' } },
+          );
+        }
         addValue(fields, part.fieldname, String(part.value));
         continue;
       }
@@ -95,33 +103,22 @@ export async function readFormBody(
         continue;
       }
       let staged: Awaited<ReturnType<FileStorage['stage']>>;
+      const serverMax = Math.min(def.maxSize ?? limits.multipart, limits.multipart);
       try {
         staged = await storage.stage(part.file, def.maxSize ?? limits.multipart);
       } catch (error) {
         // Our own limit, or the multipart parser's overall one, whichever the stream hit first.
-        const tooLarge =
-          error instanceof FileTooLarge || (error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE';
-        if (tooLarge) {
-          const maxSize =
-            error instanceof FileTooLarge
-              ? error.maxSize
-              : Math.min(def.maxSize ?? limits.multipart, limits.multipart);
-          throw new Problem(
-            'payloadTooLarge',
-            `The file for "${part.fieldname}" is larger than the ${maxSize} bytes this field accepts.`,
-            {
-              headers: { Connection: 'close' },
-              errors: [
-                {
-                  field: part.fieldname,
-                  code: 'file_size',
-                  message: `must be at most ${maxSize} bytes`,
-                },
-              ],
-            },
-          );
+        if (error instanceof FileTooLarge) throw fileTooLarge(part.fieldname, error.maxSize);
+        if ((error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') {
+          throw fileTooLarge(part.fieldname, serverMax);
         }
         throw error;
+      }
+      if (part.file.truncated) {
+        // The parser stops a file at the server-wide limit by ending it early, not by failing:
+        // what was staged is only the first `multipart` bytes, so it is refused here.
+        await storage.discard(staged.token);
+        throw fileTooLarge(part.fieldname, serverMax);
       }
       const sniffed = sniffType(staged.head);
       if (def.accept && !acceptMatches(sniffed.type, def.accept)) {
@@ -148,8 +145,36 @@ export async function readFormBody(
     return fromFields(compiled, fields, uploads, issues);
   } catch (error) {
     await Promise.all(uploads.map((u) => storage.discard(u.token)));
-    throw error;
+    throw limitProblem(error, limits) ?? error;
   }
+}
+
+/** A 413 naming the file field and the limit it went over. */
+function fileTooLarge(field: string, maxSize: number): Problem {
+  return new Problem(
+    'payloadTooLarge',
+    `The file for "${field}" is larger than the ${maxSize} bytes this field accepts.`,
+    {
+      headers: { Connection: 'close' },
+      errors: [{ field, code: 'file_size', message: `must be at most ${maxSize} bytes` }],
+    },
+  );
+}
+
+/**
+ * The multipart parser's own limit errors say only "reach parts limit" (and
+ * would otherwise be rendered as a bare 413): say which limit, and its value.
+ */
+function limitProblem(error: unknown, limits: FormLimits): Problem | undefined {
+  const code = (error as { code?: string } | null)?.code;
+  if (code === 'FST_PARTS_LIMIT' || code === 'FST_FILES_LIMIT' || code === 'FST_FIELDS_LIMIT') {
+    return new Problem(
+      'payloadTooLarge',
+      `The form has more than ${limits.parts} parts (fields and files); this server accepts at most ${limits.parts}.`,
+      { headers: { Connection: 'close' } },
+    );
+  }
+  return undefined;
 }
 
 /** Where a form may send the browser afterwards: a same-origin path (with a query), or nowhere. */

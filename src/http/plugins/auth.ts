@@ -21,33 +21,37 @@ export function cookieOptions(req: FastifyRequest, publicUrl: string | undefined
   return { httpOnly: true, sameSite: 'lax' as const, path: '/', secure: isHttps(req, publicUrl), maxAge };
 }
 
-export function authPlugin(app: FastifyInstance, auth: AuthService, publicUrl: string | undefined): void {
-  app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
-    req.ctx = { auth: null, ip: req.ip, via: null };
-    const header = req.headers.authorization;
-    if (header !== undefined) {
-      const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-      const resolved = match ? await auth.authenticate(match[1]) : null;
-      if (!resolved) {
-        throw new Problem(
-          'unauthorized',
-          'The bearer token is missing, invalid, expired or revoked; log in again.',
-          {
-            headers: { 'WWW-Authenticate': WWW_AUTHENTICATE },
-          },
-        );
-      }
-      req.ctx = { auth: resolved.caller, ip: req.ip, sessionTokenHash: resolved.tokenHash, via: 'bearer' };
-      return;
+/** Resolve the caller of a request that carries an Authorization header or cookies. */
+export async function resolveCaller(
+  app: FastifyInstance,
+  auth: AuthService,
+  publicUrl: string | undefined,
+  req: FastifyRequest,
+  reply: FastifyReply,
+): Promise<void> {
+  const header = req.headers.authorization;
+  if (header !== undefined) {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    const resolved = match ? await auth.authenticate(match[1]) : null;
+    if (!resolved) {
+      throw new Problem(
+        'unauthorized',
+        'The bearer token is missing, invalid, expired or revoked; log in again.',
+        {
+          headers: { 'WWW-Authenticate': WWW_AUTHENTICATE },
+        },
+      );
     }
-    const cookie = req.cookies[SESSION_COOKIE];
-    if (cookie) {
-      const resolved = await auth.authenticate(cookie);
-      if (resolved) {
-        req.ctx = { auth: resolved.caller, ip: req.ip, sessionTokenHash: resolved.tokenHash, via: 'cookie' };
-      } else {
-        reply.clearCookie(SESSION_COOKIE, cookieOptions(req, publicUrl, 0));
-      }
-    }
-  });
+    req.ctx = { auth: resolved.caller, ip: req.ip, sessionTokenHash: resolved.tokenHash, via: 'bearer' };
+    return;
+  }
+  const cookies = req.headers.cookie;
+  const cookie = cookies ? app.parseCookie(cookies)[SESSION_COOKIE] : undefined;
+  if (!cookie) return;
+  const resolved = await auth.authenticate(cookie);
+  if (resolved) {
+    req.ctx = { auth: resolved.caller, ip: req.ip, sessionTokenHash: resolved.tokenHash, via: 'cookie' };
+  } else {
+    reply.clearCookie(SESSION_COOKIE, cookieOptions(req, publicUrl, 0));
+  }
 }

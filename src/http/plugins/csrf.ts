@@ -3,7 +3,7 @@
  * only when it comes from this server's own origin. Bearer tokens are never
  * sent by a browser on its own, so they are not checked.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { Problem } from '../../util/problem.js';
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
@@ -36,14 +36,13 @@ export function sameOriginAllowed(req: FastifyRequest, publicUrl: string | undef
   return true; // Neither header: not a browser.
 }
 
-export function csrfPlugin(app: FastifyInstance, publicUrl: string | undefined): void {
-  app.addHook('onRequest', async (req) => {
-    if (req.ctx.via !== 'cookie' || SAFE.has(req.method)) return;
-    if (!sameOriginAllowed(req, publicUrl)) {
-      throw new Problem(
-        'csrf',
-        'This request carries the session cookie but comes from another origin; it was refused. Send it from this site, or authenticate with a bearer token.',
-      );
-    }
-  });
+/** Throws 403 for a cookie-authenticated unsafe request from another origin. */
+export function checkCsrf(req: FastifyRequest, publicUrl: string | undefined): void {
+  if (req.ctx.via !== 'cookie' || SAFE.has(req.method)) return;
+  if (!sameOriginAllowed(req, publicUrl)) {
+    throw new Problem(
+      'csrf',
+      'This request carries the session cookie but comes from another origin; it was refused. Send it from this site, or authenticate with a bearer token.',
+    );
+  }
 }
