@@ -145,7 +145,7 @@ export async function readFormBody(
     return fromFields(compiled, fields, uploads, issues);
   } catch (error) {
     await Promise.all(uploads.map((u) => storage.discard(u.token)));
-    throw limitProblem(error, limits) ?? error;
+    throw parserProblem(error, limits) ?? error;
   }
 }
 
@@ -162,17 +162,29 @@ function fileTooLarge(field: string, maxSize: number): Problem {
 }
 
 /**
- * The multipart parser's own limit errors say only "reach parts limit" (and
- * would otherwise be rendered as a bare 413): say which limit, and its value.
+ * The multipart parser's own errors, as problems that say what was wrong.
+ * Its limit errors say only "reach parts limit" (rendered as a bare 413), and
+ * its errors for a malformed body carry no status at all, so they would
+ * otherwise be a 500 for what is the client's mistake.
  */
-function limitProblem(error: unknown, limits: FormLimits): Problem | undefined {
-  const code = (error as { code?: string } | null)?.code;
+function parserProblem(error: unknown, limits: FormLimits): Problem | undefined {
+  const { code, message } = (error ?? {}) as { code?: string; message?: string };
   if (code === 'FST_PARTS_LIMIT' || code === 'FST_FILES_LIMIT' || code === 'FST_FIELDS_LIMIT') {
     return new Problem(
       'payloadTooLarge',
       `The form has more than ${limits.parts} parts (fields and files); this server accepts at most ${limits.parts}.`,
       { headers: { Connection: 'close' } },
     );
+  }
+  if (message === 'Multipart: Boundary not found') {
+    return new Problem('badRequest', 'The multipart/form-data Content-Type has no boundary parameter.');
+  }
+  if (
+    typeof message === 'string' &&
+    (message === 'Unexpected end of multipart data' ||
+      message.endsWith('terminated early due to unexpected end of multipart data'))
+  ) {
+    return new Problem('badRequest', 'The multipart body ended before its closing boundary.');
   }
   return undefined;
 }
@@ -195,4 +207,16 @@ export function safeRedirect(value: string | undefined): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** A form without files (login, logout, register): name → values, read from urlencoded or multipart. */
+export async function readPlainForm(req: FastifyRequest): Promise<Record<string, string[]> | undefined> {
+  if (isForm(req.body)) return req.body.fields;
+  if (!req.isMultipart()) return undefined;
+  const fields: Record<string, string[]> = Object.create(null);
+  for await (const part of req.parts()) {
+    if (part.type === 'field') addValue(fields, part.fieldname, String(part.value));
+    else part.file.resume(); // These forms take no files.
+  }
+  return fields;
 }

@@ -2,7 +2,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthService } from '../../service/auth.js';
 import { recordJson } from '../../service/serialize.js';
+import type { StoredResponse } from '../../service/write-runner.js';
+import { prefersHtml } from '../../util/accept.js';
 import { evaluateRead } from '../conditional.js';
+import { readPlainForm, safeRedirect } from '../form-body.js';
 import { cookieOptions, SESSION_COOKIE } from '../plugins/auth.js';
 import { renderProblem, sendStored } from '../plugins/problem.js';
 import { idempotencyClaim, objectBody, requireAcceptable } from '../request.js';
@@ -11,18 +14,60 @@ import { route } from '../route-table.js';
 import type { Services } from '../services.js';
 import { varyApi } from './records.js';
 
+/** What an auth form sent: its fields as a body, and where a browser goes afterwards. */
+interface AuthInput {
+  body: Record<string, unknown>;
+  form: boolean;
+  redirect?: string;
+  idempotencyKey?: string;
+}
+
+/** A JSON object or a form (first value of each field; `coerce` turns form fields into typed values). */
+async function authInput(
+  req: FastifyRequest,
+  coerce: (fields: Record<string, string[]>) => Record<string, unknown> = firstValues,
+): Promise<AuthInput> {
+  const fields = await readPlainForm(req);
+  if (!fields) return { body: objectBody(req, FORM_TYPES), form: false };
+  const { password, _redirect, _idempotency_key, ...rest } = fields;
+  const body = coerce(rest);
+  if (password) body.password = password[0];
+  return { body, form: true, redirect: _redirect?.[0], idempotencyKey: _idempotency_key?.[0] };
+}
+
+function firstValues(fields: Record<string, string[]>): Record<string, unknown> {
+  const body: Record<string, unknown> = {};
+  for (const [name, values] of Object.entries(fields)) body[name] = values[0];
+  return body;
+}
+
+/** 303 for a browser form (Post/Redirect/Get), or undefined for an API client. */
+function formRedirect(req: FastifyRequest, input: AuthInput, fallback: string): StoredResponse | undefined {
+  if (!input.form || !prefersHtml(req.headers.accept)) return undefined;
+  return {
+    status: 303,
+    headers: { location: safeRedirect(input.redirect) ?? fallback, 'cache-control': 'no-store' },
+    body: '',
+  };
+}
+
+const FORM_TYPES = 'application/json, application/x-www-form-urlencoded, multipart/form-data';
+
 export function authRoutes(app: FastifyInstance, services: Services, auth: AuthService): void {
   const publicUrl = services.config.publicUrl;
+  const users = services.schema.get('users');
 
   route(
     app,
     '/api/auth/register',
     {
       async POST(req: FastifyRequest, reply: FastifyReply) {
-        requireAcceptable(req);
-        const body = objectBody(req);
-        const claim = idempotencyClaim(req, body, false);
-        const registration = await auth.prepareRegistration(req.ctx, body);
+        requireAcceptable(req, true);
+        const input = await authInput(req, (fields) =>
+          users ? users.fromForm(fields) : firstValues(fields),
+        );
+        const claim = idempotencyClaim(req, input.body, false, input.idempotencyKey);
+        const registration = await auth.prepareRegistration(req.ctx, input.body);
         const { response, replayed } = await services.runner.run(
           claim,
           async (scope) => {
@@ -30,6 +75,8 @@ export function authRoutes(app: FastifyInstance, services: Services, auth: AuthS
             const user = outcome.record;
             if (!user || !outcome.etag) throw new Error('registration produced no user');
             const location = recordPath('users', user.id);
+            const redirect = formRedirect(req, input, '/');
+            if (redirect) return redirect;
             return {
               status: 201,
               headers: {
@@ -48,7 +95,7 @@ export function authRoutes(app: FastifyInstance, services: Services, auth: AuthS
         return sendStored(reply, response);
       },
     },
-    { acceptPost: 'application/json' },
+    { acceptPost: FORM_TYPES },
   );
 
   route(
@@ -56,15 +103,18 @@ export function authRoutes(app: FastifyInstance, services: Services, auth: AuthS
     '/api/auth/login',
     {
       async POST(req: FastifyRequest, reply: FastifyReply) {
-        requireAcceptable(req);
-        const result = await auth.login(req.ctx, objectBody(req));
+        requireAcceptable(req, true);
+        const input = await authInput(req);
+        const result = await auth.login(req.ctx, input.body);
         reply.setCookie(SESSION_COOKIE, result.token, cookieOptions(req, publicUrl, result.maxAge));
         reply.header('cache-control', 'no-store');
         varyApi(reply);
+        const redirect = formRedirect(req, input, '/');
+        if (redirect) return sendStored(reply, redirect);
         return reply.type(JSON_TYPE).send(JSON.stringify({ token: result.token, user: result.user }));
       },
     },
-    { acceptPost: 'application/json' },
+    { acceptPost: FORM_TYPES },
   );
 
   route(app, '/api/auth/logout', {
@@ -72,6 +122,10 @@ export function authRoutes(app: FastifyInstance, services: Services, auth: AuthS
       await auth.logout(req.ctx);
       reply.clearCookie(SESSION_COOKIE, cookieOptions(req, publicUrl, 0));
       reply.header('cache-control', 'no-store');
+      const fields = await readPlainForm(req);
+      const input: AuthInput = { body: {}, form: fields !== undefined, redirect: fields?._redirect?.[0] };
+      const redirect = formRedirect(req, input, '/');
+      if (redirect) return sendStored(reply, redirect);
       return reply.code(204).send();
     },
   });
