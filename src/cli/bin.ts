@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 /** The `methodical` command: parses the command name and hands over; no logic here. */
 import { ConfigError } from '../config/config-error.js';
+import { exportCommand } from './commands/export.js';
+import { importCommand } from './commands/import.js';
 import { init } from './commands/init.js';
 import { migrate } from './commands/migrate.js';
 import { serve } from './commands/serve.js';
@@ -14,6 +16,8 @@ Commands:
   init [DIR]
   migrate [--dry-run] [--allow-destructive] [--config FILE] [--data DIR] [--database URL]
   user create --email E --password P [--admin] [--name N]
+  import FILE.json [--collection-per-key]
+  export [--out FILE]
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -29,6 +33,10 @@ async function main(argv: string[]): Promise<number> {
       return migrate(args);
     case 'user':
       return user(args);
+    case 'import':
+      return importCommand(args);
+    case 'export':
+      return exportCommand(args);
     case undefined:
     case '--help':
     case '-h':

@@ -203,7 +203,10 @@ export function safeRedirect(value: string | undefined): string | undefined {
   try {
     const url = new URL(value, 'http://same.invalid');
     if (url.host !== 'same.invalid') return undefined;
-    return url.pathname + url.search + url.hash;
+    const path = url.pathname + url.search + url.hash;
+    // Resolving dot segments turns `/.//evil.com` or `/a/..//evil.com` into `//evil.com`,
+    // which a browser reads as another host: checking the input alone is not enough.
+    return path.startsWith('//') ? undefined : path;
   } catch {
     return undefined;
   }

@@ -1,0 +1,135 @@
+/**
+ * Moving data in and out: a json-server `db.json` (top-level arrays of
+ * objects) into collections, and every collection out as JSON. Records are
+ * validated like API writes; ids are kept when they are valid ids.
+ */
+import type { CompiledCollection } from '../schema/compile-collection.js';
+import { ID_PATTERN, type RecordData } from '../schema/types.js';
+import type { Store } from '../store/store.js';
+import { randomId } from '../util/id.js';
+import { isProblem } from '../util/problem.js';
+
+export interface ImportProgress {
+  collection: string;
+  done: number;
+  total: number;
+}
+
+export class ImportError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ImportError';
+  }
+}
+
+const BATCH = 500;
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** What to import: collection name → its records, per the file's shape and `perKey`. */
+export function importPlan(data: unknown, perKey: boolean): Map<string, Record<string, unknown>[]> {
+  if (!isObject(data)) throw new ImportError('the file must hold a JSON object whose keys name collections');
+  const plan = new Map<string, Record<string, unknown>[]>();
+  for (const [key, value] of Object.entries(data)) {
+    if (Array.isArray(value)) {
+      value.forEach((item, i) => {
+        if (!isObject(item)) throw new ImportError(`${key}[${i}] is not an object`);
+      });
+      plan.set(key, value as Record<string, unknown>[]);
+    } else if (perKey && isObject(value)) {
+      plan.set(key, [value]);
+    }
+  }
+  return plan;
+}
+
+function stamp(value: unknown, fallback: string): string {
+  return typeof value === 'string' && !Number.isNaN(Date.parse(value))
+    ? new Date(value).toISOString()
+    : fallback;
+}
+
+/** A stored record from an imported object, validated like a create. */
+function toRecord(
+  compiled: CompiledCollection,
+  item: Record<string, unknown>,
+  where: string,
+  now: string,
+): RecordData {
+  const { id, created, updated, ...fields } = item;
+  let values: Record<string, unknown>;
+  try {
+    values = compiled.fromBody(fields);
+  } catch (error) {
+    if (!isProblem(error)) throw error;
+    const issues = (error.errors ?? []).map((e) => `${e.field} ${e.message}`).join('; ');
+    throw new ImportError(`${where}: ${issues || error.detail}`);
+  }
+  const textId = typeof id === 'number' || typeof id === 'string' ? String(id) : '';
+  const record: Record<string, unknown> = { id: ID_PATTERN.test(textId) ? textId : randomId() };
+  for (const name of compiled.fieldNames) record[name] = values[name] ?? null;
+  record.created = stamp(created, now);
+  record.updated = stamp(updated, record.created as string);
+  return record as RecordData;
+}
+
+/** Import every planned collection; a record whose id exists replaces it. Returns counts per collection. */
+export async function importData(
+  store: Store,
+  schema: ReadonlyMap<string, CompiledCollection>,
+  plan: Map<string, Record<string, unknown>[]>,
+  onProgress: (p: ImportProgress) => void,
+): Promise<Map<string, number>> {
+  const missing = [...plan.keys()].filter((name) => !schema.has(name) || schema.get(name)?.def.auth);
+  if (missing.length > 0) {
+    throw new ImportError(
+      `no collection ${missing.map((m) => `"${m}"`).join(', ')} in the config; declare ${missing.length > 1 ? 'them' : 'it'} under "collections" first`,
+    );
+  }
+  const now = new Date().toISOString();
+  // Validate everything before writing anything, so a bad record never leaves half an import.
+  const records = new Map<string, RecordData[]>();
+  for (const [name, items] of plan) {
+    const compiled = schema.get(name) as CompiledCollection;
+    records.set(
+      name,
+      items.map((item, i) => toRecord(compiled, item, `${name}[${i}]`, now)),
+    );
+  }
+  const counts = new Map<string, number>();
+  for (const [name, list] of records) {
+    for (let i = 0; i < list.length; i += BATCH) {
+      const chunk = list.slice(i, i + BATCH);
+      await store.transaction(async (tx) => {
+        for (const record of chunk) {
+          if (await tx.get(name, record.id)) await tx.update(name, record);
+          else await tx.insert(name, record);
+        }
+      });
+      onProgress({ collection: name, done: Math.min(i + BATCH, list.length), total: list.length });
+    }
+    if (list.length === 0) onProgress({ collection: name, done: 0, total: 0 });
+    counts.set(name, list.length);
+  }
+  return counts;
+}
+
+/** Every collection's records, in creation order (users without their password hashes). */
+export async function exportData(
+  store: Store,
+  schema: ReadonlyMap<string, CompiledCollection>,
+): Promise<Record<string, RecordData[]>> {
+  const out: Record<string, RecordData[]> = {};
+  for (const name of schema.keys()) {
+    const items: RecordData[] = [];
+    for (let offset = 0; ; offset += 1000) {
+      const page = await store.list(name, { filter: null, sort: [], limit: 1000, offset, count: false });
+      items.push(...page.items);
+      if (page.items.length < 1000) break;
+    }
+    out[name] = items;
+  }
+  return out;
+}
