@@ -40,6 +40,10 @@ const settings = {
     return n;
   }),
   warmup: envNumber('BENCH_WARMUP', 2),
+  // Each login attempt counts against the email until a success clears it: more than a few in
+  // flight at once could reach the throttle (10 per email), so at most 8.
+  loginConnections: Math.round(envNumber('BENCH_LOGIN_CONNECTIONS', 4)),
+  uploadMiB: envNumber('BENCH_UPLOAD_MIB', 100),
   timeout: envNumber('BENCH_TIMEOUT', 540),
   poolSize: 10_000,
   loadAverage: os.loadavg(),
@@ -53,8 +57,26 @@ const settings = {
   ),
 };
 
+if (settings.loginConnections > 8) {
+  throw new Error(`BENCH_LOGIN_CONNECTIONS must be at most 8 (the login throttle allows 10 per email)`);
+}
+for (const [name, chosen, known] of [
+  ['BENCH_SERVERS', settings.servers, allServers],
+  ['BENCH_OPS', settings.operations, operations],
+]) {
+  const unknown = chosen.filter((k) => !known.some((x) => x.key === k));
+  if (unknown.length) {
+    throw new Error(`${name}: unknown ${unknown.join(', ')}; known: ${known.map((x) => x.key).join(', ')}`);
+  }
+}
+
 const servers = allServers.filter((s) => settings.servers.includes(s.key));
 const ops = operations.filter((o) => settings.operations.includes(o.key));
+/** Operations measured at every size; the others (`once`) run after all sizes. */
+const perSizeOps = ops.filter((o) => !o.once);
+const onceOps = ops.filter((o) => o.once);
+/** Where the results of `once` operations are kept in place of a size. */
+const ONCE = 'once';
 const results = new Map();
 const notes = [];
 const startedAt = new Date();
@@ -76,6 +98,7 @@ function report() {
     settings,
     servers,
     operations: ops,
+    once: ONCE,
     get,
     checks,
     notes,
@@ -137,10 +160,136 @@ const describeFailures = (r) =>
     .map(([k, v]) => `${k}: ${v}`)
     .join(', ');
 
-async function benchServer(server, size, records, pool) {
+/** A label for log lines and notes: the server, and the size unless this is a `once` run. */
+const where = (server, size) => (size === ONCE ? server.label : `${server.label} @ ${size}`);
+
+/** Records an operation's failure: logged, noted, and its result is an error. */
+function recordFailure(server, size, op, err) {
+  const msg = String(err?.message ?? err);
+  log(`${where(server, size)} ${op.label}: ${msg}`);
+  notes.push(`${where(server, size)} ${op.label}: ${msg.split('\n')[0]}`);
+  put(size, op.key, server.key, { error: msg });
+}
+
+/**
+ * Runs the setup of every operation the server supports; returns each one's context. An operation
+ * the server does not support is stored as skipped; one whose setup fails, as an error.
+ */
+async function setUp(server, size, list, ctx, instance) {
+  const contexts = new Map();
+  for (const op of list) {
+    if (op.supports && !op.supports(server)) {
+      put(size, op.key, server.key, { skipped: 'not supported' });
+      continue;
+    }
+    if (!op.setup) {
+      contexts.set(op.key, ctx);
+      continue;
+    }
+    const t0 = Date.now();
+    try {
+      const extra = await op.setup(server, {
+        ...ctx,
+        url: instance.url,
+        log: (m) => log(`${where(server, size)} ${op.label}: ${m}`),
+      });
+      contexts.set(op.key, { ...ctx, ...extra });
+      log(`${where(server, size)} ${op.label}: set up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    } catch (err) {
+      recordFailure(server, size, op, err);
+    }
+  }
+  return contexts;
+}
+
+/** Measures one operation (one autocannon run of its request, or its own `run`) and stores the result. */
+async function runOperation(server, size, op, ctx, instance) {
+  const connections = op.connections ? op.connections(settings) : settings.connections;
+  const run = (makeRequest) =>
+    measure({ url: instance.url, connections, duration: settings.duration, makeRequest });
+  try {
+    if (op.run) {
+      const r = await op.run(server, ctx, {
+        measure: run,
+        url: instance.url,
+        instance,
+        settings,
+        log: (m) => log(`${where(server, size)} ${op.label}: ${m}`),
+      });
+      put(size, op.key, server.key, r);
+      const summary = op.summary?.(r);
+      log(`${where(server, size)} ${op.label}: done${summary ? `; ${summary}` : ''}`);
+      // Autocannon runs inside it, if any, report their failures here.
+      for (const [name, sub] of Object.entries(r)) {
+        if (sub?.failed) {
+          notes.push(
+            `${where(server, size)} ${op.label} (${name}): ${sub.failed} of ${sub.ok + sub.failed} requests ` +
+              `failed (${describeFailures(sub)})`,
+          );
+        }
+      }
+      return;
+    }
+    const makeRequest = () => op.request(server, ctx);
+    const r = await run(makeRequest);
+    put(size, op.key, server.key, r);
+    log(
+      `${where(server, size)} ${op.label}: ${Math.round(r.rps)} req/s, p99 ${r.p99} ms` +
+        (r.failed ? `, ${r.failed} failed (${describeFailures(r)})` : ''),
+    );
+    if (r.failed) {
+      const sample = await sampleFailure(instance.url, makeRequest);
+      notes.push(
+        `${where(server, size)} ${op.label}: ${r.failed} of ${r.ok + r.failed} requests failed ` +
+          `(${describeFailures(r)}); e.g. \`${sample}\``,
+      );
+    }
+  } catch (err) {
+    recordFailure(server, size, op, err);
+  }
+}
+
+/** The `once` operations: each server that supports any of them is started empty, once. */
+async function benchOnce(server) {
+  const list = onceOps.filter((op) => !op.supports || op.supports(server));
+  for (const op of onceOps)
+    if (!list.includes(op)) put(ONCE, op.key, server.key, { skipped: 'not supported' });
+  if (list.length === 0) return;
   const reason = server.unavailable(root);
   if (reason) {
-    for (const op of ops) put(size, op.key, server.key, { skipped: reason });
+    for (const op of list) put(ONCE, op.key, server.key, { skipped: reason });
+    return;
+  }
+  const dir = mkdtempSync(path.join(workDir, `${server.key}-once-`));
+  log(`${server.label}: starting empty for ${list.map((op) => op.key).join(', ')}`);
+  let instance;
+  try {
+    instance = await server.start({
+      root,
+      workDir: dir,
+      records: [],
+      log: (m) => log(`${server.label}: ${m}`),
+    });
+    const contexts = await setUp(server, ONCE, list, {}, instance);
+    for (const op of list) {
+      if (contexts.has(op.key)) await runOperation(server, ONCE, op, contexts.get(op.key), instance);
+    }
+  } catch (err) {
+    for (const op of list) if (!get(ONCE, op.key, server.key)) recordFailure(server, ONCE, op, err);
+  } finally {
+    await instance?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function benchServer(server, size, records, pool) {
+  if (!perSizeOps.some((op) => !op.supports || op.supports(server))) {
+    for (const op of perSizeOps) put(size, op.key, server.key, { skipped: 'not supported' });
+    return; // nothing to measure on it at this size: not even started
+  }
+  const reason = server.unavailable(root);
+  if (reason) {
+    for (const op of perSizeOps) put(size, op.key, server.key, { skipped: reason });
     if (size === settings.sizes[0]) notes.push(`${server.label} skipped: ${reason}.`);
     log(`${server.label}: skipped (${reason})`);
     return;
@@ -173,6 +322,7 @@ async function benchServer(server, size, records, pool) {
       fields: () => makeFields(Math.random),
     };
     const common = { url: instance.url, connections: settings.connections };
+    const opContexts = await setUp(server, size, perSizeOps, ctx, instance);
     const warm = await measure({
       ...common,
       duration: settings.warmup,
@@ -181,33 +331,17 @@ async function benchServer(server, size, records, pool) {
     if (!warm.valid)
       notes.push(`${server.label} @ ${size}: warm-up had failures (${describeFailures(warm)}).`);
 
-    for (const op of ops) {
-      if (op.supports && !op.supports(server)) {
-        put(size, op.key, server.key, { skipped: 'not supported' });
-        continue;
-      }
-      const opCtx = op.setup ? { ...ctx, ...(await op.setup(server, { ...ctx, url: instance.url })) } : ctx;
+    for (const op of perSizeOps) {
+      if (!opContexts.has(op.key)) continue; // not supported, or its setup failed (noted)
       await settle(instance.url, server, pool);
-      const makeRequest = () => op.request(server, opCtx);
-      const r = await measure({ ...common, duration: settings.duration, makeRequest });
-      put(size, op.key, server.key, r);
-      log(
-        `${server.label} @ ${size} ${op.label}: ${Math.round(r.rps)} req/s, p99 ${r.p99} ms` +
-          (r.failed ? `, ${r.failed} failed (${describeFailures(r)})` : ''),
-      );
-      if (r.failed) {
-        const sample = await sampleFailure(instance.url, makeRequest);
-        notes.push(
-          `${server.label} @ ${size} ${op.label}: ${r.failed} of ${r.ok + r.failed} requests failed ` +
-            `(${describeFailures(r)}); e.g. \`${sample}\``,
-        );
-      }
+      await runOperation(server, size, op, opContexts.get(op.key), instance);
     }
   } catch (err) {
     const msg = String(err?.message ?? err);
     log(`${server.label} @ ${size}: ${msg}`);
     notes.push(`${server.label} @ ${size}: ${msg.split('\n')[0]}`);
-    for (const op of ops) if (!get(size, op.key, server.key)) put(size, op.key, server.key, { error: msg });
+    for (const op of perSizeOps)
+      if (!get(size, op.key, server.key)) put(size, op.key, server.key, { error: msg });
   } finally {
     await instance?.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -219,7 +353,7 @@ async function main() {
     `sizes ${settings.sizes.join(', ')}; ${settings.duration} s × ${settings.connections} connections; ` +
       `servers ${servers.map((s) => s.key).join(', ')}; operations ${ops.map((o) => o.key).join(', ')}`,
   );
-  for (const size of settings.sizes) {
+  for (const size of perSizeOps.length ? settings.sizes : []) {
     const records = makeDataset(size);
     const pool = idPool(records, settings.poolSize);
     for (const server of servers) await benchServer(server, size, records, pool);
@@ -231,6 +365,7 @@ async function main() {
       );
     }
   }
+  for (const server of servers) await benchOnce(server);
   const checks = report();
   if (process.env.BENCH_STRICT === '1' && checks.some((c) => c.verdict === 'FAIL')) process.exitCode = 1;
 }

@@ -38,12 +38,17 @@ async function pool(items, concurrency, task) {
 // node:http with keep-alive: several times cheaper per request than fetch, which matters at 100k.
 const agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
 
-function send(url, method, body) {
+function send(url, method, body, headers = {}) {
   const payload = Buffer.from(JSON.stringify(body));
   return new Promise((resolve, reject) => {
     const req = http.request(
       url,
-      { method, agent, headers: { ...JSON_HEADERS, 'content-length': payload.length }, timeout: 60_000 },
+      {
+        method,
+        agent,
+        headers: { ...JSON_HEADERS, ...headers, 'content-length': payload.length },
+        timeout: 60_000,
+      },
       (res) => {
         const chunks = [];
         res.on('data', (c) => chunks.push(c));
@@ -64,6 +69,7 @@ const fieldsOf = ({ id, ...fields }) => fields;
  * the server offers it, otherwise one `PUT /api/items/{id}` per record, several in flight.
  */
 async function seedMethodical(base, records, log) {
+  if (records.length === 0) return;
   const chunks = [];
   for (let i = 0; i < records.length; i += 100) chunks.push(records.slice(i, i + 100));
   const batchOf = (chunk) => ({
@@ -87,8 +93,48 @@ async function seedMethodical(base, records, log) {
   });
 }
 
+/**
+ * Seeds `collection` (whose create rule is `auth` and whose owner is set to the caller) with the
+ * records' fields, server-generated ids: `/api/batch` of up to 100 POSTs, each batch sent with the
+ * bearer token of one of `tokens` in turn (so with two tokens, alternate hundreds are A's and B's).
+ * Returns how many records each token was used for, by index.
+ */
+async function seedOwnedMethodical(base, collection, records, tokens, log) {
+  const chunks = [];
+  for (let i = 0; i < records.length; i += 100) chunks.push(records.slice(i, i + 100));
+  log(`seeding ${records.length} records into ${collection} with /api/batch as ${tokens.length} users`);
+  await pool(chunks, 2, async (chunk, i) => {
+    const body = {
+      requests: chunk.map((r) => ({ method: 'POST', url: `/api/${collection}`, body: fieldsOf(r) })),
+    };
+    const res = await send(`${base}/api/batch`, 'POST', body, {
+      authorization: `Bearer ${tokens[i % tokens.length]}`,
+    });
+    if (res.status !== 200)
+      throw new Error(`${collection} batch ${i}: ${res.status} ${res.text.slice(0, 300)}`);
+  });
+  return chunks.map((chunk, i) => ({ owner: i % tokens.length, records: chunk }));
+}
+
+/** Registers a user (201) and logs in (200); resolves with the bearer token. */
+async function registerAndLogin(base, email, password) {
+  const reg = await send(`${base}/api/auth/register`, 'POST', { email, password });
+  if (reg.status !== 201) throw new Error(`POST /api/auth/register: ${reg.status} ${reg.text.slice(0, 300)}`);
+  const login = await send(`${base}/api/auth/login`, 'POST', { email, password });
+  if (login.status !== 200)
+    throw new Error(`POST /api/auth/login: ${login.status} ${login.text.slice(0, 300)}`);
+  const { token } = JSON.parse(login.text);
+  if (typeof token !== 'string')
+    throw new Error(`POST /api/auth/login: no token in ${login.text.slice(0, 300)}`);
+  return token;
+}
+
 /** How many records a list answer says matched. */
 const totalItemsOf = async (res) => (await res.json()).totalItems;
+
+/** Methodical's filtered list on any collection. */
+const methodicalList = (collection, { yearGte, genre, page, perPage }) =>
+  `/api/${collection}?filter=${encodeURIComponent(`year >= ${yearGte} && genre = "${genre}"`)}&page=${page}&perPage=${perPage}`;
 
 export const servers = [
   {
@@ -130,13 +176,20 @@ export const servers = [
     },
     routes: {
       get: (id) => `/api/items/${id}`,
-      list: ({ yearGte, genre, page, perPage }) =>
-        `/api/items?filter=${encodeURIComponent(`year >= ${yearGte} && genre = "${genre}"`)}&page=${page}&perPage=${perPage}`,
+      list: (query) => methodicalList('items', query),
       create: () => '/api/items',
       replace: (id) => `/api/items/${id}`,
       count: () => '/api/items?perPage=1',
+      // Only Methodical has these: the login, rules and upload cases run on it alone.
+      listOf: methodicalList,
+      login: () => '/api/auth/login',
+      createIn: (collection) => `/api/${collection}`,
+      file: (collection, id, field, name) =>
+        `/api/files/${[collection, id, field, name].map(encodeURIComponent).join('/')}`,
     },
     totalFrom: totalItemsOf,
+    auth: { registerAndLogin },
+    seedOwned: seedOwnedMethodical,
   },
   {
     key: 'ceiling',

@@ -34,6 +34,10 @@ declare module 'fastify' {
   interface FastifyRequest {
     ctx: RequestContext;
   }
+  interface FastifyInstance {
+    /** The config's publicUrl, for code that has only the request (error pages). */
+    methodicalPublicUrl: string | undefined;
+  }
 }
 
 export interface AppDeps {
@@ -125,6 +129,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): FastifyInsta
   };
 
   app.decorateRequest('ctx', null as unknown as RequestContext);
+  app.decorate('methodicalPublicUrl', config.publicUrl);
   // While stopping, answers close their connection, so a keep-alive client cannot hold the exit.
   let closing = false;
   app.addHook('preClose', async () => {

@@ -95,8 +95,8 @@ export async function readFormBody(
         continue;
       }
       const def = compiled.def.fields[part.fieldname];
-      if (part.filename === '' || def?.type !== 'file') {
-        part.file.resume(); // An empty file input, or a file for a field that takes none.
+      if (def?.type !== 'file') {
+        part.file.resume(); // A file for a field that takes none (or an empty file input).
         if (part.filename !== '') {
           issues.push({ field: part.fieldname, code: 'unknown_field', message: 'is not a file field' });
         }
@@ -119,6 +119,11 @@ export async function readFormBody(
         // what was staged is only the first `multipart` bytes, so it is refused here.
         await storage.discard(staged.token);
         throw fileTooLarge(part.fieldname, serverMax);
+      }
+      if (part.filename === '' && staged.size === 0) {
+        // An empty file input. (A name like `..` also arrives empty, but with bytes: that file is kept.)
+        await storage.discard(staged.token);
+        continue;
       }
       const sniffed = sniffType(staged.head);
       if (def.accept && !acceptMatches(sniffed.type, def.accept)) {

@@ -10,6 +10,7 @@ import { prefersHtml } from '../../util/accept.js';
 import { isProblem, Problem } from '../../util/problem.js';
 import { problemPage } from '../html.js';
 import { addVary } from '../respond.js';
+import { ownOrigin } from './csrf.js';
 
 /** Status codes Fastify's own errors map onto, by error code. */
 const FASTIFY_ERRORS: Record<string, (e: FastifyError) => Problem> = {
@@ -44,12 +45,12 @@ export function toProblem(error: unknown, req: FastifyRequest): Problem {
 }
 
 /** Where a browser's "Go back" link should point: the same-origin Referer path, or /. */
-function backLink(req: FastifyRequest): string {
+function backLink(req: FastifyRequest, publicUrl: string | undefined): string {
   const referer = req.headers.referer;
   if (referer) {
     try {
       const url = new URL(referer);
-      if (url.host === req.headers.host) return url.pathname + url.search;
+      if (url.origin === ownOrigin(req, publicUrl)) return url.pathname + url.search;
     } catch {
       // An unparseable Referer falls back to the home page.
     }
@@ -59,12 +60,13 @@ function backLink(req: FastifyRequest): string {
 
 /** A problem as a stored response (for idempotency replay and batches). */
 export function renderProblem(problem: Problem, req: FastifyRequest): StoredResponse {
+  const publicUrl = req.server.methodicalPublicUrl;
   const path = req.url.split('?')[0];
   if (prefersHtml(req.headers.accept)) {
     return {
       status: problem.status,
       headers: { ...problem.headers, 'content-type': 'text/html; charset=utf-8' },
-      body: problemPage(problem, backLink(req)),
+      body: problemPage(problem, backLink(req, publicUrl)),
     };
   }
   return {

@@ -104,6 +104,7 @@ export function recordHandlers(services: Services) {
     reply: FastifyReply,
     claim: IdempotencyClaim | null,
     op: (scope: WriteScope) => Promise<StoredResponse>,
+    input?: WriteBody,
   ) {
     // A browser's double submit waits for the first one and shows its answer.
     const waitMs = prefersHtml(req.headers.accept) ? FORM_WAIT_MS : 0;
@@ -113,6 +114,8 @@ export function recordHandlers(services: Services) {
       (problem) => renderProblem(problem, req),
       waitMs,
     );
+    // Staged files the write did not keep are gone before the client hears back.
+    if (input) await discardUploads(input);
     varyApi(reply);
     if (replayed) reply.header('Idempotent-Replayed', 'true');
     return sendStored(reply, originate(reply, response));
@@ -147,13 +150,18 @@ export function recordHandlers(services: Services) {
           compiled.def.requireIdempotencyKey,
           input.idempotencyKey,
         );
-        return await write(req, reply, claim, async (scope) =>
-          renderFormWrite(
-            req,
-            p.collection,
-            await writer.create(req.ctx, p.collection, input.body, scope, input.uploads),
-            input,
-          ),
+        return await write(
+          req,
+          reply,
+          claim,
+          async (scope) =>
+            renderFormWrite(
+              req,
+              p.collection,
+              await writer.create(req.ctx, p.collection, input.body, scope, input.uploads),
+              input,
+            ),
+          input,
         );
       } finally {
         await discardUploads(input);
@@ -167,20 +175,26 @@ export function recordHandlers(services: Services) {
       const pre = preconditionsOf(req);
       try {
         const password = await passwordChange(req, compiled, p.id as string, input.body);
-        return await write(req, reply, null, async (scope) => {
-          const id = p.id as string;
-          const outcome = await writer.replace(
-            req.ctx,
-            p.collection,
-            id,
-            password.body,
-            pre,
-            scope,
-            input.uploads,
-          );
-          await password.apply?.(scope, id);
-          return renderFormWrite(req, p.collection, outcome, input);
-        });
+        return await write(
+          req,
+          reply,
+          null,
+          async (scope) => {
+            const id = p.id as string;
+            const outcome = await writer.replace(
+              req.ctx,
+              p.collection,
+              id,
+              password.body,
+              pre,
+              scope,
+              input.uploads,
+            );
+            await password.apply?.(scope, id);
+            return renderFormWrite(req, p.collection, outcome, input);
+          },
+          input,
+        );
       } finally {
         await discardUploads(input);
       }
