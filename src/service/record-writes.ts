@@ -21,6 +21,7 @@ import { checkRelations } from './relations.js';
 import { type Access, access } from './rules.js';
 import { recordEtag } from './serialize.js';
 import { type StagedUpload, settleFiles } from './uploads.js';
+import { assemble, checkBodyId, fieldsOf, normaliseAuthFields, uniqueProblem } from './write-support.js';
 
 /** One write transaction: the store transaction plus work to run after commit. */
 export interface WriteScope {
@@ -47,24 +48,6 @@ export interface RecordWriterDeps {
 }
 
 const MAX_HOOK_DEPTH = 8;
-
-function uniqueProblem(error: UniqueViolation): Problem {
-  return new Problem(
-    'uniqueViolation',
-    `Another record in ${error.collection} already has this ${error.field}.`,
-    {
-      errors: [
-        { field: error.field, code: 'unique', message: 'must be unique: another record has this value' },
-      ],
-    },
-  );
-}
-
-function fieldsOf(record: RecordData, names: readonly string[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const n of names) out[n] = record[n];
-  return out;
-}
 
 export class RecordWriter {
   private readonly now: () => Date;
@@ -200,16 +183,10 @@ export class RecordWriter {
     }
     normaliseAuthFields(def, values);
     const stamp = this.now().toISOString();
-    const record = this.assemble(compiled, id, values, stamp, stamp);
+    const record = assemble(compiled, id, values, stamp, stamp);
     const hooks = this.deps.hooks[name];
     await runHook(hooks, 'beforeCreate', this.hookContext(ctx, name, 'create', record, null, scope));
-    const final = this.assemble(
-      compiled,
-      id,
-      compiled.check(fieldsOf(record, compiled.fieldNames)),
-      stamp,
-      stamp,
-    );
+    const final = assemble(compiled, id, compiled.check(fieldsOf(record, compiled.fieldNames)), stamp, stamp);
     await checkRelations(def, final, scope.tx);
     try {
       await scope.tx.insert(name, final);
@@ -247,12 +224,12 @@ export class RecordWriter {
     normaliseAuthFields(def, values);
     const unchanged = (v: Record<string, unknown>) => jsonEqual(v, fieldsOf(current, compiled.fieldNames));
     if (unchanged(values)) return { status: 200, record: current, etag: recordEtag(current) };
-    const candidate = this.assemble(compiled, current.id, values, current.created, this.now().toISOString());
+    const candidate = assemble(compiled, current.id, values, current.created, this.now().toISOString());
     const hooks = this.deps.hooks[name];
     await runHook(hooks, 'beforeUpdate', this.hookContext(ctx, name, 'update', candidate, current, scope));
     const checked = compiled.check(fieldsOf(candidate, compiled.fieldNames));
     if (unchanged(checked)) return { status: 200, record: current, etag: recordEtag(current) };
-    const final = this.assemble(compiled, current.id, checked, current.created, candidate.updated);
+    const final = assemble(compiled, current.id, checked, current.created, candidate.updated);
     await checkRelations(def, final, scope.tx);
     try {
       await scope.tx.update(name, final);
@@ -263,21 +240,6 @@ export class RecordWriter {
     await settleFiles(this.deps.files, compiled, final, current, uploads, scope);
     this.after(scope, hooks, 'afterUpdate', ctx, name, 'update', final, current);
     return { status: 200, record: final, etag: recordEtag(final) };
-  }
-
-  /** A record with keys in the one order every response uses. */
-  private assemble(
-    compiled: CompiledCollection,
-    id: string,
-    values: Record<string, unknown>,
-    created: string,
-    updated: string,
-  ): RecordData {
-    const record: Record<string, unknown> = { id };
-    for (const n of compiled.fieldNames) record[n] = values[n] ?? null;
-    record.created = created;
-    record.updated = updated;
-    return record as RecordData;
   }
 
   private hookContext(
@@ -339,21 +301,6 @@ export class RecordWriter {
         auth: ctx.auth,
         tx: hookTx(own.tx, this.hookWrites(own)),
       }),
-    );
-  }
-}
-
-/** Emails of an auth collection are kept lowercased, so logins and the unique index see one address. */
-function normaliseAuthFields(def: CompiledCollection['def'], values: Record<string, unknown>): void {
-  if (def.auth && typeof values.email === 'string') values.email = values.email.toLowerCase();
-}
-
-/** An id in the body that differs from the URL's is a conflict; an equal one is ignored. */
-function checkBodyId(body: Record<string, unknown>, id: string): void {
-  if (Object.hasOwn(body, 'id') && body.id !== id) {
-    throw new Problem(
-      'idConflict',
-      `The body's id ${JSON.stringify(body.id)} differs from the URL's id "${id}".`,
     );
   }
 }
