@@ -77,6 +77,7 @@ export async function readFormBody(
   const fields: Record<string, string[]> = Object.create(null);
   const uploads: StagedUpload[] = [];
   const issues: FieldIssue[] = [];
+  let received = 0;
   try {
     const parts = req.parts({
       limits: { parts: limits.parts, fieldSize: limits.fieldSize, fileSize: limits.multipart },
@@ -104,10 +105,19 @@ export async function readFormBody(
       }
       let staged: Awaited<ReturnType<FileStorage['stage']>>;
       const serverMax = Math.min(def.maxSize ?? limits.multipart, limits.multipart);
+      // `multipart` bounds the whole request: later files get what the earlier ones left.
+      const budget = limits.multipart - received;
       try {
-        staged = await storage.stage(part.file, def.maxSize ?? limits.multipart);
+        staged = await storage.stage(part.file, Math.min(def.maxSize ?? limits.multipart, budget));
       } catch (error) {
         // Our own limit, or the multipart parser's overall one, whichever the stream hit first.
+        if (error instanceof FileTooLarge && budget < serverMax) {
+          throw new Problem(
+            'payloadTooLarge',
+            `The files of this request together exceed the ${limits.multipart} bytes a request may carry.`,
+            { headers: { Connection: 'close' } },
+          );
+        }
         if (error instanceof FileTooLarge) throw fileTooLarge(part.fieldname, error.maxSize);
         if ((error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') {
           throw fileTooLarge(part.fieldname, serverMax);
@@ -120,6 +130,7 @@ export async function readFormBody(
         await storage.discard(staged.token);
         throw fileTooLarge(part.fieldname, serverMax);
       }
+      received += staged.size;
       if (part.filename === '' && staged.size === 0) {
         // An empty file input. (A name like `..` also arrives empty, but with bytes: that file is kept.)
         await storage.discard(staged.token);

@@ -124,6 +124,19 @@ describe('multipart limits from the config', () => {
     assertNoStaging(t);
   });
 
+  test('files that fit one by one but not together exceed the request-wide `multipart` limit: 413', async () => {
+    const blobs = allBlobs(t);
+    const res = await sendMultipart(t, '/api/uploads', [
+      { name: 'doc', filename: 'a.png', data: bytes(3000) },
+      { name: 'pics', filename: 'b.png', data: bytes(1000) },
+      { name: 'big', filename: 'c.png', data: bytes(1000) },
+    ]);
+    assertProblem(res, 413, { detail: /together exceed the 4096 bytes/ });
+    assert.equal(res.headers.connection, 'close');
+    assert.deepEqual(allBlobs(t), blobs, 'no file kept');
+    assertNoStaging(t);
+  });
+
   test('a text field cut at fieldSize is never stored cut', async () => {
     const res = await sendMultipart(t, '/api/uploads', fields({ title: 'y'.repeat(500) }));
     assert.equal(res.statusCode, 413);
