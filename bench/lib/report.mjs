@@ -169,7 +169,9 @@ export function renderReport({
   for (const op of operations.filter((o) => o.section)) {
     lines.push(`## ${SECTION_TITLES[op.section] ?? op.label}`, '');
     lines.push(`${op.once ? 'Once per run, on a fresh server: ' : 'At each size: '}${op.explain}`, '');
-    lines.push(...sections[op.section]({ op, settings, servers, get, once }), '');
+    const table = sections[op.section]({ op, settings, servers, get, once });
+    // Only the header: no server in this run does it (or it was not run).
+    lines.push(...(table.length > 2 ? table : ['Not measured in this run.']), '');
   }
 
   lines.push('## Targets', '');
