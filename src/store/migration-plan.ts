@@ -19,6 +19,15 @@ export interface Introspection {
   hasData(table: string, column: string): Promise<boolean>;
 }
 
+/**
+ * A relation's index also holds the default order, so "this owner's records,
+ * newest page first" walks the index instead of sorting every match.
+ */
+function relationIndexSql(name: string, model: TableModel, column: string): string {
+  const q = quoteIdent;
+  return `CREATE INDEX ${q(name)} ON ${q(model.table)} (${q(column)}, ${q('created')}, ${q('id')})`;
+}
+
 function columnSql(column: ColumnModel, dialect: SqlDialect): string {
   const type = dialect.columnType(column.storage);
   if (column.name === 'id') return `${quoteIdent('id')} TEXT PRIMARY KEY`;
@@ -38,8 +47,8 @@ function indexSteps(model: TableModel, actual: ActualTable | undefined): Migrati
       const name = indexName(model.table, column.name, 'unique');
       want.set(name, `CREATE UNIQUE INDEX ${q(name)} ON ${q(model.table)} (${q(column.name)})`);
     } else if (column.indexed) {
-      const name = indexName(model.table, column.name, 'idx');
-      want.set(name, `CREATE INDEX ${q(name)} ON ${q(model.table)} (${q(column.name)})`);
+      const name = indexName(model.table, column.name, 'rel');
+      want.set(name, relationIndexSql(name, model, column.name));
     }
   }
   for (const [name, sql] of want) {
@@ -69,7 +78,7 @@ function indexSteps(model: TableModel, actual: ActualTable | undefined): Migrati
 function retypeSql(model: TableModel, column: ColumnModel, dialect: SqlDialect): string[] {
   const q = quoteIdent;
   const unique = indexName(model.table, column.name, 'unique');
-  const plain = indexName(model.table, column.name, 'idx');
+  const plain = indexName(model.table, column.name, 'rel');
   const sql = [
     `DROP INDEX IF EXISTS ${q(unique)}`,
     `DROP INDEX IF EXISTS ${q(plain)}`,
@@ -77,7 +86,7 @@ function retypeSql(model: TableModel, column: ColumnModel, dialect: SqlDialect):
     `ALTER TABLE ${q(model.table)} ADD COLUMN ${columnSql(column, dialect)}`,
   ];
   if (column.unique) sql.push(`CREATE UNIQUE INDEX ${q(unique)} ON ${q(model.table)} (${q(column.name)})`);
-  else if (column.indexed) sql.push(`CREATE INDEX ${q(plain)} ON ${q(model.table)} (${q(column.name)})`);
+  else if (column.indexed) sql.push(relationIndexSql(plain, model, column.name));
   return sql;
 }
 

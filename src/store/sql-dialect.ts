@@ -53,7 +53,7 @@ export const postgresDialect: SqlDialect = {
 };
 
 /** Index names follow one convention so migrations can find them again. */
-export function indexName(table: string, column: string, kind: 'unique' | 'idx'): string {
+export function indexName(table: string, column: string, kind: 'unique' | 'rel'): string {
   return `${table}__${column}__${kind}`;
 }
 

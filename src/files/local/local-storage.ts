@@ -14,6 +14,7 @@ import { mkdir, open, readdir, readFile, rename, rmdir, stat, unlink, writeFile 
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { type Readable, Transform, type TransformCallback, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { collectYoungGarbage } from '../../util/young-gc.js';
 import {
   assertValidKey,
   type ByteRange,
@@ -37,6 +38,8 @@ interface Sidecar extends FileMeta {
   size: number;
 }
 
+const COLLECT_EVERY = 4 * 1024 * 1024;
+
 /** Counts, hashes and keeps the head of what passes through; fails once past maxSize. */
 class Meter extends Transform {
   size = 0;
@@ -49,6 +52,10 @@ class Meter extends Transform {
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    // Every few MiB, let the chunks already written go, rather than waiting for V8 to notice them.
+    if (Math.floor((this.size + chunk.length) / COLLECT_EVERY) > Math.floor(this.size / COLLECT_EVERY)) {
+      collectYoungGarbage();
+    }
     this.size += chunk.length;
     if (this.size > this.maxSize) {
       callback(new FileTooLarge(this.maxSize));
