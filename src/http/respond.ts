@@ -16,6 +16,10 @@ export const JSON_TYPE = 'application/json; charset=utf-8';
 /** Add names to the Vary header without dropping ones already there. */
 export function addVary(reply: FastifyReply, ...names: string[]): void {
   const current = reply.getHeader('vary');
+  if (current === undefined) {
+    reply.header('Vary', names.join(', '));
+    return;
+  }
   const have = typeof current === 'string' && current !== '' ? current.split(',').map((s) => s.trim()) : [];
   for (const n of names) if (!have.some((h) => h.toLowerCase() === n.toLowerCase())) have.push(n);
   reply.header('Vary', have.join(', '));
@@ -70,11 +74,26 @@ export function renderWrite(req: FastifyRequest, collection: string, outcome: Wr
  * change from the future.
  */
 export function originate(reply: FastifyReply, response: StoredResponse): StoredResponse {
-  const date = httpDate(new Date());
+  const now = Date.now();
+  const date = dateHeader(now);
   reply.header('Date', date);
   const lastModified = response.headers['last-modified'];
-  if (lastModified === undefined || Date.parse(lastModified) <= Date.parse(date)) return response;
+  // Both are whole seconds once formatted: compare at that precision.
+  if (lastModified === undefined || Date.parse(lastModified) <= now - (now % 1000)) return response;
   return { ...response, headers: { ...response.headers, 'last-modified': date } };
+}
+
+let cachedSecond = -1;
+let cachedDate = '';
+
+/** The IMF-fixdate of a time, formatted once per second (every response needs one). */
+function dateHeader(ms: number): string {
+  const second = Math.floor(ms / 1000);
+  if (second !== cachedSecond) {
+    cachedSecond = second;
+    cachedDate = new Date(second * 1000).toUTCString();
+  }
+  return cachedDate;
 }
 
 /** A JSON body for a read, with its strong ETag. */

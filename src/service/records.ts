@@ -101,6 +101,7 @@ export class RecordReader {
     records: RecordData[],
     options: ReadOptions,
   ): Promise<Record<string, unknown>[]> {
+    if (options.fields === null && options.expand.length === 0) return records;
     const expansions = await this.expansions(ctx, name, records, options.expand);
     return records.map((record, i) => {
       let out: Record<string, unknown> = record;

@@ -1,5 +1,5 @@
 /** Session tokens: 256 random bits, handed out once, stored only as a SHA-256 hash. */
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 
 /** A new token for the client. */
 export function newToken(): string {
@@ -8,5 +8,5 @@ export function newToken(): string {
 
 /** What the database keeps of a token. */
 export function tokenHash(token: string): string {
-  return createHash('sha256').update(token).digest('base64url');
+  return hash('sha256', token, 'base64url');
 }

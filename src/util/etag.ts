@@ -1,8 +1,9 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** A strong entity tag for a representation's bytes. */
 export function etagOf(body: string | Buffer): string {
-  return `"${createHash('sha1').update(body).digest('base64url')}"`;
+  // One-shot hashing: no Hash object per response.
+  return `"${hash('sha1', body, 'base64url')}"`;
 }
 
 /** One parsed entity tag of an If-Match / If-None-Match list. */

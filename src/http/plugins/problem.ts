@@ -79,7 +79,7 @@ export function renderProblem(problem: Problem, req: FastifyRequest): StoredResp
 /** Send a stored response as it is. */
 export function sendStored(reply: FastifyReply, stored: StoredResponse): FastifyReply {
   reply.code(stored.status);
-  for (const [name, value] of Object.entries(stored.headers)) reply.header(name, value);
+  reply.headers(stored.headers);
   if (stored.status === 204 || stored.status === 304 || stored.body === '') return reply.send();
   return reply.send(stored.body);
 }
