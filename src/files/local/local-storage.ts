@@ -14,7 +14,7 @@ import { mkdir, open, readdir, readFile, rename, rmdir, stat, unlink, writeFile 
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { type Readable, Transform, type TransformCallback, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { collectYoungGarbage } from '../../util/young-gc.js';
+import { collectingAlong, collectYoungGarbage, crossesCollectionPoint } from '../../util/young-gc.js';
 import {
   assertValidKey,
   type ByteRange,
@@ -38,8 +38,6 @@ interface Sidecar extends FileMeta {
   size: number;
 }
 
-const COLLECT_EVERY = 4 * 1024 * 1024;
-
 /** Counts, hashes and keeps the head of what passes through; fails once past maxSize. */
 class Meter extends Transform {
   size = 0;
@@ -53,9 +51,7 @@ class Meter extends Transform {
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     // Every few MiB, let the chunks already written go, rather than waiting for V8 to notice them.
-    if (Math.floor((this.size + chunk.length) / COLLECT_EVERY) > Math.floor(this.size / COLLECT_EVERY)) {
-      collectYoungGarbage();
-    }
+    if (crossesCollectionPoint(this.size, this.size + chunk.length)) collectYoungGarbage();
     this.size += chunk.length;
     if (this.size > this.maxSize) {
       callback(new FileTooLarge(this.maxSize));
@@ -236,7 +232,7 @@ export class LocalFileStorage implements FileStorage {
       throw new FileNotFound(key);
     }
     // An open descriptor keeps serving the bytes even if the blob is removed meanwhile.
-    return handle.createReadStream(range ? { start: range.start, end: range.end } : {});
+    return collectingAlong(handle.createReadStream(range ? { start: range.start, end: range.end } : {}));
   }
 
   async sweep(maxAgeMs: number): Promise<void> {
