@@ -17,6 +17,15 @@ export function evaluateRead(
   lastModified: string | undefined,
 ): ReadDecision {
   const ifMatch = headers['if-match'];
+  const ifNoneMatch = headers['if-none-match'];
+  if (
+    ifMatch === undefined &&
+    ifNoneMatch === undefined &&
+    headers['if-modified-since'] === undefined &&
+    headers['if-unmodified-since'] === undefined
+  ) {
+    return 'ok'; // The common case, decided without parsing a date.
+  }
   const lastSeconds = lastModified ? toSeconds(Date.parse(lastModified)) : undefined;
   if (ifMatch !== undefined) {
     if (!strongMatch(parseEntityTags(ifMatch), etag)) return 'precondition-failed';
@@ -27,7 +36,6 @@ export function evaluateRead(
       return 'precondition-failed';
     }
   }
-  const ifNoneMatch = headers['if-none-match'];
   if (ifNoneMatch !== undefined) {
     return weakMatch(parseEntityTags(ifNoneMatch), etag) ? 'not-modified' : 'ok';
   }

@@ -74,12 +74,16 @@ export function renderWrite(req: FastifyRequest, collection: string, outcome: Wr
  * change from the future.
  */
 export function originate(reply: FastifyReply, response: StoredResponse): StoredResponse {
+  const lastModified = response.headers['last-modified'];
+  if (lastModified === undefined) return response;
   const now = Date.now();
+  const modified = Date.parse(lastModified);
+  // Node's Date lags at most the second its timer runs late: older changes need nothing more.
+  if (modified < now - 2000) return response;
   const date = dateHeader(now);
   reply.header('Date', date);
-  const lastModified = response.headers['last-modified'];
   // Both are whole seconds once formatted: compare at that precision.
-  if (lastModified === undefined || Date.parse(lastModified) <= now - (now % 1000)) return response;
+  if (modified <= now - (now % 1000)) return response;
   return { ...response, headers: { ...response.headers, 'last-modified': date } };
 }
 
