@@ -81,7 +81,7 @@ describe('hooks', () => {
       payload: { product: productId, quantity: 5 },
     });
     assert.equal(res.statusCode, 409);
-    assert.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8');
+    assert.equal(res.headers['content-type'], 'application/problem+json');
     assert.equal(json(res).detail, 'Only 1 left in stock.');
     assert.equal((await t.store.get('products', productId))?.stock, 1);
     const orders = await t.store.list('orders', {

@@ -12,6 +12,8 @@ import { problemPage } from '../html.js';
 import { addVary } from '../respond.js';
 import { ownOrigin } from './csrf.js';
 
+export const PROBLEM_TYPE = 'application/problem+json';
+
 /** Status codes Fastify's own errors map onto, by error code. */
 const FASTIFY_ERRORS: Record<string, (e: FastifyError) => Problem> = {
   FST_ERR_CTP_BODY_TOO_LARGE: () =>
@@ -71,7 +73,7 @@ export function renderProblem(problem: Problem, req: FastifyRequest): StoredResp
   }
   return {
     status: problem.status,
-    headers: { ...problem.headers, 'content-type': 'application/problem+json' },
+    headers: { ...problem.headers, 'content-type': PROBLEM_TYPE },
     body: JSON.stringify(problem.toJSON(path)),
   };
 }
@@ -81,6 +83,8 @@ export function sendStored(reply: FastifyReply, stored: StoredResponse): Fastify
   reply.code(stored.status);
   reply.headers(stored.headers);
   if (stored.status === 204 || stored.status === 304 || stored.body === '') return reply.send();
+  // As bytes, so Fastify sends the media type exactly as RFC 9457 names it (it appends a charset to strings).
+  if (stored.headers['content-type'] === PROBLEM_TYPE) return reply.send(Buffer.from(stored.body));
   return reply.send(stored.body);
 }
 
