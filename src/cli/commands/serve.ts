@@ -39,6 +39,8 @@ export async function serve(args: string[]): Promise<void> {
   const address = app.server.address();
   const actual = typeof address === 'object' && address ? address.port : port;
   process.stdout.write(`Methodical listening on ${origin(host, actual)}\n`);
+  // A stray rejection somewhere in a plugin or hook is logged, not allowed to stop every other request.
+  process.on('unhandledRejection', (reason) => app.log.error({ err: reason }, 'unhandled rejection'));
   const purge = setInterval(() => void purgeExpired(store, config.idempotency.ttlSeconds), PURGE_INTERVAL_MS);
   purge.unref();
   stopOnSignals(app, store, purge);
