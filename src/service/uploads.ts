@@ -3,9 +3,10 @@
  * (renamed into place) inside it once the record is written, and the
  * files a write drops removed once it has committed.
  */
-import type { FileStorage } from '../files/storage.js';
+import type { FileMeta, FileStorage } from '../files/storage.js';
 import type { CompiledCollection } from '../schema/compile-collection.js';
 import type { RecordData } from '../schema/types.js';
+import type { PendingFile, Store, StoreTx } from '../store/store.js';
 import { validationProblem } from '../util/problem.js';
 import type { WriteScope } from './record-writes.js';
 
@@ -69,16 +70,45 @@ export async function settleFiles(
   if (issues.length > 0) throw validationProblem(issues);
   if (!storage) return;
   const kept = new Set(fileFields.flatMap(([field]) => namesOf(next?.[field])));
+  const moves: PendingFile[] = [];
   for (const upload of uploads) {
     if (!kept.has(upload.storedName)) continue;
-    await storage.commit(upload.token, fileKey(def.name, id, upload.storedName), {
-      type: upload.type,
-      originalName: upload.originalName,
-    });
+    const meta: FileMeta = { type: upload.type, originalName: upload.originalName };
+    const move = { token: upload.token, key: fileKey(def.name, id, upload.storedName), meta: JSON.stringify(meta) };
+    // Journalled with the record: the blob moves into place only once this transaction has committed.
+    await scope.tx.putPendingFile(move);
+    moves.push(move);
   }
-  if (dropped.length > 0) {
-    scope.afterCommit.push(async () => {
+  if (moves.length > 0 || dropped.length > 0) {
+    scope.afterCommit.push(async (own) => {
+      for (const move of moves) await placeFile(storage, own.tx, move);
       for (const name of dropped) await storage.remove(fileKey(def.name, id, name));
     });
   }
+}
+
+/** Move a journalled upload into place and strike it from the journal. */
+async function placeFile(storage: FileStorage, tx: StoreTx, move: PendingFile): Promise<void> {
+  await storage.commit(move.token, move.key, JSON.parse(move.meta) as FileMeta);
+  await tx.deletePendingFile(move.token);
+}
+
+/**
+ * After a crash: uploads whose records committed but whose blobs were not
+ * moved yet are moved now (a blob already in place is simply struck off).
+ * Run before sweeping staged files, which would otherwise delete them.
+ */
+export async function recoverPendingFiles(store: Store, storage: FileStorage): Promise<number> {
+  let moved = 0;
+  for (const move of await store.pendingFiles()) {
+    await store.transaction(async (tx) => {
+      try {
+        await placeFile(storage, tx, move);
+        moved++;
+      } catch {
+        await tx.deletePendingFile(move.token); // Already in place (or gone): nothing left to do.
+      }
+    });
+  }
+  return moved;
 }

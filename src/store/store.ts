@@ -39,6 +39,18 @@ export interface IdempotencyEntry {
   created: string;
 }
 
+/**
+ * An upload to move into place once its record's transaction has committed:
+ * written in that transaction, so after a crash the database alone says
+ * which staged files belong to committed records.
+ */
+export interface PendingFile {
+  token: string;
+  key: string;
+  /** The blob's metadata, as JSON. */
+  meta: string;
+}
+
 /** A session row (tokens are stored only as a hash). */
 export interface SessionEntry {
   tokenHash: string;
@@ -79,6 +91,9 @@ export interface StoreTx extends StoreReader {
   putSession(entry: SessionEntry): Promise<void>;
   deleteSession(tokenHash: string): Promise<void>;
   deleteSessionsOf(userId: string): Promise<void>;
+
+  putPendingFile(entry: PendingFile): Promise<void>;
+  deletePendingFile(token: string): Promise<void>;
 
   /** Add one hit to a counter window and return the hits still inside it. */
   hit(bucket: string, now: string, windowStart: string): Promise<number>;
@@ -124,6 +139,8 @@ export interface Store extends StoreReader {
   planMigration(): Promise<MigrationStep[]>;
   /** Apply a plan; throws DestructiveMigration if a step is destructive and not allowed. */
   migrate(steps: readonly MigrationStep[], options?: { allowDestructive?: boolean }): Promise<void>;
+  /** Uploads whose record committed but whose blob may not have been moved into place yet. */
+  pendingFiles(): Promise<PendingFile[]>;
   /** Delete idempotency entries and sessions that have expired. */
   purgeExpired(idempotencyBefore: string, now: string): Promise<void>;
   /** Throws when the database does not answer. */

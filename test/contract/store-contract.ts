@@ -858,6 +858,30 @@ export function storeContract(name: string, open: OpenStore, options: ContractOp
       });
     });
 
+    describe('pending files', () => {
+      it('are listed once committed, never when their transaction rolls back, and go when deleted', async () => {
+        const { store } = await books();
+        const kept = { token: unique('tok'), key: `${unique('c')}/r1/a.png`, meta: '{"type":"image/png"}' };
+        const lost = { token: unique('tok'), key: `${unique('c')}/r2/b.png`, meta: '{}' };
+        await store.transaction((tx) => tx.putPendingFile(kept));
+        await assert.rejects(
+          store.transaction(async (tx) => {
+            await tx.putPendingFile(lost);
+            throw new Error('roll back');
+          }),
+        );
+        const tokens = (await store.pendingFiles()).map((p) => p.token);
+        assert.ok(tokens.includes(kept.token));
+        assert.ok(!tokens.includes(lost.token));
+        assert.deepEqual(
+          (await store.pendingFiles()).find((p) => p.token === kept.token),
+          kept,
+        );
+        await store.transaction((tx) => tx.deletePendingFile(kept.token));
+        assert.ok(!(await store.pendingFiles()).some((p) => p.token === kept.token));
+      });
+    });
+
     describe('hits', () => {
       it('hit adds one and counts the hits inside the window; hits counts without adding', async () => {
         const { store } = await books();

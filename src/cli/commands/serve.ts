@@ -1,6 +1,7 @@
 /** `methodical serve`: start the server and print the one listening line. */
 import type { FastifyInstance } from 'fastify';
 import { createApp } from '../../http/app.js';
+import { recoverPendingFiles } from '../../service/uploads.js';
 import type { Store } from '../../store/store.js';
 import { applyOnStart } from '../migrate-on-start.js';
 import { configFrom, openFiles, openStore } from '../open-store.js';
@@ -30,6 +31,8 @@ export async function serve(args: string[]): Promise<void> {
   const store = await openStore(config, values);
   await applyOnStart(store);
   const files = openFiles(values);
+  // Finish moving uploads of committed records first: the sweep would take them for leftovers.
+  await recoverPendingFiles(store, files);
   await files.sweep(24 * 60 * 60 * 1000);
   const app = createApp(
     { config, store, files },

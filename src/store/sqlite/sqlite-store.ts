@@ -16,6 +16,7 @@ import type {
   ListQuery,
   ListResult,
   MigrationStep,
+  PendingFile,
   SessionEntry,
   Store,
   StoreCapabilities,
@@ -138,6 +139,8 @@ export class SqliteStore implements Store {
       getSession: async (hash, now) => s.getSession(hash, now),
       deleteSession: async (hash) => s.deleteSession(hash),
       deleteSessionsOf: async (userId) => s.deleteSessionsOf(userId),
+      putPendingFile: async (entry) => s.putPendingFile(entry),
+      deletePendingFile: async (token) => s.deletePendingFile(token),
       hit: async (bucket, now, windowStart) => s.hit(bucket, now, windowStart),
       hits: async (bucket, windowStart) => s.hits(bucket, windowStart),
       clearHits: async (bucket) => s.clearHits(bucket),
@@ -179,6 +182,10 @@ export class SqliteStore implements Store {
       this.readRecords = new SqliteRecords(this.reader, this.models);
       this.dataVersion = this.reader.prepare('PRAGMA data_version');
     }
+  }
+
+  async pendingFiles(): Promise<PendingFile[]> {
+    return this.transaction(async () => this.system.pendingFiles());
   }
 
   async purgeExpired(idempotencyBefore: string, now: string): Promise<void> {

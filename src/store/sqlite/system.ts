@@ -4,7 +4,7 @@
  */
 import type Database from 'better-sqlite3';
 import { quoteIdent } from '../sql-dialect.js';
-import type { IdempotencyEntry, SessionEntry } from '../store.js';
+import type { IdempotencyEntry, PendingFile, SessionEntry } from '../store.js';
 import { PASSWORD_COLUMN } from '../table-model.js';
 
 export const SQLITE_SYSTEM_DDL = [
@@ -16,6 +16,7 @@ export const SQLITE_SYSTEM_DDL = [
     token_hash TEXT PRIMARY KEY, user_id TEXT NOT NULL, created TEXT NOT NULL, expires TEXT NOT NULL)`,
   'CREATE INDEX IF NOT EXISTS _sessions__user ON _sessions (user_id)',
   'CREATE TABLE IF NOT EXISTS _hits (bucket TEXT NOT NULL, at TEXT NOT NULL)',
+  'CREATE TABLE IF NOT EXISTS _pending_files (token TEXT PRIMARY KEY, key TEXT NOT NULL, meta TEXT NOT NULL)',
   'CREATE INDEX IF NOT EXISTS _hits__bucket ON _hits (bucket, at)',
 ];
 
@@ -56,6 +57,9 @@ export class SqliteSystem {
       hits: p('SELECT COUNT(*) AS n, MIN(at) AS oldest FROM _hits WHERE bucket = ? AND at >= ?'),
       pruneHits: p('DELETE FROM _hits WHERE bucket = ? AND at < ?'),
       clearHits: p('DELETE FROM _hits WHERE bucket = ?'),
+      putPending: p('INSERT OR REPLACE INTO _pending_files (token, key, meta) VALUES (?, ?, ?)'),
+      deletePending: p('DELETE FROM _pending_files WHERE token = ?'),
+      pending: p('SELECT token, key, meta FROM _pending_files'),
       purgeKeys: p('DELETE FROM _idempotency WHERE created < ?'),
       purgeSessions: p('DELETE FROM _sessions WHERE expires <= ?'),
     };
@@ -139,6 +143,18 @@ export class SqliteSystem {
 
   clearHits(bucket: string): void {
     this.s.clearHits.run(bucket);
+  }
+
+  putPendingFile(entry: PendingFile): void {
+    this.s.putPending.run(entry.token, entry.key, entry.meta);
+  }
+
+  deletePendingFile(token: string): void {
+    this.s.deletePending.run(token);
+  }
+
+  pendingFiles(): PendingFile[] {
+    return this.s.pending.all() as unknown as PendingFile[];
   }
 
   purge(idempotencyBefore: string, now: string): void {
