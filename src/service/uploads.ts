@@ -74,7 +74,11 @@ export async function settleFiles(
   for (const upload of uploads) {
     if (!kept.has(upload.storedName)) continue;
     const meta: FileMeta = { type: upload.type, originalName: upload.originalName };
-    const move = { token: upload.token, key: fileKey(def.name, id, upload.storedName), meta: JSON.stringify(meta) };
+    const move = {
+      token: upload.token,
+      key: fileKey(def.name, id, upload.storedName),
+      meta: JSON.stringify(meta),
+    };
     // Journalled with the record: the blob moves into place only once this transaction has committed.
     await scope.tx.putPendingFile(move);
     moves.push(move);
