@@ -19,9 +19,13 @@ export const JSON_ONLY = 'application/json';
 
 const PATCH_MEDIA_TYPES: ReadonlySet<string> = new Set(PATCH_TYPES.split(',').map((s) => s.trim()));
 
+const JSON_ALONE = ['application/json'];
+const JSON_OR_HTML = ['application/json', 'text/html'];
+
 /** 406 unless the client accepts JSON (or HTML, where a write can answer with a redirect page). */
 export function requireAcceptable(req: FastifyRequest, htmlOffered = false): void {
-  const offers = htmlOffered ? ['application/json', 'text/html'] : ['application/json'];
+  if (req.headers.accept === undefined) return; // Anything goes: JSON.
+  const offers = htmlOffered ? JSON_OR_HTML : JSON_ALONE;
   if (negotiate(req.headers.accept, offers) === null && !(htmlOffered && prefersHtml(req.headers.accept))) {
     throw new Problem(
       'notAcceptable',

@@ -261,3 +261,26 @@ describe('_idempotency_key form field', () => {
     assert.equal((await stored(t, 'notes')).filter((r) => r.title === 'long key').length, 0);
   });
 });
+
+describe('JSON sent with a form media type (curl -d without a Content-Type)', () => {
+  test('is a 415 that says what to send, and stores nothing', async () => {
+    const t = await testApp({
+      collections: { notes: { fields: { title: { type: 'text' } }, rules: PUBLIC_RULES } },
+    });
+    try {
+      const res = await t.request({
+        method: 'POST',
+        url: '/api/notes',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: '{"title":"x"}',
+      });
+      assert.equal(res.statusCode, 415);
+      assert.equal(res.headers['content-type'], 'application/problem+json');
+      assert.match(JSON.parse(res.body).detail, /Content-Type: application\/json/);
+      const list = await t.store.list('notes', { filter: null, sort: [], limit: 5, offset: 0, count: true });
+      assert.equal(list.total, 0);
+    } finally {
+      await t.close();
+    }
+  });
+});

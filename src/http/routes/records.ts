@@ -133,7 +133,10 @@ export function recordHandlers(services: Services) {
 
     async get(req: FastifyRequest, reply: FastifyReply, p: RecordParams) {
       requireAcceptable(req);
-      const params = parseListParams(pickReadParams(req.query as QueryValues), reader.listInfo(p.collection));
+      const query = req.query as QueryValues;
+      const params = isEmpty(query)
+        ? WHOLE_RECORD
+        : parseListParams(pickReadParams(query), reader.listInfo(p.collection));
       const record = await reader.get(req.ctx, p.collection, p.id as string, params);
       const { body, etag } = jsonRepresentation(record);
       return sendRead(req, reply, body, etag, record.updated as string | undefined);
@@ -232,6 +235,14 @@ export function recordHandlers(services: Services) {
       );
     },
   };
+}
+
+/** The usual read: every field, nothing expanded. */
+const WHOLE_RECORD = { fields: null, expand: [] } as const;
+
+function isEmpty(query: QueryValues): boolean {
+  for (const _ in query) return false;
+  return true;
 }
 
 /** A single record takes only `fields` and `expand`; anything else is a 400 like on lists. */
