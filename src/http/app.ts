@@ -180,7 +180,11 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): FastifyInsta
       if (!KNOWN_METHODS.has(req.method)) {
         return new Problem('notImplemented', `This server does not implement the ${req.method} method.`);
       }
-      const allow = allowFor(app, path) ?? (isPublicFile(config.publicDir, path) ? 'GET, HEAD' : undefined);
+      const file = isPublicFile(config.publicDir, path);
+      if (file && req.method === 'OPTIONS') {
+        return { status: 204, headers: { allow: 'GET, HEAD, OPTIONS' }, body: '' };
+      }
+      const allow = allowFor(app, path) ?? (file ? 'GET, HEAD, OPTIONS' : undefined);
       if (allow) return methodNotAllowed(req.method, allow);
       return new Problem('notFound', `Nothing is served at ${path}.`);
     });

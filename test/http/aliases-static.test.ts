@@ -176,7 +176,14 @@ describe('the public folder', () => {
   test('an unsafe method on a static file: 405 with Allow', {}, async () => {
     const res = await t.request({ method: 'DELETE', url: '/index.html' });
     assertProblem(res, 405);
-    assert.match(String(res.headers.allow), /GET/);
+    assert.equal(res.headers.allow, 'GET, HEAD, OPTIONS');
+  });
+
+  test('OPTIONS on a static file: 204 with Allow', async () => {
+    const res = await t.request({ method: 'OPTIONS', url: '/index.html' });
+    assert.equal(res.statusCode, 204);
+    assert.equal(res.headers.allow, 'GET, HEAD, OPTIONS');
+    assert.equal(res.body, '');
   });
 });
 

@@ -88,8 +88,11 @@ export function sendStored(reply: FastifyReply, stored: StoredResponse): Fastify
   return reply.send(stored.body);
 }
 
-/** Install the error and not-found handlers. */
-export function problemPlugin(app: FastifyInstance, notFound: (req: FastifyRequest) => Problem): void {
+/** Install the error and not-found handlers; `notFound` decides what an unrouted request gets. */
+export function problemPlugin(
+  app: FastifyInstance,
+  notFound: (req: FastifyRequest) => Problem | StoredResponse,
+): void {
   app.setErrorHandler((error, req, reply) => {
     const problem = toProblem(error, req);
     // Refusals depend on who asks (401/403/404 under rules), and the body's form on Accept.
@@ -97,7 +100,9 @@ export function problemPlugin(app: FastifyInstance, notFound: (req: FastifyReque
     return sendStored(reply, renderProblem(problem, req));
   });
   app.setNotFoundHandler((req, reply) => {
+    const outcome = notFound(req);
+    if (!(outcome instanceof Problem)) return sendStored(reply, outcome);
     addVary(reply, 'Accept');
-    return sendStored(reply, renderProblem(notFound(req), req));
+    return sendStored(reply, renderProblem(outcome, req));
   });
 }
