@@ -13,6 +13,7 @@ import { sanitizeFilename, storedFilename } from '../util/filename.js';
 import { type FieldIssue, Problem, validationProblem } from '../util/problem.js';
 import { acceptMatches, sniffType } from '../util/sniff.js';
 import { addValue, isForm } from './plugins/body.js';
+import { POST_TYPES } from './request.js';
 
 export interface WriteBody {
   body: Record<string, unknown>;
@@ -72,7 +73,17 @@ export async function readFormBody(
   storage: FileStorage,
   limits: FormLimits,
 ): Promise<WriteBody | undefined> {
-  if (isForm(req.body)) return fromFields(compiled, req.body.fields, [], []);
+  if (isForm(req.body)) {
+    if (req.body.jsonLike) {
+      // Say what happened rather than report a field named `{"title"…`.
+      throw new Problem(
+        'unsupportedMediaType',
+        'This body is JSON but was sent as application/x-www-form-urlencoded; send it with Content-Type: application/json.',
+        { headers: { 'Accept-Post': POST_TYPES } },
+      );
+    }
+    return fromFields(compiled, req.body.fields, [], []);
+  }
   if (!req.isMultipart()) return undefined;
   const fields: Record<string, string[]> = Object.create(null);
   const uploads: StagedUpload[] = [];

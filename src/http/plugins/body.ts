@@ -64,6 +64,8 @@ export function parseJsonBody(bytes: Buffer): unknown {
 export interface FormBody {
   [FORM_BODY]: true;
   fields: Record<string, string[]>;
+  /** The text looked like JSON (`curl -d '{…}'` labels JSON as a form). */
+  jsonLike: boolean;
 }
 
 export const FORM_BODY = Symbol('form body');
@@ -88,16 +90,9 @@ export function parseFormBody(bytes: Buffer): FormBody {
     throw new Problem('badRequest', 'The form body is not valid UTF-8.');
   }
   const start = text.trimStart()[0];
-  if (start === '{' || start === '[') {
-    // `curl -d '{…}'` sends JSON labelled as a form: say so rather than report a field named `{"title"…`.
-    throw new Problem(
-      'unsupportedMediaType',
-      'This body is JSON but was sent as application/x-www-form-urlencoded; send it with Content-Type: application/json.',
-    );
-  }
   const fields: Record<string, string[]> = Object.create(null);
   for (const [name, value] of new URLSearchParams(text)) addValue(fields, name, value);
-  return { [FORM_BODY]: true, fields };
+  return { [FORM_BODY]: true, fields, jsonLike: start === '{' || start === '[' };
 }
 
 /** Install the parsers. */
