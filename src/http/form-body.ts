@@ -240,13 +240,25 @@ export function safeRedirect(value: string | undefined): string | undefined {
 }
 
 /** A form without files (login, logout, register): name → values, read from urlencoded or multipart. */
-export async function readPlainForm(req: FastifyRequest): Promise<Record<string, string[]> | undefined> {
+export async function readPlainForm(
+  req: FastifyRequest,
+  limits: FormLimits,
+): Promise<Record<string, string[]> | undefined> {
   if (isForm(req.body)) return req.body.fields;
   if (!req.isMultipart()) return undefined;
   const fields: Record<string, string[]> = Object.create(null);
-  for await (const part of req.parts()) {
-    if (part.type === 'field') addValue(fields, part.fieldname, String(part.value));
-    else part.file.resume(); // These forms take no files.
+  try {
+    for await (const part of req.parts()) {
+      if (part.type === 'field') addValue(fields, part.fieldname, String(part.value));
+      else part.file.resume(); // These forms take no files.
+    }
+  } catch (error) {
+    if (error instanceof Problem) throw error;
+    // Only the parser runs in this loop: whatever it could not read is the client's mistake.
+    throw (
+      parserProblem(error, limits) ??
+      new Problem('badRequest', `The multipart body could not be read: ${(error as Error).message}.`)
+    );
   }
   return fields;
 }

@@ -5,7 +5,7 @@ import { recordJson } from '../../service/serialize.js';
 import type { StoredResponse } from '../../service/write-runner.js';
 import { prefersHtml } from '../../util/accept.js';
 import { evaluateRead } from '../conditional.js';
-import { readPlainForm, safeRedirect } from '../form-body.js';
+import { type FormLimits, readPlainForm, safeRedirect } from '../form-body.js';
 import { cookieOptions, SESSION_COOKIE } from '../plugins/auth.js';
 import { renderProblem, sendStored } from '../plugins/problem.js';
 import { idempotencyClaim, objectBody, requireAcceptable } from '../request.js';
@@ -25,9 +25,10 @@ interface AuthInput {
 /** A JSON object or a form (first value of each field; `coerce` turns form fields into typed values). */
 async function authInput(
   req: FastifyRequest,
+  limits: FormLimits,
   coerce: (fields: Record<string, string[]>) => Record<string, unknown> = firstValues,
 ): Promise<AuthInput> {
-  const fields = await readPlainForm(req);
+  const fields = await readPlainForm(req, limits);
   if (!fields) return { body: objectBody(req, FORM_TYPES), form: false };
   const { password, _redirect, _idempotency_key, ...rest } = fields;
   const body = coerce(rest);
@@ -63,7 +64,7 @@ export function authRoutes(app: FastifyInstance, services: Services, auth: AuthS
     {
       async POST(req: FastifyRequest, reply: FastifyReply) {
         requireAcceptable(req, true);
-        const input = await authInput(req, (fields) =>
+        const input = await authInput(req, services.config.limits, (fields) =>
           users ? users.fromForm(fields) : firstValues(fields),
         );
         const claim = idempotencyClaim(req, input.body, false, input.idempotencyKey);
@@ -104,7 +105,7 @@ export function authRoutes(app: FastifyInstance, services: Services, auth: AuthS
     {
       async POST(req: FastifyRequest, reply: FastifyReply) {
         requireAcceptable(req, true);
-        const input = await authInput(req);
+        const input = await authInput(req, services.config.limits);
         const result = await auth.login(req.ctx, input.body);
         reply.setCookie(SESSION_COOKIE, result.token, cookieOptions(req, publicUrl, result.maxAge));
         reply.header('cache-control', 'no-store');
@@ -122,7 +123,7 @@ export function authRoutes(app: FastifyInstance, services: Services, auth: AuthS
       await auth.logout(req.ctx);
       reply.clearCookie(SESSION_COOKIE, cookieOptions(req, publicUrl, 0));
       reply.header('cache-control', 'no-store');
-      const fields = await readPlainForm(req);
+      const fields = await readPlainForm(req, services.config.limits);
       const input: AuthInput = { body: {}, form: fields !== undefined, redirect: fields?._redirect?.[0] };
       const redirect = formRedirect(req, input, '/');
       if (redirect) return sendStored(reply, redirect);

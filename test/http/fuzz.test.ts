@@ -1,0 +1,131 @@
+/**
+ * Deterministic fuzzing: a few thousand odd requests (methods, paths, headers,
+ * bodies and query strings mixed at random from hostile pieces). None may be
+ * a 5xx, every error must be a problem, and the app must still answer after.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { InjectOptions } from 'fastify';
+import { BOOKS_CONFIG, type TestApp, testApp } from '../harness.js';
+
+/** A small seeded PRNG (mulberry32), so a failure can be replayed. */
+function prng(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+const PATHS = [
+  '/api/books',
+  '/api/books/abc',
+  '/api/books/%00',
+  '/api/books/..%2F..%2Fetc',
+  '/api/books/' + 'x'.repeat(300),
+  '/api/nope',
+  '/api/batch',
+  '/api/auth/login',
+  '/api/auth/register',
+  '/api/auth/me',
+  '/api/files/books/abc/title/x.png',
+  '/api/openapi.json',
+  '/healthz',
+  '/api/guarded',
+];
+const QUERIES = [
+  '',
+  '?filter=' + encodeURIComponent('(((year'),
+  '?filter=' + encodeURIComponent('title ~ "\\u0000"'),
+  '?filter=' + encodeURIComponent('year = 1 || '.repeat(50) + 'year = 2'),
+  '?sort=-,,title',
+  '?page=0&perPage=-1',
+  '?page=99999999999999999999',
+  '?fields=__proto__',
+  '?expand=title',
+  '?title[]=x&title[]=y',
+  '?__proto__[x]=1',
+  '?skipTotal=maybe',
+];
+const BODIES: (string | Buffer | undefined)[] = [
+  undefined,
+  '',
+  '{}',
+  'null',
+  '[]',
+  '{"title":"T","author":"A"}',
+  '{"title":1e309}',
+  '{"__proto__":{"admin":true},"title":"x","author":"y"}',
+  '[{"op":"replace","path":"/title","value":"z"}]',
+  '[{"op":"move","from":"/title","path":"/title/x"}]',
+  '{"requests":[{"method":"POST","url":"/api/books","body":{"title":"b","author":"c"}},{"method":"GET","url":"/"}]}',
+  `{"a":${'['.repeat(200)}${']'.repeat(200)}}`,
+  Buffer.from([0xff, 0xfe, 0x7b, 0x7d]),
+  'title=T&author=A&year=abc',
+  '--x\r\nContent-Disposition: form-data; name="title"\r\n\r\nT\r\n--x--\r\n',
+];
+const TYPES = [
+  undefined,
+  'application/json',
+  'application/merge-patch+json',
+  'application/json-patch+json',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data; boundary=x',
+  'multipart/form-data',
+  'text/plain',
+  'application/json; charset=latin1',
+];
+const HEADERS: Record<string, string>[] = [
+  {},
+  { 'if-match': 'W/"x", "y", *' },
+  { 'if-none-match': '*' },
+  { 'if-modified-since': 'yesterday' },
+  { 'if-unmodified-since': 'Thu, 01 Jan 1970 00:00:00 GMT' },
+  { 'idempotency-key': '"k\\"1"' },
+  { 'idempotency-key': 'ключ' },
+  { 'idempotency-key': '' },
+  { accept: 'text/html' },
+  { accept: 'application/xml;q=0.9, */*;q=0' },
+  { authorization: 'Bearer' },
+  { authorization: 'Basic dXNlcjpwYXNz' },
+  { cookie: 'methodical_session=nope; methodical_session=again' },
+  { prefer: 'return=minimal; return=representation' },
+  { range: 'bytes=5-1, -0' },
+];
+
+function pick<T>(rand: () => number, list: readonly T[]): T {
+  return list[Math.floor(rand() * list.length)];
+}
+
+describe('fuzzed requests', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await testApp(BOOKS_CONFIG);
+  });
+  after(() => t.close());
+
+  test('never a 5xx, errors always problems, and the app keeps answering', async () => {
+    const rand = prng(Number(process.env.FUZZ_SEED ?? 20261121));
+    for (let i = 0; i < 1500; i++) {
+      const type = pick(rand, TYPES);
+      const request: InjectOptions = {
+        method: pick(rand, METHODS),
+        url: pick(rand, PATHS) + pick(rand, QUERIES),
+        headers: { ...pick(rand, HEADERS), ...(type ? { 'content-type': type } : {}) },
+      };
+      const body = pick(rand, BODIES);
+      if (body !== undefined && request.method !== 'GET' && request.method !== 'HEAD') request.payload = body;
+      const res = await t.request(request);
+      const what = `#${i} ${request.method} ${request.url} ${JSON.stringify(request.headers)} → ${res.statusCode} ${res.body.slice(0, 200)}`;
+      assert.ok(res.statusCode < 500, what);
+      if (res.statusCode >= 400 && request.method !== 'HEAD') {
+        assert.match(String(res.headers['content-type']), /^(application\/problem\+json|text\/html)/, what);
+      }
+    }
+    const health = await t.request({ method: 'GET', url: '/healthz' });
+    assert.equal(health.statusCode, 200);
+  });
+});
