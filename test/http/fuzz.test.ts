@@ -35,6 +35,11 @@ const PATHS = [
   '/api/openapi.json',
   '/healthz',
   '/api/guarded',
+  '/api/photos',
+  '/api/photos/p1',
+  '/api/files/photos/p1/image/a_abcdefghij.png',
+  '/api/users',
+  '/api/auth/logout',
 ];
 const QUERIES = [
   '',
@@ -66,6 +71,9 @@ const BODIES: (string | Buffer | undefined)[] = [
   Buffer.from([0xff, 0xfe, 0x7b, 0x7d]),
   'title=T&author=A&year=abc',
   '--x\r\nContent-Disposition: form-data; name="title"\r\n\r\nT\r\n--x--\r\n',
+  '--x\r\nContent-Disposition: form-data; name="image"; filename="../a.png"\r\nContent-Type: image/png\r\n\r\nnot a png\r\n--x--\r\n',
+  '--x\r\nContent-Disposition: form-data; name="image"; filename="a.png"\r\n\r\n',
+  'email=a%40b.io&password=short&_redirect=%2F%2Fevil',
 ];
 const TYPES = [
   undefined,
@@ -94,6 +102,8 @@ const HEADERS: Record<string, string>[] = [
   { cookie: 'methodical_session=nope; methodical_session=again' },
   { prefer: 'return=minimal; return=representation' },
   { range: 'bytes=5-1, -0' },
+  { origin: 'null', cookie: 'methodical_session=x' },
+  { 'x-forwarded-proto': 'https', 'x-forwarded-for': '1.2.3.4, ::1' },
 ];
 
 function pick<T>(rand: () => number, list: readonly T[]): T {
@@ -102,8 +112,25 @@ function pick<T>(rand: () => number, list: readonly T[]): T {
 
 describe('fuzzed requests', () => {
   let t: TestApp;
+  const headers = [...HEADERS];
   before(async () => {
-    t = await testApp(BOOKS_CONFIG);
+    t = await testApp({
+      ...BOOKS_CONFIG,
+      trustProxy: true,
+      collections: {
+        ...BOOKS_CONFIG.collections,
+        photos: {
+          fields: { image: { type: 'file', maxSize: 64, accept: ['image/png'] }, caption: { type: 'text' } },
+          rules: { list: 'owner', view: 'owner', create: 'auth', update: 'owner', delete: 'owner' },
+        },
+      },
+    });
+    const credentials = { email: 'fuzz@example.com', password: 'long enough' };
+    await t.request({ method: 'POST', url: '/api/auth/register', payload: credentials });
+    const login = await t.request({ method: 'POST', url: '/api/auth/login', payload: credentials });
+    const { token } = JSON.parse(login.body) as { token: string };
+    headers.push({ authorization: `Bearer ${token}` }, { cookie: `methodical_session=${token}` });
+    headers.push({ cookie: `methodical_session=${token}`, origin: 'https://evil.example' });
   });
   after(() => t.close());
 
@@ -114,7 +141,7 @@ describe('fuzzed requests', () => {
       const request: InjectOptions = {
         method: pick(rand, METHODS),
         url: pick(rand, PATHS) + pick(rand, QUERIES),
-        headers: { ...pick(rand, HEADERS), ...(type ? { 'content-type': type } : {}) },
+        headers: { ...pick(rand, headers), ...(type ? { 'content-type': type } : {}) },
       };
       const body = pick(rand, BODIES);
       if (body !== undefined && request.method !== 'GET' && request.method !== 'HEAD') request.payload = body;
