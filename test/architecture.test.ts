@@ -1,0 +1,53 @@
+/**
+ * The import direction of ARCHITECTURE.md, checked on every run:
+ * util ← schema/query ← store ← service ← http ← cli (config and files
+ * sit beside store: config reads schema and query, files only util).
+ */
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
+import { test } from 'node:test';
+
+const SRC = new URL('../src', import.meta.url).pathname;
+
+/** What each layer may import, besides itself. */
+const ALLOWED: Record<string, readonly string[]> = {
+  util: [],
+  schema: ['util'],
+  query: ['util', 'schema'],
+  config: ['util', 'schema', 'query'],
+  store: ['util', 'schema', 'query'],
+  files: ['util'],
+  service: ['util', 'schema', 'query', 'config', 'store', 'files'],
+  http: ['util', 'schema', 'query', 'config', 'store', 'files', 'service'],
+  cli: ['util', 'schema', 'query', 'config', 'store', 'files', 'service', 'http'],
+};
+
+function sources(dir: string, out: string[] = []): string[] {
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) sources(path, out);
+    else if (name.endsWith('.ts') && !name.endsWith('.test.ts')) out.push(path);
+  }
+  return out;
+}
+
+function layerOf(file: string): string {
+  return relative(SRC, file).split(sep)[0].replace(/\.ts$/, '');
+}
+
+test('every import in src/ points down the layers', () => {
+  const wrong: string[] = [];
+  for (const file of sources(SRC)) {
+    const from = layerOf(file);
+    if (!(from in ALLOWED)) continue; // index.ts: the package's public face re-exports every layer.
+    const text = readFileSync(file, 'utf8');
+    for (const match of text.matchAll(/from '(\.{1,2}\/[^']+)'/g)) {
+      const target = layerOf(resolve(file, '..', match[1]));
+      if (target !== from && !ALLOWED[from].includes(target)) {
+        wrong.push(`${relative(SRC, file)} imports ${match[1]} (${from} → ${target})`);
+      }
+    }
+  }
+  assert.deepEqual(wrong, []);
+});
