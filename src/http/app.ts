@@ -23,7 +23,7 @@ import { Problem } from '../util/problem.js';
 import { bodyPlugin } from './plugins/body.js';
 import { problemPlugin, renderProblem, sendStored, toProblem } from './plugins/problem.js';
 import { requestContextPlugin } from './plugins/request-context.js';
-import { allowFor, methodNotAllowed } from './route-table.js';
+import { allowFor, type FormRoute, methodNotAllowed } from './route-table.js';
 import { aliasRewriter, aliasRoutes } from './routes/aliases.js';
 import { apiRoutes } from './routes/api.js';
 import { authRoutes } from './routes/auth.js';
@@ -164,16 +164,9 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): FastifyInsta
   }
   // Cookies are parsed only when a request has some (see request-context.ts).
   app.register(fastifyCookie, { hook: false });
-  // Our parsers first: they replace Fastify's own; the multipart plugin then adds its one.
+  // Our parsers replace Fastify's own; the forms scope below adds the multipart one.
   bodyPlugin(app);
-  app.register(fastifyMultipart, {
-    limits: {
-      parts: config.limits.parts,
-      fieldSize: config.limits.fieldSize,
-      fileSize: config.limits.multipart,
-    },
-  });
-  // Routes go in once the plugins above have loaded (the multipart parser, the cookie decorators).
+  // Routes go in once the plugins above have loaded (the cookie decorators).
   app.after(() => {
     problemPlugin(app, (req) => {
       const path = req.url.split('?')[0];
@@ -188,10 +181,22 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): FastifyInsta
       if (allow) return methodNotAllowed(req.method, allow);
       return new Problem('notFound', `Nothing is served at ${path}.`);
     });
-    authRoutes(app, services, services.auth);
+    const forms: FormRoute[] = [];
+    authRoutes(app, services, services.auth, forms);
     fileRoutes(app, services, files);
-    apiRoutes(app, services);
+    apiRoutes(app, services, forms);
     aliasRoutes(app, config.routes);
+    // The routes that read forms, with the multipart parser: its hooks run on these alone.
+    app.register(async (scope) => {
+      await scope.register(fastifyMultipart, {
+        limits: {
+          parts: config.limits.parts,
+          fieldSize: config.limits.fieldSize,
+          fileSize: config.limits.multipart,
+        },
+      });
+      for (const form of forms) scope.route({ method: form.method, url: form.url, handler: form.handler });
+    });
     if (config.publicDir) {
       app.register(fastifyStatic, {
         root: config.publicDir,

@@ -38,6 +38,19 @@ export interface RouteOptions {
   acceptPost?: string;
   /** Throws (e.g. 404) when the path names nothing, so OPTIONS does not describe what is not there. */
   exists?: (req: FastifyRequest) => void;
+  /**
+   * Where this path's POST and PUT go instead of `app`: routes that read
+   * HTML forms live in a scope of their own with the multipart parser,
+   * whose per-request hooks then cost nothing on every other route.
+   */
+  forms?: FormRoute[];
+}
+
+/** A route that reads forms, registered later in the forms scope. */
+export interface FormRoute {
+  method: 'POST' | 'PUT';
+  url: string;
+  handler: Handler;
 }
 
 interface Registered {
@@ -84,6 +97,10 @@ export function route(
       };
     } else {
       const own = handlers[method];
+      if (own && options.forms && (method === 'POST' || method === 'PUT')) {
+        options.forms.push({ method, url: path, handler: own });
+        continue;
+      }
       handler =
         own ??
         (() => {

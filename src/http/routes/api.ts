@@ -2,7 +2,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { findCollection } from '../../service/collections.js';
 import { POST_TYPES } from '../request.js';
-import { route } from '../route-table.js';
+import { type FormRoute, route } from '../route-table.js';
 import type { Services } from '../services.js';
 import { batchHandler } from './batch.js';
 import { metaRoutes } from './meta.js';
@@ -15,7 +15,7 @@ function fromUrl(handler: RecordHandler) {
   return (req: FastifyRequest, reply: FastifyReply) => handler(req, reply, req.params as RecordParams);
 }
 
-export function apiRoutes(app: FastifyInstance, services: Services): void {
+export function apiRoutes(app: FastifyInstance, services: Services, forms: FormRoute[]): void {
   const records = recordHandlers(services);
   const collectionExists = (req: FastifyRequest) => {
     findCollection(services.schema, (req.params as RecordParams).collection);
@@ -26,7 +26,7 @@ export function apiRoutes(app: FastifyInstance, services: Services): void {
     app,
     '/api/:collection',
     { GET: fromUrl(records.list), POST: fromUrl(records.create) },
-    { acceptPost: POST_TYPES, exists: collectionExists },
+    { acceptPost: POST_TYPES, exists: collectionExists, forms },
   );
   route(
     app,
@@ -37,6 +37,6 @@ export function apiRoutes(app: FastifyInstance, services: Services): void {
       PATCH: fromUrl(records.patch),
       DELETE: fromUrl(records.remove),
     },
-    { exists: collectionExists },
+    { exists: collectionExists, forms },
   );
 }

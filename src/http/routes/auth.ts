@@ -10,7 +10,7 @@ import { cookieOptions, SESSION_COOKIE } from '../plugins/auth.js';
 import { renderProblem, sendStored } from '../plugins/problem.js';
 import { idempotencyClaim, objectBody, requireAcceptable } from '../request.js';
 import { JSON_TYPE, jsonRepresentation, recordPath, representationHeaders } from '../respond.js';
-import { route } from '../route-table.js';
+import { type FormRoute, route } from '../route-table.js';
 import type { Services } from '../services.js';
 import { varyApi } from './records.js';
 
@@ -54,7 +54,12 @@ function formRedirect(req: FastifyRequest, input: AuthInput, fallback: string): 
 
 const FORM_TYPES = 'application/json, application/x-www-form-urlencoded, multipart/form-data';
 
-export function authRoutes(app: FastifyInstance, services: Services, auth: AuthService): void {
+export function authRoutes(
+  app: FastifyInstance,
+  services: Services,
+  auth: AuthService,
+  forms: FormRoute[],
+): void {
   const publicUrl = services.config.publicUrl;
   const users = services.schema.get('users');
 
@@ -96,7 +101,7 @@ export function authRoutes(app: FastifyInstance, services: Services, auth: AuthS
         return sendStored(reply, response);
       },
     },
-    { acceptPost: FORM_TYPES },
+    { acceptPost: FORM_TYPES, forms },
   );
 
   route(
@@ -115,21 +120,26 @@ export function authRoutes(app: FastifyInstance, services: Services, auth: AuthS
         return reply.type(JSON_TYPE).send(JSON.stringify({ token: result.token, user: result.user }));
       },
     },
-    { acceptPost: FORM_TYPES },
+    { acceptPost: FORM_TYPES, forms },
   );
 
-  route(app, '/api/auth/logout', {
-    async POST(req: FastifyRequest, reply: FastifyReply) {
-      await auth.logout(req.ctx);
-      reply.clearCookie(SESSION_COOKIE, cookieOptions(req, publicUrl, 0));
-      reply.header('cache-control', 'no-store');
-      const fields = await readPlainForm(req, services.config.limits);
-      const input: AuthInput = { body: {}, form: fields !== undefined, redirect: fields?._redirect?.[0] };
-      const redirect = formRedirect(req, input, '/');
-      if (redirect) return sendStored(reply, redirect);
-      return reply.code(204).send();
+  route(
+    app,
+    '/api/auth/logout',
+    {
+      async POST(req: FastifyRequest, reply: FastifyReply) {
+        await auth.logout(req.ctx);
+        reply.clearCookie(SESSION_COOKIE, cookieOptions(req, publicUrl, 0));
+        reply.header('cache-control', 'no-store');
+        const fields = await readPlainForm(req, services.config.limits);
+        const input: AuthInput = { body: {}, form: fields !== undefined, redirect: fields?._redirect?.[0] };
+        const redirect = formRedirect(req, input, '/');
+        if (redirect) return sendStored(reply, redirect);
+        return reply.code(204).send();
+      },
     },
-  });
+    { forms },
+  );
 
   route(app, '/api/auth/me', {
     async GET(req: FastifyRequest, reply: FastifyReply) {
