@@ -182,7 +182,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): FastifyInsta
       return new Problem('notFound', `Nothing is served at ${path}.`);
     });
     const forms: FormRoute[] = [];
-    authRoutes(app, services, services.auth, forms);
+    authRoutes(app, services, forms);
     fileRoutes(app, services, files);
     apiRoutes(app, services, forms);
     aliasRoutes(app, config.routes);

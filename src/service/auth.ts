@@ -6,7 +6,7 @@
 import type { Config } from '../config/types.js';
 import type { CompiledCollection } from '../schema/compile-collection.js';
 import type { RecordData } from '../schema/types.js';
-import type { Store } from '../store/store.js';
+import type { Store, StoreTx } from '../store/store.js';
 import { type FieldIssue, isProblem, Problem } from '../util/problem.js';
 import { findCollection } from './collections.js';
 import { type Caller, type RequestContext, SYSTEM_CONTEXT } from './context.js';
@@ -100,19 +100,17 @@ export class AuthService {
 
   /** Check credentials and open a new session. */
   async login(ctx: RequestContext, body: unknown): Promise<LoginResult> {
-    const { email, password } = asObject(body, 'login');
-    if (typeof email !== 'string' || typeof password !== 'string' || email === '' || password === '') {
+    const input = asObject(body, 'login');
+    const missing = (['email', 'password'] as const).filter(
+      (f) => typeof input[f] !== 'string' || input[f] === '',
+    );
+    if (missing.length > 0) {
       throw new Problem('validation', 'Send an email and a password.', {
-        errors: [
-          ...(typeof email === 'string' && email !== ''
-            ? []
-            : [{ field: 'email', code: 'required', message: 'is required' }]),
-          ...(typeof password === 'string' && password !== ''
-            ? []
-            : [{ field: 'password', code: 'required', message: 'is required' }]),
-        ],
+        errors: missing.map((field) => ({ field, code: 'required', message: 'is required' })),
       });
     }
+    const email = input.email as string;
+    const password = input.password as string;
     const normalised = email.trim().toLowerCase();
     const { perEmail, perAddress, windowSeconds } = this.deps.config.auth.loginThrottle;
     const now = this.now();
@@ -124,19 +122,11 @@ export class AuthService {
     let holding = false;
     try {
       const { userId, stored } = await this.deps.store.transaction(async (tx) => {
-        for (const [bucket, limit] of [
+        const limits = [
           [emailBucket, perEmail],
           [addressBucket, perAddress],
-        ] as const) {
-          const { count, oldest } = await tx.hits(bucket, windowStart);
-          if (count + (this.checking.get(bucket) ?? 0) >= limit) {
-            const until = (oldest ? Date.parse(oldest) : now.getTime()) + windowSeconds * 1000;
-            const retry = Math.max(1, Math.ceil((until - now.getTime()) / 1000));
-            throw new Problem('tooManyRequests', 'Too many failed logins; wait before trying again.', {
-              headers: { 'Retry-After': String(retry) },
-            });
-          }
-        }
+        ] as const;
+        await this.refuseOverLimit(tx, limits, windowStart, now);
         // The attempt counts before its password is checked, in the transaction that checked the
         // limit: otherwise concurrent guesses all pass the check above before any failure is
         // recorded. The email's hit is taken now (a success clears that count anyway); a success
@@ -172,6 +162,26 @@ export class AuthService {
         const left = (this.checking.get(addressBucket) ?? 1) - 1;
         if (left > 0) this.checking.set(addressBucket, left);
         else this.checking.delete(addressBucket);
+      }
+    }
+  }
+
+  /** 429 with Retry-After when a bucket already holds its limit of failures (or attempts in flight). */
+  private async refuseOverLimit(
+    tx: StoreTx,
+    limits: readonly (readonly [bucket: string, limit: number])[],
+    windowStart: string,
+    now: Date,
+  ): Promise<void> {
+    const windowMs = this.deps.config.auth.loginThrottle.windowSeconds * 1000;
+    for (const [bucket, limit] of limits) {
+      const { count, oldest } = await tx.hits(bucket, windowStart);
+      if (count + (this.checking.get(bucket) ?? 0) >= limit) {
+        const until = (oldest ? Date.parse(oldest) : now.getTime()) + windowMs;
+        const retry = Math.max(1, Math.ceil((until - now.getTime()) / 1000));
+        throw new Problem('tooManyRequests', 'Too many failed logins; wait before trying again.', {
+          headers: { 'Retry-After': String(retry) },
+        });
       }
     }
   }

@@ -111,12 +111,7 @@ export class RecordWriter {
     scope: WriteScope,
   ): Promise<WriteOutcome> {
     const compiled = findCollection(this.deps.schema, name);
-    // A rule that does not depend on the record answers first, so a refusal never reveals whether the id exists.
-    access(compiled.def, 'update', ctx);
-    const current = await this.viewableForChange(ctx, compiled, id, scope, 'update');
-    if (!current) throw new Problem('notFound', `No record "${id}" in ${name}.`);
-    requireIfMatch(compiled.def.requireIfMatch, pre, true, 'PATCH');
-    checkWritePreconditions(pre, { etag: recordEtag(current), updated: current.updated });
+    const current = await this.existingForChange(ctx, compiled, id, pre, scope, 'update');
     const patched = applyPatch(current, patch);
     return this.update(ctx, compiled, current, compiled.check(patched), scope);
   }
@@ -124,11 +119,7 @@ export class RecordWriter {
   /** DELETE. */
   async remove(ctx: RequestContext, name: string, id: string, pre: Preconditions, scope: WriteScope) {
     const compiled = findCollection(this.deps.schema, name);
-    access(compiled.def, 'delete', ctx);
-    const current = await this.viewableForChange(ctx, compiled, id, scope, 'delete');
-    if (!current) throw new Problem('notFound', `No record "${id}" in ${name}.`);
-    requireIfMatch(compiled.def.requireIfMatch, pre, true, 'DELETE');
-    checkWritePreconditions(pre, { etag: recordEtag(current), updated: current.updated });
+    const current = await this.existingForChange(ctx, compiled, id, pre, scope, 'delete');
     const hooks = this.deps.hooks[name];
     await runHook(hooks, 'beforeDelete', this.hookContext(ctx, name, 'delete', null, current, scope));
     await scope.tx.delete(name, id);
@@ -136,6 +127,28 @@ export class RecordWriter {
     await settleFiles(this.deps.files, compiled, null, current, [], scope);
     this.after(scope, hooks, 'afterDelete', ctx, name, 'delete', null, current);
     return { status: 204, record: null, etag: null } satisfies WriteOutcome;
+  }
+
+  /**
+   * The record a PATCH or DELETE changes, once the rules (record-independent
+   * ones first, so a refusal never reveals whether the id exists), its
+   * existence (404, whatever the preconditions say) and its preconditions
+   * (428, 412) allow it.
+   */
+  private async existingForChange(
+    ctx: RequestContext,
+    compiled: CompiledCollection,
+    id: string,
+    pre: Preconditions,
+    scope: WriteScope,
+    operation: 'update' | 'delete',
+  ): Promise<RecordData> {
+    access(compiled.def, operation, ctx);
+    const current = await this.viewableForChange(ctx, compiled, id, scope, operation);
+    if (!current) throw new Problem('notFound', `No record "${id}" in ${compiled.def.name}.`);
+    requireIfMatch(compiled.def.requireIfMatch, pre, true, operation === 'update' ? 'PATCH' : 'DELETE');
+    checkWritePreconditions(pre, { etag: recordEtag(current), updated: current.updated });
+    return current;
   }
 
   /**

@@ -12,10 +12,9 @@ export const JSON_TYPES = ['application/json', 'application/merge-patch+json', '
 /** Marks a body whose media type no parser took. */
 export const UNREAD_BODY = Symbol('unread body');
 
-/** The body of a request whose media type was not read, with that type. */
+/** The body of a request whose media type was not read (the route answers 415). */
 export interface UnreadBody {
   [UNREAD_BODY]: true;
-  mediaType: string;
 }
 
 export function isUnread(body: unknown): body is UnreadBody {
@@ -95,25 +94,27 @@ export function parseFormBody(bytes: Buffer): FormBody {
   return { [FORM_BODY]: true, fields, jsonLike: start === '{' || start === '[' };
 }
 
+/** A Fastify body parser over a function of the body's bytes (which throws a problem when it cannot). */
+function bytesParser(parse: (bytes: Buffer) => unknown) {
+  return (_req: unknown, body: string | Buffer, done: (error: Error | null, value?: unknown) => void) => {
+    try {
+      done(null, parse(body as Buffer));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  };
+}
+
 /** Install the parsers. */
 export function bodyPlugin(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, (_req, body, done) => {
-    try {
-      done(null, parseFormBody(body as Buffer));
-    } catch (error) {
-      done(error as Error, undefined);
-    }
-  });
-  app.addContentTypeParser(JSON_TYPES, { parseAs: 'buffer' }, (_req, body, done) => {
-    try {
-      done(null, parseJsonBody(body as Buffer));
-    } catch (error) {
-      done(error as Error, undefined);
-    }
-  });
-  app.addContentTypeParser('*', (req, _payload, done) => {
-    const mediaType = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-    done(null, { [UNREAD_BODY]: true, mediaType } satisfies UnreadBody);
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'buffer' },
+    bytesParser(parseFormBody),
+  );
+  app.addContentTypeParser(JSON_TYPES, { parseAs: 'buffer' }, bytesParser(parseJsonBody));
+  app.addContentTypeParser('*', (_req, _payload, done) => {
+    done(null, { [UNREAD_BODY]: true } satisfies UnreadBody);
   });
 }

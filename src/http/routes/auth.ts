@@ -1,6 +1,5 @@
 /** `/api/auth/register`, `/login`, `/logout`, `/me`. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AuthService } from '../../service/auth.js';
 import { recordJson } from '../../service/serialize.js';
 import type { StoredResponse } from '../../service/write-runner.js';
 import { prefersHtml } from '../../util/accept.js';
@@ -54,12 +53,8 @@ function formRedirect(req: FastifyRequest, input: AuthInput, fallback: string): 
 
 const FORM_TYPES = 'application/json, application/x-www-form-urlencoded, multipart/form-data';
 
-export function authRoutes(
-  app: FastifyInstance,
-  services: Services,
-  auth: AuthService,
-  forms: FormRoute[],
-): void {
+export function authRoutes(app: FastifyInstance, services: Services, forms: FormRoute[]): void {
+  const { auth } = services;
   const publicUrl = services.config.publicUrl;
   const users = services.schema.get('users');
 
