@@ -3,8 +3,6 @@
  * instance from a validated config and a store. The CLI and the tests both
  * build their apps here.
  */
-import { statSync } from 'node:fs';
-import { resolve, sep } from 'node:path';
 import fastifyCookie from '@fastify/cookie';
 import fastifyCors from '@fastify/cors';
 import fastifyMultipart from '@fastify/multipart';
@@ -19,11 +17,11 @@ import { RecordWriter } from '../service/record-writes.js';
 import { RecordReader } from '../service/records.js';
 import { WriteRunner } from '../service/write-runner.js';
 import type { Store } from '../store/store.js';
-import { Problem } from '../util/problem.js';
 import { bodyPlugin } from './plugins/body.js';
 import { problemPlugin, renderProblem, sendStored, toProblem } from './plugins/problem.js';
 import { requestContextPlugin } from './plugins/request-context.js';
-import { allowFor, type FormRoute, methodNotAllowed } from './route-table.js';
+import { unparsableRequest, unroutedRequest } from './plugins/unrouted.js';
+import type { FormRoute } from './route-table.js';
 import { aliasRewriter, aliasRoutes } from './routes/aliases.js';
 import { apiRoutes } from './routes/api.js';
 import { authRoutes } from './routes/auth.js';
@@ -53,30 +51,6 @@ export interface AppOptions {
   now?: () => Date;
 }
 
-/** Every method RFC 9110 defines; others are unknown to this server (501). */
-const KNOWN_METHODS = new Set([
-  'GET',
-  'HEAD',
-  'POST',
-  'PUT',
-  'DELETE',
-  'CONNECT',
-  'OPTIONS',
-  'TRACE',
-  'PATCH',
-]);
-
-/** Whether a URL path names a file in the static folder (other methods there are a 405). */
-function isPublicFile(dir: string | undefined, path: string): boolean {
-  if (!dir) return false;
-  try {
-    const file = resolve(dir, `.${decodeURIComponent(path)}`);
-    return file.startsWith(resolve(dir) + sep) && statSync(file).isFile();
-  } catch {
-    return false;
-  }
-}
-
 /** Build the app. Call `app.ready()` or `app.listen()` next. */
 export function createApp(deps: AppDeps, options: AppOptions = {}): FastifyInstance {
   const { config, store, files } = deps;
@@ -94,20 +68,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): FastifyInsta
       return sendStored(reply, renderProblem(toProblem(error, req), req));
     },
     forceCloseConnections: 'idle',
-    clientErrorHandler(error, socket) {
-      const invalidMethod = (error as { code?: string }).code === 'HPE_INVALID_METHOD';
-      const status = invalidMethod ? 501 : 400;
-      const title = invalidMethod ? 'Not Implemented' : 'Bad Request';
-      const detail = invalidMethod
-        ? 'This server does not know that method.'
-        : 'The request could not be parsed.';
-      const body = JSON.stringify({ type: 'about:blank', title, status, detail });
-      if (socket.writable) {
-        socket.end(
-          `HTTP/1.1 ${status} ${title}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-        );
-      }
-    },
+    clientErrorHandler: unparsableRequest,
   });
 
   const schema = compileSchema(config);
@@ -168,19 +129,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): FastifyInsta
   bodyPlugin(app);
   // Routes go in once the plugins above have loaded (the cookie decorators).
   app.after(() => {
-    problemPlugin(app, (req) => {
-      const path = req.url.split('?')[0];
-      if (!KNOWN_METHODS.has(req.method)) {
-        return new Problem('notImplemented', `This server does not implement the ${req.method} method.`);
-      }
-      const file = isPublicFile(config.publicDir, path);
-      if (file && req.method === 'OPTIONS') {
-        return { status: 204, headers: { allow: 'GET, HEAD, OPTIONS' }, body: '' };
-      }
-      const allow = allowFor(app, path) ?? (file ? 'GET, HEAD, OPTIONS' : undefined);
-      if (allow) return methodNotAllowed(req.method, allow);
-      return new Problem('notFound', `Nothing is served at ${path}.`);
-    });
+    problemPlugin(app, unroutedRequest(app, config.publicDir));
     const forms: FormRoute[] = [];
     authRoutes(app, services, forms);
     fileRoutes(app, services, files);

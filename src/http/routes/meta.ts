@@ -1,4 +1,5 @@
 /** `/healthz` and `/api/openapi.json`. */
+import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { Problem } from '../../util/problem.js';
 import { evaluateRead } from '../conditional.js';
@@ -9,7 +10,10 @@ import { JSON_TYPE, jsonRepresentation } from '../respond.js';
 import { route } from '../route-table.js';
 import type { Services } from '../services.js';
 
-export const VERSION = '0.1.0';
+/** The package's own version (package.json sits three levels up from both src/ and dist/). */
+export const VERSION: string = JSON.parse(
+  readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'),
+).version;
 
 export function metaRoutes(app: FastifyInstance, services: Services): void {
   route(app, '/healthz', {

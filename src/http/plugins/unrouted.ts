@@ -1,0 +1,72 @@
+/**
+ * Requests no route takes: an unknown method (501), a known path with another
+ * method (405 + Allow, also for files of the static folder), OPTIONS on a
+ * static file (204), or nothing at all (404). And bytes that are not HTTP.
+ */
+import { statSync } from 'node:fs';
+import type { Socket } from 'node:net';
+import { resolve, sep } from 'node:path';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { StoredResponse } from '../../service/write-runner.js';
+import { Problem } from '../../util/problem.js';
+import { allowFor, methodNotAllowed } from '../route-table.js';
+
+/** Every method RFC 9110 defines; others are unknown to this server (501). */
+const KNOWN_METHODS = new Set([
+  'GET',
+  'HEAD',
+  'POST',
+  'PUT',
+  'DELETE',
+  'CONNECT',
+  'OPTIONS',
+  'TRACE',
+  'PATCH',
+]);
+
+/** Whether a URL path names a file in the static folder (other methods there are a 405). */
+function isPublicFile(dir: string | undefined, path: string): boolean {
+  if (!dir) return false;
+  try {
+    const file = resolve(dir, `.${decodeURIComponent(path)}`);
+    return file.startsWith(resolve(dir) + sep) && statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** What an unrouted request gets, for problemPlugin's not-found handler. */
+export function unroutedRequest(
+  app: FastifyInstance,
+  publicDir: string | undefined,
+): (req: FastifyRequest) => Problem | StoredResponse {
+  return (req) => {
+    const path = req.url.split('?')[0];
+    if (!KNOWN_METHODS.has(req.method)) {
+      return new Problem('notImplemented', `This server does not implement the ${req.method} method.`);
+    }
+    const file = isPublicFile(publicDir, path);
+    if (file && req.method === 'OPTIONS') {
+      return { status: 204, headers: { allow: 'GET, HEAD, OPTIONS' }, body: '' };
+    }
+    const allow = allowFor(app, path) ?? (file ? 'GET, HEAD, OPTIONS' : undefined);
+    if (allow) return methodNotAllowed(req.method, allow);
+    return new Problem('notFound', `Nothing is served at ${path}.`);
+  };
+}
+
+/** Bytes the HTTP parser refused: a method it does not know is a 501, anything else a 400. */
+export function unparsableRequest(error: Error, socket: Socket): void {
+  const invalidMethod = (error as { code?: string }).code === 'HPE_INVALID_METHOD';
+  const status = invalidMethod ? 501 : 400;
+  const title = invalidMethod ? 'Not Implemented' : 'Bad Request';
+  const detail = invalidMethod
+    ? 'This server does not know that method.'
+    : 'The request could not be parsed.';
+  const body = JSON.stringify({ type: 'about:blank', title, status, detail });
+  if (socket.writable) {
+    socket.end(
+      `HTTP/1.1 ${status} ${title}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+}
