@@ -20,7 +20,36 @@ export interface UserConfig {
     fieldSize?: number;
     /** Most requests in one batch; default 100. */
     batch?: number;
+    /** Most operations in one JSON Patch document; default 100. */
+    patchOperations?: number;
+    /** Most comparisons in one filter (the `filter` parameter and shorthand equalities); default 100. */
+    filterTerms?: number;
+    /** Most related records one read may expand; default 1000. */
+    expand?: number;
+    /** Most connections open at once; default 10,000 (and never more than the process may open files for). */
+    connections?: number;
+    /** Longest request target (path and query) in bytes; default 8 KiB. */
+    url?: number;
+    /** Largest request head (request line and header fields) in bytes; default 16 KiB. */
+    headers?: number;
   };
+  /** How long a client may take; durations in seconds, or strings like "30s", "2m". */
+  timeouts?: {
+    /** For the request line and headers to arrive, from the connection's first byte; default 10 s. */
+    headers?: number | string;
+    /** Before a request body must keep arriving at `bodyRate` bytes per second; default 20 s. */
+    body?: number | string;
+    /** Bytes per second a body must average once `body` has passed; default 1024. */
+    bodyRate?: number;
+    /** An idle keep-alive connection is closed after this; default 72 s. */
+    idle?: number | string;
+  };
+  /**
+   * `full` (the default): an answered write is on disk and survives a power
+   * cut. `normal`: faster commits that survive a crash of the process but
+   * may lose the last writes on a power cut or an OS crash.
+   */
+  durability?: Durability;
   auth?: {
     sessionTtl?: number | string;
     loginThrottle?: { perEmail?: number; perAddress?: number; window?: number | string };
@@ -47,12 +76,37 @@ export type HookName =
 export type HookFn = (ctx: any) => unknown;
 export type CollectionHooks = Partial<Record<HookName, HookFn>>;
 
+export type Durability = 'full' | 'normal';
+
 /** A route alias: `POST /add-book` → `POST /api/books`. */
 export interface RouteAlias {
   method: string;
   path: string;
   targetMethod: string;
   targetPath: string;
+}
+
+export interface Limits {
+  json: number;
+  multipart: number;
+  parts: number;
+  fieldSize: number;
+  batch: number;
+  patchOperations: number;
+  filterTerms: number;
+  expand: number;
+  connections: number;
+  url: number;
+  headers: number;
+}
+
+/** Durations in seconds. */
+export interface Timeouts {
+  headers: number;
+  body: number;
+  /** Bytes per second. */
+  bodyRate: number;
+  idle: number;
 }
 
 /** The validated, frozen config every layer reads. */
@@ -69,7 +123,9 @@ export interface Config {
   publicUrl?: string;
   cors: { origins: readonly string[] };
   idempotency: { ttlSeconds: number };
-  limits: { json: number; multipart: number; parts: number; fieldSize: number; batch: number };
+  limits: Limits;
+  timeouts: Timeouts;
+  durability: Durability;
   auth: {
     sessionTtlSeconds: number;
     loginThrottle: { perEmail: number; perAddress: number; windowSeconds: number };

@@ -25,13 +25,41 @@ describe('validateConfig defaults', () => {
       parts: 100,
       fieldSize: 1048576,
       batch: 100,
+      patchOperations: 100,
+      filterTerms: 100,
+      expand: 1000,
+      connections: 10000,
+      url: 8192,
+      headers: 16384,
     });
+    assert.deepEqual(config.timeouts, { headers: 10, body: 20, bodyRate: 1024, idle: 72 });
+    assert.equal(config.durability, 'full');
     assert.deepEqual(config.auth, {
       sessionTtlSeconds: 14 * 86400,
       loginThrottle: { perEmail: 10, perAddress: 50, windowSeconds: 600 },
     });
     assert.deepEqual(Object.keys(config.collections), ['users']);
     assert.deepEqual(Object.keys(config.hooks), []);
+  });
+
+  test('timeouts take durations, durability takes full or normal', () => {
+    const config = validateConfig(
+      { timeouts: { headers: '5s', body: 3, bodyRate: 10, idle: '2m' }, durability: 'normal' },
+      'c.json',
+      '/',
+    );
+    assert.deepEqual(config.timeouts, { headers: 5, body: 3, bodyRate: 10, idle: 120 });
+    assert.equal(config.durability, 'normal');
+    assert.throws(
+      () => validateConfig({ durability: 'fast' }, 'c.json', '/'),
+      /durability.*"full" or "normal"/,
+    );
+    assert.throws(() => validateConfig({ timeouts: { body: 0 } }, 'c.json', '/'), /timeouts\.body/);
+    assert.throws(() => validateConfig({ timeouts: { linger: 1 } }, 'c.json', '/'), /timeouts\.linger/);
+    assert.throws(
+      () => validateConfig({ limits: { patchOperations: -1 } }, 'c.json', '/'),
+      /limits\.patchOperations/,
+    );
   });
 
   test('users: built-in fields, auth flag and self-or-admin rules', () => {

@@ -5,9 +5,9 @@
  */
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { at, Checker, type RawObject } from './checker.js';
+import { at, Checker, listWords, type RawObject } from './checker.js';
 import { deepFreeze } from './deep-freeze.js';
-import type { CollectionHooks, Config, HookFn, HookName } from './types.js';
+import type { CollectionHooks, Config, Durability, HookFn, HookName, Limits, Timeouts } from './types.js';
 import { validateCollections } from './validate-collections.js';
 import { validateRoutes } from './validate-routes.js';
 
@@ -20,6 +20,8 @@ const TOP_KEYS = [
   'cors',
   'idempotency',
   'limits',
+  'timeouts',
+  'durability',
   'auth',
   'hooks',
 ];
@@ -32,7 +34,22 @@ const HOOK_NAMES: readonly HookName[] = [
   'afterDelete',
 ];
 const MiB = 1024 * 1024;
-const DEFAULT_LIMITS = { json: MiB, multipart: 256 * MiB, parts: 100, fieldSize: MiB, batch: 100 };
+const KiB = 1024;
+const DEFAULT_LIMITS: Limits = {
+  json: MiB,
+  multipart: 256 * MiB,
+  parts: 100,
+  fieldSize: MiB,
+  batch: 100,
+  patchOperations: 100,
+  filterTerms: 100,
+  expand: 1000,
+  connections: 10_000,
+  url: 8 * KiB,
+  headers: 16 * KiB,
+};
+const DEFAULT_TIMEOUTS: Timeouts = { headers: 10, body: 20, bodyRate: 1024, idle: 72 };
+const DURABILITY: readonly Durability[] = ['full', 'normal'];
 const DAY = 86400;
 
 function publicDir(c: Checker, value: unknown, dir: string): string | undefined {
@@ -81,17 +98,35 @@ function corsOrigins(c: Checker, value: unknown): string[] {
   return origins;
 }
 
-function limits(c: Checker, value: unknown): Config['limits'] {
+function limits(c: Checker, value: unknown): Limits {
   const raw = value === undefined ? {} : c.object(value, 'limits', Object.keys(DEFAULT_LIMITS));
-  const read = (key: keyof typeof DEFAULT_LIMITS) =>
-    raw[key] === undefined ? DEFAULT_LIMITS[key] : c.integer(raw[key], at('limits', key), 1);
+  const out = { ...DEFAULT_LIMITS };
+  for (const key of Object.keys(DEFAULT_LIMITS) as (keyof Limits)[]) {
+    if (raw[key] !== undefined) out[key] = c.integer(raw[key], at('limits', key), 1);
+  }
+  return out;
+}
+
+function timeouts(c: Checker, value: unknown): Timeouts {
+  const raw = value === undefined ? {} : c.object(value, 'timeouts', Object.keys(DEFAULT_TIMEOUTS));
+  const seconds = (key: 'headers' | 'body' | 'idle') =>
+    raw[key] === undefined ? DEFAULT_TIMEOUTS[key] : c.duration(raw[key], at('timeouts', key));
   return {
-    json: read('json'),
-    multipart: read('multipart'),
-    parts: read('parts'),
-    fieldSize: read('fieldSize'),
-    batch: read('batch'),
+    headers: seconds('headers'),
+    body: seconds('body'),
+    bodyRate:
+      raw.bodyRate === undefined
+        ? DEFAULT_TIMEOUTS.bodyRate
+        : c.integer(raw.bodyRate, 'timeouts.bodyRate', 1),
+    idle: seconds('idle'),
   };
+}
+
+function durability(c: Checker, value: unknown): Durability {
+  if (value === undefined) return 'full';
+  if (typeof value === 'string' && (DURABILITY as readonly string[]).includes(value))
+    return value as Durability;
+  return c.expected('durability', `${listWords(DURABILITY.map((d) => JSON.stringify(d)))}`, value);
 }
 
 function auth(c: Checker, value: unknown): Config['auth'] {
@@ -158,6 +193,8 @@ export function validateConfig(input: unknown, file: string, dir: string): Confi
     cors: { origins: corsOrigins(c, root.cors) },
     idempotency: { ttlSeconds: idempotencyTtl(c, root.idempotency) },
     limits: limits(c, root.limits),
+    timeouts: timeouts(c, root.timeouts),
+    durability: durability(c, root.durability),
     auth: auth(c, root.auth),
     hooks: hooks(c, root.hooks, names),
   };
