@@ -50,11 +50,16 @@ export const PROBLEMS = {
   ),
   patchTestFailed: typed(409, 'patch-test-failed', 'JSON Patch test failed'),
   patchConflict: typed(409, 'patch-conflict', 'JSON Patch cannot be applied'),
+  requestTimeout: { status: 408, type: 'about:blank', title: 'Request Timeout' },
   preconditionFailed: { status: 412, type: 'about:blank', title: 'Precondition Failed' },
   payloadTooLarge: { status: 413, type: 'about:blank', title: 'Content Too Large' },
+  uriTooLong: { status: 414, type: 'about:blank', title: 'URI Too Long' },
   unsupportedMediaType: { status: 415, type: 'about:blank', title: 'Unsupported Media Type' },
   rangeNotSatisfiable: { status: 416, type: 'about:blank', title: 'Range Not Satisfiable' },
+  expectationFailed: { status: 417, type: 'about:blank', title: 'Expectation Failed' },
   validation: typed(422, 'validation', 'The record is invalid'),
+  /** A request within every size limit whose result would not be (a patched record too large or too deep). */
+  limitExceeded: typed(422, 'limit-exceeded', 'The request exceeds a limit'),
   idempotencyMismatch: typed(
     422,
     'idempotency-key-reused',
@@ -62,9 +67,11 @@ export const PROBLEMS = {
   ),
   preconditionRequired: { status: 428, type: 'about:blank', title: 'Precondition Required' },
   tooManyRequests: { status: 429, type: 'about:blank', title: 'Too Many Requests' },
+  headersTooLarge: { status: 431, type: 'about:blank', title: 'Request Header Fields Too Large' },
   internal: { status: 500, type: 'about:blank', title: 'Internal Server Error' },
   notImplemented: { status: 501, type: 'about:blank', title: 'Not Implemented' },
   unavailable: { status: 503, type: 'about:blank', title: 'Service Unavailable' },
+  insufficientStorage: { status: 507, type: 'about:blank', title: 'Insufficient Storage' },
 } as const satisfies Record<string, ProblemSpec>;
 
 export type ProblemCode = keyof typeof PROBLEMS;
