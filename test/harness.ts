@@ -37,7 +37,11 @@ export async function testApp(userConfig: UserConfig, options: TestAppOptions = 
   // Hooks are functions, which only a TS/JS config can carry.
   const file = userConfig.hooks ? 'test.config.ts' : 'test.config.json';
   const config = validateConfig(userConfig, file, dir);
-  const store = new SqliteStore({ path: join(dir, 'data.db'), collections: config.collections });
+  const store = new SqliteStore({
+    path: join(dir, 'data.db'),
+    collections: config.collections,
+    durability: config.durability,
+  });
   await store.migrate(await store.planMigration());
   const files = new LocalFileStorage(join(dir, 'files'));
   const app = createApp({ config, store, files }, { now: options.now, logger: options.logger });

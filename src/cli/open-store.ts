@@ -32,7 +32,11 @@ export async function openStore(config: Config, flags: StoreFlags): Promise<Stor
     );
   }
   const dataDir = resolve(flags.data ?? 'data');
-  return new SqliteStore({ path: resolve(dataDir, 'methodical.db'), collections: config.collections });
+  return new SqliteStore({
+    path: resolve(dataDir, 'methodical.db'),
+    collections: config.collections,
+    durability: config.durability,
+  });
 }
 
 /** Uploaded files: a folder inside the data folder. */

@@ -55,8 +55,21 @@ export interface FileStorage {
   stat(key: string): Promise<StoredFileInfo | undefined>;
   /** Read bytes [start, end] inclusive (whole file without a range); FileNotFound when missing. */
   read(key: string, range?: ByteRange): Promise<Readable>;
-  /** Remove staged blobs older than maxAgeMs (left by a crash). */
-  sweep(maxAgeMs: number): Promise<void>;
+  /**
+   * Remove staged blobs left behind (by a crash, or a request cut off): every
+   * one idle for at least `idleMs` that this process is not writing or
+   * holding for a commit, and whose token is not in `keep`. Returns how many.
+   */
+  sweep(options: SweepOptions): Promise<number>;
+  /** Whether a new upload can be stored now (false when the disk is full). */
+  health(): Promise<{ writable: boolean; detail?: string }>;
+}
+
+export interface SweepOptions {
+  /** Only blobs untouched for this long (0: all of them). */
+  idleMs: number;
+  /** Tokens to leave alone: uploads of committed records still waiting to move into place. */
+  keep?: ReadonlySet<string>;
 }
 
 /** The upload went over its field's maxSize. */

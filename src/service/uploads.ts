@@ -3,7 +3,7 @@
  * (renamed into place) inside it once the record is written, and the
  * files a write drops removed once it has committed.
  */
-import type { FileMeta, FileStorage } from '../files/storage.js';
+import { type FileMeta, FileNotFound, type FileStorage } from '../files/storage.js';
 import type { CompiledCollection } from '../schema/compile-collection.js';
 import type { RecordData } from '../schema/types.js';
 import type { PendingFile, Store, StoreTx } from '../store/store.js';
@@ -91,28 +91,50 @@ export async function settleFiles(
   }
 }
 
-/** Move a journalled upload into place and strike it from the journal. */
+/** Move a journalled upload into place (unless a recovery round already did) and strike it from the journal. */
 async function placeFile(storage: FileStorage, tx: StoreTx, move: PendingFile): Promise<void> {
-  await storage.commit(move.token, move.key, JSON.parse(move.meta) as FileMeta);
+  try {
+    await storage.commit(move.token, move.key, JSON.parse(move.meta) as FileMeta);
+  } catch (error) {
+    if (!(error instanceof FileNotFound && (await storage.stat(move.key)))) throw error;
+  }
   await tx.deletePendingFile(move.token);
 }
 
 /**
- * After a crash: uploads whose records committed but whose blobs were not
- * moved yet are moved now (a blob already in place is simply struck off).
- * Run before sweeping staged files, which would otherwise delete them.
+ * Uploads whose records committed but whose blobs were not moved yet (a
+ * crash, or a full disk at the time) are moved now; one already in place
+ * or gone is struck off. One that still cannot move (the disk is still
+ * full) stays journalled for the next try. Runs before staged files are
+ * swept, which would otherwise take them for leftovers.
  */
 export async function recoverPendingFiles(store: Store, storage: FileStorage): Promise<number> {
   let moved = 0;
   for (const move of await store.pendingFiles()) {
-    await store.transaction(async (tx) => {
-      try {
-        await placeFile(storage, tx, move);
-        moved++;
-      } catch {
-        await tx.deletePendingFile(move.token); // Already in place (or gone): nothing left to do.
-      }
-    });
+    try {
+      await store.transaction(async (tx) => {
+        try {
+          await placeFile(storage, tx, move);
+          moved++;
+        } catch (error) {
+          if (!(error instanceof FileNotFound)) throw error;
+          await tx.deletePendingFile(move.token); // Moved already (or gone): nothing left to do.
+        }
+      });
+    } catch {
+      // Left journalled: the next round tries again.
+    }
   }
   return moved;
+}
+
+/**
+ * Upkeep of staged uploads: finish moving those of committed records, then
+ * remove the leftovers idle for `idleMs` (0 at start-up, when no upload can
+ * be in flight). Returns how many leftovers were removed.
+ */
+export async function tidyStagedFiles(store: Store, storage: FileStorage, idleMs: number): Promise<number> {
+  await recoverPendingFiles(store, storage);
+  const keep = new Set((await store.pendingFiles()).map((p) => p.token));
+  return storage.sweep({ idleMs, keep });
 }

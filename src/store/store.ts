@@ -123,6 +123,20 @@ export interface MigrationStep {
   sql: readonly string[];
 }
 
+/**
+ * `full`: a commit is on disk before it is answered (survives a power cut).
+ * `normal`: it survives a crash of the process, not of the machine.
+ */
+export type Durability = 'full' | 'normal';
+
+/** What /healthz reports of the database beyond answering at all. */
+export interface StoreHealth {
+  /** False when writes cannot go through (e.g. the disk is full). */
+  writable: boolean;
+  /** Why not, when not. */
+  detail?: string;
+}
+
 export interface StoreCapabilities {
   /** Several processes may share the database (PostgreSQL), so no in-process caches of data. */
   sharedWriters: boolean;
@@ -143,7 +157,7 @@ export interface Store extends StoreReader {
   pendingFiles(): Promise<PendingFile[]>;
   /** Delete idempotency entries and sessions that have expired. */
   purgeExpired(idempotencyBefore: string, now: string): Promise<void>;
-  /** Throws when the database does not answer. */
-  ping(): Promise<void>;
+  /** Throws when the database does not answer; says whether it can take writes. */
+  health(): Promise<StoreHealth>;
   close(): Promise<void>;
 }

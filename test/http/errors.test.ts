@@ -259,7 +259,12 @@ describe('/healthz', () => {
     try {
       const res = await t.request({ method: 'GET', url: '/healthz' });
       assert.equal(res.statusCode, 200);
-      assert.deepEqual(json(res), { status: 'ok' });
+      assert.deepEqual(json(res), {
+        status: 'ok',
+        database: { readable: true, writable: true },
+        files: { writable: true },
+      });
+      assert.equal(res.headers['cache-control'], 'no-store');
     } finally {
       await t.close();
     }

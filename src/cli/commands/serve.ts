@@ -1,13 +1,17 @@
 /** `methodical serve`: start the server and print the one listening line. */
 import type { FastifyInstance } from 'fastify';
+import type { FileStorage } from '../../files/storage.js';
 import { createApp } from '../../http/app.js';
-import { recoverPendingFiles } from '../../service/uploads.js';
+import { tidyStagedFiles } from '../../service/uploads.js';
 import type { Store } from '../../store/store.js';
 import { applyOnStart } from '../migrate-on-start.js';
 import { configFrom, openFiles, openStore } from '../open-store.js';
 import { DATABASE_FLAGS, parseFlags, parsePort } from '../options.js';
 
 const PURGE_INTERVAL_MS = 60 * 60 * 1000;
+/** Staged uploads are tidied this often, taking those idle this long (a live one is never idle: its body timeout would cut it first). */
+const STAGING_INTERVAL_MS = 5 * 60 * 1000;
+const STAGING_IDLE_MS = 10 * 60 * 1000;
 
 /** `http://HOST:PORT` with IPv6 hosts in brackets. */
 function origin(host: string, port: number): string {
@@ -31,9 +35,8 @@ export async function serve(args: string[]): Promise<void> {
   const store = await openStore(config, values);
   await applyOnStart(store);
   const files = openFiles(values);
-  // Finish moving uploads of committed records first: the sweep would take them for leftovers.
-  await recoverPendingFiles(store, files);
-  await files.sweep(24 * 60 * 60 * 1000);
+  // Nothing is in flight yet: every staged file but those of committed records is a leftover.
+  await tidyStagedFiles(store, files, 0);
   const app = createApp(
     { config, store, files },
     { logger: { level: process.env.LOG_LEVEL ?? 'warn', stream: process.stderr } },
@@ -46,7 +49,9 @@ export async function serve(args: string[]): Promise<void> {
   process.on('unhandledRejection', (reason) => app.log.error({ err: reason }, 'unhandled rejection'));
   const purge = setInterval(() => void purgeExpired(store, config.idempotency.ttlSeconds), PURGE_INTERVAL_MS);
   purge.unref();
-  stopOnSignals(app, store, purge);
+  const tidy = setInterval(() => void tidyStaging(app, store, files), STAGING_INTERVAL_MS);
+  tidy.unref();
+  stopOnSignals(app, store, [purge, tidy]);
 }
 
 async function purgeExpired(store: Store, ttlSeconds: number): Promise<void> {
@@ -56,8 +61,17 @@ async function purgeExpired(store: Store, ttlSeconds: number): Promise<void> {
     .catch(() => {});
 }
 
+async function tidyStaging(app: FastifyInstance, store: Store, files: FileStorage): Promise<void> {
+  try {
+    const removed = await tidyStagedFiles(store, files, STAGING_IDLE_MS);
+    if (removed > 0) app.log.info({ removed }, 'removed staged uploads left behind');
+  } catch (error) {
+    app.log.error({ err: error }, 'could not tidy staged uploads');
+  }
+}
+
 /** SIGINT/SIGTERM: stop accepting, finish in-flight requests, close the database, exit 0. */
-function stopOnSignals(app: FastifyInstance, store: Store, purge: NodeJS.Timeout): void {
+function stopOnSignals(app: FastifyInstance, store: Store, timers: NodeJS.Timeout[]): void {
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) {
@@ -65,7 +79,7 @@ function stopOnSignals(app: FastifyInstance, store: Store, purge: NodeJS.Timeout
       process.exit(1);
     }
     stopping = true;
-    clearInterval(purge);
+    for (const timer of timers) clearInterval(timer);
     try {
       await app.close();
       await store.close();

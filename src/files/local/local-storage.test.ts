@@ -14,7 +14,8 @@ import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { FileNotFound, FileTooLarge, InvalidFileKey, isValidKey } from '../storage.js';
-import { HEAD_SIZE, LocalFileStorage } from './local-storage.js';
+import { LocalFileStorage } from './local-storage.js';
+import { HEAD_SIZE } from './meter.js';
 
 const META = { type: 'image/png', originalName: 'cover.png' };
 
@@ -220,20 +221,58 @@ describe('keys', () => {
 });
 
 describe('LocalFileStorage.sweep', () => {
-  it('removes staged blobs older than maxAge and keeps fresh ones', async () => {
-    const old = await storage.stage(source(Buffer.from('old')), 10);
-    const fresh = await storage.stage(source(Buffer.from('new')), 10);
+  /** Blobs a process left in staging: staged by another instance over the same folder. */
+  async function leftovers(...bodies: string[]): Promise<string[]> {
+    const previous = new LocalFileStorage(root);
+    const tokens = [];
+    for (const body of bodies) tokens.push((await previous.stage(source(Buffer.from(body)), 10)).token);
+    return tokens;
+  }
+
+  it('with idleMs 0 (at start) removes every leftover, however fresh', async () => {
+    const tokens = await leftovers('a', 'b');
+    writeFileSync(join(root, '.staging', `${tokens[0]}.meta`), '{}');
+    assert.equal(await storage.sweep({ idleMs: 0 }), 3);
+    assert.deepEqual(staged(), []);
+  });
+
+  it('on a timer removes only leftovers idle for idleMs', async () => {
+    const [old, fresh] = await leftovers('old', 'new');
     const past = new Date(Date.now() - 2 * 3600_000);
-    utimesSync(join(root, '.staging', old.token), past, past);
+    utimesSync(join(root, '.staging', old), past, past);
     writeFileSync(join(root, '.staging', 'stray.meta'), '{}');
     utimesSync(join(root, '.staging', 'stray.meta'), past, past);
-    await storage.sweep(3600_000);
-    assert.deepEqual(staged(), [fresh.token]);
-    await assert.rejects(storage.commit(old.token, 'a/b/c', META), FileNotFound);
+    assert.equal(await storage.sweep({ idleMs: 3600_000 }), 2);
+    assert.deepEqual(staged(), [fresh]);
+    await assert.rejects(storage.commit(old, 'a/b/c', META), FileNotFound);
+  });
+
+  it('never removes what this process staged and still holds, nor tokens it is told to keep', async () => {
+    const mine = await storage.stage(source(Buffer.from('mine')), 10);
+    const [pending, stray] = await leftovers('pending', 'stray');
+    assert.equal(await storage.sweep({ idleMs: 0, keep: new Set([pending]) }), 1);
+    assert.deepEqual(staged().sort(), [mine.token, pending].sort());
+    await storage.commit(mine.token, 'a/b/mine', META);
+    assert.equal(readFileSync(join(root, 'a', 'b', 'mine'), 'utf8'), 'mine');
+    assert.ok(!staged().includes(stray));
+  });
+
+  it('sweeps a blob once this process discarded it', async () => {
+    const mine = await storage.stage(source(Buffer.from('mine')), 10);
+    await storage.discard(mine.token);
+    writeFileSync(join(root, '.staging', mine.token), 'recreated');
+    assert.equal(await storage.sweep({ idleMs: 0 }), 1);
   });
 
   it('does nothing before anything was staged', async () => {
-    await storage.sweep(0);
+    assert.equal(await storage.sweep({ idleMs: 0 }), 0);
     assert.deepEqual(readdirSync(root), []);
+  });
+});
+
+describe('LocalFileStorage.health', () => {
+  it('is writable on a disk with room, even before its folder exists', async () => {
+    const fresh = new LocalFileStorage(join(root, 'not', 'yet'));
+    assert.deepEqual(await fresh.health(), { writable: true });
   });
 });

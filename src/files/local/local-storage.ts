@@ -10,66 +10,49 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
+import {
+  mkdir,
+  open,
+  readdir,
+  readFile,
+  rename,
+  rmdir,
+  stat,
+  statfs,
+  unlink,
+  writeFile,
+} from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
-import { type Readable, Transform, type TransformCallback, type Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { collectingAlong, collectYoungGarbage, crossesCollectionPoint } from '../../util/young-gc.js';
+import { isNoSpace, StorageFull } from '../../util/storage-full.js';
+import { collectingAlong } from '../../util/young-gc.js';
 import {
   assertValidKey,
   type ByteRange,
   type FileMeta,
   FileNotFound,
   type FileStorage,
-  FileTooLarge,
   InvalidFileKey,
   type StagedFile,
   type StoredFileInfo,
+  type SweepOptions,
 } from '../storage.js';
-
-/** Bytes kept from the start of an upload for type sniffing. */
-export const HEAD_SIZE = 4100;
+import { Meter } from './meter.js';
 
 const STAGING = '.staging';
 const TOKEN = /^[A-Za-z0-9_-]{22}$/;
+/** Below this much free space no upload is taken (health reports it). */
+const MIN_FREE_BYTES = 1024 * 1024;
 
 interface Sidecar extends FileMeta {
   sha1: string;
   size: number;
 }
 
-/** Counts, hashes and keeps the head of what passes through; fails once past maxSize. */
-class Meter extends Transform {
-  size = 0;
-  readonly hash = createHash('sha1');
-  private readonly parts: Buffer[] = [];
-  private kept = 0;
-
-  constructor(private readonly maxSize: number) {
-    super();
-  }
-
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    // Every few MiB, let the chunks already written go, rather than waiting for V8 to notice them.
-    if (crossesCollectionPoint(this.size, this.size + chunk.length)) collectYoungGarbage();
-    this.size += chunk.length;
-    if (this.size > this.maxSize) {
-      callback(new FileTooLarge(this.maxSize));
-      return;
-    }
-    this.hash.update(chunk);
-    if (this.kept < HEAD_SIZE) {
-      // A copy, so a large first chunk is not kept alive for a few bytes of it.
-      const part = Buffer.from(chunk.subarray(0, HEAD_SIZE - this.kept));
-      this.parts.push(part);
-      this.kept += part.length;
-    }
-    callback(null, chunk);
-  }
-
-  head(): Buffer {
-    return Buffer.concat(this.parts);
-  }
+/** A full disk as StorageFull; anything else as it is. */
+function noSpace(error: unknown): unknown {
+  return isNoSpace(error) ? new StorageFull('files', { cause: error }) : error;
 }
 
 function isMissing(error: unknown): boolean {
@@ -115,6 +98,8 @@ export class LocalFileStorage implements FileStorage {
   private readonly staging: string;
   /** SHA-1 of blobs this process staged, so commit need not read them again. */
   private readonly hashes = new Map<string, string>();
+  /** Staged blobs this process is writing or holds for a commit: never swept. */
+  private readonly held = new Set<string>();
 
   constructor(root: string) {
     this.root = resolve(root);
@@ -130,8 +115,15 @@ export class LocalFileStorage implements FileStorage {
       await mkdir(this.staging, { recursive: true });
       const token = randomBytes(16).toString('base64url');
       const path = this.stagedPath(token);
-      // Created before any byte flows, so a failure below always has a file to remove.
-      const handle = await open(path, 'wx');
+      this.held.add(token);
+      let handle: Awaited<ReturnType<typeof open>>;
+      try {
+        // Created before any byte flows, so a failure below always has a file to remove.
+        handle = await open(path, 'wx');
+      } catch (error) {
+        this.held.delete(token);
+        throw noSpace(error);
+      }
       const meter = new Meter(maxSize);
       const sink = handle.createWriteStream();
       try {
@@ -139,7 +131,8 @@ export class LocalFileStorage implements FileStorage {
       } catch (error) {
         await closed(sink);
         await unlinkIfPresent(path);
-        throw error;
+        this.held.delete(token);
+        throw noSpace(error);
       }
       const sha1 = meter.hash.digest('base64url');
       this.hashes.set(token, sha1);
@@ -162,7 +155,12 @@ export class LocalFileStorage implements FileStorage {
     const sha1 = this.hashes.get(token) ?? (await hashFile(from));
     const sidecar: Sidecar = { type: meta.type, originalName: meta.originalName, sha1, size };
     const pending = `${from}.meta`;
-    await writeFile(pending, JSON.stringify(sidecar));
+    try {
+      await writeFile(pending, JSON.stringify(sidecar));
+    } catch (error) {
+      await unlinkIfPresent(pending);
+      throw noSpace(error);
+    }
     // The sidecar goes first: the blob's rename is the one step that makes the file visible.
     await this.moveInto(pending, this.sidecarPath(key));
     try {
@@ -172,11 +170,13 @@ export class LocalFileStorage implements FileStorage {
       throw error;
     }
     this.hashes.delete(token);
+    this.held.delete(token);
   }
 
   async discard(token: string): Promise<void> {
     const path = this.stagedPath(token);
     this.hashes.delete(token);
+    this.held.delete(token);
     await unlinkIfPresent(path);
     await unlinkIfPresent(`${path}.meta`);
   }
@@ -235,25 +235,49 @@ export class LocalFileStorage implements FileStorage {
     return collectingAlong(handle.createReadStream(range ? { start: range.start, end: range.end } : {}));
   }
 
-  async sweep(maxAgeMs: number): Promise<void> {
+  async sweep(options: SweepOptions): Promise<number> {
     let names: string[];
     try {
       names = await readdir(this.staging);
     } catch (error) {
-      if (isMissing(error)) return;
+      if (isMissing(error)) return 0;
       throw error;
     }
-    // A write in progress refreshes its mtime, so only uploads idle for maxAgeMs are taken.
-    const cutoff = Date.now() - maxAgeMs;
+    // A write in progress refreshes its mtime; the age is a guard for other processes sharing the folder.
+    const cutoff = Date.now() - options.idleMs;
+    let removed = 0;
     for (const name of names) {
+      const token = name.replace(/\.meta$/, '');
+      if (this.held.has(token) || options.keep?.has(token)) continue;
       const path = join(this.staging, name);
       try {
-        if ((await stat(path)).mtimeMs < cutoff) {
+        if (options.idleMs === 0 || (await stat(path)).mtimeMs < cutoff) {
           await unlink(path);
-          this.hashes.delete(name);
+          this.hashes.delete(token);
+          removed++;
         }
       } catch (error) {
         if (!isMissing(error)) throw error;
+      }
+    }
+    return removed;
+  }
+
+  async health(): Promise<{ writable: boolean; detail?: string }> {
+    // The folder may not exist before the first upload: ask about the nearest one that does.
+    let dir = this.root;
+    for (;;) {
+      try {
+        const fs = await statfs(dir);
+        const free = fs.bavail * fs.bsize;
+        if (free < MIN_FREE_BYTES) {
+          return { writable: false, detail: `the disk holding uploaded files has ${free} bytes free` };
+        }
+        return { writable: true };
+      } catch (error) {
+        const parent = dirname(dir);
+        if (!isMissing(error) || parent === dir) return { writable: true };
+        dir = parent;
       }
     }
   }

@@ -8,6 +8,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import type { StoredResponse } from '../../service/write-runner.js';
 import { prefersHtml } from '../../util/accept.js';
 import { isProblem, Problem } from '../../util/problem.js';
+import { StorageFull } from '../../util/storage-full.js';
 import { problemPage } from '../html.js';
 import { addVary } from '../respond.js';
 import { ownOrigin } from './csrf.js';
@@ -32,6 +33,16 @@ const FASTIFY_ERRORS: Record<string, (e: FastifyError) => Problem> = {
 /** Turn anything thrown into a problem; unknown errors become a 500 whose id is logged. */
 export function toProblem(error: unknown, req: FastifyRequest): Problem {
   if (isProblem(error)) return error;
+  if (error instanceof StorageFull) {
+    // Nothing was written (a failed commit rolls back with its Idempotency-Key), so a retry is safe.
+    return new Problem(
+      'insufficientStorage',
+      error.what === 'database'
+        ? 'The server has no disk space left for the database; nothing was written. Retry later.'
+        : 'The server has no disk space left for uploaded files; nothing was written. Retry later.',
+      { headers: { 'Retry-After': '60' } },
+    );
+  }
   const fastifyError = error as FastifyError;
   const mapped = fastifyError?.code ? FASTIFY_ERRORS[fastifyError.code] : undefined;
   if (mapped) return mapped(fastifyError);

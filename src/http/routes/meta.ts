@@ -18,15 +18,10 @@ export const VERSION: string = JSON.parse(
 export function metaRoutes(app: FastifyInstance, services: Services): void {
   route(app, '/healthz', {
     async GET(_req, reply) {
-      try {
-        await services.store.ping();
-      } catch {
-        throw new Problem('unavailable', 'The database does not answer.', {
-          headers: { 'Retry-After': '5' },
-        });
-      }
+      const health = await checkHealth(services);
+      if (health instanceof Problem) throw health;
       reply.header('cache-control', 'no-store');
-      return reply.type(JSON_TYPE).send(JSON.stringify({ status: 'ok' }));
+      return reply.type(JSON_TYPE).send(JSON.stringify(health));
     },
   });
 
@@ -51,4 +46,30 @@ export function metaRoutes(app: FastifyInstance, services: Services): void {
       });
     },
   });
+}
+
+/** What /healthz answers: 200 with what was checked, or a 503 problem saying what cannot work. */
+async function checkHealth(services: Services): Promise<Record<string, unknown> | Problem> {
+  const retry = { 'Retry-After': '5', 'Cache-Control': 'no-store' };
+  let database: Awaited<ReturnType<Services['store']['health']>>;
+  try {
+    database = await services.store.health();
+  } catch {
+    return new Problem('unavailable', 'The database does not answer.', {
+      headers: retry,
+      extra: { database: { readable: false, writable: false } },
+    });
+  }
+  const files = await services.files.health();
+  const report = {
+    database: { readable: true, writable: database.writable },
+    files: { writable: files.writable },
+  };
+  const trouble = !database.writable
+    ? `The database cannot take writes: ${database.detail ?? 'its writes fail'}.`
+    : !files.writable
+      ? `Uploaded files cannot be stored: ${files.detail ?? 'their writes fail'}.`
+      : undefined;
+  if (trouble) return new Problem('unavailable', trouble, { headers: retry, extra: report });
+  return { status: 'ok', ...report };
 }

@@ -18,6 +18,8 @@ export const SQLITE_SYSTEM_DDL = [
   'CREATE TABLE IF NOT EXISTS _hits (bucket TEXT NOT NULL, at TEXT NOT NULL)',
   'CREATE TABLE IF NOT EXISTS _pending_files (token TEXT PRIMARY KEY, key TEXT NOT NULL, meta TEXT NOT NULL)',
   'CREATE INDEX IF NOT EXISTS _hits__bucket ON _hits (bucket, at)',
+  // One row, rewritten by /healthz to find out whether a write goes through again.
+  'CREATE TABLE IF NOT EXISTS _health (id INTEGER PRIMARY KEY, at TEXT NOT NULL)',
 ];
 
 type Row = Record<string, unknown>;
