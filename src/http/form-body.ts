@@ -85,6 +85,7 @@ export async function readFormBody(
     return fromFields(compiled, req.body.fields, [], []);
   }
   if (!req.isMultipart()) return undefined;
+  checkBoundary(req);
   const fields: Record<string, string[]> = Object.create(null);
   const uploads: StagedUpload[] = [];
   const issues: FieldIssue[] = [];
@@ -176,6 +177,25 @@ export async function readFormBody(
   }
 }
 
+/** RFC 2046 §5.1.1: a boundary is 1 to 70 characters. */
+const MAX_BOUNDARY = 70;
+
+/** 400 for a multipart Content-Type whose boundary no conforming sender would use. */
+function checkBoundary(req: FastifyRequest): void {
+  const type = req.headers['content-type'] ?? '';
+  const match = /;\s*boundary=(?:"([^"]*)"|([^;\s]*))/i.exec(type);
+  const boundary = match ? (match[1] ?? match[2]) : undefined;
+  if (boundary === undefined || boundary === '') {
+    throw new Problem('badRequest', 'The multipart/form-data Content-Type has no boundary parameter.');
+  }
+  if (boundary.length > MAX_BOUNDARY) {
+    throw new Problem(
+      'badRequest',
+      `The multipart boundary is ${boundary.length} characters long; RFC 2046 allows at most ${MAX_BOUNDARY}.`,
+    );
+  }
+}
+
 /** A 413 naming the file field and the limit it went over. */
 function fileTooLarge(field: string, maxSize: number): Problem {
   return new Problem(
@@ -246,6 +266,7 @@ export async function readPlainForm(
 ): Promise<Record<string, string[]> | undefined> {
   if (isForm(req.body)) return req.body.fields;
   if (!req.isMultipart()) return undefined;
+  checkBoundary(req);
   const fields: Record<string, string[]> = Object.create(null);
   try {
     for await (const part of req.parts()) {

@@ -12,6 +12,7 @@ import type { StoreTx } from '../store/store.js';
 import { jsonEqual } from '../util/canonical-json.js';
 import { randomId } from '../util/id.js';
 import { Problem } from '../util/problem.js';
+import { viewableForChange } from './change-access.js';
 import { findCollection } from './collections.js';
 import { type RequestContext, SYSTEM_CONTEXT } from './context.js';
 import { hookTx, runHook } from './hooks.js';
@@ -88,7 +89,7 @@ export class RecordWriter {
         `"${id}" is not a valid id: use 1 to 64 characters of A-Z, a-z, 0-9, _ and -.`,
       );
     }
-    const current = await this.viewableForChange(ctx, compiled, id, scope, 'update');
+    const current = await viewableForChange(scope.tx, ctx, compiled, id, 'update');
     if (!current) {
       const allowed = access(def, 'create', ctx);
       checkWritePreconditions(pre, undefined);
@@ -144,36 +145,11 @@ export class RecordWriter {
     operation: 'update' | 'delete',
   ): Promise<RecordData> {
     access(compiled.def, operation, ctx);
-    const current = await this.viewableForChange(ctx, compiled, id, scope, operation);
+    const current = await viewableForChange(scope.tx, ctx, compiled, id, operation);
     if (!current) throw new Problem('notFound', `No record "${id}" in ${compiled.def.name}.`);
     requireIfMatch(compiled.def.requireIfMatch, pre, true, operation === 'update' ? 'PATCH' : 'DELETE');
     checkWritePreconditions(pre, { etag: recordEtag(current), updated: current.updated });
     return current;
-  }
-
-  /**
-   * The stored record if the caller may view it (else it does not exist for
-   * them: 404), after checking they may also change it (403).
-   */
-  private async viewableForChange(
-    ctx: RequestContext,
-    compiled: CompiledCollection,
-    id: string,
-    scope: WriteScope,
-    operation: 'update' | 'delete',
-  ): Promise<RecordData | undefined> {
-    const { def } = compiled;
-    const record = await scope.tx.get(def.name, id);
-    if (!record) return undefined;
-    const view = access(def, 'view', ctx);
-    if (view.kind === 'filter' && !(await scope.tx.get(def.name, id, view.filter))) {
-      throw new Problem('notFound', `No record "${id}" in ${def.name}.`);
-    }
-    const change = access(def, operation, ctx);
-    if (change.kind === 'filter' && !(await scope.tx.get(def.name, id, change.filter))) {
-      throw new Problem('forbidden', `You may view this record but not ${operation} it.`);
-    }
-    return record;
   }
 
   private async insert(

@@ -5,6 +5,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { parseListParams, type QueryValues } from '../../query/list-params.js';
 import type { CompiledCollection } from '../../schema/compile-collection.js';
+import { checkBeforeUpload } from '../../service/change-access.js';
 import { findCollection } from '../../service/collections.js';
 import type { WriteScope } from '../../service/record-writes.js';
 import { access } from '../../service/rules.js';
@@ -73,8 +74,10 @@ function sendRead(
 export function recordHandlers(services: Services) {
   const { reader, writer, runner, schema, files, config } = services;
 
-  /** The body of a create or replace: a form (with staged files) or a JSON object. */
-  async function writeBody(req: FastifyRequest, compiled: CompiledCollection): Promise<WriteBody> {
+  /** The body of a create or replace (`id`): a form (with staged files) or a JSON object. */
+  async function writeBody(req: FastifyRequest, compiled: CompiledCollection, id?: string): Promise<WriteBody> {
+    // Files are streamed to disk as they arrive: a caller the rules refuse is refused before any is.
+    if (req.isMultipart()) await checkBeforeUpload(services.store, req.ctx, compiled, id);
     const form = await readFormBody(req, compiled, files, config.limits);
     return form ?? { body: objectBody(req, POST_TYPES), uploads: [], form: false };
   }
@@ -174,7 +177,7 @@ export function recordHandlers(services: Services) {
     async replace(req: FastifyRequest, reply: FastifyReply, p: RecordParams) {
       requireAcceptable(req, true);
       const compiled = findCollection(schema, p.collection);
-      const input = await writeBody(req, compiled);
+      const input = await writeBody(req, compiled, p.id as string);
       const pre = preconditionsOf(req);
       try {
         const password = await passwordChange(req, compiled, p.id as string, input.body);
