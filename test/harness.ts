@@ -29,11 +29,13 @@ export interface TestAppOptions {
   now?: () => Date;
   /** A Fastify logger, to read what the server logs. */
   logger?: FastifyServerOptions['logger'];
+  /** The folder for the database and files (default: a fresh temp folder); emptied by close(). */
+  dir?: string;
 }
 
 /** A fresh app over its own SQLite file. */
 export async function testApp(userConfig: UserConfig, options: TestAppOptions = {}): Promise<TestApp> {
-  const dir = mkdtempSync(join(tmpdir(), 'methodical-test-'));
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'methodical-test-'));
   // Hooks are functions, which only a TS/JS config can carry.
   const file = userConfig.hooks ? 'test.config.ts' : 'test.config.json';
   const config = validateConfig(userConfig, file, dir);

@@ -4,11 +4,14 @@
  * start-up recovery finishes the move (and forgets moves already done).
  */
 import assert from 'node:assert/strict';
+import { utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
-import { fileKey, recoverPendingFiles } from '../../src/service/uploads.js';
+import { LocalFileStorage } from '../../src/files/local/local-storage.js';
+import { fileKey, recoverPendingFiles, tidyStagedFiles } from '../../src/service/uploads.js';
 import { PUBLIC_RULES, type TestApp, testApp } from '../harness.js';
-import { PNG } from './upload-helpers.js';
+import { PNG, staged } from './upload-helpers.js';
 
 describe('pending uploads after a crash', () => {
   let t: TestApp;
@@ -66,5 +69,45 @@ describe('pending uploads after a crash', () => {
     });
     assert.equal(res.statusCode, 201, res.body);
     assert.deepEqual(await t.store.pendingFiles(), []);
+  });
+});
+
+describe('tidying staging on a timer', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await testApp({
+      collections: { photos: { fields: { image: { type: 'file' } }, rules: PUBLIC_RULES } },
+    });
+  });
+  after(() => t.close());
+
+  test('takes leftovers idle for the given time, never a live upload or one of a committed record', async () => {
+    const staging = join(t.dir, 'files', '.staging');
+    const hour = 3600_000;
+    // Blobs left by a request cut off long ago, as another process over this folder would leave them.
+    const other = new LocalFileStorage(join(t.dir, 'files'));
+    const idle = await other.stage(Readable.from([Buffer.from('idle')]), 100);
+    const committed = await other.stage(Readable.from([PNG]), 1024);
+    const past = new Date(Date.now() - 2 * hour);
+    for (const token of [idle.token, committed.token]) utimesSync(join(staging, token), past, past);
+    writeFileSync(join(staging, 'CCCCCCCCCCCCCCCCCCCCCC'), 'recent, not yet idle');
+    // An upload of this process still on its way to a record, however old.
+    const live = await t.files.stage(Readable.from([Buffer.from('live')]), 100);
+    utimesSync(join(staging, live.token), past, past);
+    // A committed record whose blob could not move yet (say the disk was full): journalled.
+    const key = fileKey('photos', 'r9', 'p_abcdefghij.png');
+    await t.store.transaction(async (tx) => {
+      await tx.putPendingFile({
+        token: committed.token,
+        key,
+        meta: JSON.stringify({ type: 'image/png', originalName: 'p.png' }),
+      });
+    });
+    // The journalled one is moved; of the rest, only the idle leftover goes.
+    assert.equal(await tidyStagedFiles(t.store, t.files, hour), 1);
+    assert.deepEqual(staged(t).sort(), ['CCCCCCCCCCCCCCCCCCCCCC', live.token].sort());
+    assert.equal((await t.files.stat(key))?.size, PNG.length);
+    assert.deepEqual(await t.store.pendingFiles(), []);
+    await t.files.discard(live.token);
   });
 });
