@@ -75,7 +75,11 @@ export function recordHandlers(services: Services) {
   const { reader, writer, runner, schema, files, config } = services;
 
   /** The body of a create or replace (`id`): a form (with staged files) or a JSON object. */
-  async function writeBody(req: FastifyRequest, compiled: CompiledCollection, id?: string): Promise<WriteBody> {
+  async function writeBody(
+    req: FastifyRequest,
+    compiled: CompiledCollection,
+    id?: string,
+  ): Promise<WriteBody> {
     // Files are streamed to disk as they arrive: a caller the rules refuse is refused before any is.
     if (req.isMultipart()) await checkBeforeUpload(services.store, req.ctx, compiled, id);
     const form = await readFormBody(req, compiled, files, config.limits);
