@@ -26,8 +26,20 @@ export function jsonBytes(value: unknown): number {
   return text === undefined ? 0 : utf8Bytes(text);
 }
 
+/** Strings up to this long are measured in a loop; longer ones natively, where the loop would cost more. */
+const SHORT = 128;
+
 /** UTF-8 bytes of a string written as a JSON string literal, quotes and escapes included. */
 export function jsonStringBytes(text: string): number {
+  // Keys and short values are mostly printable ASCII: counted without building the escaped copy.
+  if (text.length <= SHORT) {
+    let i = 0;
+    for (; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) break;
+    }
+    if (i === text.length) return text.length + 2;
+  }
   return utf8Bytes(JSON.stringify(text));
 }
 

@@ -68,8 +68,8 @@ export class PatchedDocument {
     }
   }
 
-  /** `add`: a copy of `source` at `path` (inserted into an array, set in an object). */
-  add(path: string[], source: Json): void {
+  /** `add`: a copy of `source` (of `sourceBytes` when known) at `path`, inserted into an array or set in an object. */
+  add(path: string[], source: Json, sourceBytes?: number): void {
     if (path.length === 0) {
       const copy = this.copyIn(source, this.limits.bytes, 0);
       this.root = copy.value;
@@ -78,14 +78,18 @@ export class PatchedDocument {
     }
     const slot = this.slot(path);
     const freed = slot.replaces ? this.measure(slot.old) : 0;
-    const copy = this.copyIn(source, this.limits.bytes - (this.size - freed) - slot.overhead, path.length);
+    const room = this.limits.bytes - (this.size - freed) - slot.overhead;
+    // A value whose size is known already and does not fit is refused without being walked.
+    if (sourceBytes !== undefined && sourceBytes > room) throw this.over('bytes');
+    const copy = this.copyIn(source, room, path.length);
     slot.put(copy.value);
     this.size += slot.overhead + copy.bytes - freed;
   }
 
   /** `copy`: a copy of the value at `from`, added at `path`. */
   copy(from: string[], path: string[]): void {
-    this.add(path, this.get(from));
+    // The whole document's size is the one tracked: a copy of all of it is checked before any walk.
+    this.add(path, this.get(from), from.length === 0 ? this.size : undefined);
   }
 
   /** `remove`: the value at `path` taken out. */
