@@ -1,7 +1,8 @@
 /** PATCH documents (RFC 7396 merge patch, RFC 6902 JSON Patch) applied to a stored record. */
 import type { Limits } from '../config/types.js';
 import type { RecordData } from '../schema/types.js';
-import { applyJsonPatch, JsonPatchError, JsonPatchLimitError } from '../util/json-patch.js';
+import { applyJsonPatch } from '../util/json-patch.js';
+import { JsonPatchError, JsonPatchLimitError } from '../util/json-patch-error.js';
 import { MAX_JSON_DEPTH } from '../util/json-size.js';
 import { mergePatch } from '../util/merge-patch.js';
 import { overLimit, Problem } from '../util/problem.js';

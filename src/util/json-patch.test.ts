@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { applyJsonPatch, type JsonPatchBound, JsonPatchError, JsonPatchLimitError } from './json-patch.js';
+import { applyJsonPatch } from './json-patch.js';
+import { type JsonPatchBound, JsonPatchError, JsonPatchLimitError } from './json-patch-error.js';
 
 const MiB = 1024 * 1024;
 const LIMITS = { operations: 100, bytes: MiB, depth: 64, work: 4 * MiB };

@@ -8,13 +8,6 @@
 import { JsonPatchError, JsonPatchLimitError, type JsonPatchLimits } from './json-patch-error.js';
 import { PatchedDocument } from './patched-document.js';
 
-export {
-  type JsonPatchBound,
-  JsonPatchError,
-  JsonPatchLimitError,
-  type JsonPatchLimits,
-} from './json-patch-error.js';
-
 type Json = unknown;
 interface Operation {
   op: string;

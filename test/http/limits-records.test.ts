@@ -119,6 +119,16 @@ describe('a batch: each sub-request obeys the bounds of a lone request', () => {
     return (await stored(t, 'notes')).map((r) => JSON.stringify(r));
   }
 
+  /** A batch of one JSON Patch of a note. */
+  function batchJsonPatch(id: string, operations: unknown[]) {
+    const headers = { 'content-type': 'application/json-patch+json' };
+    return t.request({
+      method: 'POST',
+      url: '/api/batch',
+      payload: { requests: [{ method: 'PATCH', url: `/api/notes/${id}`, headers, body: operations }] },
+    });
+  }
+
   test('a sub-request whose record would be too large: 422 naming its index, nothing of the batch written', async () => {
     const before = await snapshot();
     const res = await t.request({
@@ -139,20 +149,10 @@ describe('a batch: each sub-request obeys the bounds of a lone request', () => {
 
   test('a sub-request JSON Patch with too many operations: 413 naming limits.patchOperations and its index', async () => {
     const { id, body } = await create(t, 'notes', { title: 'b' });
-    const res = await t.request({
-      method: 'POST',
-      url: '/api/batch',
-      payload: {
-        requests: [
-          {
-            method: 'PATCH',
-            url: `/api/notes/${id}`,
-            headers: { 'content-type': 'application/json-patch+json' },
-            body: Array.from({ length: 6 }, () => ({ op: 'replace', path: '/title', value: 'x' })),
-          },
-        ],
-      },
-    });
+    const res = await batchJsonPatch(
+      id,
+      Array.from({ length: 6 }, () => ({ op: 'replace', path: '/title', value: 'x' })),
+    );
     const problem = assertProblem(res, 413, { detail: /Request 0 failed: .*\(limits\.patchOperations\)/ });
     assert.equal(problem.limit, 'limits.patchOperations');
     assert.equal(problem.index, 0);
@@ -162,20 +162,10 @@ describe('a batch: each sub-request obeys the bounds of a lone request', () => {
   test('a sub-request copy bomb: 422 naming the operation and the index, nothing written', async () => {
     // About 3 KB doubled three times passes 16 KiB at the third copy.
     const { id, body } = await create(t, 'notes', { title: 'b', body: 'b'.repeat(3000) });
-    const res = await t.request({
-      method: 'POST',
-      url: '/api/batch',
-      payload: {
-        requests: [
-          {
-            method: 'PATCH',
-            url: `/api/notes/${id}`,
-            headers: { 'content-type': 'application/json-patch+json' },
-            body: Array.from({ length: 5 }, (_, i) => ({ op: 'copy', from: '', path: `/k${i}` })),
-          },
-        ],
-      },
-    });
+    const res = await batchJsonPatch(
+      id,
+      Array.from({ length: 5 }, (_, i) => ({ op: 'copy', from: '', path: `/k${i}` })),
+    );
     const problem = assertProblem(res, 422, {
       type: LIMIT_EXCEEDED,
       detail: /Request 0 failed: Operation 2 /,
