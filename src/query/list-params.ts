@@ -48,8 +48,8 @@ export const DEFAULT_MAX_PER_PAGE = 500;
 /** The default of limits.filterTerms. */
 export const DEFAULT_MAX_FILTER_TERMS = 100;
 
-/** The parameters that are not shorthand equalities, even where a field has their name. */
-const RESERVED: ReadonlySet<string> = new Set([
+/** Query parameters with a meaning of their own: never shorthand equalities, even where a field has their name. */
+export const RESERVED_PARAMS: ReadonlySet<string> = new Set([
   'filter',
   'sort',
   'page',
@@ -147,7 +147,7 @@ function shorthand(name: string, raw: string, field: ListField): Expr {
 function countShorthands(query: QueryValues, known: (name: string) => boolean): number {
   let count = 0;
   for (const [key, raw] of Object.entries(query)) {
-    if (raw !== undefined && !RESERVED.has(key) && known(key)) count++;
+    if (raw !== undefined && !RESERVED_PARAMS.has(key) && known(key)) count++;
   }
   return count;
 }
