@@ -5,6 +5,7 @@
  */
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { DEFAULT_MAX_FILTER_TERMS } from '../query/list-params.js';
 import { at, Checker, listWords, type RawObject } from './checker.js';
 import { deepFreeze } from './deep-freeze.js';
 import type { CollectionHooks, Config, Durability, HookFn, HookName, Limits, Timeouts } from './types.js';
@@ -42,7 +43,7 @@ const DEFAULT_LIMITS: Limits = {
   fieldSize: MiB,
   batch: 100,
   patchOperations: 100,
-  filterTerms: 100,
+  filterTerms: DEFAULT_MAX_FILTER_TERMS,
   expand: 1000,
   connections: 10_000,
   url: 8 * KiB,

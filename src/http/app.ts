@@ -72,13 +72,19 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): FastifyInsta
   });
 
   const schema = compileSchema(config);
-  const writer = new RecordWriter({ schema, hooks: config.hooks, files, now: options.now });
+  const writer = new RecordWriter({
+    schema,
+    hooks: config.hooks,
+    files,
+    limits: config.limits,
+    now: options.now,
+  });
   const services: Services = {
     config,
     store,
     files,
     schema,
-    reader: new RecordReader({ store, schema }),
+    reader: new RecordReader({ store, schema, limits: config.limits }),
     writer,
     auth: new AuthService({ store, schema, config, writer, now: options.now }),
     runner: new WriteRunner({
@@ -126,7 +132,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): FastifyInsta
   // Cookies are parsed only when a request has some (see request-context.ts).
   app.register(fastifyCookie, { hook: false });
   // Our parsers replace Fastify's own; the forms scope below adds the multipart one.
-  bodyPlugin(app);
+  bodyPlugin(app, { formFields: config.limits.parts });
   // Routes go in once the plugins above have loaded (the cookie decorators).
   app.after(() => {
     problemPlugin(app, unroutedRequest(app, config.publicDir));

@@ -10,7 +10,7 @@ import { type FileStorage, FileTooLarge } from '../files/storage.js';
 import type { CompiledCollection } from '../schema/compile-collection.js';
 import type { StagedUpload } from '../service/uploads.js';
 import { sanitizeFilename, storedFilename } from '../util/filename.js';
-import { type FieldIssue, Problem, validationProblem } from '../util/problem.js';
+import { type FieldIssue, overLimit, Problem, validationProblem } from '../util/problem.js';
 import { acceptMatches, sniffType } from '../util/sniff.js';
 import { addValue, isForm } from './plugins/body.js';
 import { POST_TYPES } from './request.js';
@@ -31,6 +31,8 @@ export interface FormLimits {
   multipart: number;
   parts: number;
   fieldSize: number;
+  /** The text fields together become a record, which may be no larger than a JSON body. */
+  json: number;
 }
 
 /** The first value of a reserved `_name` field. */
@@ -90,6 +92,7 @@ export async function readFormBody(
   const uploads: StagedUpload[] = [];
   const issues: FieldIssue[] = [];
   let received = 0;
+  let text = 0;
   try {
     const parts = req.parts({
       limits: { parts: limits.parts, fieldSize: limits.fieldSize, fileSize: limits.multipart },
@@ -98,13 +101,25 @@ export async function readFormBody(
       if (part.type === 'field') {
         // The parser cuts a value at fieldSize and goes on; storing the cut text would lose data silently.
         if (part.valueTruncated || part.fieldnameTruncated) {
-          throw new Problem(
+          throw overLimit(
             'payloadTooLarge',
-            `The form field "${part.fieldname}" is longer than the ${limits.fieldSize} bytes a form field may hold.`,
+            `The form field "${part.fieldname}" is longer than the ${limits.fieldSize} bytes a form field may hold (limits.fieldSize).`,
+            'limits.fieldSize',
             { headers: { Connection: 'close' } },
           );
         }
-        addValue(fields, part.fieldname, String(part.value));
+        const value = String(part.value);
+        // Refused as soon as the text outgrows any record it could make, rather than held and refused later.
+        text += Buffer.byteLength(value);
+        if (text > limits.json) {
+          throw overLimit(
+            'payloadTooLarge',
+            `The form's text fields together are larger than the ${limits.json} bytes a record may hold (limits.json).`,
+            'limits.json',
+            { headers: { Connection: 'close' } },
+          );
+        }
+        addValue(fields, part.fieldname, value);
         continue;
       }
       const def = compiled.def.fields[part.fieldname];
@@ -124,9 +139,10 @@ export async function readFormBody(
       } catch (error) {
         // Our own limit, or the multipart parser's overall one, whichever the stream hit first.
         if (error instanceof FileTooLarge && budget < serverMax) {
-          throw new Problem(
+          throw overLimit(
             'payloadTooLarge',
-            `The files of this request together exceed the ${limits.multipart} bytes a request may carry.`,
+            `The files of this request together exceed the ${limits.multipart} bytes a request may carry (limits.multipart).`,
+            'limits.multipart',
             { headers: { Connection: 'close' } },
           );
         }
@@ -217,9 +233,10 @@ function fileTooLarge(field: string, maxSize: number): Problem {
 function parserProblem(error: unknown, limits: FormLimits): Problem | undefined {
   const { code, message } = (error ?? {}) as { code?: string; message?: string };
   if (code === 'FST_PARTS_LIMIT' || code === 'FST_FILES_LIMIT' || code === 'FST_FIELDS_LIMIT') {
-    return new Problem(
+    return overLimit(
       'payloadTooLarge',
-      `The form has more than ${limits.parts} parts (fields and files); this server accepts at most ${limits.parts}.`,
+      `The form has more than the ${limits.parts} parts (fields and files) a form may hold (limits.parts).`,
+      'limits.parts',
       { headers: { Connection: 'close' } },
     );
   }

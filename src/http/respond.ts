@@ -63,7 +63,7 @@ export function renderWrite(req: FastifyRequest, collection: string, outcome: Wr
     return { status: outcome.status === 201 ? 201 : 204, headers, body: '' };
   }
   headers['content-type'] = JSON_TYPE;
-  return { status: outcome.status, headers, body: recordJson(record) };
+  return { status: outcome.status, headers, body: outcome.json ?? recordJson(record) };
 }
 
 /**

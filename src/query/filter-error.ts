@@ -1,9 +1,13 @@
 /** The one way filter code reports a mistake: a 400 that points at the offending character. */
 import { Problem } from '../util/problem.js';
 
-/** A `badFilter` problem whose `position` is the 0-based offset where the filter went wrong. */
-export function filterError(detail: string, position: number): Problem {
-  return new Problem('badFilter', detail, { extra: { position } });
+/**
+ * A `badFilter` problem whose `position` is the 0-based offset where the
+ * filter went wrong; a filter over a bound also names it in `limit`.
+ */
+export function filterError(detail: string, position: number, limit?: string): Problem {
+  const extra = limit === undefined ? { position } : { position, limit };
+  return new Problem('badFilter', detail, { extra });
 }
 
 const SNIPPET_MAX = 24;

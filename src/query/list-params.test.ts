@@ -202,3 +202,50 @@ describe('parseListParams: refused', () => {
     });
   });
 });
+
+describe('parseListParams: the number of comparisons (limits.filterTerms)', () => {
+  const terms = (n: number) => Array.from({ length: n }, (_, i) => `year = ${i}`).join(' && ');
+  const cases: { name: string; query: QueryValues; max?: number; position?: number }[] = [
+    { name: 'the default bound (100) is accepted', query: { filter: terms(100) } },
+    { name: 'one over the default bound', query: { filter: terms(101) }, position: terms(100).length + 4 },
+    { name: 'a configured bound, at it', query: { filter: terms(3) }, max: 3 },
+    { name: 'a configured bound, one over', query: { filter: terms(4) }, max: 3, position: 36 },
+    { name: 'shorthands and a filter at the bound', query: { title: 'Dune', filter: terms(2) }, max: 3 },
+    {
+      name: 'shorthands and a filter one over: at the first comparison over',
+      query: { title: 'Dune', done: 'true', filter: terms(2) },
+      max: 3,
+      position: 12,
+    },
+    { name: 'shorthands alone at the bound', query: { title: 'Dune', year: '1965', done: 'true' }, max: 3 },
+    {
+      name: 'shorthands alone over the bound: position 0',
+      query: { title: 'Dune', year: '1965', done: 'true', price: '1' },
+      max: 3,
+      position: 0,
+    },
+  ];
+  for (const row of cases) {
+    it(row.name, () => {
+      const info = row.max === undefined ? INFO : { ...INFO, maxFilterTerms: row.max };
+      if (row.position === undefined) {
+        assert.ok(parseListParams(row.query, info).filter);
+        return;
+      }
+      assert.throws(
+        () => parseListParams(row.query, info),
+        (err: unknown) => {
+          assert.ok(err instanceof Problem, String(err));
+          assert.equal(err.code, 'badFilter');
+          assert.equal(err.status, 400);
+          assert.deepEqual(err.extra, { position: row.position, limit: 'limits.filterTerms' });
+          assert.match(
+            err.detail,
+            new RegExp(`more than the ${row.max ?? 100} .*\\(limits\\.filterTerms\\)`),
+          );
+          return true;
+        },
+      );
+    });
+  }
+});

@@ -5,6 +5,7 @@
 import type { StorageKind } from '../schema/field-type.js';
 import { Problem } from '../util/problem.js';
 import type { Expr, Literal } from './ast.js';
+import { filterError } from './filter-error.js';
 import { parseFilter } from './parser.js';
 
 export interface ListField {
@@ -20,6 +21,8 @@ export interface ListInfo {
   /** The fields a caller may query, including `id`, `created` and `updated`. */
   fields: Record<string, ListField>;
   maxPerPage?: number;
+  /** Most comparisons in `filter` and shorthand equalities together (limits.filterTerms). */
+  maxFilterTerms?: number;
 }
 
 export interface SortKey {
@@ -42,6 +45,19 @@ export type QueryValues = Record<string, string | string[] | undefined>;
 
 export const DEFAULT_PER_PAGE = 20;
 export const DEFAULT_MAX_PER_PAGE = 500;
+/** The default of limits.filterTerms. */
+export const DEFAULT_MAX_FILTER_TERMS = 100;
+
+/** Query parameters with a meaning of their own: never shorthand equalities, even where a field has their name. */
+export const RESERVED_PARAMS: ReadonlySet<string> = new Set([
+  'filter',
+  'sort',
+  'page',
+  'perPage',
+  'skipTotal',
+  'fields',
+  'expand',
+]);
 
 const DIGITS = /^[0-9]+$/;
 
@@ -127,6 +143,15 @@ function shorthand(name: string, raw: string, field: ListField): Expr {
   };
 }
 
+/** How many query parameters are shorthand equalities (`?author=Herbert`). */
+function countShorthands(query: QueryValues, known: (name: string) => boolean): number {
+  let count = 0;
+  for (const [key, raw] of Object.entries(query)) {
+    if (raw !== undefined && !RESERVED_PARAMS.has(key) && known(key)) count++;
+  }
+  return count;
+}
+
 /** Parses and checks list query parameters; every mistake is a 400 (`badQuery` or `badFilter`). */
 export function parseListParams(query: QueryValues, info: ListInfo): ListParams {
   const maxPerPage = info.maxPerPage ?? DEFAULT_MAX_PER_PAGE;
@@ -142,9 +167,20 @@ export function parseListParams(query: QueryValues, info: ListInfo): ListParams 
   };
   const equalities: Expr[] = [];
   const known = (name: string): boolean => Object.hasOwn(info.fields, name);
+  const maxTerms = info.maxFilterTerms ?? DEFAULT_MAX_FILTER_TERMS;
+  const shorthands = countShorthands(query, known);
+  if (shorthands > maxTerms) {
+    throw filterError(
+      `Too many comparisons: ${shorthands} shorthand equalities (?field=value), more than the ` +
+        `${maxTerms} a filter may hold (limits.filterTerms), at position 0`,
+      0,
+      'limits.filterTerms',
+    );
+  }
   for (const [key, raw] of Object.entries(query)) {
     if (raw === undefined) continue;
-    if (key === 'filter') params.filter = parseFilter(single(key, raw));
+    if (key === 'filter')
+      params.filter = parseFilter(single(key, raw), { maxTerms, termsBefore: shorthands });
     else if (key === 'sort') params.sort = parseSort(single(key, raw), info);
     // Capped so that the row offset, (page - 1) * perPage, stays an exact integer.
     else if (key === 'page') params.page = wholeNumber(key, single(key, raw), maxPage);

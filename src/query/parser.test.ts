@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Problem } from '../util/problem.js';
 import type { Expr, Operand } from './ast.js';
-import { MAX_FILTER_DEPTH, MAX_FILTER_LENGTH, parseFilter } from './parser.js';
+import { type FilterBounds, MAX_FILTER_DEPTH, MAX_FILTER_LENGTH, parseFilter } from './parser.js';
 
 function operand(o: Operand): string {
   if (o.kind === 'field') return `${o.name}@${o.pos}`;
@@ -16,13 +16,19 @@ function show(e: Expr): string {
   return `(${show(e.left)} ${e.kind === 'and' ? '&&' : '||'} ${show(e.right)})`;
 }
 
-function expectFilterError(src: string, position: number, detail?: string): void {
+function expectFilterError(
+  src: string,
+  position: number,
+  detail?: string,
+  limit?: string,
+  bounds: FilterBounds = {},
+): void {
   assert.throws(
-    () => parseFilter(src),
+    () => parseFilter(src, bounds),
     (err: unknown) => {
       assert.ok(err instanceof Problem, String(err));
       assert.equal(err.code, 'badFilter');
-      assert.deepEqual(err.extra, { position });
+      assert.deepEqual(err.extra, limit === undefined ? { position } : { position, limit });
       if (detail !== undefined) assert.equal(err.detail, detail);
       return true;
     },
@@ -153,22 +159,98 @@ describe('parseFilter: refused', () => {
     expectFilterError(
       src,
       MAX_FILTER_DEPTH,
-      `Too deeply nested: at most ${MAX_FILTER_DEPTH} levels of parentheses, at position ${MAX_FILTER_DEPTH}`,
+      `Too deeply nested: more than the ${MAX_FILTER_DEPTH} levels of parentheses a filter may have ` +
+        `(maxFilterDepth, a fixed bound), at position ${MAX_FILTER_DEPTH}`,
+      'maxFilterDepth',
     );
   });
 
   it('refuses pathological nesting without overflowing the stack', () => {
-    expectFilterError('('.repeat(MAX_FILTER_LENGTH), MAX_FILTER_DEPTH);
+    expectFilterError('('.repeat(MAX_FILTER_LENGTH), MAX_FILTER_DEPTH, undefined, 'maxFilterDepth');
   });
 
   it(`refuses filters longer than ${MAX_FILTER_LENGTH} characters`, () => {
-    expectFilterError(`a = "${'x'.repeat(MAX_FILTER_LENGTH)}"`, MAX_FILTER_LENGTH);
-    expectFilterError('('.repeat(100_000), MAX_FILTER_LENGTH);
+    const src = `a = "${'x'.repeat(MAX_FILTER_LENGTH)}"`;
+    expectFilterError(
+      src,
+      MAX_FILTER_LENGTH,
+      `Filter is too long: ${src.length} characters, more than the ${MAX_FILTER_LENGTH} a filter may have ` +
+        `(maxFilterLength, a fixed bound), at position ${MAX_FILTER_LENGTH}`,
+      'maxFilterLength',
+    );
+    expectFilterError('('.repeat(100_000), MAX_FILTER_LENGTH, undefined, 'maxFilterLength');
   });
 
   it(`accepts exactly ${MAX_FILTER_LENGTH} characters`, () => {
     const src = `a = "${'x'.repeat(MAX_FILTER_LENGTH - 6)}"`;
     assert.equal(src.length, MAX_FILTER_LENGTH);
     assert.equal(parseFilter(src).kind, 'cmp');
+  });
+});
+
+describe('parseFilter: the number of comparisons (limits.filterTerms)', () => {
+  /** `n` comparisons joined by `joiner`, and where the k-th (0-based) starts. */
+  function chain(n: number, joiner: string): { src: string; at: (k: number) => number } {
+    const term = 'a = 1';
+    return {
+      src: Array.from({ length: n }, () => term).join(joiner),
+      at: (k) => k * (term.length + joiner.length),
+    };
+  }
+  const cases: {
+    name: string;
+    n: number;
+    joiner: string;
+    bounds: FilterBounds;
+    ok: boolean;
+    shorthand?: boolean;
+  }[] = [
+    { name: 'no bound: as many as fit the length', n: 500, joiner: '&&', bounds: {}, ok: true },
+    { name: 'exactly at the bound (&&)', n: 100, joiner: '&&', bounds: { maxTerms: 100 }, ok: true },
+    { name: 'one over the bound (&&)', n: 101, joiner: '&&', bounds: { maxTerms: 100 }, ok: false },
+    { name: 'exactly at the bound (||)', n: 100, joiner: ' || ', bounds: { maxTerms: 100 }, ok: true },
+    { name: 'one over the bound (||)', n: 101, joiner: ' || ', bounds: { maxTerms: 100 }, ok: false },
+    {
+      name: 'shorthands count: at the bound',
+      n: 98,
+      joiner: '&&',
+      bounds: { maxTerms: 100, termsBefore: 2 },
+      ok: true,
+    },
+    {
+      name: 'shorthands count: one over',
+      n: 99,
+      joiner: '&&',
+      bounds: { maxTerms: 100, termsBefore: 2 },
+      ok: false,
+      shorthand: true,
+    },
+    { name: 'a bound of one', n: 2, joiner: '&&', bounds: { maxTerms: 1 }, ok: false },
+  ];
+  for (const row of cases) {
+    it(row.name, () => {
+      const { src, at } = chain(row.n, row.joiner);
+      if (row.ok) {
+        assert.ok(parseFilter(src, row.bounds));
+        return;
+      }
+      const max = row.bounds.maxTerms as number;
+      const first = max - (row.bounds.termsBefore ?? 0);
+      const included = row.shorthand ? ', shorthand equalities (?field=value) included' : '';
+      expectFilterError(
+        src,
+        at(first),
+        `Too many comparisons: more than the ${max} a filter may hold${included} ` +
+          `(limits.filterTerms), at position ${at(first)}`,
+        'limits.filterTerms',
+        row.bounds,
+      );
+    });
+  }
+
+  it('counts comparisons inside parentheses too', () => {
+    const src = '(a = 1 || (b = 2 && c = 3)) && d = 4';
+    assert.ok(parseFilter(src, { maxTerms: 4 }));
+    expectFilterError(src, src.indexOf('d'), undefined, 'limits.filterTerms', { maxTerms: 3 });
   });
 });

@@ -14,25 +14,41 @@ export const MAX_FILTER_DEPTH = 64;
 
 const OPERATORS = '=, !=, >, >=, <, <=, ~, !~';
 
+export interface FilterBounds {
+  /** Most comparisons a request's filter may hold (limits.filterTerms); none for the config's rules. */
+  maxTerms?: number;
+  /** Comparisons the request already holds outside this filter (shorthand equalities). */
+  termsBefore?: number;
+}
+
 /** Parses a filter expression, or throws a `badFilter` problem with the failing position. */
-export function parseFilter(src: string): Expr {
+export function parseFilter(src: string, bounds: FilterBounds = {}): Expr {
   if (src.length > MAX_FILTER_LENGTH) {
     throw filterError(
-      `Filter is too long: ${src.length} characters, at most ${MAX_FILTER_LENGTH} allowed (position ${MAX_FILTER_LENGTH})`,
+      `Filter is too long: ${src.length} characters, more than the ${MAX_FILTER_LENGTH} a filter may have ` +
+        `(maxFilterLength, a fixed bound), at position ${MAX_FILTER_LENGTH}`,
       MAX_FILTER_LENGTH,
+      'maxFilterLength',
     );
   }
-  return new Parser(src).parse();
+  return new Parser(src, bounds).parse();
 }
 
 class Parser {
   private readonly lexer: Lexer;
   private token: Token;
   private depth = 0;
+  private terms: number;
+  private readonly maxTerms: number;
 
-  constructor(src: string) {
+  constructor(
+    src: string,
+    private readonly bounds: FilterBounds,
+  ) {
     this.lexer = new Lexer(src);
     this.token = this.lexer.next();
+    this.terms = bounds.termsBefore ?? 0;
+    this.maxTerms = bounds.maxTerms ?? Number.POSITIVE_INFINITY;
   }
 
   parse(): Expr {
@@ -88,8 +104,10 @@ class Parser {
     const open = this.advance();
     if (this.depth >= MAX_FILTER_DEPTH) {
       throw filterError(
-        `Too deeply nested: at most ${MAX_FILTER_DEPTH} levels of parentheses, at position ${open.pos}`,
+        `Too deeply nested: more than the ${MAX_FILTER_DEPTH} levels of parentheses a filter may have ` +
+          `(maxFilterDepth, a fixed bound), at position ${open.pos}`,
         open.pos,
+        'maxFilterDepth',
       );
     }
     this.depth++;
@@ -109,12 +127,25 @@ class Parser {
 
   private comparison(after?: Token): Expr {
     const leftToken = this.token;
+    // Each comparison becomes SQL: counting them bounds the statement whatever the filter's shape.
+    if (++this.terms > this.maxTerms) throw this.tooManyTerms(leftToken.pos);
     const left = this.operand('a field, a value or "("', after);
     const opToken = this.token;
     if (opToken.kind !== 'op') throw this.expected(`an operator (${OPERATORS})`, leftToken);
     this.advance();
     const right = this.operand('a value', opToken);
     return { kind: 'cmp', op: opToken.op, left, right, pos: left.pos };
+  }
+
+  private tooManyTerms(pos: number): Error {
+    const shorthand =
+      (this.bounds.termsBefore ?? 0) > 0 ? ', shorthand equalities (?field=value) included' : '';
+    return filterError(
+      `Too many comparisons: more than the ${this.maxTerms} a filter may hold${shorthand} ` +
+        `(limits.filterTerms), at position ${pos}`,
+      pos,
+      'limits.filterTerms',
+    );
   }
 
   private operand(what: string, after?: Token): Operand {

@@ -1,20 +1,37 @@
 /** PATCH documents (RFC 7396 merge patch, RFC 6902 JSON Patch) applied to a stored record. */
+import type { Limits } from '../config/types.js';
 import type { RecordData } from '../schema/types.js';
-import { applyJsonPatch, JsonPatchError } from '../util/json-patch.js';
+import { applyJsonPatch } from '../util/json-patch.js';
+import { JsonPatchError, JsonPatchLimitError } from '../util/json-patch-error.js';
+import { MAX_JSON_DEPTH } from '../util/json-size.js';
 import { mergePatch } from '../util/merge-patch.js';
-import { Problem } from '../util/problem.js';
+import { overLimit, Problem } from '../util/problem.js';
 
 export interface PatchInput {
   kind: 'merge' | 'json-patch';
   document: unknown;
 }
 
+/** The config limits a patch runs within. */
+export type PatchLimits = Pick<Limits, 'json' | 'patchOperations'>;
+
+/**
+ * What a JSON Patch's operations may copy, measure and compare in all, as a
+ * multiple of limits.json: room for a test and a replace of a record's
+ * largest field, not for a hundred passes over a large record.
+ */
+export const PATCH_WORK_FACTOR = 4;
+
 function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 /** The record's field values after the patch (system fields removed), not yet validated. */
-export function applyPatch(current: RecordData, patch: PatchInput): Record<string, unknown> {
+export function applyPatch(
+  current: RecordData,
+  patch: PatchInput,
+  limits: PatchLimits,
+): Record<string, unknown> {
   let result: unknown;
   if (patch.kind === 'merge') {
     if (!isObject(patch.document)) {
@@ -29,8 +46,14 @@ export function applyPatch(current: RecordData, patch: PatchInput): Record<strin
     }
   } else {
     try {
-      result = applyJsonPatch(current, patch.document);
+      result = applyJsonPatch(current, patch.document, {
+        operations: limits.patchOperations,
+        bytes: limits.json,
+        depth: MAX_JSON_DEPTH,
+        work: PATCH_WORK_FACTOR * limits.json,
+      });
     } catch (error) {
+      if (error instanceof JsonPatchLimitError) throw patchLimitProblem(error, patch.document, limits);
       if (!(error instanceof JsonPatchError)) throw error;
       if (error.kind === 'malformed') throw new Problem('badRequest', error.message);
       throw new Problem(error.kind === 'test' ? 'patchTestFailed' : 'patchConflict', error.message, {
@@ -51,4 +74,44 @@ export function applyPatch(current: RecordData, patch: PatchInput): Record<strin
   delete fields.created;
   delete fields.updated;
   return fields;
+}
+
+/** The problem for a JSON Patch over a bound: 413 for too many operations, else a 422 naming the operation. */
+function patchLimitProblem(error: JsonPatchLimitError, document: unknown, limits: PatchLimits): Problem {
+  const operation = error.index;
+  const extra = { operation };
+  switch (error.bound) {
+    case 'operations':
+      return overLimit(
+        'payloadTooLarge',
+        `This JSON Patch holds ${(document as unknown[]).length} operations, more than the ` +
+          `${limits.patchOperations} operations a JSON Patch may hold (limits.patchOperations).`,
+        'limits.patchOperations',
+      );
+    case 'bytes':
+      return overLimit(
+        'limitExceeded',
+        `Operation ${operation} would make the record larger than the ${limits.json} bytes ` +
+          'a record may hold as JSON (limits.json); nothing was changed.',
+        'limits.json',
+        { extra },
+      );
+    case 'depth':
+      return overLimit(
+        'limitExceeded',
+        `Operation ${operation} would nest the record more than ${MAX_JSON_DEPTH} levels deep, ` +
+          'the most a JSON body may have; nothing was changed.',
+        'maxJsonDepth',
+        { extra },
+      );
+    default:
+      return overLimit(
+        'limitExceeded',
+        `Operation ${operation} would take this JSON Patch past the ${PATCH_WORK_FACTOR * limits.json} bytes ` +
+          `of JSON (${PATCH_WORK_FACTOR} × limits.json) one patch may copy, remove, replace and test; ` +
+          'split it into smaller patches. Nothing was changed.',
+        'limits.json',
+        { extra },
+      );
+  }
 }

@@ -16,11 +16,11 @@ import { viewableForChange } from './change-access.js';
 import { findCollection } from './collections.js';
 import { type RequestContext, SYSTEM_CONTEXT } from './context.js';
 import { hookTx, runHook } from './hooks.js';
-import { applyPatch, type PatchInput } from './patch.js';
+import { applyPatch, type PatchInput, type PatchLimits } from './patch.js';
 import { checkWritePreconditions, type Preconditions, requireIfMatch } from './preconditions.js';
 import { checkRelations } from './relations.js';
 import { type Access, access } from './rules.js';
-import { recordEtag } from './serialize.js';
+import { recordEtag, serializeForWrite } from './serialize.js';
 import { type StagedUpload, settleFiles } from './uploads.js';
 import { assemble, checkBodyId, fieldsOf, normaliseAuthFields, uniqueProblem } from './write-support.js';
 
@@ -38,6 +38,8 @@ export interface WriteOutcome {
   /** The record as stored (null after a delete). */
   record: RecordData | null;
   etag: string | null;
+  /** The record's JSON text, when the write serialised it already. */
+  json?: string;
 }
 
 export interface RecordWriterDeps {
@@ -45,6 +47,8 @@ export interface RecordWriterDeps {
   hooks: Readonly<Record<string, CollectionHooks>>;
   /** Where uploaded files live; without it, file fields can only be kept or cleared. */
   files?: FileStorage;
+  /** A record's JSON may be no larger than a request body (limits.json); JSON Patch bounds. */
+  limits: PatchLimits;
   now?: () => Date;
 }
 
@@ -113,7 +117,7 @@ export class RecordWriter {
   ): Promise<WriteOutcome> {
     const compiled = findCollection(this.deps.schema, name);
     const current = await this.existingForChange(ctx, compiled, id, pre, scope, 'update');
-    const patched = applyPatch(current, patch);
+    const patched = applyPatch(current, patch, this.deps.limits);
     return this.update(ctx, compiled, current, compiled.check(patched), scope);
   }
 
@@ -176,6 +180,7 @@ export class RecordWriter {
     const hooks = this.deps.hooks[name];
     await runHook(hooks, 'beforeCreate', this.hookContext(ctx, name, 'create', record, null, scope));
     const final = assemble(compiled, id, compiled.check(fieldsOf(record, compiled.fieldNames)), stamp, stamp);
+    const serialized = serializeForWrite(final, this.deps.limits.json);
     await checkRelations(def, final, scope.tx);
     try {
       await scope.tx.insert(name, final);
@@ -190,7 +195,7 @@ export class RecordWriter {
     }
     await settleFiles(this.deps.files, compiled, final, null, uploads, scope);
     this.after(scope, hooks, 'afterCreate', ctx, name, 'create', final, null);
-    return { status: 201, record: final, etag: recordEtag(final) };
+    return { status: 201, record: final, ...serialized };
   }
 
   private async update(
@@ -219,6 +224,7 @@ export class RecordWriter {
     const checked = compiled.check(fieldsOf(candidate, compiled.fieldNames));
     if (unchanged(checked)) return { status: 200, record: current, etag: recordEtag(current) };
     const final = assemble(compiled, current.id, checked, current.created, candidate.updated);
+    const serialized = serializeForWrite(final, this.deps.limits.json);
     await checkRelations(def, final, scope.tx);
     try {
       await scope.tx.update(name, final);
@@ -228,7 +234,7 @@ export class RecordWriter {
     }
     await settleFiles(this.deps.files, compiled, final, current, uploads, scope);
     this.after(scope, hooks, 'afterUpdate', ctx, name, 'update', final, current);
-    return { status: 200, record: final, etag: recordEtag(final) };
+    return { status: 200, record: final, ...serialized };
   }
 
   private hookContext(

@@ -74,3 +74,20 @@ export function getSql(model: TableModel, dialect: SqlDialect, id: string, filte
     params,
   };
 }
+
+/** Records by id (one chunk of ids), optionally only those that also match a filter. */
+export function getManySql(
+  model: TableModel,
+  dialect: SqlDialect,
+  ids: readonly string[],
+  filter: Expr | null,
+): SqlText {
+  const params: unknown[] = [...ids];
+  const list = ids.map((_, i) => dialect.placeholder(i + 1)).join(', ');
+  const where = `${quoteIdent('id')} IN (${list})`;
+  const condition = filter ? ` AND (${compileFilter(filter, sqlTarget(model, dialect, params))})` : '';
+  return {
+    sql: `SELECT ${selectList(model)} FROM ${quoteIdent(model.table)} WHERE ${where}${condition}`,
+    params,
+  };
+}

@@ -63,8 +63,8 @@ export interface SessionEntry {
 export interface StoreReader {
   /** One record; with `filter`, only if it also matches the filter. */
   get(collection: string, id: string, filter?: Expr | null): Promise<RecordData | undefined>;
-  /** Records with these ids (any order, missing ones left out). */
-  getMany(collection: string, ids: readonly string[]): Promise<RecordData[]>;
+  /** Records with these ids (any order, missing ones left out); with `filter`, only those matching it. */
+  getMany(collection: string, ids: readonly string[], filter?: Expr | null): Promise<RecordData[]>;
   list(collection: string, query: ListQuery): Promise<ListResult>;
   /** A session that has not expired at `now`. */
   getSession(tokenHash: string, now: string): Promise<SessionEntry | undefined>;

@@ -1,21 +1,12 @@
 /**
  * RFC 6902 JSON Patch, applied to a copy: either every operation applies
  * or an error says which one failed and why, and the input is untouched.
+ * Every patch runs within bounds the caller gives: how many operations it
+ * may hold (checked before any runs), how large and deep the document may
+ * grow, and how much JSON its operations may copy, measure and compare.
  */
-import { jsonEqual } from './canonical-json.js';
-import { defineOwn } from './merge-patch.js';
-
-export class JsonPatchError extends Error {
-  constructor(
-    /** `test` failed (409), or the operation cannot apply (409), or the document is malformed (400). */
-    readonly kind: 'test' | 'conflict' | 'malformed',
-    readonly index: number,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'JsonPatchError';
-  }
-}
+import { JsonPatchError, JsonPatchLimitError, type JsonPatchLimits } from './json-patch-error.js';
+import { PatchedDocument } from './patched-document.js';
 
 type Json = unknown;
 interface Operation {
@@ -25,16 +16,44 @@ interface Operation {
   value?: Json;
 }
 
-/** Apply a JSON Patch document to a deep copy of `doc`. */
-export function applyJsonPatch(doc: Json, patch: unknown): Json {
+/** Apply a JSON Patch document to a deep copy of `doc`, within `limits`. */
+export function applyJsonPatch(doc: Json, patch: unknown, limits: JsonPatchLimits): Json {
   if (!Array.isArray(patch))
     throw new JsonPatchError('malformed', -1, 'A JSON Patch document must be an array.');
-  let root = structuredClone(doc);
+  if (patch.length > limits.operations) {
+    throw new JsonPatchLimitError(
+      'operations',
+      -1,
+      `The patch holds ${patch.length} operations, more than the ${limits.operations} allowed.`,
+    );
+  }
+  const document = new PatchedDocument(doc, limits);
   patch.forEach((raw, index) => {
     const op = checkOperation(raw, index);
-    root = applyOne(root, op, index);
+    const path = parsePointer(op.path, index);
+    document.at(index);
+    switch (op.op) {
+      case 'test':
+        document.test(path, op.value, op.path);
+        break;
+      case 'add':
+        document.add(path, op.value);
+        break;
+      case 'remove':
+        document.remove(path);
+        break;
+      case 'replace':
+        document.replace(path, op.value);
+        break;
+      case 'copy':
+        document.copy(parsePointer(op.from as string, index), path);
+        break;
+      default:
+        document.move(parsePointer(op.from as string, index), path);
+    }
+    document.checkSize();
   });
-  return root;
+  return document.root;
 }
 
 function checkOperation(raw: unknown, index: number): Operation {
@@ -62,83 +81,4 @@ function parsePointer(pointer: string, index: number): string[] {
     .slice(1)
     .split('/')
     .map((t) => t.replaceAll('~1', '/').replaceAll('~0', '~'));
-}
-
-function getAt(root: Json, tokens: string[], index: number): Json {
-  let node = root;
-  for (const token of tokens) {
-    if (Array.isArray(node) && /^(0|[1-9][0-9]*)$/.test(token) && Number(token) < node.length) {
-      node = node[Number(token)];
-    } else if (isObject(node) && Object.hasOwn(node, token)) {
-      node = node[token];
-    } else {
-      throw new JsonPatchError(
-        'conflict',
-        index,
-        `Operation ${index}: path "/${tokens.join('/')}" does not exist.`,
-      );
-    }
-  }
-  return node;
-}
-
-function isObject(v: Json): v is Record<string, Json> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-
-function applyOne(root: Json, op: Operation, index: number): Json {
-  const tokens = parsePointer(op.path, index);
-  switch (op.op) {
-    case 'test':
-      if (!jsonEqual(getAt(root, tokens, index), op.value)) {
-        throw new JsonPatchError('test', index, `Operation ${index}: test of "${op.path}" failed.`);
-      }
-      return root;
-    case 'add':
-      return add(root, tokens, structuredClone(op.value), index);
-    case 'remove':
-      return remove(root, tokens, index);
-    case 'replace':
-      return add(remove(root, tokens, index), tokens, structuredClone(op.value), index);
-    case 'copy': {
-      const value = structuredClone(getAt(root, parsePointer(op.from as string, index), index));
-      return add(root, tokens, value, index);
-    }
-    default: {
-      const from = parsePointer(op.from as string, index);
-      if (tokens.length > from.length && from.every((t, i) => tokens[i] === t)) {
-        throw new JsonPatchError('conflict', index, `Operation ${index}: cannot move a value into itself.`);
-      }
-      const value = getAt(root, from, index);
-      return add(remove(root, from, index), tokens, value, index);
-    }
-  }
-}
-
-function add(root: Json, tokens: string[], value: Json, index: number): Json {
-  if (tokens.length === 0) return value;
-  const parent = getAt(root, tokens.slice(0, -1), index);
-  const last = tokens[tokens.length - 1];
-  if (Array.isArray(parent)) {
-    const position = last === '-' ? parent.length : Number(last);
-    if (!/^(0|[1-9][0-9]*|-)$/.test(last) || position > parent.length) {
-      throw new JsonPatchError('conflict', index, `Operation ${index}: index "${last}" is out of range.`);
-    }
-    parent.splice(position, 0, value);
-  } else if (isObject(parent)) {
-    defineOwn(parent, last, value);
-  } else {
-    throw new JsonPatchError('conflict', index, `Operation ${index}: cannot add to a non-container.`);
-  }
-  return root;
-}
-
-function remove(root: Json, tokens: string[], index: number): Json {
-  if (tokens.length === 0) return null;
-  getAt(root, tokens, index);
-  const parent = getAt(root, tokens.slice(0, -1), index);
-  const last = tokens[tokens.length - 1];
-  if (Array.isArray(parent)) parent.splice(Number(last), 1);
-  else delete (parent as Record<string, Json>)[last];
-  return root;
 }

@@ -134,6 +134,20 @@ export function validationProblem(errors: FieldIssue[], detail?: string): Proble
   return new Problem('validation', detail ?? `Invalid value for ${fields}.`, { errors });
 }
 
+/**
+ * A request over one of the server's bounds: the detail says which and how
+ * far, and the `limit` member names it (its config key, like
+ * `limits.batch`, where the bound is configurable).
+ */
+export function overLimit(
+  code: ProblemCode,
+  detail: string,
+  limit: string,
+  options: ProblemOptions = {},
+): Problem {
+  return new Problem(code, detail, { ...options, extra: { ...options.extra, limit } });
+}
+
 /** A problem for a bare status (hooks reject with a status and a detail). */
 export function problemForStatus(status: number, detail: string): Problem {
   const entries = Object.entries(PROBLEMS) as [ProblemCode, ProblemSpec][];

@@ -259,6 +259,26 @@ export function storeContract(name: string, open: OpenStore, options: ContractOp
         assert.deepEqual(ids(many).sort(), all);
       });
 
+      it('getMany with a filter: only the ids that also match it, in every chunk of a hundred', async () => {
+        const { store, c } = await books();
+        const all = Array.from({ length: 250 }, (_, i) => `id${String(i).padStart(3, '0')}`);
+        await store.transaction(async (tx) => {
+          for (const [i, id] of all.entries())
+            await tx.insert(c, book(id, { title: `Book ${i}`, year: i }, i));
+        });
+        const even = all.filter((_, i) => i % 2 === 0);
+        const found = await store.getMany(c, [...all, 'missing'], where('year >= 0 && title !~ "Book 1"'));
+        const expected = all.filter((_, i) => !`Book ${i}`.includes('Book 1'));
+        assert.deepEqual(ids(found).sort(), expected);
+        assert.deepEqual(ids(await store.getMany(c, even, null)).sort(), even);
+        await store.transaction(async (tx) => {
+          assert.deepEqual(
+            ids(await tx.getMany(c, ['id010', 'id200', 'id201'], where('year > 100'))).sort(),
+            ['id200', 'id201'],
+          );
+        });
+      });
+
       it('update overwrites every field and both timestamps', async () => {
         const { store, c } = await books();
         await store.transaction((tx) =>

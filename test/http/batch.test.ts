@@ -184,11 +184,6 @@ describe('a malformed batch: 400', () => {
     { name: 'requests not a list', payload: { requests: {} }, detail: /requests/ },
     { name: 'no requests', payload: { requests: [] }, detail: /no requests/ },
     {
-      name: 'over the configured limit',
-      payload: { requests: Array.from({ length: 6 }, () => ({ method: 'DELETE', url: '/api/books/x' })) },
-      detail: /at most 5/,
-    },
-    {
       name: 'an unknown member',
       payload: { requests: [{ method: 'DELETE', url: '/api/books/x' }], atomic: false },
       detail: /atomic/,
@@ -247,6 +242,27 @@ describe('a malformed batch: 400', () => {
       assert.deepEqual(await snapshot(), before);
     });
   }
+});
+
+describe('a batch over limits.batch: 413', () => {
+  test('over the configured limit: 413 naming limits.batch, nothing written', async () => {
+    const before = await snapshot();
+    const requests = Array.from({ length: 6 }, (_, i) => ({
+      method: 'PUT',
+      url: `/api/books/over${i}`,
+      body: { title: 'T', author: 'A' },
+    }));
+    const res = await t.request({ method: 'POST', url: '/api/batch', payload: { requests } });
+    const problem = assertProblem(res, 413, { detail: /more than the 5 requests .*\(limits\.batch\)/ });
+    assert.equal(problem.limit, 'limits.batch');
+    assert.deepEqual(await snapshot(), before);
+    const ok = await t.request({
+      method: 'POST',
+      url: '/api/batch',
+      payload: { requests: requests.slice(0, 5) },
+    });
+    assert.equal(ok.statusCode, 200, ok.body);
+  });
 
   test('the default limit is 100 requests', async () => {
     const d = await testApp(BOOKS_CONFIG);
@@ -258,7 +274,11 @@ describe('a malformed batch: 400', () => {
           body: { title: `B${i}`, author: 'A' },
         }));
       const over = await d.request({ method: 'POST', url: '/api/batch', payload: { requests: make(101) } });
-      assertProblem(over, 400, { detail: /at most 100/ });
+      const problem = assertProblem(over, 413, {
+        title: 'Content Too Large',
+        detail: /101 requests, more than the 100 requests a batch may hold \(limits\.batch\)/,
+      });
+      assert.equal(problem.limit, 'limits.batch');
       assert.equal((await stored(d, 'books')).length, 0);
       const ok = await d.request({ method: 'POST', url: '/api/batch', payload: { requests: make(100) } });
       assert.equal(ok.statusCode, 200);

@@ -53,7 +53,7 @@ async function filesApp(): Promise<TestApp> {
   app.after(() => {
     if (app.hasRoute({ method: 'GET', url: ROUTE })) return;
     const schema = compileSchema(config);
-    fileRoutes(app, { schema, reader: new RecordReader({ store, schema }) }, files);
+    fileRoutes(app, { schema, reader: new RecordReader({ store, schema, limits: config.limits }) }, files);
   });
   await app.ready();
   const close = async () => {

@@ -5,15 +5,13 @@
  * is on memory growth. Throughput is printed for information only.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { pipeline } from 'node:stream/promises';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { type ChildServer, NEEDS_PROC, startChildServer } from './child-server.js';
 import { streamedUpload } from './multipart.js';
 import { PNG } from './upload-helpers.js';
 
@@ -21,17 +19,6 @@ const MiB = 1024 * 1024;
 const SIZE = 100 * MiB;
 const GROWTH_LIMIT = 30 * MiB;
 const CHUNK = 64 * 1024;
-const FIXTURE = fileURLToPath(new URL('./fixtures/upload-server.ts', import.meta.url));
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-
-const skip = existsSync('/proc/self/status') ? undefined : 'needs /proc to read a process RSS';
-
-/** The resident set size of a process, in bytes. */
-function rss(pid: number): number {
-  const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  assert.ok(match, 'VmRSS in /proc/<pid>/status');
-  return Number(match[1]) * 1024;
-}
 
 /** SHA-1 of the generated file content, computed chunk by chunk like the body is. */
 function expectedSha1(head: Buffer, size: number): string {
@@ -75,46 +62,30 @@ async function upload(url: string, size: number) {
   return response;
 }
 
-describe('a 100 MiB upload', { skip }, () => {
-  let child: ChildProcess;
-  let server: { url: string; dir: string };
+describe('a 100 MiB upload', { skip: NEEDS_PROC }, () => {
+  let server: ChildServer;
 
   before(async () => {
-    child = spawn(process.execPath, ['--import', 'tsx', FIXTURE], {
-      cwd: ROOT,
-      stdio: ['pipe', 'pipe', 'inherit'],
-    });
-    const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
-    const first = await new Promise<string>((resolve, reject) => {
-      lines.once('line', resolve);
-      child.once('exit', (code) => reject(new Error(`the server exited early (${code})`)));
-    });
-    server = JSON.parse(first);
+    server = await startChildServer();
   });
 
-  after(async () => {
-    if (child.exitCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.stdin?.end(); // The fixture closes its app and removes its folder, then exits.
-    await exited;
-  });
+  after(() => server.stop());
 
   test('streams to disk with bounded memory growth', { timeout: 60_000 }, async () => {
-    const pid = child.pid as number;
     // Warm up: load every module, JIT the upload path and let V8 grow its young generation
     // to what a fast stream of chunks needs (a one-off ~25 MiB, the same for 25 MiB or 200 MiB;
     // it is not the upload being held), so the baseline is the server's steady state.
-    const warmBefore = rss(pid);
+    const warmBefore = server.rss();
     const warm = await upload(server.url, 32 * MiB);
     assert.equal(warm.status, 201, JSON.stringify(warm.body));
     console.log(
-      `32 MiB warm-up upload: child RSS ${(warmBefore / MiB).toFixed(1)} → ${(rss(pid) / MiB).toFixed(1)} MiB`,
+      `32 MiB warm-up upload: child RSS ${(warmBefore / MiB).toFixed(1)} → ${(server.rss() / MiB).toFixed(1)} MiB`,
     );
 
-    const baseline = rss(pid);
+    const baseline = server.rss();
     let peak = baseline;
     const sampler = setInterval(() => {
-      peak = Math.max(peak, rss(pid));
+      peak = Math.max(peak, server.rss());
     }, 50);
     const started = process.hrtime.bigint();
     let result: Awaited<ReturnType<typeof upload>>;
@@ -123,7 +94,7 @@ describe('a 100 MiB upload', { skip }, () => {
     } finally {
       clearInterval(sampler);
     }
-    peak = Math.max(peak, rss(pid));
+    peak = Math.max(peak, server.rss());
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const growth = peak - baseline;
     console.log(

@@ -26,7 +26,7 @@ export async function user(args: string[]): Promise<number> {
   try {
     await applyOnStart(store);
     const schema = compileSchema(config);
-    const writer = new RecordWriter({ schema, hooks: config.hooks });
+    const writer = new RecordWriter({ schema, hooks: config.hooks, limits: config.limits });
     const auth = new AuthService({ store, schema, config, writer });
     const created = await auth
       .createUser({

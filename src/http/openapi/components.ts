@@ -20,7 +20,7 @@ const problemSchema: Json = {
   type: 'object',
   description:
     'RFC 9457 problem details. Extension members may appear, e.g. `position` (0-based offset of a ' +
-    'filter syntax error) or the index of the failing request of a batch.',
+    'filter syntax error), the index of the failing request of a batch, or `limit` for a request over a bound.',
   required: ['type', 'title', 'status'],
   properties: {
     type: str('A URI identifying the problem type; `about:blank` when the status says it all.', {
@@ -37,6 +37,10 @@ const problemSchema: Json = {
       description: 'One entry per field problem.',
     },
     position: { type: 'integer', minimum: 0, description: 'Filter errors: where parsing failed.' },
+    operation: { type: 'integer', minimum: 0, description: 'JSON Patch errors: the failing operation.' },
+    limit: str(
+      'A request over a bound: which one, by its config key (e.g. `limits.batch`) where it has one.',
+    ),
   },
   additionalProperties: true,
 };
@@ -153,10 +157,17 @@ const PROBLEM_RESPONSES: Record<number, [name: string, description: string, head
     'PreconditionFailed',
     'A precondition (If-Match, If-None-Match, If-Unmodified-Since) failed; nothing changed.',
   ],
-  413: ['ContentTooLarge', 'The body (or a file) is over the limit.'],
+  413: [
+    'ContentTooLarge',
+    'The body, a file, a form, a batch or a JSON Patch is larger than its limit; `limit` names it.',
+  ],
   415: ['UnsupportedMediaType', 'The route does not take this body media type.'],
   416: ['RangeNotSatisfiable', 'The Range lies outside the file.', ['Content-Range']],
-  422: ['UnprocessableContent', 'Well-formed but invalid: one `errors` entry per field problem.'],
+  422: [
+    'UnprocessableContent',
+    'Well-formed but invalid: one `errors` entry per field problem; or a result over a limit ' +
+      '(a record larger than limits.json, a JSON Patch past its bounds), with `limit` naming it.',
+  ],
   428: [
     'PreconditionRequired',
     'This collection requires If-Match on changes; GET the record and resend with its ETag.',

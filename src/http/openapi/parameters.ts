@@ -47,9 +47,14 @@ export function sharedParameters(ttlSeconds: number): Json {
       description: 'The record id.',
       schema: { type: 'string', pattern: ID_PATTERN.source },
     },
-    Filter: query('filter', 'A filter expression, e.g. `year >= 1960 && title ~ "dune"`.', {
-      type: 'string',
-    }),
+    Filter: query(
+      'filter',
+      'A filter expression, e.g. `year >= 1960 && title ~ "dune"`: at most 4096 characters, 64 levels of ' +
+        'parentheses and limits.filterTerms comparisons (shorthand equalities included).',
+      {
+        type: 'string',
+      },
+    ),
     Page: query('page', 'The page, from 1. A page past the end is empty.', {
       type: 'integer',
       minimum: 1,

@@ -1,11 +1,9 @@
 /** The query parameters of a collection's reads: sort, fields, expand and shorthand equality. */
+import { RESERVED_PARAMS } from '../../query/list-params.js';
 import { fieldType } from '../../schema/fields/index.js';
 import { ID_PATTERN } from '../../schema/types.js';
 import type { CollectionDoc, Json } from './names.js';
 import { ref } from './names.js';
-
-/** Query parameters with a meaning of their own; a field of the same name gets no shorthand. */
-const RESERVED = new Set(['filter', 'sort', 'page', 'perPage', 'fields', 'expand', 'skipTotal']);
 
 const SYSTEM: Record<string, Json> = {
   id: { type: 'string', pattern: ID_PATTERN.source },
@@ -51,11 +49,11 @@ export function pickParameters(c: CollectionDoc): Json[] {
 function shorthandParameters(c: CollectionDoc): Json[] {
   const out: Json[] = [];
   for (const [name, schema] of Object.entries(SYSTEM)) {
-    if (!RESERVED.has(name)) out.push(shorthand(name, schema));
+    if (!RESERVED_PARAMS.has(name)) out.push(shorthand(name, schema));
   }
   for (const [name, def] of Object.entries(c.def.fields)) {
     const impl = fieldType(def.type);
-    if (RESERVED.has(name) || def.multiple === true || impl.storage === 'json') continue;
+    if (RESERVED_PARAMS.has(name) || def.multiple === true || impl.storage === 'json') continue;
     out.push(shorthand(name, impl.jsonSchema(def)));
   }
   return out;

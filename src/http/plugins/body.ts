@@ -5,7 +5,8 @@
  * read: the route answers 415 with the types it does take.
  */
 import type { FastifyInstance } from 'fastify';
-import { Problem } from '../../util/problem.js';
+import { MAX_JSON_DEPTH } from '../../util/json-size.js';
+import { overLimit, Problem } from '../../util/problem.js';
 
 export const JSON_TYPES = ['application/json', 'application/merge-patch+json', 'application/json-patch+json'];
 
@@ -21,7 +22,6 @@ export function isUnread(body: unknown): body is UnreadBody {
   return typeof body === 'object' && body !== null && UNREAD_BODY in body;
 }
 
-const MAX_DEPTH = 64;
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
 /** Deepest nesting of arrays/objects, walked without recursion. */
@@ -53,8 +53,12 @@ export function parseJsonBody(bytes: Buffer): unknown {
     const message = error instanceof SyntaxError ? error.message : 'it could not be parsed';
     throw new Problem('malformedJson', `The request body is not valid JSON: ${message}.`);
   }
-  if (depthExceeds(value, MAX_DEPTH)) {
-    throw new Problem('malformedJson', `The JSON body is nested more than ${MAX_DEPTH} levels deep.`);
+  if (depthExceeds(value, MAX_JSON_DEPTH)) {
+    throw overLimit(
+      'malformedJson',
+      `The JSON body is nested more than ${MAX_JSON_DEPTH} levels deep (maxJsonDepth, a fixed bound).`,
+      'maxJsonDepth',
+    );
   }
   return value;
 }
@@ -80,13 +84,33 @@ export function addValue(fields: Record<string, string[]>, name: string, value: 
   else fields[name] = [value];
 }
 
-/** Parse application/x-www-form-urlencoded bytes (UTF-8) into name → values. */
-export function parseFormBody(bytes: Buffer): FormBody {
+/** Whether an urlencoded text has more than `max` fields (empty pieces between `&`s are none). */
+function fieldsExceed(text: string, max: number): boolean {
+  let count = 0;
+  for (let start = 0; start <= text.length; ) {
+    const amp = text.indexOf('&', start);
+    const end = amp === -1 ? text.length : amp;
+    if (end > start && ++count > max) return true;
+    start = end + 1;
+  }
+  return false;
+}
+
+/** Parse application/x-www-form-urlencoded bytes (UTF-8) into name → values, at most `maxFields` of them. */
+export function parseFormBody(bytes: Buffer, maxFields = Number.POSITIVE_INFINITY): FormBody {
   let text: string;
   try {
     text = decoder.decode(bytes);
   } catch {
     throw new Problem('badRequest', 'The form body is not valid UTF-8.');
+  }
+  // Counted before parsing, so a body of a hundred thousand `a&` costs a scan, not a hundred thousand fields.
+  if (fieldsExceed(text, maxFields)) {
+    throw overLimit(
+      'payloadTooLarge',
+      `The form has more than the ${maxFields} fields a form may hold (limits.parts).`,
+      'limits.parts',
+    );
   }
   const start = text.trimStart()[0];
   const fields: Record<string, string[]> = Object.create(null);
@@ -105,13 +129,19 @@ function bytesParser(parse: (bytes: Buffer) => unknown) {
   };
 }
 
+export interface BodyOptions {
+  /** Most fields an urlencoded form may hold (limits.parts, as for multipart forms). */
+  formFields?: number;
+}
+
 /** Install the parsers. */
-export function bodyPlugin(app: FastifyInstance): void {
+export function bodyPlugin(app: FastifyInstance, options: BodyOptions = {}): void {
+  const formFields = options.formFields ?? Number.POSITIVE_INFINITY;
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(
     'application/x-www-form-urlencoded',
     { parseAs: 'buffer' },
-    bytesParser(parseFormBody),
+    bytesParser((bytes) => parseFormBody(bytes, formFields)),
   );
   app.addContentTypeParser(JSON_TYPES, { parseAs: 'buffer' }, bytesParser(parseJsonBody));
   app.addContentTypeParser('*', (_req, _payload, done) => {

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { StoredResponse } from '../../service/write-runner.js';
 import { prefersHtml } from '../../util/accept.js';
-import { isProblem, Problem } from '../../util/problem.js';
+import { isProblem, overLimit, Problem } from '../../util/problem.js';
 import { StorageFull } from '../../util/storage-full.js';
 import { problemPage } from '../html.js';
 import { addVary } from '../respond.js';
@@ -16,11 +16,14 @@ import { ownOrigin } from './csrf.js';
 export const PROBLEM_TYPE = 'application/problem+json';
 
 /** Status codes Fastify's own errors map onto, by error code. */
-const FASTIFY_ERRORS: Record<string, (e: FastifyError) => Problem> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: () =>
-    new Problem('payloadTooLarge', 'The request body is larger than this server accepts.', {
-      headers: { Connection: 'close' },
-    }),
+const FASTIFY_ERRORS: Record<string, (e: FastifyError, req: FastifyRequest) => Problem> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: (_e, req) =>
+    overLimit(
+      'payloadTooLarge',
+      `The request body is larger than the ${req.routeOptions.bodyLimit} bytes this server accepts (limits.json).`,
+      'limits.json',
+      { headers: { Connection: 'close' } },
+    ),
   FST_ERR_CTP_EMPTY_JSON_BODY: () =>
     new Problem('malformedJson', 'The request body is empty; send a JSON object.'),
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: () =>
@@ -45,8 +48,12 @@ export function toProblem(error: unknown, req: FastifyRequest): Problem {
   }
   const fastifyError = error as FastifyError;
   const mapped = fastifyError?.code ? FASTIFY_ERRORS[fastifyError.code] : undefined;
-  if (mapped) return mapped(fastifyError);
-  if (fastifyError?.statusCode === 413) return FASTIFY_ERRORS.FST_ERR_CTP_BODY_TOO_LARGE(fastifyError);
+  if (mapped) return mapped(fastifyError, req);
+  if (fastifyError?.statusCode === 413) {
+    return new Problem('payloadTooLarge', 'The request body is larger than this server accepts.', {
+      headers: { Connection: 'close' },
+    });
+  }
   if (fastifyError?.statusCode && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
     return new Problem('badRequest', 'The request could not be read.');
   }

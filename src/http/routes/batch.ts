@@ -7,7 +7,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { PatchInput } from '../../service/patch.js';
 import type { Preconditions } from '../../service/preconditions.js';
 import type { WriteOutcome, WriteScope } from '../../service/record-writes.js';
-import { isProblem, Problem } from '../../util/problem.js';
+import { isProblem, overLimit, Problem } from '../../util/problem.js';
 import { renderProblem, sendStored } from '../plugins/problem.js';
 import { idempotencyClaim, objectBody, requireAcceptable } from '../request.js';
 import { JSON_TYPE, renderWrite } from '../respond.js';
@@ -31,8 +31,13 @@ function readRequests(body: Record<string, unknown>, max: number): SubRequest[] 
   if (!Array.isArray(requests))
     throw bad('The body must be {"requests": [ {"method", "url", "headers"?, "body"?}, … ]}.');
   if (requests.length === 0) throw bad('The batch has no requests.');
-  if (requests.length > max)
-    throw bad(`A batch may hold at most ${max} requests; this one has ${requests.length}.`);
+  if (requests.length > max) {
+    throw overLimit(
+      'payloadTooLarge',
+      `This batch holds ${requests.length} requests, more than the ${max} requests a batch may hold (limits.batch).`,
+      'limits.batch',
+    );
+  }
   for (const key of Object.keys(body))
     if (key !== 'requests') throw bad(`Unknown member "${key}" in the batch body.`);
   return requests.map((r, i) => {

@@ -163,6 +163,22 @@ describe('field type fromForm', () => {
     });
   });
 
+  test('json nests at most 63 levels, so its record (one more) always fits back into a JSON body', () => {
+    const impl = fieldType('json');
+    const nested = (levels: number) => {
+      let value: unknown = 1;
+      for (let i = 0; i < levels; i++) value = i % 2 === 0 ? [value] : { a: value };
+      return value;
+    };
+    assert.equal(impl.check(nested(63), { type: 'json' }).ok, true);
+    const over = impl.check(nested(64), { type: 'json' });
+    assert.equal(over.ok, false);
+    assert.match(!over.ok ? over.message : '', /nested at most 63 levels deep/);
+    // Text from a form is not bounded by the body parser's depth: the field bounds it.
+    const text = `${'['.repeat(64)}${']'.repeat(64)}`;
+    assert.equal(impl.check(impl.fromForm(text, { type: 'json' }), { type: 'json' }).ok, false);
+  });
+
   test('json text that starts like an object but does not parse is a format issue', () => {
     const impl = fieldType('json');
     const result = impl.check(impl.fromForm('{"a":', { type: 'json' }), { type: 'json' });

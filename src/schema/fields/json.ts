@@ -5,6 +5,7 @@
  * stores exactly the text typed. Text that starts like an object or array
  * but does not parse is a `format` issue rather than a silently kept string.
  */
+import { MAX_JSON_DEPTH } from '../../util/json-size.js';
 import type { FieldTypeImpl } from '../field-type.js';
 import { fail, ok } from './result.js';
 
@@ -13,11 +14,11 @@ class UnparsedJson {
   constructor(readonly reason: string) {}
 }
 
-const MAX_DEPTH = 128;
+/** Arrays and objects a value may nest: its record is one level more, and must fit back into a JSON body. */
+const MAX_DEPTH = MAX_JSON_DEPTH - 1;
 
-/** True when the value is plain JSON data (what JSON.parse can produce), at most MAX_DEPTH deep. */
+/** True when the value is plain JSON data (what JSON.parse can produce), nesting at most MAX_DEPTH containers. */
 function isJsonValue(value: unknown, depth: number): boolean {
-  if (depth > MAX_DEPTH) return false;
   switch (typeof value) {
     case 'string':
     case 'boolean':
@@ -26,6 +27,7 @@ function isJsonValue(value: unknown, depth: number): boolean {
       return Number.isFinite(value);
     case 'object': {
       if (value === null) return true;
+      if (depth + 1 > MAX_DEPTH) return false;
       if (Array.isArray(value)) return value.every((item) => isJsonValue(item, depth + 1));
       const proto = Object.getPrototypeOf(value);
       if (proto !== Object.prototype && proto !== null) return false;
@@ -44,7 +46,7 @@ export const json: FieldTypeImpl = {
     if (value instanceof UnparsedJson) return fail('format', `must be valid JSON (${value.reason})`);
     return isJsonValue(value, 0)
       ? ok(value)
-      : fail('type', `must be a JSON value nested at most ${MAX_DEPTH} deep`);
+      : fail('type', `must be a JSON value nested at most ${MAX_DEPTH} levels deep`);
   },
   fromForm(value) {
     const start = value.trimStart()[0];

@@ -6,7 +6,7 @@ import type Database from 'better-sqlite3';
 import type { Expr } from '../../query/ast.js';
 import type { RecordData } from '../../schema/types.js';
 import { DuplicateId, UniqueViolation } from '../errors.js';
-import { getSql, listSql, selectList } from '../list-sql.js';
+import { getManySql, getSql, listSql, selectList } from '../list-sql.js';
 import { quoteIdent, sqliteDialect } from '../sql-dialect.js';
 import type { ListQuery, ListResult } from '../store.js';
 import { recordToValues, rowToRecord, type TableModel } from '../table-model.js';
@@ -94,15 +94,14 @@ export class SqliteRecords {
     return row ? rowToRecord(s.model, row, sqliteCodec) : undefined;
   }
 
-  getMany(collection: string, ids: readonly string[]): RecordData[] {
+  getMany(collection: string, ids: readonly string[], filter?: Expr | null): RecordData[] {
     if (ids.length === 0) return [];
     const model = this.model(collection);
     const out: RecordData[] = [];
     // Chunks keep the statement count small and under SQLite's parameter limit.
     for (let i = 0; i < ids.length; i += 100) {
-      const chunk = ids.slice(i, i + 100);
-      const sql = `SELECT ${selectList(model)} FROM ${quoteIdent(model.table)} WHERE ${quoteIdent('id')} IN (${chunk.map(() => '?').join(', ')})`;
-      for (const row of this.prepare(sql).all(...chunk)) out.push(rowToRecord(model, row, sqliteCodec));
+      const q = getManySql(model, sqliteDialect, ids.slice(i, i + 100), filter ?? null);
+      for (const row of this.prepare(q.sql).all(...q.params)) out.push(rowToRecord(model, row, sqliteCodec));
     }
     return out;
   }
