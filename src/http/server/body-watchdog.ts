@@ -6,11 +6,10 @@
  * descriptor) for ever. Only an incomplete body is timed: once the last byte
  * is in, a slow handler has all the time it needs.
  *
- * The cut-off goes to whatever reads the body (Fastify's parser, the
- * multipart reader) as an error on the request stream, the way a broken
- * connection would, but with the connection still there: the app answers
- * the 408 through its one problem renderer, and an upload being staged is
- * dropped at once. A body nobody reads gets the 408 from here.
+ * The cut-off goes to whatever reads the body (tellBodyReader), so the app
+ * answers the 408 and an upload being staged is dropped at once; a body
+ * nobody reads, or a reader that does not answer by the next sweep, gets
+ * the 408 from here.
  *
  * One interval timer sweeps every body in flight; nothing is timed per
  * request. Most bodies arrive with their head, so a request is only taken
@@ -20,7 +19,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Timeouts } from '../../config/types.js';
 import { Problem } from '../../util/problem.js';
-import { answerRequest } from './server-answer.js';
+import { answerRequest, tellBodyReader } from './server-answer.js';
 
 /** How often in-flight bodies are checked: the cut-off comes at most this late. */
 export const SWEEP_MS = 1000;
@@ -93,9 +92,8 @@ export class BodyWatchdog {
       // An answer already under way cannot be replaced by a 408; the connection just ends.
       this.waiting.delete(entry);
       socket.destroy();
-    } else if (!entry.told && req.listenerCount('error') > 0) {
+    } else if (!entry.told && tellBodyReader(req, new Problem('requestTimeout', this.detail))) {
       entry.told = true;
-      req.emit('error', new Problem('requestTimeout', this.detail));
     } else {
       this.waiting.delete(entry);
       answerRequest(req, res, new Problem('requestTimeout', this.detail));

@@ -9,7 +9,7 @@ import type { Socket } from 'node:net';
 import type { Limits, Timeouts } from '../../config/types.js';
 import { Problem } from '../../util/problem.js';
 import { isClosing } from './lingering-close.js';
-import { answerSocket } from './server-answer.js';
+import { answerRequest, answerSocket, tellBodyReader } from './server-answer.js';
 
 interface ParserError extends Error {
   code?: string;
@@ -71,7 +71,12 @@ export function clientErrorProblem(error: ParserError, limits: Limits, timeouts:
   }
 }
 
-/** The 'clientError' handler: answer once, never onto a response already started, always close. */
+/**
+ * The 'clientError' handler: answer once, in order, never onto a response
+ * already started, and always close. With a response in progress, the error
+ * is either in that request's body (its reader is told, and the app answers)
+ * or in a request pipelined after it (answered once the one before is sent).
+ */
 export function clientErrorHandler(
   limits: Limits,
   timeouts: Timeouts,
@@ -81,12 +86,17 @@ export function clientErrorHandler(
     // The parser reports again for every read after its first error; the first answer stands.
     if (isClosing(socket)) return;
     const code = error.code ?? '';
-    const fromParser = code.startsWith('HPE_') || code === 'ERR_HTTP_REQUEST_TIMEOUT';
-    // A response already on the wire cannot be followed by another, and socket errors need no answer.
-    if (!fromParser || (socket as HttpSocket)._httpMessage?.headersSent) {
+    // A socket error (a reset, a broken pipe) needs no answer.
+    if (!code.startsWith('HPE_') && code !== 'ERR_HTTP_REQUEST_TIMEOUT') {
       socket.destroy();
       return;
     }
-    answerSocket(socket, clientErrorProblem(error, limits, timeouts));
+    const problem = clientErrorProblem(error, limits, timeouts);
+    const res = (socket as HttpSocket)._httpMessage;
+    if (!res) answerSocket(socket, problem);
+    else if (res.headersSent) socket.destroy();
+    else if (!res.req.complete) {
+      if (!tellBodyReader(res.req, problem)) answerRequest(res.req, res, problem);
+    } else res.once('finish', () => answerSocket(socket, problem));
   };
 }

@@ -12,6 +12,19 @@ import type { Problem } from '../../util/problem.js';
 import { PROBLEM_TYPE } from '../plugins/problem.js';
 import { bodyUnread, lingerAfterResponse, lingeringClose } from './lingering-close.js';
 
+/**
+ * Tell whatever reads the request's body (Fastify's parser, the multipart
+ * reader) that the body failed, as an error on the request stream — what a
+ * broken connection would do, but with the connection still there, so the
+ * app answers with its own renderer and drops what it staged at once.
+ * False when nothing reads the body: then the caller answers.
+ */
+export function tellBodyReader(req: IncomingMessage, problem: Problem): boolean {
+  if (req.listenerCount('error') === 0) return false;
+  req.emit('error', problem);
+  return true;
+}
+
 /** A complete HTTP/1.1 response for the problem, closing the connection. */
 export function rawProblem(problem: Problem): string {
   const body = JSON.stringify(problem.toJSON());
