@@ -11,8 +11,8 @@ import { after, before, describe, test } from 'node:test';
 import { BOOKS_CONFIG, type TestApp, testApp } from '../harness.js';
 import {
   assertRawProblem,
+  connectionsDrained,
   listen,
-  openConnections,
   type RawConnection,
   rawConnection,
   rawRequest,
@@ -24,13 +24,6 @@ const GET = 'GET /api/books HTTP/1.1\r\nHost: test\r\n\r\n';
 const POST = 'POST /api/books HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n';
 /** The lingering close reads on for 3 s; this is that plus a busy machine's slack. */
 const CLOSE_MS = 8000;
-
-/** Resolves once `t` holds no connection (lingering ones included), or fails. */
-async function connectionsDrained(t: TestApp): Promise<void> {
-  const until = Date.now() + CLOSE_MS;
-  while ((await openConnections(t)) > 0 && Date.now() < until) await sleep(50);
-  assert.equal(await openConnections(t), 0, 'every connection was closed');
-}
 
 interface Case {
   name: string;
@@ -121,15 +114,16 @@ const CASES: Case[] = [
   },
 ];
 
-describe('errors Node would answer itself are problems with the right status', () => {
-  let t: TestApp;
-  let port: number;
-  before(async () => {
-    t = await testApp({ ...BOOKS_CONFIG, limits: LIMITS });
-    port = await listen(t);
-  });
-  after(() => t.close());
+// One app for the errors and the early answers; the cap has its own.
+let t: TestApp;
+let port: number;
+before(async () => {
+  t = await testApp({ ...BOOKS_CONFIG, limits: LIMITS });
+  port = await listen(t);
+});
+after(() => t.close());
 
+describe('errors Node would answer itself are problems with the right status', () => {
   for (const row of CASES) {
     test(`${row.name} → ${row.status}`, async () => {
       const connection = await rawConnection(port);
@@ -164,11 +158,6 @@ describe('errors Node would answer itself are problems with the right status', (
     const answers = connection.text().match(/HTTP\/1\.1 \d{3} /g);
     assert.deepEqual(answers, ['HTTP/1.1 200 ', 'HTTP/1.1 400 ']);
   });
-
-  test('afterwards the server answers and holds no connection', async () => {
-    assert.equal((await rawRequest(port, GET)).status, 200);
-    await connectionsDrained(t);
-  });
 });
 
 /** Writes body bytes (up to some 30 MB/s, as fast as they are taken) until the connection is gone or `stop()`. */
@@ -189,14 +178,6 @@ function pour(connection: RawConnection): { stop(): void } {
 }
 
 describe('an answer sent before the body was read', () => {
-  let t: TestApp;
-  let port: number;
-  before(async () => {
-    t = await testApp({ ...BOOKS_CONFIG, limits: LIMITS });
-    port = await listen(t);
-  });
-  after(() => t.close());
-
   /** More than any client could send while the server lingers: only the server can end the upload. */
   const LARGE = 100 * 1024 ** 3;
   const cases = [
@@ -227,33 +208,33 @@ describe('an answer sent before the body was read', () => {
       }
     });
   }
+});
 
-  test('afterwards the server answers and holds no connection', async () => {
-    assert.equal((await rawRequest(port, GET)).status, 200);
-    await connectionsDrained(t);
-  });
+test('afterwards the server answers and holds no connection', async () => {
+  assert.equal((await rawRequest(port, GET)).status, 200);
+  await connectionsDrained(t);
 });
 
 describe('limits.connections caps the open connections', () => {
   const CAP = 2;
-  let t: TestApp;
-  let port: number;
+  let capped: TestApp;
+  let cappedPort: number;
   before(async () => {
-    t = await testApp({ ...BOOKS_CONFIG, limits: { connections: CAP } });
-    port = await listen(t);
+    capped = await testApp({ ...BOOKS_CONFIG, limits: { connections: CAP } });
+    cappedPort = await listen(capped);
   });
-  after(() => t.close());
+  after(() => capped.close());
 
   test('one connection over the cap gets a 503 problem with Retry-After; once one closes, service resumes', async () => {
     const held: RawConnection[] = [];
     for (let i = 0; i < CAP; i++) {
-      const connection = await rawConnection(port);
+      const connection = await rawConnection(cappedPort);
       connection.write(GET);
       assert.equal((await connection.response()).status, 200);
       held.push(connection);
     }
     try {
-      const extra = await rawConnection(port);
+      const extra = await rawConnection(cappedPort);
       extra.write(GET);
       const refused = await extra.response();
       assertRawProblem(refused, 503, /as many connections as it takes \(2\)/);
@@ -266,13 +247,13 @@ describe('limits.connections caps the open connections', () => {
       const until = Date.now() + CLOSE_MS;
       let status = 0;
       while (status !== 200 && Date.now() < until) {
-        status = (await rawRequest(port, GET)).status;
+        status = (await rawRequest(cappedPort, GET)).status;
         if (status !== 200) await sleep(50);
       }
       assert.equal(status, 200, 'served again once a connection closed');
     } finally {
       for (const connection of held) connection.destroy();
     }
-    await connectionsDrained(t);
+    await connectionsDrained(capped);
   });
 });

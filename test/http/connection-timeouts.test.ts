@@ -11,8 +11,8 @@ import type { UserConfig } from '../../src/config/types.js';
 import { PUBLIC_RULES, type TestApp, testApp } from '../harness.js';
 import {
   assertRawProblem,
+  connectionsDrained,
   listen,
-  openConnections,
   type RawConnection,
   rawConnection,
   rawRequest,
@@ -166,7 +166,5 @@ describe('idle keep-alive connections close after timeouts.idle', () => {
 
 test('afterwards the server answers and holds no connection', async () => {
   assert.equal((await rawRequest(port, GET)).status, 200);
-  const until = Date.now() + SLACK_MS;
-  while ((await openConnections(t)) > 0 && Date.now() < until) await sleep(50);
-  assert.equal(await openConnections(t), 0);
+  await connectionsDrained(t);
 });

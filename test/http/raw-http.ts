@@ -183,6 +183,13 @@ export function openConnections(t: TestApp): Promise<number> {
   );
 }
 
+/** Resolves once `t` holds no connection (lingering ones included); fails after `ms`. */
+export async function connectionsDrained(t: TestApp, ms = 8000): Promise<void> {
+  const until = Date.now() + ms;
+  while ((await openConnections(t)) > 0 && Date.now() < until) await sleep(50);
+  assert.equal(await openConnections(t), 0, 'every connection was closed');
+}
+
 /** Asserts a raw response is a problem with that status; returns its body. */
 export function assertRawProblem(res: RawResponse, status: number, detail?: RegExp): Record<string, unknown> {
   assert.equal(res.status, status, `expected ${status}, got ${res.status}: ${res.body}`);

@@ -28,6 +28,13 @@ export interface GuardOptions {
   onAcceptError?: (error: Error) => void;
 }
 
+/** Node's timers hold at most 2^31 - 1 ms (some 24 days); a longer setting would wrap to almost nothing. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+function ms(seconds: number): number {
+  return Math.min(seconds * 1000, MAX_TIMER_MS);
+}
+
 /** A refused or answered connection serves nothing more; what it still sends is discarded. */
 function refuse(req: IncomingMessage): boolean {
   if (!isClosing(req.socket)) return false;
@@ -40,10 +47,10 @@ export function guardedServer(options: GuardOptions): (handler: RequestListener)
   const { limits, timeouts } = options;
   return (handler) => {
     const server = createServer({
-      headersTimeout: timeouts.headers * 1000,
+      headersTimeout: ms(timeouts.headers),
       // Node's limit on the whole request would also cut a slow handler; bodies have the watchdog.
       requestTimeout: 0,
-      keepAliveTimeout: timeouts.idle * 1000,
+      keepAliveTimeout: ms(timeouts.idle),
       connectionsCheckingInterval: HEAD_CHECK_MS,
       maxHeaderSize: limits.headers,
       // Answered below as a problem rather than Node's bare 400.
