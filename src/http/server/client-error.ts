@@ -24,6 +24,9 @@ interface HttpSocket extends Socket {
   _httpMessage?: ServerResponse | null;
 }
 
+/** Connections whose parser error is being answered: the parser reports again for every later read. */
+const reported = new WeakSet<Socket>();
+
 /** A request line starts with a method token and a space. */
 const REQUEST_LINE_START = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+ /;
 
@@ -81,16 +84,17 @@ export function clientErrorHandler(
   limits: Limits,
   timeouts: Timeouts,
 ): (error: Error, socket: Socket) => void {
-  return (reported, socket) => {
-    const error = reported as ParserError;
-    // The parser reports again for every read after its first error; the first answer stands.
-    if (isClosing(socket)) return;
+  return (raised, socket) => {
+    const error = raised as ParserError;
+    // The first answer stands, also on a connection already closing for another reason.
+    if (reported.has(socket) || isClosing(socket)) return;
     const code = error.code ?? '';
     // A socket error (a reset, a broken pipe) needs no answer.
     if (!code.startsWith('HPE_') && code !== 'ERR_HTTP_REQUEST_TIMEOUT') {
       socket.destroy();
       return;
     }
+    reported.add(socket);
     const problem = clientErrorProblem(error, limits, timeouts);
     const res = (socket as HttpSocket)._httpMessage;
     if (!res) answerSocket(socket, problem);
