@@ -43,7 +43,7 @@ function destroyWhenFlushed(socket: Socket): void {
  * client closes its side or LINGER_MS pass, then destroy: the socket is
  * always destroyed in the end, so a peer that never closes cannot keep it.
  */
-export function lingeringClose(socket: Socket, lingerMs = LINGER_MS): void {
+export function lingeringClose(socket: Socket): void {
   if (socket.destroyed || closing.has(socket)) return;
   closing.add(socket);
   socket.end();
@@ -51,7 +51,7 @@ export function lingeringClose(socket: Socket, lingerMs = LINGER_MS): void {
     destroyWhenFlushed(socket);
     return;
   }
-  const timer = setTimeout(() => socket.destroy(), lingerMs);
+  const timer = setTimeout(() => socket.destroy(), LINGER_MS);
   timer.unref();
   socket.once('close', () => clearTimeout(timer));
   socket.once('end', () => destroyWhenFlushed(socket));
