@@ -18,14 +18,17 @@ import { RecordReader } from '../service/records.js';
 import { WriteRunner } from '../service/write-runner.js';
 import type { Store } from '../store/store.js';
 import { bodyPlugin } from './plugins/body.js';
+import { connectionClosePlugin } from './plugins/connection-close.js';
 import { problemPlugin, renderProblem, sendStored, toProblem } from './plugins/problem.js';
 import { requestContextPlugin } from './plugins/request-context.js';
-import { unparsableRequest, unroutedRequest } from './plugins/unrouted.js';
+import { unroutedRequest } from './plugins/unrouted.js';
 import type { FormRoute } from './route-table.js';
 import { aliasRewriter, aliasRoutes } from './routes/aliases.js';
 import { apiRoutes } from './routes/api.js';
 import { authRoutes } from './routes/auth.js';
 import { fileRoutes } from './routes/files.js';
+import { clientErrorHandler } from './server/client-error.js';
+import { guardedServer } from './server/guarded-server.js';
 import type { Services } from './services.js';
 
 declare module 'fastify' {
@@ -68,7 +71,13 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): FastifyInsta
       return sendStored(reply, renderProblem(toProblem(error, req), req));
     },
     forceCloseConnections: 'idle',
-    clientErrorHandler: unparsableRequest,
+    // Timeouts, the connection cap and Node-level answers live with the server (src/http/server/).
+    serverFactory: guardedServer({
+      limits: config.limits,
+      timeouts: config.timeouts,
+      onAcceptError: (error) => app.log.error({ err: error }, 'could not accept a connection'),
+    }),
+    clientErrorHandler: clientErrorHandler(config.limits, config.timeouts),
   });
 
   const schema = compileSchema(config);
@@ -97,15 +106,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): FastifyInsta
 
   app.decorateRequest('ctx', null as unknown as RequestContext);
   app.decorate('methodicalPublicUrl', config.publicUrl);
-  // While stopping, answers close their connection, so a keep-alive client cannot hold the exit.
-  let closing = false;
-  app.addHook('preClose', async () => {
-    closing = true;
-  });
-  app.addHook('onSend', (_req, reply, payload, done) => {
-    if (closing) reply.header('connection', 'close');
-    done(null, payload);
-  });
+  connectionClosePlugin(app);
   requestContextPlugin(app, {
     auth: services.auth,
     publicUrl: config.publicUrl,

@@ -1,10 +1,9 @@
 /**
  * Requests no route takes: an unknown method (501), a known path with another
  * method (405 + Allow, also for files of the static folder), OPTIONS on a
- * static file (204), or nothing at all (404). And bytes that are not HTTP.
+ * static file (204), or nothing at all (404).
  */
 import { statSync } from 'node:fs';
-import type { Socket } from 'node:net';
 import { resolve, sep } from 'node:path';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { StoredResponse } from '../../service/write-runner.js';
@@ -53,20 +52,4 @@ export function unroutedRequest(
     if (allow) return methodNotAllowed(req.method, allow);
     return new Problem('notFound', `Nothing is served at ${path}.`);
   };
-}
-
-/** Bytes the HTTP parser refused: a method it does not know is a 501, anything else a 400. */
-export function unparsableRequest(error: Error, socket: Socket): void {
-  const invalidMethod = (error as { code?: string }).code === 'HPE_INVALID_METHOD';
-  const status = invalidMethod ? 501 : 400;
-  const title = invalidMethod ? 'Not Implemented' : 'Bad Request';
-  const detail = invalidMethod
-    ? 'This server does not know that method.'
-    : 'The request could not be parsed.';
-  const body = JSON.stringify({ type: 'about:blank', title, status, detail });
-  if (socket.writable) {
-    socket.end(
-      `HTTP/1.1 ${status} ${title}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-    );
-  }
 }
