@@ -116,25 +116,31 @@ function compileContains(cmp: Comparison, left: Side, right: Side, target: SqlTa
       left.pos,
     );
   }
+  const needle = right.value;
   const postgres = target.dialect === 'postgres';
   const subject = (): string => {
     if (left.kind === 'literal') return target.param(left.value) + (postgres ? '::text' : '');
     // Casting keeps ILIKE working whether the store keeps JSON as text, json or jsonb.
     return postgres && left.type === 'json' ? `CAST(${left.info.sql} AS text)` : left.info.sql;
   };
-  const like = postgres ? 'ILIKE' : 'LIKE';
-  // E'' reads the same whether or not standard_conforming_strings is on.
-  const escapeClause = postgres ? "E'\\\\'" : "'\\'";
-  const pattern = '%' + right.value.replace(/[\\%_]/g, '\\$&') + '%';
-  if (cmp.op === '~') {
-    const column = subject();
-    return `${column} ${like} ${target.param(pattern)} ESCAPE ${escapeClause}`;
-  }
+  const test = (column: string): string => {
+    if (!postgres) {
+      // LIKE '%…%' costs text × pattern per row, so a long pattern over long texts could hold the
+      // database for seconds; the store's contains() is linear (see store/sqlite/functions.ts).
+      return `${SQLITE_CONTAINS}(${column}, ${target.param(needle.toLowerCase())})`;
+    }
+    // E'' reads the same whether or not standard_conforming_strings is on.
+    const pattern = '%' + needle.replace(/[\\%_]/g, '\\$&') + '%';
+    return `${column} ILIKE ${target.param(pattern)} ESCAPE E'\\\\'`;
+  };
+  if (cmp.op === '~') return test(subject());
   // A missing value contains nothing, so `!~` must match it rather than yield NULL.
   const first = subject();
-  const second = subject();
-  return `(${first} IS NULL OR NOT (${second} ${like} ${target.param(pattern)} ESCAPE ${escapeClause}))`;
+  return `(${first} IS NULL OR NOT (${test(subject())}))`;
 }
+
+/** The SQLite function `~` compiles to: contains(text, lowercased needle), case-insensitive. */
+export const SQLITE_CONTAINS = 'methodical_contains';
 
 /** Throws unless both sides hold the same kind of value and the operator applies to it. */
 function checkTypes(cmp: Comparison, left: Side, right: Side): void {

@@ -38,10 +38,11 @@ interface Case {
   sqlite: string;
   postgres: string;
   params: ParamValue[];
+  /** Where SQLite binds other values (`~` takes the lowercased needle, not a LIKE pattern). */
+  sqliteParams?: ParamValue[];
   auth?: AuthValues | null;
 }
 
-const LIKE_S = "ESCAPE '\\'";
 const LIKE_P = "ESCAPE E'\\\\'";
 
 const cases: Case[] = [
@@ -76,33 +77,38 @@ const cases: Case[] = [
   { filter: 'tags != null', sqlite: '"tags" IS NOT NULL', postgres: '"tags" IS NOT NULL', params: [] },
   {
     filter: 'title ~ "dune"',
-    sqlite: `"title" LIKE ? ${LIKE_S}`,
+    sqlite: 'methodical_contains("title", ?)',
     postgres: `"title" ILIKE $1 ${LIKE_P}`,
     params: ['%dune%'],
+    sqliteParams: ['dune'],
   },
   {
     filter: 'title !~ "dune"',
-    sqlite: `("title" IS NULL OR NOT ("title" LIKE ? ${LIKE_S}))`,
+    sqlite: '("title" IS NULL OR NOT (methodical_contains("title", ?)))',
     postgres: `("title" IS NULL OR NOT ("title" ILIKE $1 ${LIKE_P}))`,
     params: ['%dune%'],
+    sqliteParams: ['dune'],
   },
   {
     filter: 'title ~ ""',
-    sqlite: `"title" LIKE ? ${LIKE_S}`,
+    sqlite: 'methodical_contains("title", ?)',
     postgres: `"title" ILIKE $1 ${LIKE_P}`,
     params: ['%%'],
+    sqliteParams: [''],
   },
   {
     filter: 'meta ~ "\\"a\\":1"',
-    sqlite: `"meta" LIKE ? ${LIKE_S}`,
+    sqlite: 'methodical_contains("meta", ?)',
     postgres: `CAST("meta" AS text) ILIKE $1 ${LIKE_P}`,
     params: ['%"a":1%'],
+    sqliteParams: ['"a":1'],
   },
   {
     filter: 'tags !~ "sf"',
-    sqlite: `("tags" IS NULL OR NOT ("tags" LIKE ? ${LIKE_S}))`,
+    sqlite: '("tags" IS NULL OR NOT (methodical_contains("tags", ?)))',
     postgres: `(CAST("tags" AS text) IS NULL OR NOT (CAST("tags" AS text) ILIKE $1 ${LIKE_P}))`,
     params: ['%sf%'],
+    sqliteParams: ['sf'],
   },
   { filter: 'title = author', sqlite: '"title" = "author"', postgres: '"title" = "author"', params: [] },
   { filter: 'year < pages', sqlite: '"year" < "pages"', postgres: '"year" < "pages"', params: [] },
@@ -134,9 +140,10 @@ const cases: Case[] = [
   },
   {
     filter: 'year >= 1960 && (author = "Herbert" || title ~ "dune")',
-    sqlite: `("year" >= ? AND ("author" = ? OR "title" LIKE ? ${LIKE_S}))`,
+    sqlite: '("year" >= ? AND ("author" = ? OR methodical_contains("title", ?)))',
     postgres: `("year" >= $1 AND ("author" = $2 OR "title" ILIKE $3 ${LIKE_P}))`,
     params: [1960, 'Herbert', '%dune%'],
+    sqliteParams: [1960, 'Herbert', 'dune'],
   },
   // @auth values become parameters like any literal.
   { filter: 'owner = @auth.id', sqlite: '"owner" = ?', postgres: '"owner" = $1', params: ['u1'] },
@@ -181,16 +188,18 @@ const cases: Case[] = [
   },
   {
     filter: '@auth.email ~ "@Example.com"',
-    sqlite: `? LIKE ? ${LIKE_S}`,
+    sqlite: 'methodical_contains(?, ?)',
     postgres: `$1::text ILIKE $2 ${LIKE_P}`,
     params: ['ann@example.com', '%@Example.com%'],
+    sqliteParams: ['ann@example.com', '@example.com'],
   },
   {
     filter: '@auth.email !~ "x"',
     auth: null,
-    sqlite: `(? IS NULL OR NOT (? LIKE ? ${LIKE_S}))`,
+    sqlite: '(? IS NULL OR NOT (methodical_contains(?, ?)))',
     postgres: `($1::text IS NULL OR NOT ($2::text ILIKE $3 ${LIKE_P}))`,
     params: [null, null, '%x%'],
+    sqliteParams: [null, null, 'x'],
   },
 ];
 
@@ -198,7 +207,10 @@ describe('compileFilter: SQL and parameters', () => {
   for (const c of cases) {
     const label = c.auth === null ? `${c.filter} (anonymous)` : c.filter;
     it(`sqlite: ${label}`, () => {
-      assert.deepEqual(compile(c.filter, 'sqlite', c.auth), { sql: c.sqlite, params: c.params });
+      assert.deepEqual(compile(c.filter, 'sqlite', c.auth), {
+        sql: c.sqlite,
+        params: c.sqliteParams ?? c.params,
+      });
     });
     it(`postgres: ${label}`, () => {
       assert.deepEqual(compile(c.filter, 'postgres', c.auth), { sql: c.postgres, params: c.params });
@@ -207,21 +219,21 @@ describe('compileFilter: SQL and parameters', () => {
 });
 
 describe('compileFilter: injection attempts stay parameters', () => {
-  const attempts: [string, ParamValue[]][] = [
+  const attempts: [string, ParamValue[], ParamValue[]?][] = [
     ['title = "x\\" OR 1=1 --"', ['x" OR 1=1 --']],
     ["title = 'x\\' OR \\'1\\'=\\'1'", ["x' OR '1'='1"]],
     ['title = "Robert\'); DROP TABLE books;--"', ["Robert'); DROP TABLE books;--"]],
     ['title = "\\u0027; DELETE FROM users"', ["'; DELETE FROM users"]],
-    // LIKE wildcards and the escape character itself are matched literally.
-    ['title ~ "%_\\\\"', ['%\\%\\_\\\\%']],
-    ['title ~ "100%"', ['%100\\%%']],
-    ['title ~ "\'"', ["%'%"]],
+    // LIKE wildcards and the escape character itself are matched literally (SQLite: no pattern at all).
+    ['title ~ "%_\\\\"', ['%\\%\\_\\\\%'], ['%_\\']],
+    ['title ~ "100%"', ['%100\\%%'], ['100%']],
+    ['title ~ "\'"', ["%'%"], ["'"]],
   ];
-  for (const [filter, params] of attempts) {
+  for (const [filter, params, sqliteParams] of attempts) {
     for (const dialect of ['sqlite', 'postgres'] as const) {
       it(`${dialect}: ${filter}`, () => {
         const out = compile(filter, dialect);
-        assert.deepEqual(out.params, params);
+        assert.deepEqual(out.params, dialect === 'sqlite' ? (sqliteParams ?? params) : params);
         assert.doesNotMatch(out.sql, /DROP|DELETE|OR 1|'1'|"x|%/);
         assert.ok(!out.sql.includes("'") || /ESCAPE (E'\\\\'|'\\')/.test(out.sql), out.sql);
       });

@@ -215,3 +215,49 @@ describe('expand reads at most limits.expand related records', () => {
     assert.deepEqual(calls, { get: 1, getMany: 1 }, 'the book itself, then its authors in one query');
   });
 });
+
+describe('"~" costs time in proportion to the text, not text × pattern', () => {
+  test('a long, nearly matching pattern over a 1 MiB text answers promptly and correctly', async () => {
+    // LIKE '%aaa…b%' retried the 4,000-character pattern at each of a million positions: seconds.
+    const { id } = await create(defaults, 'books', { title: 'a'.repeat(1024 * 1024 - 256) });
+    try {
+      const started = Date.now();
+      const none = await list(defaults, { filter: `title ~ "${'a'.repeat(4000)}b"`, fields: 'id' });
+      const ms = Date.now() - started;
+      assert.equal(none.statusCode, 200, none.body);
+      assert.deepEqual(json(none).items, []);
+      // Generous, for a shared machine: the quadratic search took 9.5 s here.
+      assert.ok(ms < 3000, `answered in ${ms} ms`);
+      const found = await list(defaults, { filter: `title ~ "${'A'.repeat(4000)}"`, fields: 'id' });
+      assert.deepEqual(json(found).items, [{ id }]);
+    } finally {
+      await defaults.request({ method: 'DELETE', url: `/api/books/${id}` });
+    }
+  });
+
+  for (const [filter, matches] of [
+    ['title ~ "DUNE"', ['Dune Messiah', 'dune']],
+    ['title ~ "über"', ['Über Alles']],
+    ['title ~ "ÜBER"', ['Über Alles']],
+    ['title ~ "%"', ['100% pure']],
+    ['title ~ "_"', ['snake_case']],
+    ['title !~ "dune"', ['100% pure', 'snake_case', 'Über Alles']],
+    ['note ~ "x"', []],
+    ['note !~ "x"', ['100% pure', 'Dune Messiah', 'dune', 'snake_case', 'Über Alles']],
+  ] as const) {
+    test(`${filter}: case-insensitive (Unicode too), wildcards literal, no value contains nothing`, async () => {
+      const app = await testApp({ collections: COLLECTIONS });
+      try {
+        for (const title of ['Dune Messiah', 'dune', 'Über Alles', '100% pure', 'snake_case']) {
+          await create(app, 'books', { title });
+        }
+        const res = await list(app, { filter, fields: 'title', sort: 'title' });
+        assert.equal(res.statusCode, 200, res.body);
+        const titles = (json(res).items as { title: string }[]).map((r) => r.title).sort();
+        assert.deepEqual(titles, [...matches].sort());
+      } finally {
+        await app.close();
+      }
+    });
+  }
+});

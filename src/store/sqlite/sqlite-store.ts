@@ -28,6 +28,7 @@ import type {
   TransactionOptions,
 } from '../store.js';
 import { type TableModel, tableModels } from '../table-model.js';
+import { registerFunctions } from './functions.js';
 import { GroupCommit, type GroupCommitOptions } from './group-commit.js';
 import { introspectSqlite } from './introspect.js';
 import { type CountCache, SqliteRecords } from './records.js';
@@ -56,6 +57,7 @@ function open(path: string, readonly: boolean, durability: Durability = 'full'):
     db.pragma(`synchronous = ${durability === 'full' ? 'FULL' : 'NORMAL'}`);
   }
   db.pragma('busy_timeout = 5000');
+  registerFunctions(db);
   return db;
 }
 
