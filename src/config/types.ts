@@ -26,6 +26,8 @@ export interface UserConfig {
     filterTerms?: number;
     /** Most related records one read may expand; default 1000. */
     expand?: number;
+    /** Most bytes of records one read may load: a page, and the records it expands; default 32 MiB. */
+    response?: number;
     /** Most connections open at once; default 10,000 (and never more than the process may open files for). */
     connections?: number;
     /** Longest request target (path and query) in bytes; default 8 KiB. */
@@ -95,6 +97,7 @@ export interface Limits {
   patchOperations: number;
   filterTerms: number;
   expand: number;
+  response: number;
   connections: number;
   url: number;
   headers: number;

@@ -166,7 +166,7 @@ const CASES: [string, unknown, string, string][] = [
     'unknown limit',
     { limits: { body: 1 } },
     'limits.body',
-    'allowed keys are json, multipart, parts, fieldSize, batch, patchOperations, filterTerms, expand, connections, url or headers',
+    'allowed keys are json, multipart, parts, fieldSize, batch, patchOperations, filterTerms, expand, response, connections, url or headers',
   ],
   [
     'bad throttle',

@@ -28,6 +28,7 @@ describe('validateConfig defaults', () => {
       patchOperations: 100,
       filterTerms: 100,
       expand: 1000,
+      response: 33554432,
       connections: 10000,
       url: 8192,
       headers: 16384,

@@ -45,6 +45,7 @@ const DEFAULT_LIMITS: Limits = {
   patchOperations: 100,
   filterTerms: DEFAULT_MAX_FILTER_TERMS,
   expand: 1000,
+  response: 32 * MiB,
   connections: 10_000,
   url: 8 * KiB,
   headers: 16 * KiB,

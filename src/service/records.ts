@@ -8,6 +8,7 @@ import type { ListInfo, ListParams } from '../query/list-params.js';
 import type { CompiledCollection } from '../schema/compile-collection.js';
 import { fieldType } from '../schema/fields/index.js';
 import type { RecordData } from '../schema/types.js';
+import { ReadTooLarge } from '../store/errors.js';
 import type { StoreReader } from '../store/store.js';
 import { overLimit, Problem } from '../util/problem.js';
 import { findCollection } from './collections.js';
@@ -30,8 +31,8 @@ export interface ListPage {
 export interface RecordReaderDeps {
   store: StoreReader;
   schema: ReadonlyMap<string, CompiledCollection>;
-  /** How many related records one read may expand; how many comparisons one filter may hold. */
-  limits: Pick<Limits, 'expand' | 'filterTerms'>;
+  /** How many related records one read may expand, and how many bytes it may load; how many comparisons one filter may hold. */
+  limits: Pick<Limits, 'expand' | 'filterTerms' | 'response'>;
 }
 
 export class RecordReader {
@@ -82,13 +83,16 @@ export class RecordReader {
     const allowed = access(def, 'list', ctx);
     // A caller's own filter may say `@auth.id` ("my records"); it means the caller, null when anonymous.
     const filter = params.filter && bindAuth(params.filter, ctx.auth);
-    const result = await this.deps.store.list(name, {
-      filter: restrict(filter, allowed),
-      sort: params.sort,
-      limit: params.perPage,
-      offset: (params.page - 1) * params.perPage,
-      count: !params.skipTotal,
-    });
+    const result = await this.bounded(() =>
+      this.deps.store.list(name, {
+        filter: restrict(filter, allowed),
+        sort: params.sort,
+        limit: params.perPage,
+        offset: (params.page - 1) * params.perPage,
+        count: !params.skipTotal,
+        maxBytes: this.deps.limits.response,
+      }),
+    );
     const items = await this.represent(ctx, name, result.items, params);
     const total = result.total;
     return {
@@ -200,8 +204,26 @@ export class RecordReader {
     }
     // Under a view rule, one query per hundred ids rather than one per id.
     const filter = allowed.kind === 'filter' ? allowed.filter : null;
-    for (const r of await this.deps.store.getMany(collection, ids, filter)) found.set(r.id, r);
+    const related = await this.bounded(() =>
+      this.deps.store.getMany(collection, ids, filter, this.deps.limits.response),
+    );
+    for (const r of related) found.set(r.id, r);
     return found;
+  }
+
+  /** A store read within limits.response: past it, a 400 that says how to ask for less. */
+  private async bounded<T>(read: () => Promise<T>): Promise<T> {
+    try {
+      return await read();
+    } catch (error) {
+      if (!(error instanceof ReadTooLarge)) throw error;
+      throw overLimit(
+        'badQuery',
+        `This read would load more than the ${error.maxBytes} bytes of records one read may ` +
+          '(limits.response); ask for a smaller perPage, or expand fewer fields.',
+        'limits.response',
+      );
+    }
   }
 }
 

@@ -28,6 +28,14 @@ export class LockBusy extends Error {
   }
 }
 
+/** A read would load more bytes of rows than it was allowed (`maxBytes`). */
+export class ReadTooLarge extends Error {
+  constructor(readonly maxBytes: number) {
+    super(`the rows read hold more than ${maxBytes} bytes`);
+    this.name = 'ReadTooLarge';
+  }
+}
+
 export class DestructiveMigration extends Error {
   constructor(readonly steps: readonly string[]) {
     super(`refusing destructive changes without --allow-destructive: ${steps.join('; ')}`);

@@ -19,6 +19,8 @@ export interface ListQuery {
   offset: number;
   /** Count matching rows too (false for `skipTotal`). */
   count: boolean;
+  /** Throw ReadTooLarge rather than load rows holding more than this many bytes of values. */
+  maxBytes?: number;
 }
 
 export interface ListResult {
@@ -64,7 +66,13 @@ export interface StoreReader {
   /** One record; with `filter`, only if it also matches the filter. */
   get(collection: string, id: string, filter?: Expr | null): Promise<RecordData | undefined>;
   /** Records with these ids (any order, missing ones left out); with `filter`, only those matching it. */
-  getMany(collection: string, ids: readonly string[], filter?: Expr | null): Promise<RecordData[]>;
+  /** With `maxBytes`, throws ReadTooLarge rather than load rows holding more bytes of values than that. */
+  getMany(
+    collection: string,
+    ids: readonly string[],
+    filter?: Expr | null,
+    maxBytes?: number,
+  ): Promise<RecordData[]>;
   list(collection: string, query: ListQuery): Promise<ListResult>;
   /** A session that has not expired at `now`. */
   getSession(tokenHash: string, now: string): Promise<SessionEntry | undefined>;

@@ -27,7 +27,13 @@ import type { Expr } from '../../src/query/ast.js';
 import { type AuthValues, bindAuth } from '../../src/query/bind-auth.js';
 import { parseFilter } from '../../src/query/parser.js';
 import type { CollectionDef, FieldDef, RecordData } from '../../src/schema/types.js';
-import { DestructiveMigration, DuplicateId, LockBusy, UniqueViolation } from '../../src/store/errors.js';
+import {
+  DestructiveMigration,
+  DuplicateId,
+  LockBusy,
+  ReadTooLarge,
+  UniqueViolation,
+} from '../../src/store/errors.js';
 import type {
   IdempotencyEntry,
   ListQuery,
@@ -277,6 +283,25 @@ export function storeContract(name: string, open: OpenStore, options: ContractOp
             ['id200', 'id201'],
           );
         });
+      });
+
+      it('maxBytes: list and getMany stop with ReadTooLarge once the rows pass it, and load all within it', async () => {
+        const { store, c } = await books();
+        const all = Array.from({ length: 10 }, (_, i) => `big${i}`);
+        await store.transaction(async (tx) => {
+          for (const [i, id] of all.entries()) await tx.insert(c, book(id, { title: 'x'.repeat(10_000) }, i));
+        });
+        const query = { filter: null, sort: [], limit: 10, offset: 0, count: true };
+        assert.equal((await store.list(c, { ...query, maxBytes: 1_000_000 })).items.length, 10);
+        await assert.rejects(
+          store.list(c, { ...query, maxBytes: 50_000 }),
+          (e) => e instanceof ReadTooLarge && e.maxBytes === 50_000,
+        );
+        assert.equal((await store.list(c, { ...query, limit: 3, maxBytes: 50_000 })).items.length, 3);
+        assert.equal((await store.getMany(c, all, null, 1_000_000)).length, 10);
+        await assert.rejects(store.getMany(c, all, null, 50_000), ReadTooLarge);
+        // The statement is left usable after a read that stopped halfway.
+        assert.equal((await store.list(c, query)).items.length, 10);
       });
 
       it('update overwrites every field and both timestamps', async () => {

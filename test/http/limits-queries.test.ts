@@ -216,6 +216,39 @@ describe('expand reads at most limits.expand related records', () => {
   });
 });
 
+describe('the bytes one read may load (limits.response)', () => {
+  test('a page, or the records it expands, over the bound: 400 naming limits.response; within it: 200', async () => {
+    const app = await testApp({ limits: { response: 40_000 }, collections: COLLECTIONS });
+    try {
+      const { id: author } = await create(app, 'authors', { name: 'n'.repeat(15_000) });
+      const other = await create(app, 'authors', { name: 'm'.repeat(15_000) });
+      const third = await create(app, 'authors', { name: 'o'.repeat(15_000) });
+      for (let i = 0; i < 4; i++) {
+        await create(app, 'books', {
+          title: `Book ${i}`,
+          note: 'x'.repeat(15_000),
+          authors: [author, other.id, third.id],
+        });
+      }
+      const ok = await list(app, { perPage: '2' });
+      assert.equal(ok.statusCode, 200, ok.body);
+      assert.equal((json(ok).items as unknown[]).length, 2);
+      const over = assertProblem(await list(app, { perPage: '4' }), 400, {
+        type: BAD_QUERY,
+        detail:
+          /more than the 40000 bytes of records one read may \(limits\.response\); ask for a smaller perPage/,
+      });
+      assert.equal(over.limit, 'limits.response');
+      const expanded = await list(app, { perPage: '1', expand: 'authors' });
+      assertProblem(expanded, 400, { type: BAD_QUERY, detail: /limits\.response/ });
+      const single = await app.request({ method: 'GET', url: '/api/authors?perPage=2' });
+      assert.equal(single.statusCode, 200, 'other reads go on');
+    } finally {
+      await app.close();
+    }
+  });
+});
+
 describe('"~" costs time in proportion to the text, not text × pattern', () => {
   test('a long, nearly matching pattern over a 1 MiB text answers promptly and correctly', async () => {
     // LIKE '%aaa…b%' retried the 4,000-character pattern at each of a million positions: seconds.

@@ -5,7 +5,7 @@
 import type Database from 'better-sqlite3';
 import type { Expr } from '../../query/ast.js';
 import type { RecordData } from '../../schema/types.js';
-import { DuplicateId, UniqueViolation } from '../errors.js';
+import { DuplicateId, ReadTooLarge, UniqueViolation } from '../errors.js';
 import { getManySql, getSql, listSql, selectList } from '../list-sql.js';
 import { quoteIdent, sqliteDialect } from '../sql-dialect.js';
 import type { ListQuery, ListResult } from '../store.js';
@@ -94,14 +94,16 @@ export class SqliteRecords {
     return row ? rowToRecord(s.model, row, sqliteCodec) : undefined;
   }
 
-  getMany(collection: string, ids: readonly string[], filter?: Expr | null): RecordData[] {
+  getMany(collection: string, ids: readonly string[], filter?: Expr | null, maxBytes?: number): RecordData[] {
     if (ids.length === 0) return [];
     const model = this.model(collection);
     const out: RecordData[] = [];
+    const budget = maxBytes === undefined ? undefined : { left: maxBytes, max: maxBytes };
     // Chunks keep the statement count small and under SQLite's parameter limit.
     for (let i = 0; i < ids.length; i += 100) {
       const q = getManySql(model, sqliteDialect, ids.slice(i, i + 100), filter ?? null);
-      for (const row of this.prepare(q.sql).all(...q.params)) out.push(rowToRecord(model, row, sqliteCodec));
+      for (const row of rows(this.prepare(q.sql), q.params, budget))
+        out.push(rowToRecord(model, row, sqliteCodec));
     }
     return out;
   }
@@ -109,9 +111,10 @@ export class SqliteRecords {
   list(collection: string, query: ListQuery, counts?: CountCache): ListResult {
     const model = this.model(collection);
     const { page, count } = listSql(model, sqliteDialect, query);
-    const items = this.prepare(page.sql)
-      .all(...page.params)
-      .map((row) => rowToRecord(model, row, sqliteCodec));
+    const budget = query.maxBytes === undefined ? undefined : { left: query.maxBytes, max: query.maxBytes };
+    const items = rows(this.prepare(page.sql), page.params, budget).map((row) =>
+      rowToRecord(model, row, sqliteCodec),
+    );
     let total: number | null = null;
     if (count) {
       const key = `${count.sql}\u0000${JSON.stringify(count.params)}`;
@@ -147,6 +150,38 @@ export class SqliteRecords {
   delete(collection: string, id: string): boolean {
     return this.statements(collection).delete.run(id).changes > 0;
   }
+}
+
+/** Bytes a read may still load. */
+interface Budget {
+  left: number;
+  max: number;
+}
+
+/** A value's bytes as loaded: its text length, or a word for a number. */
+function rowBytes(row: Row): number {
+  let bytes = 0;
+  for (const key in row) {
+    const value = row[key];
+    bytes += typeof value === 'string' ? value.length : value instanceof Buffer ? value.length : 8;
+  }
+  return bytes;
+}
+
+/**
+ * A statement's rows; within a budget, read one by one and stopped (the
+ * statement reset) as soon as they pass it, so a page of huge records is
+ * never loaded whole.
+ */
+function rows(statement: Statement, params: unknown[], budget: Budget | undefined): Row[] {
+  if (budget === undefined) return statement.all(...params);
+  const out: Row[] = [];
+  for (const row of statement.iterate(...params)) {
+    budget.left -= rowBytes(row);
+    if (budget.left < 0) throw new ReadTooLarge(budget.max);
+    out.push(row);
+  }
+  return out;
 }
 
 /** Counts keyed by query; the owner clears it whenever the database changed. */

@@ -108,8 +108,13 @@ export class SqliteStore implements Store {
     return this.readRecords.get(collection, id, filter);
   }
 
-  async getMany(collection: string, ids: readonly string[], filter?: Expr | null): Promise<RecordData[]> {
-    return this.readRecords.getMany(collection, ids, filter);
+  async getMany(
+    collection: string,
+    ids: readonly string[],
+    filter?: Expr | null,
+    maxBytes?: number,
+  ): Promise<RecordData[]> {
+    return this.readRecords.getMany(collection, ids, filter, maxBytes);
   }
 
   async list(collection: string, query: ListQuery): Promise<ListResult> {
@@ -144,7 +149,7 @@ export class SqliteStore implements Store {
     const s = this.system;
     return {
       get: async (c, id, filter) => r.get(c, id, filter),
-      getMany: async (c, ids, filter) => r.getMany(c, ids, filter),
+      getMany: async (c, ids, filter, maxBytes) => r.getMany(c, ids, filter, maxBytes),
       list: async (c, q) => r.list(c, q),
       insert: async (c, record) => r.insert(c, record),
       update: async (c, record) => r.update(c, record),
