@@ -22,6 +22,11 @@ export type PatchLimits = Pick<Limits, 'json' | 'patchOperations'>;
  */
 export const PATCH_WORK_FACTOR = 4;
 
+/** Work left for the JSON Patches of one write transaction (a batch shares it). */
+export interface PatchBudget {
+  left: number;
+}
+
 function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
@@ -31,6 +36,8 @@ export function applyPatch(
   current: RecordData,
   patch: PatchInput,
   limits: PatchLimits,
+  /** The work the patches of one write (a batch: all of them) may still do; spent as they run. */
+  budget: PatchBudget = { left: PATCH_WORK_FACTOR * limits.json },
 ): Record<string, unknown> {
   let result: unknown;
   if (patch.kind === 'merge') {
@@ -45,13 +52,19 @@ export function applyPatch(
       );
     }
   } else {
+    const meter = { work: 0 };
     try {
-      result = applyJsonPatch(current, patch.document, {
-        operations: limits.patchOperations,
-        bytes: limits.json,
-        depth: MAX_JSON_DEPTH,
-        work: PATCH_WORK_FACTOR * limits.json,
-      });
+      result = applyJsonPatch(
+        current,
+        patch.document,
+        {
+          operations: limits.patchOperations,
+          bytes: limits.json,
+          depth: MAX_JSON_DEPTH,
+          work: budget.left,
+        },
+        meter,
+      );
     } catch (error) {
       if (error instanceof JsonPatchLimitError) throw patchLimitProblem(error, patch.document, limits);
       if (!(error instanceof JsonPatchError)) throw error;
@@ -59,6 +72,8 @@ export function applyPatch(
       throw new Problem(error.kind === 'test' ? 'patchTestFailed' : 'patchConflict', error.message, {
         extra: { operation: error.index },
       });
+    } finally {
+      budget.left -= meter.work;
     }
     if (!isObject(result)) {
       throw new Problem('validation', 'The patched document is not an object.', {
@@ -108,8 +123,8 @@ function patchLimitProblem(error: JsonPatchLimitError, document: unknown, limits
       return overLimit(
         'limitExceeded',
         `Operation ${operation} would take this JSON Patch past the ${PATCH_WORK_FACTOR * limits.json} bytes ` +
-          `of JSON (${PATCH_WORK_FACTOR} × limits.json) one patch may copy, remove, replace and test; ` +
-          'split it into smaller patches. Nothing was changed.',
+          `of JSON (${PATCH_WORK_FACTOR} × limits.json) one request's patches may copy, remove, replace ` +
+          'and test (a batch shares it); split them into smaller requests. Nothing was changed.',
         'limits.json',
         { extra },
       );

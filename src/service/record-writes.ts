@@ -16,7 +16,13 @@ import { viewableForChange } from './change-access.js';
 import { findCollection } from './collections.js';
 import { type RequestContext, SYSTEM_CONTEXT } from './context.js';
 import { hookTx, runHook } from './hooks.js';
-import { applyPatch, type PatchInput, type PatchLimits } from './patch.js';
+import {
+  applyPatch,
+  PATCH_WORK_FACTOR,
+  type PatchBudget,
+  type PatchInput,
+  type PatchLimits,
+} from './patch.js';
 import { checkWritePreconditions, type Preconditions, requireIfMatch } from './preconditions.js';
 import { checkRelations } from './relations.js';
 import { type Access, access } from './rules.js';
@@ -31,6 +37,8 @@ export interface WriteScope {
   afterCommit: ((scope: WriteScope) => Promise<void>)[];
   /** Nesting of hook writes, bounded so a hook cannot recurse forever. */
   depth: number;
+  /** What the transaction's JSON Patches may still copy, measure and compare (created by the first). */
+  patchWork?: PatchBudget;
 }
 
 export interface WriteOutcome {
@@ -117,7 +125,9 @@ export class RecordWriter {
   ): Promise<WriteOutcome> {
     const compiled = findCollection(this.deps.schema, name);
     const current = await this.existingForChange(ctx, compiled, id, pre, scope, 'update');
-    const patched = applyPatch(current, patch, this.deps.limits);
+    // The patches of one transaction share one work budget, so a batch of them cannot multiply it.
+    scope.patchWork ??= this.patchBudget();
+    const patched = applyPatch(current, patch, this.deps.limits, scope.patchWork);
     return this.update(ctx, compiled, current, compiled.check(patched), scope);
   }
 
@@ -237,6 +247,10 @@ export class RecordWriter {
     return { status: 200, record: final, ...serialized };
   }
 
+  private patchBudget(): PatchBudget {
+    return { left: PATCH_WORK_FACTOR * this.deps.limits.json };
+  }
+
   private hookContext(
     ctx: RequestContext,
     collection: string,
@@ -259,6 +273,8 @@ export class RecordWriter {
   private hookWrites(scope: WriteScope) {
     const nested = (): WriteScope => {
       if (scope.depth >= MAX_HOOK_DEPTH) throw new Error('hooks nested too deeply');
+      // Hook writes draw on the same patch budget as the write that runs them.
+      scope.patchWork ??= this.patchBudget();
       return { ...scope, depth: scope.depth + 1 };
     };
     return {

@@ -16,8 +16,16 @@ interface Operation {
   value?: Json;
 }
 
-/** Apply a JSON Patch document to a deep copy of `doc`, within `limits`. */
-export function applyJsonPatch(doc: Json, patch: unknown, limits: JsonPatchLimits): Json {
+/**
+ * Apply a JSON Patch document to a deep copy of `doc`, within `limits`;
+ * the work it spent (applied or not) is added to `meter` when given.
+ */
+export function applyJsonPatch(
+  doc: Json,
+  patch: unknown,
+  limits: JsonPatchLimits,
+  meter?: { work: number },
+): Json {
   if (!Array.isArray(patch))
     throw new JsonPatchError('malformed', -1, 'A JSON Patch document must be an array.');
   if (patch.length > limits.operations) {
@@ -28,6 +36,15 @@ export function applyJsonPatch(doc: Json, patch: unknown, limits: JsonPatchLimit
     );
   }
   const document = new PatchedDocument(doc, limits);
+  try {
+    applyAll(document, patch);
+  } finally {
+    if (meter) meter.work += document.spent;
+  }
+  return document.root;
+}
+
+function applyAll(document: PatchedDocument, patch: unknown[]): void {
   patch.forEach((raw, index) => {
     const op = checkOperation(raw, index);
     const path = parsePointer(op.path, index);
@@ -53,7 +70,6 @@ export function applyJsonPatch(doc: Json, patch: unknown, limits: JsonPatchLimit
     }
     document.checkSize();
   });
-  return document.root;
 }
 
 function checkOperation(raw: unknown, index: number): Operation {

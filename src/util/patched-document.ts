@@ -48,6 +48,11 @@ export class PatchedDocument {
     this.size = copy.bytes;
   }
 
+  /** Bytes of JSON the operations have copied, measured and compared so far. */
+  get spent(): number {
+    return this.work;
+  }
+
   /** The operation that runs next, named in every error. */
   at(index: number): void {
     this.index = index;

@@ -128,7 +128,7 @@ describe('JSON Patch bounds over HTTP', () => {
     );
     const problem = assertProblem(await patch(defaults, id, ops), 422, {
       type: LIMIT_EXCEEDED,
-      detail: /4194304 bytes of JSON \(4 × limits\.json\).*split it into smaller patches/,
+      detail: /4194304 bytes of JSON \(4 × limits\.json\).*split them into smaller requests/,
     });
     assert.equal(problem.limit, 'limits.json');
     // About 300 KB per operation: the budget runs out after a dozen or so, well before the hundredth.

@@ -175,4 +175,28 @@ describe('a batch: each sub-request obeys the bounds of a lone request', () => {
     assert.equal(problem.limit, 'limits.json');
     assert.deepEqual(await t.store.get('notes', id), body);
   });
+
+  test('the sub-requests share one patch work budget: each patch alone fits, together they do not', async () => {
+    // 4 × 16 KiB of work in all; each patch copies and removes a 5 KB field, about 25 KB of work.
+    const notes = [];
+    for (let i = 0; i < 3; i++)
+      notes.push(await create(t, 'notes', { title: `w${i}`, body: 'w'.repeat(5000) }));
+    const copy = { op: 'copy', from: '/body', path: '/data' };
+    const remove = { op: 'remove', path: '/data' };
+    const ops = [copy, remove, copy, remove, copy];
+    const headers = { 'content-type': 'application/json-patch+json' };
+    const alone = await batchJsonPatch(notes[0].id, ops);
+    assert.equal(alone.statusCode, 200, alone.body);
+    const before = await snapshot();
+    const res = await t.request({
+      method: 'POST',
+      url: '/api/batch',
+      payload: {
+        requests: notes.map((n) => ({ method: 'PATCH', url: `/api/notes/${n.id}`, headers, body: ops })),
+      },
+    });
+    const problem = assertProblem(res, 422, { type: LIMIT_EXCEEDED, detail: /a batch shares it/ });
+    assert.equal(problem.index, 2, 'the budget ran out at the third patch, not at the first');
+    assert.deepEqual(await snapshot(), before, 'nothing of the batch written');
+  });
 });
