@@ -54,6 +54,12 @@ const QUERIES = [
   '?title[]=x&title[]=y',
   '?__proto__[x]=1',
   '?skipTotal=maybe',
+  // Bounds: too many comparisons, too long, too deep, expansions and pages too large.
+  '?filter=' + encodeURIComponent(Array(150).fill('year != 1').join(' && ')),
+  '?filter=' + encodeURIComponent(`title ~ "${'a'.repeat(4000)}b"`),
+  '?filter=' + encodeURIComponent('('.repeat(70) + 'year = 1' + ')'.repeat(70)),
+  '?perPage=500&expand=title',
+  '?' + Array.from({ length: 120 }, (_, i) => `title=${i}`).join('&'),
 ];
 const BODIES: (string | Buffer | undefined)[] = [
   undefined,
@@ -74,6 +80,15 @@ const BODIES: (string | Buffer | undefined)[] = [
   '--x\r\nContent-Disposition: form-data; name="image"; filename="../a.png"\r\nContent-Type: image/png\r\n\r\nnot a png\r\n--x--\r\n',
   '--x\r\nContent-Disposition: form-data; name="image"; filename="a.png"\r\n\r\n',
   'email=a%40b.io&password=short&_redirect=%2F%2Fevil',
+  // Bounds: a copy bomb, too many operations, a deep add, a huge batch, too many form fields.
+  JSON.stringify(Array.from({ length: 30 }, (_, i) => ({ op: 'copy', from: '', path: `/k${i}` }))),
+  JSON.stringify(Array.from({ length: 150 }, () => ({ op: 'test', path: '/title', value: 'x' }))),
+  JSON.stringify([{ op: 'add', path: '/tags', value: JSON.parse(`${'['.repeat(63)}${']'.repeat(63)}`) }]),
+  JSON.stringify({
+    requests: Array.from({ length: 150 }, () => ({ method: 'DELETE', url: '/api/books/x' })),
+  }),
+  Array.from({ length: 150 }, (_, i) => `f${i}=v`).join('&'),
+  `--${'b'.repeat(300)}\r\nContent-Disposition: form-data; name="title"\r\n\r\nT\r\n--${'b'.repeat(300)}--\r\n`,
 ];
 const TYPES = [
   undefined,
@@ -83,6 +98,7 @@ const TYPES = [
   'application/x-www-form-urlencoded',
   'multipart/form-data; boundary=x',
   'multipart/form-data',
+  `multipart/form-data; boundary=${'b'.repeat(300)}`,
   'text/plain',
   'application/json; charset=latin1',
 ];
@@ -104,6 +120,8 @@ const HEADERS: Record<string, string>[] = [
   { range: 'bytes=5-1, -0' },
   { origin: 'null', cookie: 'methodical_session=x' },
   { 'x-forwarded-proto': 'https', 'x-forwarded-for': '1.2.3.4, ::1' },
+  { expect: 'teapot' },
+  { 'if-match': '*', 'idempotency-key': 'x'.repeat(300) },
 ];
 
 function pick<T>(rand: () => number, list: readonly T[]): T {
