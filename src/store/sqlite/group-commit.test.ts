@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import { GroupCommit } from './group-commit.js';
+import { GroupCommit, type GroupCommitOptions } from './group-commit.js';
 
 let dir: string;
 let writer: Database.Database;
@@ -27,6 +27,11 @@ const insert = (v: string) => writer.prepare('INSERT INTO t (v) VALUES (?)').run
 const committed = () =>
   (reader.prepare('SELECT v FROM t ORDER BY v').all() as { v: string }[]).map((r) => r.v);
 
+/** Groups never cut short by time here: counts of commits must not depend on how busy the machine is. */
+function grouped(options: GroupCommitOptions = {}): GroupCommit {
+  return new GroupCommit(writer, { maxWaitMs: 60_000, ...options });
+}
+
 function deferred() {
   let resolve!: () => void;
   const promise = new Promise<void>((r) => {
@@ -37,7 +42,7 @@ function deferred() {
 
 describe('GroupCommit', () => {
   it('commits transactions that wait together with one COMMIT, in order', async () => {
-    const group = new GroupCommit(writer);
+    const group = grouped();
     const results = await Promise.all(
       ['a', 'b', 'c', 'd'].map((v) =>
         group.run(async () => {
@@ -52,7 +57,8 @@ describe('GroupCommit', () => {
   });
 
   it('answers a transaction only once its group has committed', async () => {
-    const group = new GroupCommit(writer);
+    // A group open for as long as it takes, so the second surely joins the first.
+    const group = grouped();
     const gate = deferred();
     let firstAnswered = false;
     const first = group
@@ -76,7 +82,7 @@ describe('GroupCommit', () => {
   });
 
   it('a failing transaction rolls back to its savepoint; the others of its group commit', async () => {
-    const group = new GroupCommit(writer);
+    const group = grouped();
     const outcomes = await Promise.allSettled([
       group.run(async () => insert('kept-1')),
       group.run(async () => {
@@ -97,7 +103,7 @@ describe('GroupCommit', () => {
   it('a full database fails the whole group with the translated error, and the next group commits again', async () => {
     const full = new Error('full');
     const seen: unknown[] = [];
-    const group = new GroupCommit(writer, {
+    const group = grouped({
       translate: (e) => ((e as { code?: string }).code === 'SQLITE_FULL' ? full : e),
       onCommit: (e) => seen.push(e),
     });
@@ -128,14 +134,14 @@ describe('GroupCommit', () => {
   });
 
   it('keeps a group to maxBatch transactions', async () => {
-    const group = new GroupCommit(writer, { maxBatch: 3 });
+    const group = grouped({ maxBatch: 3 });
     await Promise.all(Array.from({ length: 10 }, (_, i) => group.run(async () => insert(`v${i}`))));
     assert.equal(committed().length, 10);
     assert.deepEqual(group.stats, { transactions: 10, commits: 4 });
   });
 
   it('a transaction that waits on I/O still lets later ones run once it is done', async () => {
-    const group = new GroupCommit(writer);
+    const group = grouped();
     const slow = group.run(async () => {
       await new Promise((r) => setTimeout(r, 10));
       insert('slow');
@@ -146,7 +152,7 @@ describe('GroupCommit', () => {
   });
 
   it('drained() waits for every transaction to settle', async () => {
-    const group = new GroupCommit(writer);
+    const group = grouped();
     const gate = deferred();
     const running = group.run(async () => {
       await gate.promise;
@@ -165,7 +171,7 @@ describe('GroupCommit', () => {
     writer.pragma('busy_timeout = 0');
     other.exec('BEGIN IMMEDIATE');
     try {
-      const group = new GroupCommit(writer);
+      const group = grouped();
       await assert.rejects(
         group.run(async () => insert('blocked')),
         (e: { code?: string }) => e.code === 'SQLITE_BUSY',
