@@ -12,17 +12,7 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { BOOKS_CONFIG, type TestApp, testApp } from '../harness.js';
-
-/** mulberry32, as in fuzz.test.ts: a failure replays from its seed. */
-function prng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { pick, prng } from './prng.js';
 
 const CASES = Number(process.env.FUZZ_WIRE_CASES ?? 400);
 const PARALLEL = 16;
@@ -96,8 +86,6 @@ const SEEDS: string[] = [
 ];
 
 type Mutation = (input: Buffer, rand: () => number) => Buffer;
-
-const pick = <T>(rand: () => number, list: readonly T[]): T => list[Math.floor(rand() * list.length)];
 
 const MUTATIONS: Mutation[] = [
   // zzuf: flip bits in a few bytes.
