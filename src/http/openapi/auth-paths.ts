@@ -86,7 +86,7 @@ export function authPaths(users: CollectionDoc | undefined, config: Config): Jso
         requestBody: { required: true, content: json('RegisterInput') },
         responses: {
           201: { description: 'Registered.', headers: headerRefs('Location'), content: json(user) },
-          ...problems([400, 403, 406, 409, 413, 415, 422, 500]),
+          ...problems([400, 403, 406, 409, 413, 415, 422, 500, 507]),
         },
       },
     },

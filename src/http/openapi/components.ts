@@ -174,7 +174,16 @@ const PROBLEM_RESPONSES: Record<number, [name: string, description: string, head
   ],
   429: ['TooManyRequests', 'Too many attempts; wait for Retry-After.', ['Retry-After']],
   500: ['InternalServerError', 'A failure inside the server; the problem carries an id found in the log.'],
-  503: ['ServiceUnavailable', 'The database does not answer.', ['Retry-After']],
+  503: [
+    'ServiceUnavailable',
+    'The database does not answer, or (from /healthz) it or the files folder cannot take writes.',
+    ['Retry-After'],
+  ],
+  507: [
+    'InsufficientStorage',
+    'The disk is full: nothing was written (not even the Idempotency-Key), so a retry is safe.',
+    ['Retry-After'],
+  ],
 };
 
 function problemResponse(description: string, headers: readonly string[] = []): Json {

@@ -51,8 +51,16 @@ describe('openApiDocument operations', () => {
     const names = (post.parameters as Json[]).map(deref).map((p) => p.name);
     assert.deepEqual(names, ['Idempotency-Key', 'Prefer']);
     assert.deepEqual(statuses('/api/books', 'post').slice(0, 2), ['201', '303']);
-    for (const s of ['400', '401', '409', '413', '415', '422'])
+    for (const s of ['400', '401', '409', '413', '415', '422', '507'])
       assert.ok(statuses('/api/books', 'post').includes(s));
+    for (const [path, method] of [
+      ['/api/books/{id}', 'put'],
+      ['/api/books/{id}', 'patch'],
+      ['/api/books/{id}', 'delete'],
+      ['/api/batch', 'post'],
+    ] as const) {
+      assert.ok(statuses(path, method).includes('507'), `${method} ${path} documents a full disk`);
+    }
     const key = (at('/api/order_items', 'post').parameters as Json[]).map(deref)[0];
     assert.equal(key.required, true, 'requireIdempotencyKey makes the key required');
     const unsupported = deref((post.responses as Json)[415]);

@@ -83,7 +83,7 @@ function listPath(c: CollectionDoc): Json {
         201: recordCreated(names.record),
         303: seeOther(),
         ...problems(
-          [400, 403, 406, 409, 413, 415, 422, 500, ...ruleStatuses('create', rules.create)],
+          [400, 403, 406, 409, 413, 415, 422, 500, 507, ...ruleStatuses('create', rules.create)],
           POST_415,
         ),
       },
@@ -108,7 +108,7 @@ function recordPath(c: CollectionDoc): Json {
   const required428 = requireIfMatch ? [428] : [];
   const readParameters = [...pickParameters(c), param('IfNoneMatch'), param('IfModifiedSince')];
   const readStatuses = [400, 404, 500, ...ruleStatuses('view', rules.view)];
-  const writeStatuses = [400, 403, 404, 406, 409, 412, 413, 415, 422, 500, ...required428];
+  const writeStatuses = [400, 403, 404, 406, 409, 412, 413, 415, 422, 500, 507, ...required428];
   const viewText = ruleText('view', rules.view);
   const replaceText = c.def.auth
     ? 'Users are created through POST /api/auth/register, so PUT only replaces.'
@@ -196,7 +196,7 @@ function recordPath(c: CollectionDoc): Json {
       parameters: [param('IfMatch'), param('IfUnmodifiedSince')],
       responses: {
         204: { description: 'Deleted.' },
-        ...problems([400, 403, 404, 412, 500, ...required428, ...ruleStatuses('delete', rules.delete)]),
+        ...problems([400, 403, 404, 412, 500, 507, ...required428, ...ruleStatuses('delete', rules.delete)]),
       },
     },
     options: {

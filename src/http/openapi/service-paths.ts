@@ -141,7 +141,7 @@ export function servicePaths(collections: readonly CollectionDoc[], config: Conf
         requestBody: { required: true, content: json(ref('schemas', 'BatchRequest')) },
         responses: {
           200: { description: 'Every operation succeeded.', content: json(ref('schemas', 'BatchResponse')) },
-          ...problems([400, 401, 403, 404, 406, 409, 412, 413, 415, 422, 428, 500]),
+          ...problems([400, 401, 403, 404, 406, 409, 412, 413, 415, 422, 428, 500, 507]),
         },
       },
     },
@@ -168,12 +168,25 @@ export function servicePaths(collections: readonly CollectionDoc[], config: Conf
         operationId: 'getHealth',
         tags: ['meta'],
         summary: 'Health check',
-        description: '200 when the database answers.',
+        description:
+          '200 when the database answers and both it and the files folder can take writes; ' +
+          '503 (a problem with the same `database` and `files` members) when not, e.g. when the disk is full.',
         security: [],
         responses: {
           200: {
             description: 'Healthy.',
-            content: json({ type: 'object', required: ['status'], properties: { status: { const: 'ok' } } }),
+            content: json({
+              type: 'object',
+              required: ['status', 'database', 'files'],
+              properties: {
+                status: { const: 'ok' },
+                database: {
+                  type: 'object',
+                  properties: { readable: { type: 'boolean' }, writable: { type: 'boolean' } },
+                },
+                files: { type: 'object', properties: { writable: { type: 'boolean' } } },
+              },
+            }),
           },
           ...problems([500, 503]),
         },
