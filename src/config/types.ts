@@ -1,9 +1,16 @@
 import type { CollectionDef, FieldDef, Rule, RuleOperation } from '../schema/types.js';
+import type { CollectionHooks, ErrorPageHandler, RouteHandler, SeedHandler } from './app-types.js';
+
+export type { CollectionHooks, HookFn, HookName } from './app-types.js';
 
 /** The config as a user writes it (methodical.config.{json,ts,js}). */
 export interface UserConfig {
   collections?: Record<string, UserCollection>;
-  routes?: Record<string, string>;
+  /**
+   * `"POST /add-book": "POST /api/books"` aliases an API route; in a TS/JS
+   * config, `"GET /books/:id": async (ctx) => …` is a route of your own.
+   */
+  routes?: Record<string, string | RouteHandler>;
   public?: string;
   trustProxy?: boolean;
   publicUrl?: string;
@@ -57,6 +64,10 @@ export interface UserConfig {
     loginThrottle?: { perEmail?: number; perAddress?: number; window?: number | string };
   };
   hooks?: Record<string, CollectionHooks>;
+  /** The HTML page for errors, for requests that prefer HTML (TS/JS config). */
+  errorPage?: ErrorPageHandler;
+  /** Sample data written once, when the database is new (TS/JS config). */
+  seed?: SeedHandler;
 }
 
 export interface UserCollection {
@@ -65,18 +76,6 @@ export interface UserCollection {
   requireIfMatch?: boolean;
   requireIdempotencyKey?: boolean;
 }
-
-export type HookName =
-  | 'beforeCreate'
-  | 'beforeUpdate'
-  | 'beforeDelete'
-  | 'afterCreate'
-  | 'afterUpdate'
-  | 'afterDelete';
-
-// biome-ignore lint/suspicious/noExplicitAny: hook contexts are typed in service/hooks.ts
-export type HookFn = (ctx: any) => unknown;
-export type CollectionHooks = Partial<Record<HookName, HookFn>>;
 
 export type Durability = 'full' | 'normal';
 

@@ -1,10 +1,7 @@
 /** Who is calling, as the service sees it: no HTTP in here. */
+import type { Caller } from '../config/app-types.js';
 
-export interface Caller {
-  id: string;
-  email: string;
-  admin: boolean;
-}
+export type { Caller };
 
 export interface RequestContext {
   /** The authenticated user, or null for an anonymous caller. */

@@ -4,37 +4,13 @@
  * and decrements stock atomically) or reject the write with a problem.
  * After-hooks run once the transaction has committed.
  */
-import type { CollectionHooks, HookName } from '../config/types.js';
+import type { CollectionHooks, HookContext, HookName, HookTx } from '../config/app-types.js';
 import { parseFilter } from '../query/parser.js';
 import type { RecordData } from '../schema/types.js';
 import type { StoreTx } from '../store/store.js';
 import { problemForStatus } from '../util/problem.js';
-import type { Caller } from './context.js';
 
-/** What a hook can do with other collections, inside the same transaction (no rules apply). */
-export interface HookTx {
-  get(collection: string, id: string): Promise<RecordData | null>;
-  list(
-    collection: string,
-    options?: { filter?: string; sort?: string; limit?: number },
-  ): Promise<RecordData[]>;
-  create(collection: string, data: Record<string, unknown>): Promise<RecordData>;
-  update(collection: string, id: string, changes: Record<string, unknown>): Promise<RecordData>;
-  delete(collection: string, id: string): Promise<boolean>;
-}
-
-export interface HookContext {
-  collection: string;
-  operation: 'create' | 'update' | 'delete';
-  /** The record being written: before-hooks may change its fields. Null on delete. */
-  record: Record<string, unknown> | null;
-  /** The stored record before this write (null on create). */
-  previous: RecordData | null;
-  auth: Caller | null;
-  tx: HookTx;
-  /** Refuse the write: the request fails with this status and detail, and nothing is written. */
-  reject(status: number, detail: string): never;
-}
+export type { HookContext, HookTx };
 
 /** The writes a HookTx delegates to (implemented by RecordWriter with system rights). */
 export interface HookWrites {
