@@ -79,6 +79,16 @@ export interface UserCollection {
 
 export type Durability = 'full' | 'normal';
 
+/** The methods a route of the config's own may answer (HEAD comes with GET). */
+export type RouteMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** A route of the config's own (TS/JS config): `GET /books/:id` → a handler. */
+export interface CustomRoute {
+  method: RouteMethod;
+  path: string;
+  handler: RouteHandler;
+}
+
 /** A route alias: `POST /add-book` → `POST /api/books`. */
 export interface RouteAlias {
   method: string;
@@ -119,6 +129,8 @@ export interface Config {
   dir: string;
   collections: Readonly<Record<string, CollectionDef>>;
   routes: readonly RouteAlias[];
+  /** Handlers of the config's own, in the order the config lists them. */
+  customRoutes: readonly CustomRoute[];
   /** Absolute path of the static folder, if any. */
   publicDir?: string;
   trustProxy: boolean;
@@ -133,4 +145,6 @@ export interface Config {
     loginThrottle: { perEmail: number; perAddress: number; windowSeconds: number };
   };
   hooks: Readonly<Record<string, CollectionHooks>>;
+  errorPage?: ErrorPageHandler;
+  seed?: SeedHandler;
 }

@@ -93,7 +93,7 @@ const CASES: [string, unknown, string, string][] = [
     'alias twice',
     { ...book({}), routes: { 'POST /a': 'POST /api/books', 'post /a': 'POST /api/books' } },
     'routes["post /a"]',
-    'POST /a is aliased twice',
+    'POST /a is routed twice',
   ],
   [
     'target outside /api',
@@ -105,7 +105,7 @@ const CASES: [string, unknown, string, string][] = [
     'target not a string',
     { ...book({}), routes: { 'POST /add': 1 } },
     'routes["POST /add"]',
-    'expected a string, found the number 1',
+    'expected a string (an API route like "POST /api/books") or a handler function, found the number 1',
   ],
   [
     'target collection missing',

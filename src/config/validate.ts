@@ -6,6 +6,7 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULT_MAX_FILTER_TERMS } from '../query/list-params.js';
+import type { ErrorPageHandler, SeedHandler } from './app-types.js';
 import { at, Checker, listWords, type RawObject } from './checker.js';
 import { deepFreeze } from './deep-freeze.js';
 import type { CollectionHooks, Config, Durability, HookFn, HookName, Limits, Timeouts } from './types.js';
@@ -25,6 +26,8 @@ const TOP_KEYS = [
   'durability',
   'auth',
   'hooks',
+  'errorPage',
+  'seed',
 ];
 const HOOK_NAMES: readonly HookName[] = [
   'beforeCreate',
@@ -156,11 +159,24 @@ function idempotencyTtl(c: Checker, value: unknown): number {
   return raw.ttl === undefined ? DAY : c.duration(raw.ttl, 'idempotency.ttl');
 }
 
+/** Code in the config (hooks, errorPage, seed) needs a TS or JS config: JSON cannot hold functions. */
+function needsCode(c: Checker, path: string, what: string): void {
+  if (c.file.endsWith('.json'))
+    c.fail(path, `${what} a TS or JS config (methodical.config.ts); JSON cannot hold functions`);
+}
+
+/** An optional top-level function: `errorPage`, `seed`. */
+function topFunction<T>(c: Checker, value: unknown, path: string): T | undefined {
+  if (value === undefined) return undefined;
+  needsCode(c, path, `${path} is a function, which needs`);
+  if (typeof value !== 'function') return c.expected(path, 'a function', value);
+  return value as T;
+}
+
 function hooks(c: Checker, value: unknown, collections: readonly string[]): Record<string, CollectionHooks> {
   const out: Record<string, CollectionHooks> = Object.create(null);
   if (value === undefined) return out;
-  if (c.file.endsWith('.json'))
-    c.fail('hooks', 'hooks need a TS or JS config (methodical.config.ts); JSON cannot hold functions');
+  needsCode(c, 'hooks', 'hooks need');
   const raw = c.object(value, 'hooks');
   for (const [name, entry] of Object.entries(raw)) {
     const path = at('hooks', name);
@@ -184,11 +200,13 @@ export function validateConfig(input: unknown, file: string, dir: string): Confi
   const root = c.object(input, '', TOP_KEYS);
   const collections = validateCollections(c, root.collections);
   const names = Object.keys(collections);
+  const routes = validateRoutes(c, root.routes, names);
   const config: Config = {
     file,
     dir,
     collections,
-    routes: validateRoutes(c, root.routes, names),
+    routes: routes.aliases,
+    customRoutes: routes.handlers,
     publicDir: publicDir(c, root.public, dir),
     trustProxy: root.trustProxy === undefined ? false : c.boolean(root.trustProxy, 'trustProxy'),
     publicUrl: publicUrl(c, root.publicUrl),
@@ -199,9 +217,13 @@ export function validateConfig(input: unknown, file: string, dir: string): Confi
     durability: durability(c, root.durability),
     auth: auth(c, root.auth),
     hooks: hooks(c, root.hooks, names),
+    errorPage: topFunction<ErrorPageHandler>(c, root.errorPage, 'errorPage'),
+    seed: topFunction<SeedHandler>(c, root.seed, 'seed'),
   };
   // Absent optional keys are left out rather than set to undefined, so the Config prints cleanly.
   if (config.publicDir === undefined) delete config.publicDir;
   if (config.publicUrl === undefined) delete config.publicUrl;
+  if (config.errorPage === undefined) delete config.errorPage;
+  if (config.seed === undefined) delete config.seed;
   return deepFreeze(config);
 }
