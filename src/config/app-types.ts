@@ -4,6 +4,7 @@
  * implement them, and `defineConfig` checks a config against them.
  */
 import type { RecordData } from '../schema/types.js';
+import type { Html } from '../util/html-template.js';
 
 export type { RecordData };
 
@@ -120,9 +121,7 @@ export interface RecordsApi {
 }
 
 /** HTML built by `ctx.html`: its values are escaped once, and never again when nested. */
-export interface Html {
-  readonly html: string;
-}
+export type { Html };
 
 /** An answer with a status and headers of its own (`ctx.json`, `ctx.redirect`). */
 export interface RouteResponse {
@@ -146,6 +145,12 @@ export interface RouteContext {
   auth: Caller | null;
   /** Whether the request prefers HTML (a browser navigating or posting a form) to JSON. */
   prefersHtml: boolean;
+  /**
+   * The request's If-Match, or a form's `_etag` field: pass it on as
+   * `options.ifMatch` of a write to refuse (412) a change to a record
+   * someone else changed meanwhile.
+   */
+  ifMatch: string | undefined;
   records: RecordsApi;
   /** A transaction over all collections, without rules, as in hooks; only in unsafe handlers. */
   tx: HookTx;

@@ -61,7 +61,8 @@ describe('the example app in a browser', { skip }, () => {
     const page = await browser.newPage();
     const response = await page.goto(`${origin}/no-such-page`);
     assert.equal(response?.status(), 404);
-    assert.equal(await page.textContent('h1'), 'Not Found');
+    assert.equal(await page.textContent('.status'), '404');
+    assert.equal(await page.textContent('h1'), 'There is nothing here');
     await page.close();
   });
 });

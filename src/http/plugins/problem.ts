@@ -9,7 +9,7 @@ import type { StoredResponse } from '../../service/write-runner.js';
 import { prefersHtml } from '../../util/accept.js';
 import { isProblem, overLimit, Problem } from '../../util/problem.js';
 import { StorageFull } from '../../util/storage-full.js';
-import { problemPage } from '../html.js';
+import { errorPageHtml } from '../error-page.js';
 import { addVary } from '../respond.js';
 import { ownOrigin } from './csrf.js';
 
@@ -86,7 +86,7 @@ export function renderProblem(problem: Problem, req: FastifyRequest): StoredResp
     return {
       status: problem.status,
       headers: { ...problem.headers, 'content-type': 'text/html; charset=utf-8' },
-      body: problemPage(problem, backLink(req, publicUrl)),
+      body: errorPageHtml(problem, req, backLink(req, publicUrl), req.server.methodicalErrorPage),
     };
   }
   return {
