@@ -15,7 +15,7 @@ import { Problem } from '../util/problem.js';
 import { viewableForChange } from './change-access.js';
 import { findCollection } from './collections.js';
 import { type RequestContext, SYSTEM_CONTEXT } from './context.js';
-import { hookTx, runHook } from './hooks.js';
+import { type HookTx, hookTx, runHook } from './hooks.js';
 import {
   applyPatch,
   PATCH_WORK_FACTOR,
@@ -265,8 +265,13 @@ export class RecordWriter {
       record,
       previous,
       auth: ctx.auth,
-      tx: hookTx(scope.tx, this.hookWrites(scope)),
+      tx: this.systemTx(scope),
     };
+  }
+
+  /** Any collection within a write's transaction, with system rights; validation and hooks still apply. */
+  systemTx(scope: WriteScope): HookTx {
+    return hookTx(scope.tx, this.hookWrites(scope));
   }
 
   /** Writes made by hooks: system rights, same transaction, bounded nesting. */
@@ -310,7 +315,7 @@ export class RecordWriter {
         record,
         previous,
         auth: ctx.auth,
-        tx: hookTx(own.tx, this.hookWrites(own)),
+        tx: this.systemTx(own),
       }),
     );
   }

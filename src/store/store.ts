@@ -103,6 +103,11 @@ export interface StoreTx extends StoreReader {
   putPendingFile(entry: PendingFile): Promise<void>;
   deletePendingFile(token: string): Promise<void>;
 
+  /** When a marker of the database's own (e.g. `seeded`) was set, or undefined when never. */
+  getMarker(name: string): Promise<string | undefined>;
+  /** Set a marker at an ISO 8601 time; one already set keeps its time. */
+  setMarker(name: string, at: string): Promise<void>;
+
   /** Add one hit to a counter window and return the hits still inside it. */
   hit(bucket: string, now: string, windowStart: string): Promise<number>;
   /** Hits of a counter inside the window, without adding one. */

@@ -970,6 +970,32 @@ export function storeContract(name: string, open: OpenStore, options: ContractOp
       });
     });
 
+    describe('markers', () => {
+      it('a marker is unset until set; set once, it keeps its first time', async () => {
+        const { store } = await books();
+        const name = unique('marker');
+        assert.equal(await store.transaction((tx) => tx.getMarker(name)), undefined);
+        await store.transaction((tx) => tx.setMarker(name, at(1)));
+        await store.transaction((tx) => tx.setMarker(name, at(2)));
+        assert.equal(await store.transaction((tx) => tx.getMarker(name)), at(1));
+        assert.equal(await store.transaction((tx) => tx.getMarker(unique('marker'))), undefined);
+      });
+
+      it('a marker set in a transaction that fails is not set', async () => {
+        const { store } = await books();
+        const name = unique('marker');
+        await assert.rejects(
+          store.transaction(async (tx) => {
+            await tx.setMarker(name, at(1));
+            assert.equal(await tx.getMarker(name), at(1), 'read back inside its transaction');
+            throw new Error('undo');
+          }),
+          /undo/,
+        );
+        assert.equal(await store.transaction((tx) => tx.getMarker(name)), undefined);
+      });
+    });
+
     describe('auth collection: password hashes and findIdBy', () => {
       async function users(): Promise<{ store: Store; u: string }> {
         const u = unique('users');

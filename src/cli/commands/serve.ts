@@ -1,12 +1,15 @@
 /** `methodical serve`: start the server and print the one listening line. */
 import type { FastifyInstance } from 'fastify';
+import type { Config } from '../../config/types.js';
 import type { FileStorage } from '../../files/storage.js';
 import { createApp } from '../../http/app.js';
+import { SeedFailed, seedDatabase } from '../../service/seed.js';
 import { tidyStagedFiles } from '../../service/uploads.js';
 import type { Store } from '../../store/store.js';
 import { applyOnStart } from '../migrate-on-start.js';
 import { configFrom, openFiles, openStore } from '../open-store.js';
 import { DATABASE_FLAGS, parseFlags, parsePort } from '../options.js';
+import { UsageError } from '../usage-error.js';
 
 const PURGE_INTERVAL_MS = 60 * 60 * 1000;
 /** Staged uploads are tidied this often, taking those idle this long (a live one is never idle: its body timeout would cut it first). */
@@ -37,6 +40,7 @@ export async function serve(args: string[]): Promise<void> {
   const files = openFiles(values);
   // Nothing is in flight yet: every staged file but those of committed records is a leftover.
   await tidyStagedFiles(store, files, 0);
+  await seed(config, store, files);
   const app = createApp(
     { config, store, files },
     { logger: { level: process.env.LOG_LEVEL ?? 'warn', stream: process.stderr } },
@@ -52,6 +56,21 @@ export async function serve(args: string[]): Promise<void> {
   const tidy = setInterval(() => void tidyStaging(app, store, files), STAGING_INTERVAL_MS);
   tidy.unref();
   stopOnSignals(app, store, [purge, tidy]);
+}
+
+/** The config's seed, once per database, before the server listens; a failure stops the start (exit 2). */
+async function seed(config: Config, store: Store, files: FileStorage): Promise<void> {
+  const report = (error: unknown) =>
+    process.stderr.write(
+      `methodical: a seed's after-hook failed: ${(error as Error)?.message ?? String(error)}\n`,
+    );
+  try {
+    await seedDatabase(config, store, files, report);
+  } catch (error) {
+    if (!(error instanceof SeedFailed)) throw error;
+    await store.close();
+    throw new UsageError(`methodical: ${config.file}: ${error.message}`);
+  }
 }
 
 async function purgeExpired(store: Store, ttlSeconds: number): Promise<void> {

@@ -165,6 +165,8 @@ export class SqliteStore implements Store {
       deleteSessionsOf: async (userId) => s.deleteSessionsOf(userId),
       putPendingFile: async (entry) => s.putPendingFile(entry),
       deletePendingFile: async (token) => s.deletePendingFile(token),
+      getMarker: async (name) => s.getMarker(name),
+      setMarker: async (name, at) => s.setMarker(name, at),
       hit: async (bucket, now, windowStart) => s.hit(bucket, now, windowStart),
       hits: async (bucket, windowStart) => s.hits(bucket, windowStart),
       clearHits: async (bucket) => s.clearHits(bucket),

@@ -1,6 +1,7 @@
 /**
  * The product's own tables on SQLite: idempotency keys, sessions, rate
- * counters and password hashes. Created on open; not part of migrations.
+ * counters, password hashes and markers (the database was seeded). Created
+ * on open; not part of migrations.
  */
 import type Database from 'better-sqlite3';
 import { quoteIdent } from '../sql-dialect.js';
@@ -20,6 +21,8 @@ export const SQLITE_SYSTEM_DDL = [
   'CREATE INDEX IF NOT EXISTS _hits__bucket ON _hits (bucket, at)',
   // One row, rewritten by /healthz to find out whether a write goes through again.
   'CREATE TABLE IF NOT EXISTS _health (id INTEGER PRIMARY KEY, at TEXT NOT NULL)',
+  // Facts about the database itself, written in the transaction they describe (e.g. the seed's).
+  'CREATE TABLE IF NOT EXISTS _markers (name TEXT PRIMARY KEY, at TEXT NOT NULL)',
 ];
 
 type Row = Record<string, unknown>;
@@ -64,6 +67,8 @@ export class SqliteSystem {
       pending: p('SELECT token, key, meta FROM _pending_files'),
       purgeKeys: p('DELETE FROM _idempotency WHERE created < ?'),
       purgeSessions: p('DELETE FROM _sessions WHERE expires <= ?'),
+      getMarker: p('SELECT at FROM _markers WHERE name = ?'),
+      setMarker: p('INSERT INTO _markers (name, at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING'),
     };
   }
 
@@ -157,6 +162,14 @@ export class SqliteSystem {
 
   pendingFiles(): PendingFile[] {
     return this.s.pending.all() as unknown as PendingFile[];
+  }
+
+  getMarker(name: string): string | undefined {
+    return this.s.getMarker.get(name)?.at as string | undefined;
+  }
+
+  setMarker(name: string, at: string): void {
+    this.s.setMarker.run(name, at);
   }
 
   purge(idempotencyBefore: string, now: string): void {
