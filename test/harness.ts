@@ -33,11 +33,18 @@ export interface TestAppOptions {
   dir?: string;
 }
 
+function carriesCode(config: UserConfig): boolean {
+  const handlers = Object.values(config.routes ?? {}).some((target) => typeof target === 'function');
+  return (
+    handlers || config.hooks !== undefined || config.errorPage !== undefined || config.seed !== undefined
+  );
+}
+
 /** A fresh app over its own SQLite file. */
 export async function testApp(userConfig: UserConfig, options: TestAppOptions = {}): Promise<TestApp> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'methodical-test-'));
-  // Hooks are functions, which only a TS/JS config can carry.
-  const file = userConfig.hooks ? 'test.config.ts' : 'test.config.json';
+  // Hooks, handlers, the error page and the seed are functions, which only a TS/JS config can carry.
+  const file = carriesCode(userConfig) ? 'test.config.ts' : 'test.config.json';
   const config = validateConfig(userConfig, file, dir);
   const store = new SqliteStore({
     path: join(dir, 'data.db'),

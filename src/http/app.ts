@@ -8,6 +8,7 @@ import fastifyCors from '@fastify/cors';
 import fastifyMultipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { ErrorPageHandler } from '../config/app-types.js';
 import type { Config } from '../config/types.js';
 import type { FileStorage } from '../files/storage.js';
 import { compileSchema } from '../schema/compile-schema.js';
@@ -23,9 +24,10 @@ import { problemPlugin, renderProblem, sendStored, toProblem } from './plugins/p
 import { requestContextPlugin } from './plugins/request-context.js';
 import { unroutedRequest } from './plugins/unrouted.js';
 import type { FormRoute } from './route-table.js';
-import { aliasRewriter, aliasRoutes } from './routes/aliases.js';
+import { aliasRewriter } from './routes/aliases.js';
 import { apiRoutes } from './routes/api.js';
 import { authRoutes } from './routes/auth.js';
+import { configRoutes } from './routes/custom.js';
 import { fileRoutes } from './routes/files.js';
 import { clientErrorHandler } from './server/client-error.js';
 import { guardedServer } from './server/guarded-server.js';
@@ -38,6 +40,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** The config's publicUrl, for code that has only the request (error pages). */
     methodicalPublicUrl: string | undefined;
+    /** The config's error page, for code that has only the request. */
+    methodicalErrorPage: ErrorPageHandler | undefined;
   }
 }
 
@@ -106,6 +110,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): FastifyInsta
 
   app.decorateRequest('ctx', null as unknown as RequestContext);
   app.decorate('methodicalPublicUrl', config.publicUrl);
+  app.decorate('methodicalErrorPage', config.errorPage);
   connectionClosePlugin(app);
   requestContextPlugin(app, {
     auth: services.auth,
@@ -141,7 +146,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): FastifyInsta
     authRoutes(app, services, forms);
     fileRoutes(app, services, files);
     apiRoutes(app, services, forms);
-    aliasRoutes(app, config.routes);
+    configRoutes(app, services, forms);
     // The routes that read forms, with the multipart parser: its hooks run on these alone.
     app.register(async (scope) => {
       await scope.register(fastifyMultipart, {

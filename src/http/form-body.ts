@@ -4,7 +4,7 @@
  * staged blobs (never held in memory), checked against `maxSize` while they
  * stream and against `accept` by their content.
  */
-import type {} from '@fastify/multipart';
+import type { MultipartValue } from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
 import { type FileStorage, FileTooLarge } from '../files/storage.js';
 import type { CompiledCollection } from '../schema/compile-collection.js';
@@ -99,16 +99,7 @@ export async function readFormBody(
     });
     for await (const part of parts) {
       if (part.type === 'field') {
-        // The parser cuts a value at fieldSize and goes on; storing the cut text would lose data silently.
-        if (part.valueTruncated || part.fieldnameTruncated) {
-          throw overLimit(
-            'payloadTooLarge',
-            `The form field "${part.fieldname}" is longer than the ${limits.fieldSize} bytes a form field may hold (limits.fieldSize).`,
-            'limits.fieldSize',
-            { headers: { Connection: 'close' } },
-          );
-        }
-        const value = String(part.value);
+        const value = fieldValue(part, limits);
         // Refused as soon as the text outgrows any record it could make, rather than held and refused later.
         text += Buffer.byteLength(value);
         if (text > limits.json) {
@@ -191,6 +182,19 @@ export async function readFormBody(
     await Promise.all(uploads.map((u) => storage.discard(u.token)));
     throw parserProblem(error, limits) ?? error;
   }
+}
+
+/** A text part's value; the parser cuts a value at fieldSize and goes on, and storing the cut text would lose data silently. */
+function fieldValue(part: MultipartValue, limits: FormLimits): string {
+  if (part.valueTruncated || part.fieldnameTruncated) {
+    throw overLimit(
+      'payloadTooLarge',
+      `The form field "${part.fieldname}" is longer than the ${limits.fieldSize} bytes a form field may hold (limits.fieldSize).`,
+      'limits.fieldSize',
+      { headers: { Connection: 'close' } },
+    );
+  }
+  return String(part.value);
 }
 
 /** RFC 2046 §5.1.1: a boundary is 1 to 70 characters. */
@@ -276,10 +280,16 @@ export function safeRedirect(value: string | undefined): string | undefined {
   }
 }
 
-/** A form without files (login, logout, register): name → values, read from urlencoded or multipart. */
+export interface PlainFormOptions {
+  /** A file part: skipped (the default: login and register ignore them) or refused with a 400. */
+  files?: 'ignore' | 'refuse';
+}
+
+/** A form without files (login, logout, register, custom routes): name → values, from urlencoded or multipart. */
 export async function readPlainForm(
   req: FastifyRequest,
   limits: FormLimits,
+  options: PlainFormOptions = {},
 ): Promise<Record<string, string[]> | undefined> {
   if (isForm(req.body)) return req.body.fields;
   if (!req.isMultipart()) return undefined;
@@ -287,8 +297,19 @@ export async function readPlainForm(
   const fields: Record<string, string[]> = Object.create(null);
   try {
     for await (const part of req.parts()) {
-      if (part.type === 'field') addValue(fields, part.fieldname, String(part.value));
-      else part.file.resume(); // These forms take no files.
+      if (part.type === 'field') {
+        addValue(fields, part.fieldname, fieldValue(part, limits));
+        continue;
+      }
+      part.file.resume(); // These forms take no files.
+      // An empty file input sends a part without a name or bytes: that is no file.
+      if (options.files === 'refuse' && part.filename !== '') {
+        throw new Problem(
+          'badRequest',
+          `This route takes no files; the form sent one in "${part.fieldname}".`,
+          { headers: { Connection: 'close' } },
+        );
+      }
     }
   } catch (error) {
     if (error instanceof Problem) throw error;

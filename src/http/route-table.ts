@@ -44,11 +44,22 @@ export interface RouteOptions {
    * whose per-request hooks then cost nothing on every other route.
    */
   forms?: FormRoute[];
+  /** Which of this path's methods go to `forms`: POST and PUT unless said. */
+  formMethods?: readonly FormMethod[];
+  /**
+   * A POST that stands for another method (a form's `_method`), for a path
+   * without a POST of its own; not listed in Allow, since POST as such is not.
+   */
+  override?: Handler;
 }
+
+export type FormMethod = 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+const DEFAULT_FORM_METHODS: readonly FormMethod[] = ['POST', 'PUT'];
 
 /** A route that reads forms, registered later in the forms scope. */
 export interface FormRoute {
-  method: 'POST' | 'PUT';
+  method: FormMethod;
   url: string;
   handler: Handler;
 }
@@ -79,7 +90,7 @@ export function route(
 ) {
   const allow = allowOf(handlers);
   const pattern = new RegExp(
-    `^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z]+/g, '[^/]+')}/?$`,
+    `^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z_][A-Za-z0-9_]*/g, '[^/]+')}/?$`,
   );
   const registry = registries.get(app) ?? [];
   registry.push({ pattern, allow, parametric: path.includes(':') });
@@ -96,8 +107,9 @@ export function route(
         return reply.code(204).send();
       };
     } else {
-      const own = handlers[method];
-      if (own && options.forms && (method === 'POST' || method === 'PUT')) {
+      const own = handlers[method] ?? (method === 'POST' ? options.override : undefined);
+      const formMethods = options.formMethods ?? DEFAULT_FORM_METHODS;
+      if (own && options.forms && method !== 'GET' && formMethods.includes(method)) {
         options.forms.push({ method, url: path, handler: own });
         continue;
       }

@@ -2,6 +2,7 @@
  * Reading records: one record, or a page of a list, with the caller's view
  * and list rules applied in SQL, field selection and relation expansion.
  */
+import type { AggregateRow } from '../config/app-types.js';
 import type { Limits } from '../config/types.js';
 import { bindAuth } from '../query/bind-auth.js';
 import type { ListInfo, ListParams } from '../query/list-params.js';
@@ -102,6 +103,18 @@ export class RecordReader {
       totalItems: total,
       totalPages: total === null ? null : Math.ceil(total / params.perPage),
     };
+  }
+
+  /**
+   * TEMPORARY STUB, to be replaced by the grouped query (written on another
+   * branch with the store's side): totals per group, as the caller may list them.
+   */
+  async aggregate(
+    _ctx: RequestContext,
+    _collection: string,
+    _options: { groupBy: string[]; sum?: string[]; filter?: string },
+  ): Promise<AggregateRow[]> {
+    throw new Error('not implemented');
   }
 
   /** Apply `fields` and `expand` to records (the full record when neither is asked for). */

@@ -4,9 +4,8 @@
  * the API route in every respect (Location, idempotency scope, rules).
  * Other methods on an alias path get the usual 405 with its Allow list.
  */
-import type { FastifyInstance } from 'fastify';
 import type { RouteAlias } from '../../config/types.js';
-import { type MethodHandlers, route } from '../route-table.js';
+import type { MethodHandlers } from '../route-table.js';
 
 interface CompiledAlias {
   method: string;
@@ -52,8 +51,12 @@ export function aliasRewriter(aliases: readonly RouteAlias[]): (method: string, 
   };
 }
 
-/** 405 and OPTIONS for alias paths (their own methods never reach these routes: they are rewritten). */
-export function aliasRoutes(app: FastifyInstance, aliases: readonly RouteAlias[]): void {
+/**
+ * The handlers of alias paths, by path, for 405 and OPTIONS (their own
+ * methods never reach them: they are rewritten). A path may also have
+ * handlers of the config's own: routes/custom.ts registers both together.
+ */
+export function aliasPlaceholders(aliases: readonly RouteAlias[]): Map<string, MethodHandlers> {
   const byPath = new Map<string, MethodHandlers>();
   for (const alias of aliases) {
     const handlers = byPath.get(alias.path) ?? {};
@@ -63,5 +66,5 @@ export function aliasRoutes(app: FastifyInstance, aliases: readonly RouteAlias[]
     };
     byPath.set(alias.path, handlers);
   }
-  for (const [path, handlers] of byPath) route(app, path, handlers);
+  return byPath;
 }

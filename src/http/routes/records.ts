@@ -10,13 +10,12 @@ import { findCollection } from '../../service/collections.js';
 import type { WriteScope } from '../../service/record-writes.js';
 import { access } from '../../service/rules.js';
 import type { IdempotencyClaim, StoredResponse } from '../../service/write-runner.js';
-import { prefersHtml } from '../../util/accept.js';
 import { Problem } from '../../util/problem.js';
 import { evaluateRead } from '../conditional.js';
 import { readFormBody, type WriteBody } from '../form-body.js';
 import { fingerprintBody, renderFormWrite } from '../form-respond.js';
 import { listLinks } from '../links.js';
-import { renderProblem, sendStored } from '../plugins/problem.js';
+import { sendStored } from '../plugins/problem.js';
 import {
   idempotencyClaim,
   objectBody,
@@ -34,9 +33,7 @@ import {
   representationHeaders,
 } from '../respond.js';
 import type { Services } from '../services.js';
-
-/** How long a browser form's resubmission waits for the first submission to finish. */
-const FORM_WAIT_MS = 10_000;
+import { runWrite } from '../write-answer.js';
 
 export interface RecordParams {
   collection: string;
@@ -113,14 +110,7 @@ export function recordHandlers(services: Services) {
     op: (scope: WriteScope) => Promise<StoredResponse>,
     input?: WriteBody,
   ) {
-    // A browser's double submit waits for the first one and shows its answer.
-    const waitMs = prefersHtml(req.headers.accept) ? FORM_WAIT_MS : 0;
-    const { response, replayed } = await runner.run(
-      claim,
-      op,
-      (problem) => renderProblem(problem, req),
-      waitMs,
-    );
+    const { response, replayed } = await runWrite(runner, req, claim, op);
     // Staged files the write did not keep are gone before the client hears back.
     if (input) await discardUploads(input);
     varyApi(reply);
