@@ -51,6 +51,8 @@ export const PROBLEMS = {
   patchTestFailed: typed(409, 'patch-test-failed', 'JSON Patch test failed'),
   patchConflict: typed(409, 'patch-conflict', 'JSON Patch cannot be applied'),
   requestTimeout: { status: 408, type: 'about:blank', title: 'Request Timeout' },
+  /** For handlers of the config's own (`ctx.problem(410, …)`): a page that was there and is no more. */
+  gone: { status: 410, type: 'about:blank', title: 'Gone' },
   preconditionFailed: { status: 412, type: 'about:blank', title: 'Precondition Failed' },
   payloadTooLarge: { status: 413, type: 'about:blank', title: 'Content Too Large' },
   uriTooLong: { status: 414, type: 'about:blank', title: 'URI Too Long' },
@@ -70,7 +72,10 @@ export const PROBLEMS = {
   headersTooLarge: { status: 431, type: 'about:blank', title: 'Request Header Fields Too Large' },
   internal: { status: 500, type: 'about:blank', title: 'Internal Server Error' },
   notImplemented: { status: 501, type: 'about:blank', title: 'Not Implemented' },
+  /** For handlers of the config's own that call another service (`ctx.problem(502, …)`). */
+  badGateway: { status: 502, type: 'about:blank', title: 'Bad Gateway' },
   unavailable: { status: 503, type: 'about:blank', title: 'Service Unavailable' },
+  gatewayTimeout: { status: 504, type: 'about:blank', title: 'Gateway Timeout' },
   insufficientStorage: { status: 507, type: 'about:blank', title: 'Insufficient Storage' },
 } as const satisfies Record<string, ProblemSpec>;
 
@@ -148,7 +153,7 @@ export function overLimit(
   return new Problem(code, detail, { ...options, extra: { ...options.extra, limit } });
 }
 
-/** A problem for a bare status (hooks reject with a status and a detail). */
+/** A problem for a bare status (hooks reject, handlers fail, with a status and a detail); a status the catalogue lacks becomes 400 or 500. */
 export function problemForStatus(status: number, detail: string): Problem {
   const entries = Object.entries(PROBLEMS) as [ProblemCode, ProblemSpec][];
   const entry =
