@@ -70,6 +70,12 @@ const CONFIG: UserConfig = {
     'GET /typo': async (ctx) => ctx.records.list('bokks'),
     'GET /bad-filter': async (ctx) => ctx.records.list('books', { filter: 'title ==' }),
     'POST /only-post': () => ({ ok: true }),
+    'GET /gone': (ctx) => ctx.problem(410, 'This page was taken down.'),
+    'PUT /edit-book/:id': 'PUT /api/books/:id',
+    'GET /edit-book/:id': async (ctx) => {
+      const book = await ctx.records.get('books', ctx.params.id);
+      return ctx.html`<form method="post"><input name="title" value="${book?.title}"></form>`;
+    },
   },
 };
 
@@ -180,6 +186,16 @@ describe('custom GET routes: answers', () => {
     assert.equal(keys.size, 3);
   });
 
+  test('ctx.problem answers the status it names (410 Gone here)', async () => {
+    assertProblem(await t.request({ method: 'GET', url: '/gone' }), 410, { title: 'Gone' });
+  });
+
+  test('the security headers of every answer are there', async () => {
+    const res = await t.request({ method: 'GET', url: '/review-form' });
+    assert.equal(res.headers['x-content-type-options'], 'nosniff');
+    assert.match(String(res.headers['content-security-policy']), /default-src 'self'/);
+  });
+
   test('undefined is 204 without a body', async () => {
     const res = await t.request({ method: 'GET', url: '/nothing' });
     assert.equal(res.statusCode, 204);
@@ -273,6 +289,28 @@ describe('custom GET routes: HEAD, OPTIONS, 405', () => {
     assertProblem(post, 405);
     assert.equal(post.headers.allow, 'POST, OPTIONS');
     assert.deepEqual(await stored(t, 'books'), before);
+  });
+});
+
+describe('a path with an alias and a handler', () => {
+  test('the handler answers GET, the alias PUT; Allow lists both; other methods are 405', async () => {
+    const page = await t.request({ method: 'GET', url: `/edit-book/${bookId}` });
+    assert.equal(page.statusCode, 200);
+    assert.equal(page.body, `<form method="post"><input name="title" value="${XSS_ESCAPED}"></form>`);
+    const put = await t.request({
+      method: 'PUT',
+      url: '/edit-book/via-alias',
+      payload: { title: 'Aliased' },
+    });
+    assert.equal(put.statusCode, 201, put.body);
+    assert.equal(put.headers.location, '/api/books/via-alias');
+    assert.equal((await t.store.get('books', 'via-alias'))?.title, 'Aliased');
+    const options = await t.request({ method: 'OPTIONS', url: '/edit-book/x' });
+    assert.equal(options.headers.allow, 'GET, HEAD, PUT, OPTIONS');
+    const del = await t.request({ method: 'DELETE', url: '/edit-book/via-alias' });
+    assertProblem(del, 405);
+    assert.equal(del.headers.allow, 'GET, HEAD, PUT, OPTIONS');
+    assert.ok(await t.store.get('books', 'via-alias'));
   });
 });
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { validateConfig } from '../../config/validate.js';
 import { compileSchema } from '../../schema/compile-schema.js';
-import { operationIds } from './document.js';
+import { openApiDocument, operationIds } from './document.js';
 import { componentBases, openApiPath } from './names.js';
 import {
   at,
@@ -165,6 +165,41 @@ describe('openApiDocument', () => {
 
     assert.match(at('/featured', 'get').description as string, /`id` = `featured`/);
     assert.match(at('/c/{name}', 'get').description as string, /^alias of GET \/api\/:name/);
+  });
+
+  it('documents routes of the config’s own, beside the aliases of their path', () => {
+    const config = validateConfig(
+      {
+        ...BOOKS_CONFIG,
+        routes: {
+          ...BOOKS_CONFIG.routes,
+          'GET /edit-book/:bookId': () => undefined,
+          'GET /api/books/summary': () => ({}),
+          'POST /newsletter': () => undefined,
+        },
+      },
+      'methodical.config.ts',
+      '/srv/app',
+    );
+    const document = openApiDocument(config, compileSchema(config), { version: '1' });
+    const all = document.paths as Record<string, Json>;
+    const edit = all['/edit-book/{bookId}'];
+    assert.match((edit.put as Json).description as string, /^alias of PUT/);
+    const page = edit.get as Json;
+    assert.equal(page.operationId, 'route_get_edit_book_bookid');
+    assert.deepEqual(Object.keys(page.responses as Json), ['200', '304', '400', '401', '403', '404', '500']);
+    assert.deepEqual(((all['/api/books/summary'].get as Json).tags as string[])[0], 'routes');
+    const post = all['/newsletter'].post as Json;
+    assert.deepEqual(post.parameters, [{ $ref: '#/components/parameters/IdempotencyKey' }]);
+    assert.deepEqual(Object.keys((post.requestBody as Json).content as Json), [
+      'application/json',
+      'application/x-www-form-urlencoded',
+      'multipart/form-data',
+    ]);
+    const ids = operationIds(all);
+    assert.equal(new Set(ids).size, ids.length);
+    assert.ok((document.tags as Json[]).some((tag) => tag.name === 'routes'));
+    assert.ok(!(doc.tags as Json[]).some((tag) => tag.name === 'routes'), 'only when there are some');
   });
 
   it('names components uniquely and writes paths as templates', () => {

@@ -9,6 +9,7 @@ import { aliasPaths } from './aliases.js';
 import { authPaths, authSchemas } from './auth-paths.js';
 import { collectionRequestBodies, collectionSchemas } from './collection-schemas.js';
 import { securitySchemes, sharedHeaders, sharedResponses, sharedSchemas } from './components.js';
+import { customPaths } from './custom-paths.js';
 import { type CollectionDoc, componentBases, type Json } from './names.js';
 import { sharedParameters } from './parameters.js';
 import { collectionPaths } from './paths.js';
@@ -72,7 +73,9 @@ export function openApiDocument(
   }
   Object.assign(schemas, authSchemas(users), batchSchemas(config));
   Object.assign(paths, authPaths(users, config), servicePaths(collections, config));
-  Object.assign(paths, aliasPaths(config.routes, paths, new Set(operationIds(paths))));
+  const taken = new Set(operationIds(paths));
+  Object.assign(paths, aliasPaths(config.routes, paths, taken));
+  Object.assign(paths, customPaths(config.customRoutes, paths, taken));
 
   const serverUrl = options.serverUrl ?? config.publicUrl;
   const document: Json = {
@@ -88,6 +91,9 @@ export function openApiDocument(
       { name: 'files', description: 'Uploaded files.' },
       { name: 'batch', description: 'Transactional batches.' },
       { name: 'meta', description: 'This document and the health check.' },
+      ...(config.customRoutes.length > 0
+        ? [{ name: 'routes', description: 'Routes and pages of the config’s own.' }]
+        : []),
     ],
     security: [{ bearer: [] }, { cookie: [] }],
     paths,
