@@ -92,9 +92,17 @@ after(() => t.close());
 
 const titles = async () => (await stored(t, 'books')).map((b) => b.title);
 
-function form(url: string, values: Record<string, string | string[]>, headers: Record<string, string> = {}) {
-  const body = urlencoded(values);
+/** POST a built body (urlencoded or multipart) with its headers. */
+function post(
+  url: string,
+  body: { payload: string | Buffer; headers: Record<string, string> },
+  headers = {},
+) {
   return t.request({ method: 'POST', url, payload: body.payload, headers: { ...body.headers, ...headers } });
+}
+
+function form(url: string, values: Record<string, string | string[]>, headers: Record<string, string> = {}) {
+  return post(url, urlencoded(values), headers);
 }
 
 describe('an unsafe handler runs in one transaction', () => {
@@ -241,12 +249,7 @@ describe('Idempotency-Key on an unsafe handler', () => {
       const values = { title, _idempotency_key: `double-${encoding}` };
       const send = () => {
         const body = encoding === 'urlencoded' ? urlencoded(values) : multipart(fields(values));
-        return t.request({
-          method: 'POST',
-          url: '/slow-add',
-          payload: body.payload,
-          headers: { ...body.headers, accept: BROWSER },
-        });
+        return post('/slow-add', body, { accept: BROWSER });
       };
       const answers = await Promise.all([send(), send(), send(), send()]);
       const made = (await stored(t, 'books')).filter((b) => b.title === title);
@@ -287,12 +290,7 @@ describe('bodies of unsafe handlers', () => {
       for (const [k, v] of Object.entries(proto))
         Object.defineProperty(values, k, { value: v, enumerable: true });
       const body = encoding === 'urlencoded' ? urlencoded(values) : multipart(fields(values));
-      const res = await t.request({
-        method: 'POST',
-        url: '/echo',
-        payload: body.payload,
-        headers: body.headers,
-      });
+      const res = await post('/echo', body);
       assert.equal(res.statusCode, 200, res.body);
       assert.deepEqual(json(res), {
         method: 'POST',
@@ -308,12 +306,7 @@ describe('bodies of unsafe handlers', () => {
       { name: 'title', value: 'x' },
       { name: 'cover', filename: 'a.png', data: 'PNG' },
     ]);
-    const res = await t.request({
-      method: 'POST',
-      url: '/add-book',
-      payload: body.payload,
-      headers: body.headers,
-    });
+    const res = await post('/add-book', body);
     assertProblem(res, 400, { detail: /takes no files/ });
     assert.ok(!(await titles()).includes('x'));
   });
@@ -323,12 +316,7 @@ describe('bodies of unsafe handlers', () => {
       { name: 'title', value: 'no file' },
       { name: 'cover', filename: '', data: '' },
     ]);
-    const res = await t.request({
-      method: 'POST',
-      url: '/echo',
-      payload: body.payload,
-      headers: body.headers,
-    });
+    const res = await post('/echo', body);
     assert.deepEqual(json(res).body, { title: 'no file' });
   });
 
@@ -392,12 +380,7 @@ describe('form method override on custom routes', () => {
   test('multipart _method=DELETE runs the DELETE handler', async () => {
     const { id } = await create(t, 'books', { title: 'Doomed' });
     const body = multipart(fields({ _method: 'DELETE' }));
-    const res = await t.request({
-      method: 'POST',
-      url: `/edit/${id}`,
-      payload: body.payload,
-      headers: body.headers,
-    });
+    const res = await post(`/edit/${id}`, body);
     assert.equal(res.statusCode, 204, res.body);
     assert.equal(await t.store.get('books', id), undefined);
   });
