@@ -44,6 +44,13 @@ export interface RouteOptions {
    * whose per-request hooks then cost nothing on every other route.
    */
   forms?: FormRoute[];
+  /**
+   * A POST this path takes although its Allow names none: an HTML form
+   * standing for another method (`_method`, see method-override.ts). It
+   * reads forms, so it goes with `forms`; it answers 405 itself to any
+   * other POST.
+   */
+  overridePost?: Handler;
 }
 
 /** A route that reads forms, registered later in the forms scope. */
@@ -96,7 +103,7 @@ export function route(
         return reply.code(204).send();
       };
     } else {
-      const own = handlers[method];
+      const own = handlers[method] ?? (method === 'POST' ? options.overridePost : undefined);
       if (own && options.forms && (method === 'POST' || method === 'PUT')) {
         options.forms.push({ method, url: path, handler: own });
         continue;

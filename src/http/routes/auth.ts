@@ -6,15 +6,14 @@ import { recordJson } from '../../service/serialize.js';
 import type { StoredResponse } from '../../service/write-runner.js';
 import { prefersHtml } from '../../util/accept.js';
 import { evaluateRead } from '../conditional.js';
-import { type FormLimits, readPlainForm } from '../form-body.js';
 import { redirectTarget } from '../form-respond.js';
+import { type FormLimits, readPlainForm } from '../multipart-form.js';
 import { cookieOptions, SESSION_COOKIE } from '../plugins/auth.js';
 import { renderProblem, sendStored } from '../plugins/problem.js';
 import { idempotencyClaim, objectBody, requireAcceptable } from '../request.js';
-import { JSON_TYPE, jsonRepresentation, recordPath, representationHeaders } from '../respond.js';
+import { JSON_TYPE, jsonRepresentation, recordPath, representationHeaders, varyApi } from '../respond.js';
 import { type FormRoute, route } from '../route-table.js';
 import type { Services } from '../services.js';
-import { varyApi } from './records.js';
 
 /** What an auth form sent: its fields as a body, and where a browser goes afterwards. */
 interface AuthInput {
