@@ -33,9 +33,11 @@ function first(fields: FormFields, name: string): string | undefined {
 /**
  * Whether a POST's body is a form, the only kind that may carry `_method`:
  * urlencoded (already parsed) or multipart (whose fields are read later).
+ * JSON sent as urlencoded (`curl -d '{…}'`) is no form: it is JSON.
  */
 export function hasFormBody(req: FastifyRequest): boolean {
-  return isForm(req.body) || mediaTypeOf(req) === 'multipart/form-data';
+  if (isForm(req.body)) return !req.body.jsonLike;
+  return mediaTypeOf(req) === 'multipart/form-data';
 }
 
 /**

@@ -279,7 +279,7 @@ describe('what is not an override', () => {
     const before = await current(b.id);
     for (const encoding of ENCODINGS) {
       const res = await post(b.url, { title: 'Changed', _etag: b.etag }, { encoding });
-      assertProblem(res, 405);
+      assertProblem(res, 405, { detail: /_method/ });
       assert.equal(res.headers.allow, RECORD_ALLOW);
     }
     assert.deepEqual(await current(b.id), before);
@@ -297,6 +297,11 @@ describe('what is not an override', () => {
       payload: '{"_method":"PATCH"}',
     },
     { name: 'text/plain with _method', type: 'text/plain', payload: '_method=DELETE' },
+    {
+      name: 'JSON sent as urlencoded',
+      type: 'application/x-www-form-urlencoded',
+      payload: '{"_method":"PUT"}',
+    },
     { name: 'no body', type: undefined, payload: undefined },
   ];
   for (const row of bodies) {

@@ -8,6 +8,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { CompiledCollection } from '../../schema/compile-collection.js';
 import { checkBeforeUpload } from '../../service/change-access.js';
 import { findCollection } from '../../service/collections.js';
+import { Problem } from '../../util/problem.js';
 import { formWriteBody, readForm, reservedField, type WriteBody } from '../form-body.js';
 import { fingerprintBody } from '../form-respond.js';
 import {
@@ -22,6 +23,15 @@ import { methodNotAllowed } from '../route-table.js';
 import type { Services } from '../services.js';
 import { aliasRewriter } from './aliases.js';
 import type { RecordParams, RecordWriteHandlers } from './record-writes.js';
+
+/** The 405 for a form that stands for no method this path takes, saying how one would. */
+function notOverridden(allow: string): Problem {
+  return new Problem(
+    'methodNotAllowed',
+    `POST is not supported here; use one of ${allow}. An HTML form stands for one of them with a _method field.`,
+    { headers: { Allow: allow } },
+  );
+}
 
 /** The Allow list of the path a request was sent to (an alias path's own, when it came through one). */
 export type AllowOf = (req: FastifyRequest) => string;
@@ -95,8 +105,7 @@ export function recordOverride(services: Services, writes: RecordWriteHandlers, 
     });
     try {
       const override = form && methodOverride(form.fields);
-      if (!form || !override || !allowedHere(req, override.method))
-        throw methodNotAllowed('POST', allowOf(req));
+      if (!form || !override || !allowedHere(req, override.method)) throw notOverridden(allowOf(req));
       return await dispatch(req, reply, p, compiled, form, override);
     } finally {
       await Promise.all((form?.uploads ?? []).map((u) => files.discard(u.token)));
