@@ -34,16 +34,12 @@ function compile(alias: RouteAlias): CompiledAlias {
 /** Methods an HTML form may stand for with `_method`, so a form POST to their alias path goes where they go. */
 const OVERRIDABLE: ReadonlySet<string> = new Set(['PUT', 'PATCH', 'DELETE']);
 
-/** The target URL of `alias` for `path` (with the query `rest`), or undefined when the path is not the alias's. */
-function targetOf(alias: CompiledAlias, path: string, rest: string): string | undefined {
+/** The target path of `alias` for `path`, or undefined when the path is not the alias's. */
+function targetOf(alias: CompiledAlias, path: string): string | undefined {
   const match = alias.pattern.exec(path);
   if (!match) return undefined;
   const values = new Map(alias.params.map((name, i) => [name, match[i + 1]]));
-  const target = alias.target.replace(
-    /:([A-Za-z_][A-Za-z0-9_]*)/g,
-    (_m, name: string) => values.get(name) ?? '',
-  );
-  return target + rest;
+  return alias.target.replace(/:([A-Za-z_][A-Za-z0-9_]*)/g, (_m, name: string) => values.get(name) ?? '');
 }
 
 /**
@@ -59,18 +55,20 @@ export function aliasRewriter(aliases: readonly RouteAlias[]): (method: string, 
     if (compiled.length === 0) return url;
     const q = url.indexOf('?');
     const path = q === -1 ? url : url.slice(0, q);
-    const rest = q === -1 ? '' : url.slice(q);
+    let target: string | undefined;
     for (const alias of compiled) {
       if (alias.method !== method && !(method === 'HEAD' && alias.method === 'GET')) continue;
-      const target = targetOf(alias, path, rest);
-      if (target !== undefined) return target;
+      target = targetOf(alias, path);
+      if (target !== undefined) break;
     }
-    if (method !== 'POST') return url;
-    for (const alias of overridable) {
-      const target = targetOf(alias, path, rest);
-      if (target !== undefined) return target;
+    if (target === undefined && method === 'POST') {
+      for (const alias of overridable) {
+        target = targetOf(alias, path);
+        if (target !== undefined) break;
+      }
     }
-    return url;
+    if (target === undefined) return url;
+    return q === -1 ? target : target + url.slice(q);
   };
 }
 
