@@ -46,6 +46,18 @@ export interface Registration {
   passwordHash: string;
 }
 
+/** A duplicate email on register, said as what it means to the person registering. */
+function accountExists(error: unknown): Problem | undefined {
+  if (!isProblem(error) || error.code !== 'uniqueViolation' || error.errors?.[0]?.field !== 'email') return;
+  return new Problem(
+    'uniqueViolation',
+    'An account with this email address already exists; sign in instead.',
+    {
+      errors: error.errors,
+    },
+  );
+}
+
 function asObject(body: unknown, what: string): Record<string, unknown> {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw new Problem('malformedJson', `The ${what} body must be a JSON object.`);
@@ -95,20 +107,11 @@ export class AuthService {
 
   /** Create the user inside a write transaction. */
   async register(reg: Registration, scope: WriteScope): Promise<WriteOutcome> {
-    let outcome: WriteOutcome;
-    try {
-      outcome = await this.deps.writer.create(SYSTEM_CONTEXT, USERS, reg.values, scope);
-    } catch (error) {
-      throw isProblem(error) && error.code === 'uniqueViolation' && error.errors?.[0]?.field === 'email'
-        ? new Problem(
-            'uniqueViolation',
-            'An account with this email address already exists; sign in instead.',
-            {
-              errors: error.errors,
-            },
-          )
-        : error;
-    }
+    const outcome = await this.deps.writer
+      .create(SYSTEM_CONTEXT, USERS, reg.values, scope)
+      .catch((error: unknown) => {
+        throw accountExists(error) ?? error;
+      });
     const user = outcome.record as RecordData;
     await scope.tx.setPasswordHash(USERS, user.id, reg.passwordHash);
     return outcome;
