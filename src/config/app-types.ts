@@ -3,10 +3,10 @@
  * and pages, the error page and the seed. Types only: service/ and http/
  * implement them, and `defineConfig` checks a config against them.
  */
-import type { RecordData } from '../schema/types.js';
+import type { AggregateRow, RecordData } from '../schema/types.js';
 import type { Html } from '../util/html-template.js';
 
-export type { RecordData };
+export type { AggregateRow, RecordData };
 
 /** Who is calling: the signed-in user, as hooks and handlers see them. */
 export interface Caller {
@@ -82,9 +82,6 @@ export interface AggregateOptions {
   sum?: string[];
   filter?: string;
 }
-
-/** A row of an aggregate: the groupBy fields' values, `count`, and one sum per `sum` field. */
-export type AggregateRow = Record<string, string | number | boolean | null>;
 
 /** Preconditions a handler's write can carry, as a client would send them. */
 export interface WritePreconditions {

@@ -1,18 +1,20 @@
 /**
  * What browsers send: urlencoded and multipart forms, read into the same
- * JSON-like body a JSON client would send. File parts are streamed into
- * staged blobs (never held in memory), checked against `maxSize` while they
- * stream and against `accept` by their content.
+ * JSON-like body a JSON client would send, with the reserved `_name`
+ * fields (`_redirect`, `_idempotency_key`, `_method`, `_etag`) pulled out.
  */
-import type { MultipartValue } from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
-import { type FileStorage, FileTooLarge } from '../files/storage.js';
+import type { FileStorage } from '../files/storage.js';
 import type { CompiledCollection } from '../schema/compile-collection.js';
 import type { StagedUpload } from '../service/uploads.js';
-import { sanitizeFilename, storedFilename } from '../util/filename.js';
-import { type FieldIssue, overLimit, Problem, validationProblem } from '../util/problem.js';
-import { acceptMatches, sniffType } from '../util/sniff.js';
-import { addValue, isForm } from './plugins/body.js';
+import { Problem, validationProblem } from '../util/problem.js';
+import {
+  type FormLimits,
+  type MultipartOptions,
+  type ReadForm,
+  readMultipartForm,
+} from './multipart-form.js';
+import { isForm } from './plugins/body.js';
 import { POST_TYPES } from './request.js';
 
 export interface WriteBody {
@@ -27,54 +29,45 @@ export interface WriteBody {
   idempotencyKey?: string;
 }
 
-export interface FormLimits {
-  multipart: number;
-  parts: number;
-  fieldSize: number;
-  /** The text fields together become a record, which may be no larger than a JSON body. */
-  json: number;
-}
-
-/** The first value of a reserved `_name` field. */
-function reserved(fields: Record<string, string[]>, name: string): string | undefined {
+/** The first value of a reserved `_name` field; an empty one counts as absent. */
+export function reservedField(fields: Record<string, string[]>, name: string): string | undefined {
   const value = fields[name]?.[0];
   return value === undefined || value === '' ? undefined : value;
 }
 
-/** A form body as a write body: coerced per field type, with its reserved fields pulled out. */
-function fromFields(
-  compiled: CompiledCollection,
-  fields: Record<string, string[]>,
-  uploads: StagedUpload[],
-  fileIssues: FieldIssue[],
-): WriteBody {
-  const body = compiled.fromForm(fields);
-  if (fileIssues.length > 0) {
+/**
+ * A form as a write body: coerced per field type, with its reserved fields
+ * pulled out. `patch` keeps only the fields the form carries (a merge patch).
+ */
+export function formWriteBody(compiled: CompiledCollection, form: ReadForm, patch = false): WriteBody {
+  const body = compiled.fromForm(form.fields, { partial: patch });
+  if (form.fileIssues.length > 0) {
     // Report file problems together with every other field problem, as a JSON body would.
-    let issues = fileIssues;
+    let issues = form.fileIssues;
     try {
-      compiled.fromBody(body);
+      if (!patch) compiled.fromBody(body);
     } catch (error) {
-      if (error instanceof Problem && error.errors) issues = [...error.errors, ...fileIssues];
+      if (error instanceof Problem && error.errors) issues = [...error.errors, ...form.fileIssues];
     }
     throw validationProblem(issues);
   }
   return {
     body,
-    uploads,
+    uploads: form.uploads,
     form: true,
-    redirect: reserved(fields, '_redirect'),
-    idempotencyKey: reserved(fields, '_idempotency_key'),
+    redirect: reservedField(form.fields, '_redirect'),
+    idempotencyKey: reservedField(form.fields, '_idempotency_key'),
   };
 }
 
-/** Read a urlencoded or multipart body; undefined when the request carries neither. */
-export async function readFormBody(
+/** Read a urlencoded or multipart body as it was sent; undefined when the request carries neither. */
+export async function readForm(
   req: FastifyRequest,
   compiled: CompiledCollection,
   storage: FileStorage,
   limits: FormLimits,
-): Promise<WriteBody | undefined> {
+  options?: MultipartOptions,
+): Promise<ReadForm | undefined> {
   if (isForm(req.body)) {
     if (req.body.jsonLike) {
       // Say what happened rather than report a field named `{"title"…`.
@@ -84,177 +77,27 @@ export async function readFormBody(
         { headers: { 'Accept-Post': POST_TYPES } },
       );
     }
-    return fromFields(compiled, req.body.fields, [], []);
+    return { fields: req.body.fields, uploads: [], fileIssues: [] };
   }
   if (!req.isMultipart()) return undefined;
-  checkBoundary(req);
-  const fields: Record<string, string[]> = Object.create(null);
-  const uploads: StagedUpload[] = [];
-  const issues: FieldIssue[] = [];
-  let received = 0;
-  let text = 0;
+  return readMultipartForm(req, compiled, storage, limits, options);
+}
+
+/** Read a urlencoded or multipart body as a create or replace body; undefined when the request carries neither. */
+export async function readFormBody(
+  req: FastifyRequest,
+  compiled: CompiledCollection,
+  storage: FileStorage,
+  limits: FormLimits,
+): Promise<WriteBody | undefined> {
+  const form = await readForm(req, compiled, storage, limits);
+  if (!form) return undefined;
   try {
-    const parts = req.parts({
-      limits: { parts: limits.parts, fieldSize: limits.fieldSize, fileSize: limits.multipart },
-    });
-    for await (const part of parts) {
-      if (part.type === 'field') {
-        const value = fieldValue(part, limits);
-        // Refused as soon as the text outgrows any record it could make, rather than held and refused later.
-        text += Buffer.byteLength(value);
-        if (text > limits.json) {
-          throw overLimit(
-            'payloadTooLarge',
-            `The form's text fields together are larger than the ${limits.json} bytes a record may hold (limits.json).`,
-            'limits.json',
-            { headers: { Connection: 'close' } },
-          );
-        }
-        addValue(fields, part.fieldname, value);
-        continue;
-      }
-      const def = compiled.def.fields[part.fieldname];
-      if (def?.type !== 'file') {
-        part.file.resume(); // A file for a field that takes none (or an empty file input).
-        if (part.filename !== '') {
-          issues.push({ field: part.fieldname, code: 'unknown_field', message: 'is not a file field' });
-        }
-        continue;
-      }
-      let staged: Awaited<ReturnType<FileStorage['stage']>>;
-      const serverMax = Math.min(def.maxSize ?? limits.multipart, limits.multipart);
-      // `multipart` bounds the whole request: later files get what the earlier ones left.
-      const budget = limits.multipart - received;
-      try {
-        staged = await storage.stage(part.file, Math.min(def.maxSize ?? limits.multipart, budget));
-      } catch (error) {
-        // Our own limit, or the multipart parser's overall one, whichever the stream hit first.
-        if (error instanceof FileTooLarge && budget < serverMax) {
-          throw overLimit(
-            'payloadTooLarge',
-            `The files of this request together exceed the ${limits.multipart} bytes a request may carry (limits.multipart).`,
-            'limits.multipart',
-            { headers: { Connection: 'close' } },
-          );
-        }
-        if (error instanceof FileTooLarge) throw fileTooLarge(part.fieldname, error.maxSize);
-        if ((error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') {
-          throw fileTooLarge(part.fieldname, serverMax);
-        }
-        throw error;
-      }
-      if (part.file.truncated) {
-        // The parser stops a file at the server-wide limit by ending it early, not by failing:
-        // what was staged is only the first `multipart` bytes, so it is refused here.
-        await storage.discard(staged.token);
-        throw fileTooLarge(part.fieldname, serverMax);
-      }
-      received += staged.size;
-      if (part.filename === '' && staged.size === 0) {
-        // An empty file input. (A name like `..` also arrives empty, but with bytes: that file is kept.)
-        await storage.discard(staged.token);
-        continue;
-      }
-      const sniffed = sniffType(staged.head);
-      if (def.accept && !acceptMatches(sniffed.type, def.accept)) {
-        await storage.discard(staged.token);
-        issues.push({
-          field: part.fieldname,
-          code: 'file_type',
-          message: `must be ${def.accept.join(' or ')}; the uploaded file is ${sniffed.type}`,
-        });
-        continue;
-      }
-      const storedName = storedFilename(part.filename, sniffed.ext);
-      addValue(fields, part.fieldname, storedName);
-      uploads.push({
-        field: part.fieldname,
-        token: staged.token,
-        storedName,
-        type: sniffed.type,
-        originalName: sanitizeFilename(part.filename),
-        size: staged.size,
-        sha1: staged.sha1,
-      });
-    }
-    return fromFields(compiled, fields, uploads, issues);
+    return formWriteBody(compiled, form);
   } catch (error) {
-    await Promise.all(uploads.map((u) => storage.discard(u.token)));
-    throw parserProblem(error, limits) ?? error;
+    await Promise.all(form.uploads.map((u) => storage.discard(u.token)));
+    throw error;
   }
-}
-
-/** A text part's value; the parser cuts a value at fieldSize and goes on, and storing the cut text would lose data silently. */
-function fieldValue(part: MultipartValue, limits: FormLimits): string {
-  if (part.valueTruncated || part.fieldnameTruncated) {
-    throw overLimit(
-      'payloadTooLarge',
-      `The form field "${part.fieldname}" is longer than the ${limits.fieldSize} bytes a form field may hold (limits.fieldSize).`,
-      'limits.fieldSize',
-      { headers: { Connection: 'close' } },
-    );
-  }
-  return String(part.value);
-}
-
-/** RFC 2046 §5.1.1: a boundary is 1 to 70 characters. */
-const MAX_BOUNDARY = 70;
-
-/** 400 for a multipart Content-Type whose boundary no conforming sender would use. */
-function checkBoundary(req: FastifyRequest): void {
-  const type = req.headers['content-type'] ?? '';
-  const match = /;\s*boundary=(?:"([^"]*)"|([^;\s]*))/i.exec(type);
-  const boundary = match ? (match[1] ?? match[2]) : undefined;
-  if (boundary === undefined || boundary === '') {
-    throw new Problem('badRequest', 'The multipart/form-data Content-Type has no boundary parameter.');
-  }
-  if (boundary.length > MAX_BOUNDARY) {
-    throw new Problem(
-      'badRequest',
-      `The multipart boundary is ${boundary.length} characters long; RFC 2046 allows at most ${MAX_BOUNDARY}.`,
-    );
-  }
-}
-
-/** A 413 naming the file field and the limit it went over. */
-function fileTooLarge(field: string, maxSize: number): Problem {
-  return new Problem(
-    'payloadTooLarge',
-    `The file for "${field}" is larger than the ${maxSize} bytes this field accepts.`,
-    {
-      headers: { Connection: 'close' },
-      errors: [{ field, code: 'file_size', message: `must be at most ${maxSize} bytes` }],
-    },
-  );
-}
-
-/**
- * The multipart parser's own errors, as problems that say what was wrong.
- * Its limit errors say only "reach parts limit" (rendered as a bare 413), and
- * its errors for a malformed body carry no status at all, so they would
- * otherwise be a 500 for what is the client's mistake.
- */
-function parserProblem(error: unknown, limits: FormLimits): Problem | undefined {
-  const { code, message } = (error ?? {}) as { code?: string; message?: string };
-  if (code === 'FST_PARTS_LIMIT' || code === 'FST_FILES_LIMIT' || code === 'FST_FIELDS_LIMIT') {
-    return overLimit(
-      'payloadTooLarge',
-      `The form has more than the ${limits.parts} parts (fields and files) a form may hold (limits.parts).`,
-      'limits.parts',
-      { headers: { Connection: 'close' } },
-    );
-  }
-  if (message === 'Multipart: Boundary not found') {
-    return new Problem('badRequest', 'The multipart/form-data Content-Type has no boundary parameter.');
-  }
-  if (
-    typeof message === 'string' &&
-    (message === 'Unexpected end of multipart data' ||
-      message.endsWith('terminated early due to unexpected end of multipart data'))
-  ) {
-    return new Problem('badRequest', 'The multipart body ended before its closing boundary.');
-  }
-  return undefined;
 }
 
 /** Where a form may send the browser afterwards: a same-origin path (with a query), or nowhere. */
@@ -278,46 +121,4 @@ export function safeRedirect(value: string | undefined): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-export interface PlainFormOptions {
-  /** A file part: skipped (the default: login and register ignore them) or refused with a 400. */
-  files?: 'ignore' | 'refuse';
-}
-
-/** A form without files (login, logout, register, custom routes): name → values, from urlencoded or multipart. */
-export async function readPlainForm(
-  req: FastifyRequest,
-  limits: FormLimits,
-  options: PlainFormOptions = {},
-): Promise<Record<string, string[]> | undefined> {
-  if (isForm(req.body)) return req.body.fields;
-  if (!req.isMultipart()) return undefined;
-  checkBoundary(req);
-  const fields: Record<string, string[]> = Object.create(null);
-  try {
-    for await (const part of req.parts()) {
-      if (part.type === 'field') {
-        addValue(fields, part.fieldname, fieldValue(part, limits));
-        continue;
-      }
-      part.file.resume(); // These forms take no files.
-      // An empty file input sends a part without a name or bytes: that is no file.
-      if (options.files === 'refuse' && part.filename !== '') {
-        throw new Problem(
-          'badRequest',
-          `This route takes no files; the form sent one in "${part.fieldname}".`,
-          { headers: { Connection: 'close' } },
-        );
-      }
-    }
-  } catch (error) {
-    if (error instanceof Problem) throw error;
-    // Only the parser runs in this loop: whatever it could not read is the client's mistake.
-    throw (
-      parserProblem(error, limits) ??
-      new Problem('badRequest', `The multipart body could not be read: ${(error as Error).message}.`)
-    );
-  }
-  return fields;
 }

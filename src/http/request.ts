@@ -95,13 +95,15 @@ export function callerScope(req: FastifyRequest): string {
 /**
  * The Idempotency-Key claim of a POST or PATCH (null without a key); 400 for
  * a malformed key or, where the collection requires one, a missing key.
- * A form's hidden `_idempotency_key` field counts as the header.
+ * A form's hidden `_idempotency_key` field counts as the header. `method`
+ * is the one a form stands for (`_method`), so its key shares that scope.
  */
 export function idempotencyClaim(
   req: FastifyRequest,
   fingerprintBody: unknown,
   required: boolean,
   formKey?: string,
+  method = req.method,
 ): IdempotencyClaim | null {
   const header = req.headers['idempotency-key'];
   const raw = header ?? formKey;
@@ -119,9 +121,9 @@ export function idempotencyClaim(
     throw new Problem('badIdempotencyKey', `The Idempotency-Key is not valid: ${parsed.reason}.`);
   const path = req.url.split('?')[0];
   return {
-    scope: `${callerScope(req)} ${req.method} ${path}`,
+    scope: `${callerScope(req)} ${method} ${path}`,
     key: parsed.key,
-    fingerprint: fingerprint(req.method, path, withoutPassword(fingerprintBody)),
+    fingerprint: fingerprint(method, path, withoutPassword(fingerprintBody)),
   };
 }
 

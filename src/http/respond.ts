@@ -25,6 +25,11 @@ export function addVary(reply: FastifyReply, ...names: string[]): void {
   reply.header('Vary', have.join(', '));
 }
 
+/** Headers every API answer varies on. */
+export function varyApi(reply: FastifyReply): void {
+  addVary(reply, 'Accept', 'Authorization', 'Cookie');
+}
+
 /** Cache-Control for a read: private when the answer depends on who asks. */
 export function cacheControl(req: FastifyRequest): string {
   return req.ctx.auth ? 'private, no-cache' : 'no-cache';

@@ -47,8 +47,10 @@ export interface RouteOptions {
   /** Which of this path's methods go to `forms`: POST and PUT unless said. */
   formMethods?: readonly FormMethod[];
   /**
-   * A POST that stands for another method (a form's `_method`), for a path
-   * without a POST of its own; not listed in Allow, since POST as such is not.
+   * A POST this path takes although its Allow names none: an HTML form
+   * standing for another method (`_method`, see method-override.ts). It
+   * reads forms, so it goes with `forms`; it answers 405 itself to any
+   * other POST.
    */
   override?: Handler;
 }

@@ -24,8 +24,12 @@ export interface CompiledCollection {
    * checks, no defaults; a missing key counts as null (a JSON Patch `remove` unsets).
    */
   check(values: Record<string, unknown>): Record<string, unknown>;
-  /** Form values (name → string[]) → a JSON-like body for fromBody, coerced per field type. */
-  fromForm(form: Record<string, string[]>): Record<string, unknown>;
+  /**
+   * Form values (name → string[]) → a JSON-like body for fromBody, coerced per
+   * field type. `partial` (a PATCH from a form) leaves out what the form does
+   * not carry, unchecked boxes included, so a merge patch leaves them as they are.
+   */
+  fromForm(form: Record<string, string[]>, options?: { partial?: boolean }): Record<string, unknown>;
   /** JSON Schema 2020-12 of a record (with id/created/updated) or of a create/replace body. */
   jsonSchema(kind: SchemaKind): Record<string, unknown>;
 }
@@ -119,7 +123,10 @@ export function compileCollection(def: CollectionDef): CompiledCollection {
     return out;
   }
 
-  function fromForm(form: Record<string, string[]>): Record<string, unknown> {
+  function fromForm(
+    form: Record<string, string[]>,
+    options: { partial?: boolean } = {},
+  ): Record<string, unknown> {
     const body: Record<string, unknown> = {};
     const issues: FieldIssue[] = [];
     for (const [key, values] of Object.entries(form)) {
@@ -137,7 +144,7 @@ export function compileCollection(def: CollectionDef): CompiledCollection {
         body[key] = values[0] === '' ? null : field.impl.fromForm(values[0], field.def);
       }
     }
-    for (const f of fields) {
+    for (const f of options.partial ? [] : fields) {
       // Browsers send nothing for an unchecked box.
       if (f.def.type === 'boolean' && f.def.multiple !== true && !hasValues(form, f.name))
         body[f.name] = false;

@@ -75,3 +75,9 @@ export interface RecordData {
   updated: string;
   [field: string]: unknown;
 }
+
+/**
+ * A row of grouped totals: the groupBy fields' values, `count` (an integer)
+ * and one member per summed field holding its sum.
+ */
+export type AggregateRow = Record<string, string | number | boolean | null>;

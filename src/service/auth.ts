@@ -24,11 +24,14 @@ export interface AuthServiceDeps {
   now?: () => Date;
 }
 
-export interface LoginResult {
+/** A session just opened: its token (handed out once) and the seconds it lives. */
+export interface NewSession {
   token: string;
-  user: RecordData;
-  /** Seconds the session lives. */
   maxAge: number;
+}
+
+export interface LoginResult extends NewSession {
+  user: RecordData;
 }
 
 function invalidCredentials(): Problem {
@@ -41,6 +44,18 @@ function invalidCredentials(): Problem {
 export interface Registration {
   values: Record<string, unknown>;
   passwordHash: string;
+}
+
+/** A duplicate email on register, said as what it means to the person registering. */
+function accountExists(error: unknown): Problem | undefined {
+  if (!isProblem(error) || error.code !== 'uniqueViolation' || error.errors?.[0]?.field !== 'email') return;
+  return new Problem(
+    'uniqueViolation',
+    'An account with this email address already exists; sign in instead.',
+    {
+      errors: error.errors,
+    },
+  );
 }
 
 function asObject(body: unknown, what: string): Record<string, unknown> {
@@ -92,10 +107,37 @@ export class AuthService {
 
   /** Create the user inside a write transaction. */
   async register(reg: Registration, scope: WriteScope): Promise<WriteOutcome> {
-    const outcome = await this.deps.writer.create(SYSTEM_CONTEXT, USERS, reg.values, scope);
+    const outcome = await this.deps.writer
+      .create(SYSTEM_CONTEXT, USERS, reg.values, scope)
+      .catch((error: unknown) => {
+        throw accountExists(error) ?? error;
+      });
     const user = outcome.record as RecordData;
     await scope.tx.setPasswordHash(USERS, user.id, reg.passwordHash);
     return outcome;
+  }
+
+  /** Register and sign the new user in: the session is stored in the transaction that creates the user. */
+  async registerAndSignIn(
+    reg: Registration,
+    scope: WriteScope,
+  ): Promise<{ outcome: WriteOutcome; session: NewSession }> {
+    const outcome = await this.register(reg, scope);
+    const session = await this.openSession(scope.tx, (outcome.record as RecordData).id, this.now());
+    return { outcome, session };
+  }
+
+  /** A new session for a user, stored in `tx`; the token is handed out once and kept only as a hash. */
+  private async openSession(tx: StoreTx, userId: string, now: Date): Promise<NewSession> {
+    const token = newToken();
+    const maxAge = this.deps.config.auth.sessionTtlSeconds;
+    await tx.putSession({
+      tokenHash: tokenHash(token),
+      userId,
+      created: now.toISOString(),
+      expires: new Date(now.getTime() + maxAge * 1000).toISOString(),
+    });
+    return { token, maxAge };
   }
 
   /** Check credentials and open a new session. */
@@ -143,20 +185,12 @@ export class AuthService {
         await this.deps.store.transaction((tx) => tx.hit(addressBucket, stamp, windowStart));
         throw invalidCredentials();
       }
-      const token = newToken();
-      const maxAge = this.deps.config.auth.sessionTtlSeconds;
-      const user = await this.deps.store.transaction(async (tx) => {
+      const { user, session } = await this.deps.store.transaction(async (tx) => {
         await tx.clearHits(emailBucket);
-        await tx.putSession({
-          tokenHash: tokenHash(token),
-          userId,
-          created: stamp,
-          expires: new Date(now.getTime() + maxAge * 1000).toISOString(),
-        });
-        return tx.get(USERS, userId);
+        return { session: await this.openSession(tx, userId, now), user: await tx.get(USERS, userId) };
       });
       if (!user) throw invalidCredentials();
-      return { token, user, maxAge };
+      return { ...session, user };
     } finally {
       if (holding) {
         const left = (this.checking.get(addressBucket) ?? 1) - 1;

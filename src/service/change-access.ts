@@ -40,15 +40,21 @@ export async function viewableForChange(
  * Before a multipart body is read: refuse (401, 403, 404) a caller whom the
  * rules would refuse anyway, so no upload of theirs ever reaches the disk.
  * A POST creates; a PUT (`id`) replaces the record if there is one, else
- * creates it. The write checks again in its transaction; this only decides
- * earlier what it would decide then.
+ * creates it; a PATCH (`patch`) changes a record that must exist. The write
+ * checks again in its transaction; this only decides earlier what it would
+ * decide then.
  */
 export async function checkBeforeUpload(
   reader: StoreReader,
   ctx: RequestContext,
   compiled: CompiledCollection,
   id?: string,
+  patch = false,
 ): Promise<void> {
+  // As the write does: a record-independent refusal first, so it never reveals whether the id exists.
+  if (patch) access(compiled.def, 'update', ctx);
   const current = id === undefined ? undefined : await viewableForChange(reader, ctx, compiled, id, 'update');
-  if (!current) access(compiled.def, 'create', ctx);
+  if (current) return;
+  if (patch) throw new Problem('notFound', `No record "${id}" in ${compiled.def.name}.`);
+  access(compiled.def, 'create', ctx);
 }

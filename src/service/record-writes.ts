@@ -114,7 +114,7 @@ export class RecordWriter {
     return this.update(ctx, compiled, current, compiled.fromBody(body), scope, uploads);
   }
 
-  /** PATCH: merge patch or JSON Patch onto the stored record. */
+  /** PATCH: merge patch or JSON Patch onto the stored record (with files a form uploaded for it). */
   async patch(
     ctx: RequestContext,
     name: string,
@@ -122,13 +122,14 @@ export class RecordWriter {
     patch: PatchInput,
     pre: Preconditions,
     scope: WriteScope,
+    uploads: readonly StagedUpload[] = [],
   ): Promise<WriteOutcome> {
     const compiled = findCollection(this.deps.schema, name);
     const current = await this.existingForChange(ctx, compiled, id, pre, scope, 'update');
     // The patches of one transaction share one work budget, so a batch of them cannot multiply it.
     scope.patchWork ??= this.patchBudget();
     const patched = applyPatch(current, patch, this.deps.limits, scope.patchWork);
-    return this.update(ctx, compiled, current, compiled.check(patched), scope);
+    return this.update(ctx, compiled, current, compiled.check(patched), scope, uploads);
   }
 
   /** DELETE. */

@@ -2,16 +2,18 @@
  * Reading records: one record, or a page of a list, with the caller's view
  * and list rules applied in SQL, field selection and relation expansion.
  */
-import type { AggregateRow } from '../config/app-types.js';
+import type { AggregateOptions } from '../config/app-types.js';
 import type { Limits } from '../config/types.js';
 import { bindAuth } from '../query/bind-auth.js';
 import type { ListInfo, ListParams } from '../query/list-params.js';
+import { parseFilter } from '../query/parser.js';
 import type { CompiledCollection } from '../schema/compile-collection.js';
 import { fieldType } from '../schema/fields/index.js';
-import type { RecordData } from '../schema/types.js';
+import type { AggregateRow, RecordData } from '../schema/types.js';
 import { ReadTooLarge } from '../store/errors.js';
 import type { StoreReader } from '../store/store.js';
 import { overLimit, Problem } from '../util/problem.js';
+import { aggregateFields } from './aggregate.js';
 import { findCollection } from './collections.js';
 import type { RequestContext } from './context.js';
 import { access, restrict } from './rules.js';
@@ -106,15 +108,27 @@ export class RecordReader {
   }
 
   /**
-   * TEMPORARY STUB, to be replaced by the grouped query (written on another
-   * branch with the store's side): totals per group, as the caller may list them.
+   * Totals per group of the records the caller may list, as one grouped
+   * query: the list rule is part of its filter, exactly as on a list.
    */
-  async aggregate(
-    _ctx: RequestContext,
-    _collection: string,
-    _options: { groupBy: string[]; sum?: string[]; filter?: string },
-  ): Promise<AggregateRow[]> {
-    throw new Error('not implemented');
+  async aggregate(ctx: RequestContext, name: string, options: AggregateOptions): Promise<AggregateRow[]> {
+    const { def } = findCollection(this.deps.schema, name);
+    const { groupBy, sum } = aggregateFields(def, options);
+    const own =
+      options.filter === undefined
+        ? null
+        : bindAuth(parseFilter(options.filter, { maxTerms: this.deps.limits.filterTerms }), ctx.auth);
+    const allowed = access(def, 'list', ctx);
+    return this.bounded(
+      () =>
+        this.deps.store.aggregate(name, {
+          filter: restrict(own, allowed),
+          groupBy,
+          sum,
+          maxBytes: this.deps.limits.response,
+        }),
+      'group by fewer or coarser fields, or filter the records',
+    );
   }
 
   /** Apply `fields` and `expand` to records (the full record when neither is asked for). */
@@ -225,7 +239,10 @@ export class RecordReader {
   }
 
   /** A store read within limits.response: past it, a 400 that says how to ask for less. */
-  private async bounded<T>(read: () => Promise<T>): Promise<T> {
+  private async bounded<T>(
+    read: () => Promise<T>,
+    advice = 'ask for a smaller perPage, or expand fewer fields',
+  ): Promise<T> {
     try {
       return await read();
     } catch (error) {
@@ -233,7 +250,7 @@ export class RecordReader {
       throw overLimit(
         'badQuery',
         `This read would load more than the ${error.maxBytes} bytes of records one read may ` +
-          '(limits.response); ask for a smaller perPage, or expand fewer fields.',
+          `(limits.response); ${advice}.`,
         'limits.response',
       );
     }

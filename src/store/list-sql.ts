@@ -4,9 +4,10 @@
  */
 import type { Expr } from '../query/ast.js';
 import { compileFilter, type SqlTarget } from '../query/compile-filter.js';
+import type { AggregateRow } from '../schema/types.js';
 import { quoteIdent, type SqlDialect } from './sql-dialect.js';
-import type { ListQuery } from './store.js';
-import type { TableModel } from './table-model.js';
+import type { AggregateQuery, ListQuery } from './store.js';
+import type { TableModel, ValueCodec } from './table-model.js';
 
 export interface SqlText {
   sql: string;
@@ -90,4 +91,63 @@ export function getManySql(
     sql: `SELECT ${selectList(model)} FROM ${quoteIdent(model.table)} WHERE ${where}${condition}`,
     params,
   };
+}
+
+/**
+ * Result column names of an aggregate. They start with `_`, which no field
+ * name can, so ORDER BY (which looks at output names first) never mistakes
+ * one for a column.
+ */
+const groupAlias = (i: number) => quoteIdent(`_g${i}`);
+const sumAlias = (i: number) => quoteIdent(`_s${i}`);
+const COUNT_ALIAS = quoteIdent('_n');
+
+function aggregateColumn(model: TableModel, name: string): string {
+  if (!model.byName.has(name)) throw new Error(`unknown column ${model.collection}.${name}`);
+  return quoteIdent(name);
+}
+
+/**
+ * One grouped query: per group its columns, COUNT(*) and a SUM per summed
+ * column, 0 rather than null when all of a group's values are null. Nulls
+ * sort first, written out so both dialects agree.
+ */
+export function aggregateSql(model: TableModel, dialect: SqlDialect, query: AggregateQuery): SqlText {
+  const params: unknown[] = [];
+  const where = whereClause(model, dialect, query.filter, params);
+  const groups = query.groupBy.map((name) => aggregateColumn(model, name));
+  const select = [
+    ...groups.map((column, i) => `${column} AS ${groupAlias(i)}`),
+    `COUNT(*) AS ${COUNT_ALIAS}`,
+    ...query.sum.map((name, i) => `COALESCE(SUM(${aggregateColumn(model, name)}), 0) AS ${sumAlias(i)}`),
+  ];
+  let sql = `SELECT ${select.join(', ')} FROM ${quoteIdent(model.table)}${where}`;
+  if (groups.length > 0) {
+    const order = groups.map((_, i) => `${groupAlias(i)} NULLS FIRST`);
+    sql += ` GROUP BY ${groups.join(', ')} ORDER BY ${order.join(', ')}`;
+  }
+  return { sql, params };
+}
+
+/** A row of aggregateSql as named members; counts and sums as numbers (drivers may hand big ones as text). */
+export function aggregateRow(
+  model: TableModel,
+  query: AggregateQuery,
+  row: Record<string, unknown>,
+  codec: ValueCodec,
+): AggregateRow {
+  const out: AggregateRow = {};
+  query.groupBy.forEach((name, i) => {
+    const raw = row[`_g${i}`];
+    const column = model.byName.get(name);
+    out[name] =
+      raw === null || raw === undefined || !column
+        ? null
+        : (codec.decode(column, raw) as AggregateRow[string]);
+  });
+  out.count = Number(row._n);
+  query.sum.forEach((name, i) => {
+    out[name] = Number(row[`_s${i}`]);
+  });
+  return out;
 }

@@ -4,7 +4,7 @@
  * rules, HTTP or problems: failures are the typed errors in ./errors.ts.
  */
 import type { Expr } from '../query/ast.js';
-import type { RecordData } from '../schema/types.js';
+import type { AggregateRow, RecordData } from '../schema/types.js';
 
 export interface SortKey {
   field: string;
@@ -19,6 +19,21 @@ export interface ListQuery {
   offset: number;
   /** Count matching rows too (false for `skipTotal`). */
   count: boolean;
+  /** Throw ReadTooLarge rather than load rows holding more than this many bytes of values. */
+  maxBytes?: number;
+}
+
+/**
+ * Grouped totals, as one grouped query. Field names are checked by the
+ * service (groupable and summable types); the store takes them as given.
+ */
+export interface AggregateQuery {
+  /** Filter with `@auth` already bound; null = all. */
+  filter: Expr | null;
+  /** Columns to group by (none: one row of totals over every matching record). */
+  groupBy: readonly string[];
+  /** Integer or number columns to add up per group. */
+  sum: readonly string[];
   /** Throw ReadTooLarge rather than load rows holding more than this many bytes of values. */
   maxBytes?: number;
 }
@@ -74,6 +89,12 @@ export interface StoreReader {
     maxBytes?: number,
   ): Promise<RecordData[]>;
   list(collection: string, query: ListQuery): Promise<ListResult>;
+  /**
+   * One row per group of matching records, sorted by the groupBy columns
+   * (nulls first): their values, `count`, and per summed column its sum
+   * (0 when every value in the group is null, never null itself).
+   */
+  aggregate(collection: string, query: AggregateQuery): Promise<AggregateRow[]>;
   /** A session that has not expired at `now`. */
   getSession(tokenHash: string, now: string): Promise<SessionEntry | undefined>;
 }

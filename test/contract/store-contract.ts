@@ -41,6 +41,7 @@ import type {
   SessionEntry,
   Store,
 } from '../../src/store/store.js';
+import { aggregateContract } from './store-contract-aggregate.js';
 
 export type Collections = Readonly<Record<string, CollectionDef>>;
 
@@ -588,6 +589,8 @@ export function storeContract(name: string, open: OpenStore, options: ContractOp
         });
       });
     });
+
+    aggregateContract({ it, ready, unique, collection, rec, where });
 
     describe('transactions', () => {
       it('commit: the result is returned and every write is visible afterwards', async () => {

@@ -6,7 +6,7 @@
 import type { FastifyRequest } from 'fastify';
 import { type MethodOverride, methodOverride } from '../../util/method-override.js';
 import { Problem } from '../../util/problem.js';
-import { type FormLimits, readPlainForm } from '../form-body.js';
+import { type FormLimits, readPlainForm } from '../multipart-form.js';
 import { isForm, isUnread } from '../plugins/body.js';
 
 /** What a custom route reads: JSON (three JSON media types) and forms. */

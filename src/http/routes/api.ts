@@ -2,10 +2,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { findCollection } from '../../service/collections.js';
 import { POST_TYPES } from '../request.js';
-import { type FormRoute, route } from '../route-table.js';
+import { allowFor, allowOf, type FormRoute, route } from '../route-table.js';
 import type { Services } from '../services.js';
 import { batchHandler } from './batch.js';
 import { metaRoutes } from './meta.js';
+import { recordOverride } from './record-override.js';
 import { type RecordParams, recordHandlers } from './records.js';
 
 type RecordHandler = (req: FastifyRequest, reply: FastifyReply, p: RecordParams) => Promise<unknown>;
@@ -28,15 +29,18 @@ export function apiRoutes(app: FastifyInstance, services: Services, forms: FormR
     { GET: fromUrl(records.list), POST: fromUrl(records.create) },
     { acceptPost: POST_TYPES, exists: collectionExists, forms },
   );
-  route(
-    app,
-    '/api/:collection/:id',
-    {
-      GET: fromUrl(records.get),
-      PUT: fromUrl(records.replace),
-      PATCH: fromUrl(records.patch),
-      DELETE: fromUrl(records.remove),
-    },
-    { exists: collectionExists, forms },
-  );
+  const recordMethods = {
+    GET: fromUrl(records.get),
+    PUT: fromUrl(records.replace),
+    PATCH: fromUrl(records.patch),
+    DELETE: fromUrl(records.remove),
+  };
+  const recordAllow = allowOf(recordMethods);
+  // A POST that came through an alias path answers with that path's Allow list.
+  const allowHere = (req: FastifyRequest) => allowFor(app, req.originalUrl.split('?')[0]) ?? recordAllow;
+  route(app, '/api/:collection/:id', recordMethods, {
+    exists: collectionExists,
+    forms,
+    override: recordOverride(services, records, allowHere),
+  });
 }

@@ -1,17 +1,19 @@
 /** `/api/auth/register`, `/login`, `/logout`, `/me`. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { NewSession } from '../../service/auth.js';
+import type { WriteOutcome } from '../../service/record-writes.js';
 import { recordJson } from '../../service/serialize.js';
 import type { StoredResponse } from '../../service/write-runner.js';
 import { prefersHtml } from '../../util/accept.js';
 import { evaluateRead } from '../conditional.js';
-import { type FormLimits, readPlainForm, safeRedirect } from '../form-body.js';
+import { redirectTarget } from '../form-respond.js';
+import { type FormLimits, readPlainForm } from '../multipart-form.js';
 import { cookieOptions, SESSION_COOKIE } from '../plugins/auth.js';
 import { renderProblem, sendStored } from '../plugins/problem.js';
 import { idempotencyClaim, objectBody, requireAcceptable } from '../request.js';
-import { JSON_TYPE, jsonRepresentation, recordPath, representationHeaders } from '../respond.js';
+import { JSON_TYPE, jsonRepresentation, recordPath, representationHeaders, varyApi } from '../respond.js';
 import { type FormRoute, route } from '../route-table.js';
 import type { Services } from '../services.js';
-import { varyApi } from './records.js';
 
 /** What an auth form sent: its fields as a body, and where a browser goes afterwards. */
 interface AuthInput {
@@ -41,12 +43,17 @@ function firstValues(fields: Record<string, string[]>): Record<string, unknown> 
   return body;
 }
 
-/** 303 for a browser form (Post/Redirect/Get), or undefined for an API client. */
-function formRedirect(req: FastifyRequest, input: AuthInput, fallback: string): StoredResponse | undefined {
+/** 303 for a browser form (Post/Redirect/Get), or undefined for an API client; `{id}` in `_redirect` is `id`. */
+function formRedirect(
+  req: FastifyRequest,
+  input: AuthInput,
+  fallback: string,
+  id?: string,
+): StoredResponse | undefined {
   if (!input.form || !prefersHtml(req.headers.accept)) return undefined;
   return {
     status: 303,
-    headers: { location: safeRedirect(input.redirect) ?? fallback, 'cache-control': 'no-store' },
+    headers: { location: redirectTarget(input.redirect, id) ?? fallback, 'cache-control': 'no-store' },
     body: '',
   };
 }
@@ -69,14 +76,21 @@ export function authRoutes(app: FastifyInstance, services: Services, forms: Form
         );
         const claim = idempotencyClaim(req, input.body, false, input.idempotencyKey);
         const registration = await auth.prepareRegistration(req.ctx, input.body);
+        // A form is a browser: it is signed in as it registers, as after a login.
+        const opened: { session?: NewSession } = {};
         const { response, replayed } = await services.runner.run(
           claim,
           async (scope) => {
-            const outcome = await auth.register(registration, scope);
+            let outcome: WriteOutcome;
+            if (input.form) {
+              const signedIn = await auth.registerAndSignIn(registration, scope);
+              outcome = signedIn.outcome;
+              opened.session = signedIn.session;
+            } else outcome = await auth.register(registration, scope);
             const user = outcome.record;
             if (!user || !outcome.etag) throw new Error('registration produced no user');
             const location = recordPath('users', user.id);
-            const redirect = formRedirect(req, input, '/');
+            const redirect = formRedirect(req, input, '/', user.id);
             if (redirect) return redirect;
             return {
               status: 201,
@@ -93,6 +107,10 @@ export function authRoutes(app: FastifyInstance, services: Services, forms: Form
         );
         varyApi(reply);
         if (replayed) reply.header('Idempotent-Replayed', 'true');
+        // Never part of the stored answer: a replay must not hand out the first request's session.
+        const { session } = opened;
+        if (session)
+          reply.setCookie(SESSION_COOKIE, session.token, cookieOptions(req, publicUrl, session.maxAge));
         return sendStored(reply, response);
       },
     },

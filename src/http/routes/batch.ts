@@ -10,9 +10,8 @@ import type { WriteOutcome, WriteScope } from '../../service/record-writes.js';
 import { isProblem, overLimit, Problem } from '../../util/problem.js';
 import { renderProblem, sendStored } from '../plugins/problem.js';
 import { idempotencyClaim, objectBody, requireAcceptable } from '../request.js';
-import { JSON_TYPE, renderWrite } from '../respond.js';
+import { JSON_TYPE, renderWrite, varyApi } from '../respond.js';
 import type { Services } from '../services.js';
-import { varyApi } from './records.js';
 
 interface SubRequest {
   method: string;

@@ -1,49 +1,23 @@
 /**
  * `/api/{collection}` and `/api/{collection}/{id}`: thin handlers that read
  * the request, call the service and hand the outcome to the responder.
+ * Reads are here; writes in record-writes.ts, the form override of a
+ * record's POST in record-override.ts.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { parseListParams, type QueryValues } from '../../query/list-params.js';
-import type { CompiledCollection } from '../../schema/compile-collection.js';
-import { checkBeforeUpload } from '../../service/change-access.js';
-import { findCollection } from '../../service/collections.js';
-import type { WriteScope } from '../../service/record-writes.js';
-import { access } from '../../service/rules.js';
-import type { IdempotencyClaim, StoredResponse } from '../../service/write-runner.js';
 import { Problem } from '../../util/problem.js';
 import { evaluateRead } from '../conditional.js';
-import { readFormBody, type WriteBody } from '../form-body.js';
-import { fingerprintBody, renderFormWrite } from '../form-respond.js';
 import { listLinks } from '../links.js';
 import { sendStored } from '../plugins/problem.js';
-import {
-  idempotencyClaim,
-  objectBody,
-  POST_TYPES,
-  patchBody,
-  preconditionsOf,
-  requireAcceptable,
-} from '../request.js';
-import {
-  addVary,
-  JSON_TYPE,
-  jsonRepresentation,
-  originate,
-  renderWrite,
-  representationHeaders,
-} from '../respond.js';
+import { requireAcceptable } from '../request.js';
+import { JSON_TYPE, jsonRepresentation, originate, representationHeaders, varyApi } from '../respond.js';
 import type { Services } from '../services.js';
-import { runWrite } from '../write-answer.js';
+import { type RecordParams, recordWriteHandlers } from './record-writes.js';
 
-export interface RecordParams {
-  collection: string;
-  id?: string;
-}
-
-/** Headers every API answer varies on. */
-export function varyApi(reply: FastifyReply): void {
-  addVary(reply, 'Accept', 'Authorization', 'Cookie');
-}
+/** Kept here too: the API's handlers have always exported it from this module. */
+export { varyApi } from '../respond.js';
+export type { RecordParams } from './record-writes.js';
 
 /** Send a representation, or 304/412 when the read's preconditions say so. */
 function sendRead(
@@ -68,57 +42,13 @@ function sendRead(
   );
 }
 
+/** The handlers of the API's record routes: reads here, writes in record-writes.ts. */
 export function recordHandlers(services: Services) {
-  const { reader, writer, runner, schema, files, config } = services;
-
-  /** The body of a create or replace (`id`): a form (with staged files) or a JSON object. */
-  async function writeBody(
-    req: FastifyRequest,
-    compiled: CompiledCollection,
-    id?: string,
-  ): Promise<WriteBody> {
-    // Files are streamed to disk as they arrive: a caller the rules refuse is refused before any is.
-    if (req.isMultipart()) await checkBeforeUpload(services.store, req.ctx, compiled, id);
-    const form = await readFormBody(req, compiled, files, config.limits);
-    return form ?? { body: objectBody(req, POST_TYPES), uploads: [], form: false };
-  }
-
-  /** A new password in a write to an auth collection: hashed now, stored (revoking sessions) with the write. */
-  async function passwordChange<B>(req: FastifyRequest, compiled: CompiledCollection, id: string, body: B) {
-    if (!compiled.def.auth || body === null || typeof body !== 'object' || Array.isArray(body)) {
-      return { body, apply: null };
-    }
-    if (Object.hasOwn(body, 'password')) {
-      // Rules first: hashing costs ~100 ms and 19 MiB, never spent for a caller who may not change this user.
-      access(compiled.def, 'update', req.ctx);
-      await reader.get(req.ctx, compiled.def.name, id, { fields: null, expand: [] });
-    }
-    const change = await services.auth.passwordChange(body as Record<string, unknown>);
-    return { body: change.body as B, apply: change.apply };
-  }
-
-  /** Staged files the write did not commit (it failed, or it was a replay) are dropped. */
-  async function discardUploads(input: WriteBody): Promise<void> {
-    await Promise.all(input.uploads.map((u) => files.discard(u.token)));
-  }
-
-  /** Run one write with its Idempotency-Key claim and send the outcome. */
-  async function write(
-    req: FastifyRequest,
-    reply: FastifyReply,
-    claim: IdempotencyClaim | null,
-    op: (scope: WriteScope) => Promise<StoredResponse>,
-    input?: WriteBody,
-  ) {
-    const { response, replayed } = await runWrite(runner, req, claim, op);
-    // Staged files the write did not keep are gone before the client hears back.
-    if (input) await discardUploads(input);
-    varyApi(reply);
-    if (replayed) reply.header('Idempotent-Replayed', 'true');
-    return sendStored(reply, originate(reply, response));
-  }
+  const { reader } = services;
 
   return {
+    ...recordWriteHandlers(services),
+
     async list(req: FastifyRequest, reply: FastifyReply, p: RecordParams) {
       requireAcceptable(req);
       const params = parseListParams(req.query as QueryValues, reader.listInfo(p.collection));
@@ -137,99 +67,6 @@ export function recordHandlers(services: Services) {
       const record = await reader.get(req.ctx, p.collection, p.id as string, params);
       const { body, etag } = jsonRepresentation(record);
       return sendRead(req, reply, body, etag, record.updated as string | undefined);
-    },
-
-    async create(req: FastifyRequest, reply: FastifyReply, p: RecordParams) {
-      requireAcceptable(req, true);
-      const compiled = findCollection(schema, p.collection);
-      const input = await writeBody(req, compiled);
-      try {
-        const claim = idempotencyClaim(
-          req,
-          fingerprintBody(input),
-          compiled.def.requireIdempotencyKey,
-          input.idempotencyKey,
-        );
-        return await write(
-          req,
-          reply,
-          claim,
-          async (scope) =>
-            renderFormWrite(
-              req,
-              p.collection,
-              await writer.create(req.ctx, p.collection, input.body, scope, input.uploads),
-              input,
-            ),
-          input,
-        );
-      } finally {
-        await discardUploads(input);
-      }
-    },
-
-    async replace(req: FastifyRequest, reply: FastifyReply, p: RecordParams) {
-      requireAcceptable(req, true);
-      const compiled = findCollection(schema, p.collection);
-      const input = await writeBody(req, compiled, p.id as string);
-      const pre = preconditionsOf(req);
-      try {
-        const password = await passwordChange(req, compiled, p.id as string, input.body);
-        return await write(
-          req,
-          reply,
-          null,
-          async (scope) => {
-            const id = p.id as string;
-            const outcome = await writer.replace(
-              req.ctx,
-              p.collection,
-              id,
-              password.body,
-              pre,
-              scope,
-              input.uploads,
-            );
-            await password.apply?.(scope, id);
-            return renderFormWrite(req, p.collection, outcome, input);
-          },
-          input,
-        );
-      } finally {
-        await discardUploads(input);
-      }
-    },
-
-    async patch(req: FastifyRequest, reply: FastifyReply, p: RecordParams) {
-      requireAcceptable(req);
-      const compiled = findCollection(schema, p.collection);
-      const patch = patchBody(req);
-      const claim = idempotencyClaim(req, patch.document, false);
-      const pre = preconditionsOf(req);
-      const password =
-        patch.kind === 'merge'
-          ? await passwordChange(req, compiled, p.id as string, patch.document)
-          : { body: patch.document, apply: null };
-      return write(req, reply, claim, async (scope) => {
-        const id = p.id as string;
-        const doc = { kind: patch.kind, document: password.body };
-        const outcome = await writer.patch(req.ctx, p.collection, id, doc, pre, scope);
-        await password.apply?.(scope, id);
-        return renderWrite(req, p.collection, outcome);
-      });
-    },
-
-    async remove(req: FastifyRequest, reply: FastifyReply, p: RecordParams) {
-      requireAcceptable(req);
-      findCollection(schema, p.collection);
-      const pre = preconditionsOf(req);
-      return write(req, reply, null, async (scope) =>
-        renderWrite(
-          req,
-          p.collection,
-          await writer.remove(req.ctx, p.collection, p.id as string, pre, scope),
-        ),
-      );
     },
   };
 }

@@ -4,11 +4,11 @@
  */
 import type Database from 'better-sqlite3';
 import type { Expr } from '../../query/ast.js';
-import type { RecordData } from '../../schema/types.js';
+import type { AggregateRow, RecordData } from '../../schema/types.js';
 import { DuplicateId, ReadTooLarge, UniqueViolation } from '../errors.js';
-import { getManySql, getSql, listSql, selectList } from '../list-sql.js';
+import { aggregateRow, aggregateSql, getManySql, getSql, listSql, selectList } from '../list-sql.js';
 import { quoteIdent, sqliteDialect } from '../sql-dialect.js';
-import type { ListQuery, ListResult } from '../store.js';
+import type { AggregateQuery, ListQuery, ListResult } from '../store.js';
 import { recordToValues, rowToRecord, type TableModel } from '../table-model.js';
 import { sqliteCodec } from './codec.js';
 
@@ -126,6 +126,16 @@ export class SqliteRecords {
       }
     }
     return { items, total };
+  }
+
+  /** Grouped totals in one statement; only the group rows are loaded. */
+  aggregate(collection: string, query: AggregateQuery): AggregateRow[] {
+    const model = this.model(collection);
+    const q = aggregateSql(model, sqliteDialect, query);
+    const budget = query.maxBytes === undefined ? undefined : { left: query.maxBytes, max: query.maxBytes };
+    return rows(this.prepare(q.sql), q.params, budget).map((row) =>
+      aggregateRow(model, query, row, sqliteCodec),
+    );
   }
 
   insert(collection: string, record: RecordData): void {

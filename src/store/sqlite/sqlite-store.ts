@@ -9,12 +9,13 @@ import { mkdirSync, statfsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Expr } from '../../query/ast.js';
-import type { CollectionDef, RecordData } from '../../schema/types.js';
+import type { AggregateRow, CollectionDef, RecordData } from '../../schema/types.js';
 import { isNoSpace, StorageFull } from '../../util/storage-full.js';
 import { DestructiveMigration, LockBusy } from '../errors.js';
 import { planTables } from '../migration-plan.js';
 import { sqliteDialect } from '../sql-dialect.js';
 import type {
+  AggregateQuery,
   Durability,
   ListQuery,
   ListResult,
@@ -127,6 +128,10 @@ export class SqliteStore implements Store {
     return this.readRecords.list(collection, query, this.counts);
   }
 
+  async aggregate(collection: string, query: AggregateQuery): Promise<AggregateRow[]> {
+    return this.readRecords.aggregate(collection, query);
+  }
+
   async getSession(tokenHash: string, now: string): Promise<SessionEntry | undefined> {
     return sessionFrom(this.readRecords.prepare(SESSION_SQL).get(tokenHash, now), tokenHash);
   }
@@ -151,6 +156,7 @@ export class SqliteStore implements Store {
       get: async (c, id, filter) => r.get(c, id, filter),
       getMany: async (c, ids, filter, maxBytes) => r.getMany(c, ids, filter, maxBytes),
       list: async (c, q) => r.list(c, q),
+      aggregate: async (c, q) => r.aggregate(c, q),
       insert: async (c, record) => r.insert(c, record),
       update: async (c, record) => r.update(c, record),
       delete: async (c, id) => r.delete(c, id),
