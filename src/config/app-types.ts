@@ -115,6 +115,8 @@ export interface RecordsApi {
     options?: WritePreconditions,
   ): Promise<RecordData>;
   delete(collection: string, id: string, options?: WritePreconditions): Promise<void>;
+  /** The strong entity tag the API sends for this record (for a form's `_etag`, or an If-Match). */
+  etag(record: RecordData): string;
 }
 
 /** HTML built by `ctx.html`: its values are escaped once, and never again when nested. */

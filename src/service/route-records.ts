@@ -20,6 +20,7 @@ import { isProblem } from '../util/problem.js';
 import type { RequestContext } from './context.js';
 import type { RecordWriter, WriteScope } from './record-writes.js';
 import { RecordReader } from './records.js';
+import { recordEtag } from './serialize.js';
 
 export interface RouteRecordsDeps {
   schema: ReadonlyMap<string, CompiledCollection>;
@@ -120,5 +121,6 @@ export function routeRecords(
     async delete(collection, id, options) {
       await writer.remove(ctx, collection, id, preconditions(options), writing(collection, 'delete'));
     },
+    etag: (record) => recordEtag(record),
   };
 }
