@@ -8,6 +8,12 @@ export interface InputOptions {
   /** Extra attributes, already safe (e.g. `min="0"`); values come from the page, never from users. */
   attrs?: Record<string, string | number>;
   hint?: string;
+  /** Makes the control's id unique when a page has several forms with this field. */
+  scope?: string;
+}
+
+function controlId(name: string, scope?: string): string {
+  return scope ? `f-${scope}-${name}` : `f-${name}`;
 }
 
 function attributes(ctx: RouteContext, attrs: Record<string, string | number> = {}): Html[] {
@@ -16,7 +22,7 @@ function attributes(ctx: RouteContext, attrs: Record<string, string | number> = 
 
 /** A labelled input; the empty `.field-error` is where the page script puts this field's problem. */
 export function input(ctx: RouteContext, name: string, label: string, options: InputOptions = {}): Html {
-  const id = `f-${name}`;
+  const id = controlId(name, options.scope);
   const value = options.value === null || options.value === undefined ? '' : String(options.value);
   return ctx.html`<p class="field">
   <label for="${id}">${label}</label>
@@ -32,9 +38,10 @@ export function textarea(
   name: string,
   label: string,
   value: unknown = '',
-  rows = 4,
+  scope?: string,
 ): Html {
-  const id = `f-${name}`;
+  const id = controlId(name, scope);
+  const rows = 4;
   return ctx.html`<p class="field">
   <label for="${id}">${label}</label>
   <textarea id="${id}" name="${name}" rows="${rows}">${value ?? ''}</textarea>
@@ -52,8 +59,9 @@ export function select(
   required = false,
   /** The values are numbers: the page script sends them as JSON numbers. */
   numeric = false,
+  scope?: string,
 ): Html {
-  const id = `f-${name}`;
+  const id = controlId(name, scope);
   const options = choices.map(([value, text]) =>
     String(current) === value
       ? ctx.html`<option value="${value}" selected>${text}</option>`

@@ -51,7 +51,7 @@ export function page(ctx: RouteContext, options: PageOptions, body: Html): Html 
 ${body}
 </main>
 <footer class="site">
-  <p>An example app of <a href="https://github.com/methodical">Methodical</a>: every page works without JavaScript.
+  <p>An example app of Methodical: every page works without JavaScript.
   The API behind it is described at <a href="/api/openapi.json">/api/openapi.json</a>.</p>
 </footer>
 </body>

@@ -153,6 +153,8 @@ async function submit(form, event) {
     if (form.hasAttribute('data-refresh-summary')) {
       await refreshSummary();
       form.reset();
+      const status = form.querySelector('.form-status');
+      if (status) status.textContent = 'Logged.';
       return;
     }
     location.assign(destination(form, record) || location.href);

@@ -56,6 +56,8 @@ export async function readMultipartForm(
   let text = 0;
   let asked = false;
   let keepFiles = true;
+  /** One-file fields that received an upload: text values for them no longer count. */
+  const replaced = new Set<string>();
   try {
     const parts = req.parts({
       limits: { parts: limits.parts, fieldSize: limits.fieldSize, fileSize: limits.multipart },
@@ -73,7 +75,8 @@ export async function readMultipartForm(
             { headers: { Connection: 'close' } },
           );
         }
-        addValue(fields, part.fieldname, value);
+        // A kept file's name beside a new upload for a one-file field: the upload replaces it.
+        if (!replaced.has(part.fieldname)) addValue(fields, part.fieldname, value);
         continue;
       }
       const def = compiled.def.fields[part.fieldname];
@@ -137,7 +140,13 @@ export async function readMultipartForm(
         continue;
       }
       const storedName = storedFilename(part.filename, sniffed.ext);
-      addValue(fields, part.fieldname, storedName);
+      // Two uploads for a one-file field stay two values (a 422 says so).
+      if (def.multiple || replaced.has(part.fieldname)) addValue(fields, part.fieldname, storedName);
+      else {
+        // An edit form keeps the current file in a hidden field; a file chosen beside it replaces it.
+        fields[part.fieldname] = [storedName];
+        replaced.add(part.fieldname);
+      }
       uploads.push({
         field: part.fieldname,
         token: staged.token,

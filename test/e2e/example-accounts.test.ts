@@ -10,6 +10,7 @@ import {
   assertSignedIn,
   BOTH,
   context,
+  doubleSubmit,
   type ExampleSite,
   newAccount,
   pathOf,
@@ -44,10 +45,7 @@ describe('the example app: forms and accounts', { skip }, () => {
       await page.getByLabel('Email').fill(email);
       await page.getByLabel('Name').fill('Ada');
       // A double click: the second submit carries the same key, so it replays the first.
-      await Promise.all([
-        page.waitForURL(`${site.origin}/newsletter/thanks`),
-        page.getByRole('button', { name: 'Sign up' }).dblclick(),
-      ]);
+      await doubleSubmit(page, 'Sign up', `${site.origin}/newsletter/thanks`);
       assert.match((await page.locator('main').textContent()) ?? '', /You are on the list/);
       await page.reload();
       assert.equal(pathOf(page), '/newsletter/thanks');

@@ -93,7 +93,7 @@ describe('the example app: uploads and workouts', { skip }, () => {
         await page.getByRole('button', { name: 'Upload' }).click();
         if (js) {
           await page.locator('.form-error').waitFor();
-          assert.match((await page.locator('form').textContent()) ?? '', expected);
+          assert.match((await page.locator('main form').textContent()) ?? '', expected);
         } else {
           await page.waitForLoadState();
           assert.match((await page.locator('main').textContent()) ?? '', expected);
@@ -117,6 +117,8 @@ describe('the example app: uploads and workouts', { skip }, () => {
         const before = site.rows('workouts').length;
         await page.getByRole('button', { name: 'Log workout' }).click();
         await until(() => site.rows('workouts').length === before + 1, 'the workout is stored');
+        // With JavaScript the form is sent, the totals fetched again and the form reset: then it is ready again.
+        await page.locator('form[action="/workouts"] button:not([disabled])').waitFor();
         await page.waitForLoadState();
       }
       const table = page.locator('table.totals');

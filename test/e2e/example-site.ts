@@ -136,7 +136,11 @@ export async function signIn(page: Page, site: ExampleSite, account: Account, ne
 }
 
 export async function assertSignedIn(page: Page, account: Account): Promise<void> {
-  assert.equal(await page.locator('header .who').textContent(), account.email.toLowerCase());
+  const who = (await page.locator('header .who').textContent()) ?? '';
+  assert.ok(
+    who.startsWith(account.email.toLowerCase()),
+    `signed in as ${account.email}, the header says ${who}`,
+  );
 }
 
 /** Screenshots of the current page at desktop and phone width, into test-output/screens/. */
@@ -159,6 +163,23 @@ export async function until(check: () => boolean, what: string): Promise<void> {
   while (!check()) {
     if (Date.now() > deadline) assert.fail(`timed out waiting until ${what}`);
     await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * Double-click a submit button and wait for the page it leads to. Without
+ * JavaScript the second submit aborts the first navigation, which is what
+ * a real double click does; only the page finally shown counts.
+ */
+export async function doubleSubmit(page: Page, button: string, url: RegExp | string): Promise<void> {
+  await page.getByRole('button', { name: button }).dblclick();
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await page.waitForURL(url);
+      return;
+    } catch (error) {
+      if (attempt >= 3 || !/ERR_ABORTED|frame was detached/.test(String(error))) throw error;
+    }
   }
 }
 

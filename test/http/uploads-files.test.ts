@@ -285,4 +285,52 @@ describe('uploads: size, type and names', () => {
     assert.equal(json(res).photo, null);
     assertNoStaging(t);
   });
+
+  test('an edit form keeps the current file in a hidden field; a file chosen beside it replaces it', async () => {
+    const first = await upload(t, 'photo', 'first.png', PNG, 'image/png');
+    const id = first.id as string;
+    const kept = first.photo as string;
+    // No new file (an empty file input): the hidden field keeps the file.
+    const same = await sendMultipart(
+      t,
+      `/api/docs/${id}`,
+      [
+        { name: 'title', value: 'kept' },
+        { name: 'photo', value: kept },
+        { name: 'photo', filename: '', data: Buffer.alloc(0) },
+      ],
+      { method: 'PUT' },
+    );
+    assert.equal(same.statusCode, 200, same.body);
+    assert.equal(json(same).photo, kept);
+    assert.deepEqual(blobsOf(t, 'docs', id), [kept]);
+    // A new file beside the hidden one: the new one is the field's value, the old one leaves the disk.
+    const replaced = await sendMultipart(
+      t,
+      `/api/docs/${id}`,
+      [
+        { name: 'title', value: 'replaced' },
+        { name: 'photo', value: kept },
+        { name: 'photo', filename: 'second.png', data: pngOfSize(200), type: 'image/png' },
+      ],
+      { method: 'PUT' },
+    );
+    assert.equal(replaced.statusCode, 200, replaced.body);
+    const now = json(replaced).photo as string;
+    assert.match(now, /^second_[a-z0-9]{10}\.png$/);
+    assert.deepEqual(blobsOf(t, 'docs', id), [now]);
+    // Two new files for a one-file field are still two values: 422, nothing changes.
+    const two = await sendMultipart(
+      t,
+      `/api/docs/${id}`,
+      [
+        { name: 'photo', filename: 'a.png', data: PNG, type: 'image/png' },
+        { name: 'photo', filename: 'b.png', data: PNG, type: 'image/png' },
+      ],
+      { method: 'PUT' },
+    );
+    assertProblem(two, 422, { detail: /photo/ });
+    assert.deepEqual(blobsOf(t, 'docs', id), [now]);
+    assertNoStaging(t);
+  });
 });

@@ -45,8 +45,8 @@ function review(ctx: RouteContext, r: RecordData, book: RecordData): Html {
       ${hidden(ctx, '_redirect', back)}
       ${onceKey(ctx)}
       ${formError(ctx)}
-      ${select(ctx, 'rating', 'Rating', RATINGS, r.rating, true, true)}
-      ${textarea(ctx, 'text', 'Review', r.text)}
+      ${select(ctx, 'rating', 'Rating', RATINGS, r.rating, true, true, r.id)}
+      ${textarea(ctx, 'text', 'Review', r.text, r.id)}
       <p><button type="submit">Save review</button></p>
     </form>
   </details>

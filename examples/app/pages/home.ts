@@ -44,8 +44,9 @@ ${latest.length > 0 ? html`<section aria-labelledby="latest"><h2 id="latest">New
 <section aria-labelledby="admin">
   <h2 id="admin">Becoming an admin</h2>
   <p>Products are written by admins. There is no built-in admin password: create one from the shell,
-  with the server's data folder,</p>
-  <pre><code>npx methodical user create --data ./data --email you@example.com --password 'a long passphrase' --admin</code></pre>
+  with the server's config and data folder,</p>
+  <pre><code>npx methodical user create --config examples/methodical.config.ts --data ./data \\
+  --email you@example.com --password 'a long passphrase' --admin</code></pre>
   <p>then <a href="/login">sign in</a> with it.</p>
 </section>`,
   );

@@ -54,7 +54,7 @@ export async function workouts(ctx: RouteContext) {
   ${input(ctx, 'duration', 'Duration (minutes)', { type: 'number', required: true, attrs: { min: 1, max: 1440 } })}
   ${input(ctx, 'distance', 'Distance (km)', { type: 'number', attrs: { min: 0, step: '0.1' } })}
   ${input(ctx, 'date', 'Date', { type: 'date', required: true, value: today })}
-  <p><button type="submit">Log workout</button></p>
+  <p><button type="submit">Log workout</button> <span class="form-status" role="status"></span></p>
 </form>
 <section aria-labelledby="totals">
   <h2 id="totals">Your totals</h2>
