@@ -26,6 +26,7 @@ export function page(ctx: RouteContext, options: PageOptions, body: Html): Html 
   const account = ctx.auth
     ? html`<span class="who" title="Signed in">${ctx.auth.email}${ctx.auth.admin ? ' (admin)' : ''}</span>
         <form method="post" action="/logout" class="inline">
+          ${onceKey(ctx)}
           <input type="hidden" name="_redirect" value="/">
           <button type="submit" class="link">Sign out</button>
         </form>`

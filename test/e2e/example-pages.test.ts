@@ -125,6 +125,8 @@ describe('the example app: every page', { skip }, () => {
       const first = await keys();
       const second = await keys();
       assert.ok(first.length > 0, `${path} has a keyed form`);
+      const posts = await page.$$eval('form[method="post"]', (forms) => forms.length);
+      assert.equal(first.length, posts, `${path}: every POST form carries a key`);
       for (const key of first) assert.ok(!second.includes(key), `${path}: a fresh key on every view`);
     }
     await page.context().close();

@@ -37,6 +37,7 @@ export function login(ctx: RouteContext) {
     ctx,
     { title: 'Sign in' },
     html`<form method="post" action="/login" data-enhance data-signs-in>
+  ${onceKey(ctx)}
   ${hidden(ctx, '_redirect', next)}
   ${formError(ctx)}
   ${input(ctx, 'email', 'Email', { type: 'email', required: true, attrs: { autocomplete: 'username' } })}

@@ -22,6 +22,7 @@ function stars(rating: unknown): string {
 function deleteForm(ctx: RouteContext, action: string, etag: string, back: string, label: string): Html {
   return ctx.html`<form method="post" action="${action}" class="inline" data-enhance data-confirm="${label}?">
   ${hidden(ctx, '_method', 'DELETE')}
+  ${onceKey(ctx)}
   ${hidden(ctx, '_etag', etag)}
   ${hidden(ctx, '_redirect', back)}
   <button type="submit" class="danger">${label}</button>

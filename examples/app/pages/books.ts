@@ -126,6 +126,7 @@ export async function editBook(ctx: RouteContext) {
 a change meanwhile, yours is refused rather than lost.</p>
 <form method="post" action="/edit-book/${book.id}" enctype="multipart/form-data" data-enhance>
   ${hidden(ctx, '_method', 'PUT')}
+  ${onceKey(ctx)}
   ${hidden(ctx, '_etag', ctx.records.etag(book))}
   ${hidden(ctx, '_redirect', `/books/${book.id}`)}
   ${formError(ctx)}
