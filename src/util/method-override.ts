@@ -7,40 +7,50 @@
  */
 import { Problem } from './problem.js';
 
+/** The methods a form may stand for. */
 export const OVERRIDE_METHODS = ['PUT', 'PATCH', 'DELETE'] as const;
-
 export type OverrideMethod = (typeof OVERRIDE_METHODS)[number];
 
+/** What a form POST stands for. */
 export interface MethodOverride {
   method: OverrideMethod;
-  /** The form's `_etag`, to be read as If-Match. */
-  ifMatch?: string;
+  /** The `_etag` field as an entity tag (a bare one gets its quotes), for If-Match; absent without one. */
+  etag?: string;
 }
 
-/** Form fields as the body parsers give them: name → every value sent. */
-export type FormFields = Readonly<Record<string, readonly string[]>>;
+/** Form fields as the body parsers give them: name → values (or one string per name, as custom routes see them). */
+export type FormFields = Readonly<Record<string, string | readonly string[] | undefined>>;
 
 function first(fields: FormFields, name: string): string | undefined {
-  const value = Object.hasOwn(fields, name) ? fields[name][0] : undefined;
-  return value === undefined || value === '' ? undefined : value;
+  const value = Object.hasOwn(fields, name) ? fields[name] : undefined;
+  return typeof value === 'string' ? value : value?.[0];
 }
 
 /**
- * The method a form POST stands for, or undefined without `_method`;
- * any `_method` but PUT, PATCH or DELETE (in any case) is a 400.
+ * The method a form's fields stand for: null without a `_method` field (the
+ * POST is then a plain POST); a 400 for any value but PUT, PATCH or DELETE
+ * (in any case, as Rails and Laravel read it), an empty one included.
  */
-export function methodOverride(fields: FormFields): MethodOverride | undefined {
+export function methodOverride(fields: FormFields): MethodOverride | null {
   const raw = first(fields, '_method');
-  if (raw === undefined) return undefined;
+  if (raw === undefined) return null;
   const method = raw.trim().toUpperCase();
   if (!(OVERRIDE_METHODS as readonly string[]).includes(method)) {
     throw new Problem(
       'badRequest',
-      `The form's _method ${JSON.stringify(raw)} is not one a form may stand for; use PUT, PATCH or DELETE.`,
+      `A form's _method may be PUT, PATCH or DELETE; this one says ${JSON.stringify(raw)}.`,
     );
   }
-  const ifMatch = first(fields, '_etag');
-  return ifMatch === undefined
+  const etag = entityTag(first(fields, '_etag'));
+  return etag === undefined
     ? { method: method as OverrideMethod }
-    : { method: method as OverrideMethod, ifMatch };
+    : { method: method as OverrideMethod, etag };
+}
+
+/** `_etag` as If-Match takes it: `"…"`, `W/"…"` and `*` as sent, a bare tag quoted; empty is none. */
+function entityTag(value: string | undefined): string | undefined {
+  const tag = value?.trim();
+  if (tag === undefined || tag === '') return undefined;
+  if (tag === '*' || tag.startsWith('"') || tag.startsWith('W/"')) return tag;
+  return `"${tag}"`;
 }

@@ -5,48 +5,29 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { browserSkipReason, launchBrowser } from './browser.js';
+import { it } from 'node:test';
+import type { Page } from 'playwright-core';
+import { PNG } from '../http/upload-helpers.js';
 import {
   BOTH,
   context,
-  type ExampleSite,
+  describeExample,
   newAccount,
   pathOf,
   registerIn,
   screenshots,
-  startExample,
   until,
 } from './example-site.js';
 
-const skip = browserSkipReason();
-if (skip) console.log(skip);
-
 /** A real PNG (1×1) padded after its end chunk to `size` bytes: still a PNG by its content. */
 function png(size: number): Buffer {
-  const head = Buffer.from(
-    '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c63000100000500010d0a2db40000000049454e44ae426082',
-    'hex',
-  );
-  return Buffer.concat([head, randomBytes(Math.max(0, size - head.length))]);
+  return Buffer.concat([PNG, randomBytes(Math.max(0, size - PNG.length))]);
 }
 
-describe('the example app: uploads and workouts', { skip }, () => {
-  let browser: Browser;
-  let site: ExampleSite;
-
-  before(async () => {
-    [browser, site] = await Promise.all([launchBrowser(), startExample()]);
-  });
-  after(async () => {
-    await browser?.close();
-    await site?.close();
-  });
-
+describeExample('the example app: uploads and workouts', (s) => {
   async function member(js: boolean): Promise<Page> {
-    const page = await (await context(browser, js)).newPage();
-    await registerIn(page, site, newAccount('athlete'));
+    const page = await (await context(s.browser, js)).newPage();
+    await registerIn(page, s.site, newAccount('athlete'));
     return page;
   }
 
@@ -54,7 +35,7 @@ describe('the example app: uploads and workouts', { skip }, () => {
     it(`4. uploading ${how}: 303 to the upload's page, whose download is byte for byte the file`, async () => {
       const page = await member(js);
       const bytes = png(300_000);
-      await page.goto(`${site.origin}/upload`);
+      await page.goto(`${s.site.origin}/upload`);
       await screenshots(page, `upload-${js ? 'js' : 'nojs'}`);
       await page.getByLabel('Title').fill(`Photo ${js}`);
       await page
@@ -67,16 +48,16 @@ describe('the example app: uploads and workouts', { skip }, () => {
       const id = pathOf(page).split('/').pop() as string;
       const link = page.getByRole('link', { name: /^Download / });
       const href = (await link.getAttribute('href')) as string;
-      const download = await page.request.get(`${site.origin}${href}`);
+      const download = await page.request.get(`${s.site.origin}${href}`);
       assert.equal(download.status(), 200);
       assert.equal(download.headers()['content-type'], 'image/png');
       assert.match(download.headers()['content-disposition'], /holiday photo\.png/);
       assert.ok(Buffer.from(await download.body()).equals(bytes), 'the same bytes came back');
-      assert.equal(site.rows('uploads', 'id = ?', id).length, 1);
-      assert.equal(site.files('uploads', id).length, 1);
+      assert.equal(s.site.rows('uploads', 'id = ?', id).length, 1);
+      assert.equal(s.site.files('uploads', id).length, 1);
 
       // Too large, and the wrong kind: clear messages, nothing stored.
-      const before = site.rows('uploads').length;
+      const before = s.site.rows('uploads').length;
       for (const [file, expected] of [
         [
           { name: 'big.png', mimeType: 'image/png', buffer: png(5 * 1024 * 1024 + 1) },
@@ -87,7 +68,7 @@ describe('the example app: uploads and workouts', { skip }, () => {
           /422[\s\S]*(must be image\/png|file)/i,
         ],
       ] as const) {
-        await page.goto(`${site.origin}/upload`);
+        await page.goto(`${s.site.origin}/upload`);
         await page.getByLabel('Title').fill('Refused');
         await page.getByLabel('File').setInputFiles(file);
         await page.getByRole('button', { name: 'Upload' }).click();
@@ -99,13 +80,13 @@ describe('the example app: uploads and workouts', { skip }, () => {
           assert.match((await page.locator('main').textContent()) ?? '', expected);
         }
       }
-      assert.equal(site.rows('uploads').length, before, 'no record for a refused upload');
+      assert.equal(s.site.rows('uploads').length, before, 'no record for a refused upload');
       await page.context().close();
     });
 
     it(`6. the workout log ${how}: totals per type from the server, for the owner only`, async () => {
       const page = await member(js);
-      await page.goto(`${site.origin}/workouts`);
+      await page.goto(`${s.site.origin}/workouts`);
       for (const [type, minutes, km] of [
         ['run', '30', '5'],
         ['run', '20', '3.5'],
@@ -114,9 +95,9 @@ describe('the example app: uploads and workouts', { skip }, () => {
         await page.getByLabel('Type').selectOption(type);
         await page.getByLabel('Duration (minutes)').fill(minutes);
         await page.getByLabel('Distance (km)').fill(km);
-        const before = site.rows('workouts').length;
+        const before = s.site.rows('workouts').length;
         await page.getByRole('button', { name: 'Log workout' }).click();
-        await until(() => site.rows('workouts').length === before + 1, 'the workout is stored');
+        await until(() => s.site.rows('workouts').length === before + 1, 'the workout is stored');
         // With JavaScript the form is sent, the totals fetched again and the form reset: then it is ready again.
         await page.locator('form[action="/workouts"] button:not([disabled])').waitFor();
         await page.waitForLoadState();
@@ -125,7 +106,7 @@ describe('the example app: uploads and workouts', { skip }, () => {
       await table.getByText('Swim').waitFor();
       assert.match((await table.textContent()) ?? '', /Run\s*2\s*50\s*8\.5 km[\s\S]*Swim\s*1\s*40\s*1 km/);
       await screenshots(page, `workouts-${js ? 'js' : 'nojs'}`);
-      const summary = await (await page.request.get(`${site.origin}/api/workouts/summary`)).json();
+      const summary = await (await page.request.get(`${s.site.origin}/api/workouts/summary`)).json();
       assert.deepEqual(summary, {
         items: [
           { type: 'run', count: 2, duration: 50, distance: 8.5 },
@@ -134,9 +115,9 @@ describe('the example app: uploads and workouts', { skip }, () => {
       });
 
       const other = await member(js);
-      const theirs = await (await other.request.get(`${site.origin}/api/workouts/summary`)).json();
+      const theirs = await (await other.request.get(`${s.site.origin}/api/workouts/summary`)).json();
       assert.deepEqual(theirs, { items: [] }, 'another user sees none of them');
-      const list = await (await other.request.get(`${site.origin}/api/workouts`)).json();
+      const list = await (await other.request.get(`${s.site.origin}/api/workouts`)).json();
       assert.equal(list.totalItems, 0);
       await page.context().close();
       await other.context().close();

@@ -5,21 +5,9 @@
  * plain HTML form carrying a fresh `_idempotency_key` per view.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { browserSkipReason, launchBrowser } from './browser.js';
-import {
-  context,
-  type ExampleSite,
-  newAccount,
-  PHONE,
-  registerIn,
-  screenshots,
-  startExample,
-} from './example-site.js';
-
-const skip = browserSkipReason();
-if (skip) console.log(skip);
+import { before, it } from 'node:test';
+import type { Page } from 'playwright-core';
+import { context, describeExample, newAccount, PHONE, registerIn, screenshots } from './example-site.js';
 
 const PAGES = [
   '/',
@@ -33,18 +21,10 @@ const PAGES = [
   '/workouts',
 ];
 
-describe('the example app: every page', { skip }, () => {
-  let browser: Browser;
-  let site: ExampleSite;
+describeExample('the example app: every page', (s) => {
   let book: string;
-
-  before(async () => {
-    [browser, site] = await Promise.all([launchBrowser(), startExample()]);
-    book = site.rows('books')[0].id as string;
-  });
-  after(async () => {
-    await browser?.close();
-    await site?.close();
+  before(() => {
+    book = s.site.rows('books')[0].id as string;
   });
 
   /** Visit a page, failing on console errors and on anything wider than the viewport. */
@@ -54,7 +34,7 @@ describe('the example app: every page', { skip }, () => {
       if (m.type() === 'error') errors.push(m.text());
     });
     page.on('pageerror', (e) => errors.push(e.message));
-    const res = await page.goto(`${site.origin}${path}`);
+    const res = await page.goto(`${s.site.origin}${path}`);
     assert.equal(res?.status(), 200, path);
     assert.match(res?.headers()['content-type'] ?? '', /^text\/html/);
     assert.match((await page.title()) ?? '', /· Methodical bookshop$/);
@@ -62,13 +42,13 @@ describe('the example app: every page', { skip }, () => {
   }
 
   it('the first start made sample data: at least three books and three products with stock', () => {
-    assert.ok(site.rows('books').length >= 3);
-    const stocked = site.rows('products', 'stock > 0');
+    assert.ok(s.site.rows('books').length >= 3);
+    const stocked = s.site.rows('products', 'stock > 0');
     assert.ok(stocked.length >= 3, `${stocked.length} products with stock`);
   });
 
   it('every page is linked from / and answers HTML, for a visitor', async () => {
-    const page = await (await context(browser, true)).newPage();
+    const page = await (await context(s.browser, true)).newPage();
     await visit(page, '/');
     const links = new Set(await page.$$eval('a', (as) => as.map((a) => a.getAttribute('href') ?? '')));
     for (const path of PAGES) assert.ok(links.has(path) || path === '/', `/ links to ${path}`);
@@ -78,11 +58,11 @@ describe('the example app: every page', { skip }, () => {
 
   it('as a visitor and as a member, at desktop and phone width: styled, no sideways scrolling, screenshots kept', async () => {
     for (const member of [false, true]) {
-      const page = await (await context(browser, true)).newPage();
-      if (member) await registerIn(page, site, newAccount('visitor'));
+      const page = await (await context(s.browser, true)).newPage();
+      if (member) await registerIn(page, s.site, newAccount('visitor'));
       for (const path of [...PAGES, `/books/${book}`, `/edit-book/${book}`]) {
         if (!member && path.startsWith('/edit-book')) continue;
-        const res = await page.goto(`${site.origin}${path}`);
+        const res = await page.goto(`${s.site.origin}${path}`);
         // A member may not edit a sample book: its page says so with a 403.
         if (path.startsWith('/edit-book')) {
           assert.equal(res?.status(), 403);
@@ -103,8 +83,8 @@ describe('the example app: every page', { skip }, () => {
   });
 
   it('every POST form is plain HTML with a fresh key per view, and such a page is never cached', async () => {
-    const page = await (await context(browser, false)).newPage();
-    await registerIn(page, site, newAccount('keys'));
+    const page = await (await context(s.browser, false)).newPage();
+    await registerIn(page, s.site, newAccount('keys'));
     for (const path of [
       '/newsletter',
       '/register',
@@ -116,7 +96,7 @@ describe('the example app: every page', { skip }, () => {
     ]) {
       if (path === '/register') continue; // A member is sent on from /register.
       const keys = async () => {
-        const res = await page.goto(`${site.origin}${path}`);
+        const res = await page.goto(`${s.site.origin}${path}`);
         assert.equal(res?.headers()['cache-control'], 'no-store', `${path} carries keys`);
         return page.$$eval('form[method="post"] input[name="_idempotency_key"]', (inputs) =>
           inputs.map((i) => i.getAttribute('value') ?? ''),
@@ -133,16 +113,16 @@ describe('the example app: every page', { skip }, () => {
   });
 
   it('a missing page and a forbidden one are pages a person understands, with the status shown', async () => {
-    const page = await (await context(browser, false)).newPage();
-    const missing = await page.goto(`${site.origin}/books/no-such-book`);
+    const page = await (await context(s.browser, false)).newPage();
+    const missing = await page.goto(`${s.site.origin}/books/no-such-book`);
     assert.equal(missing?.status(), 404);
     assert.match((await page.locator('main').textContent()) ?? '', /Error 404[\s\S]*Nothing here/);
     await screenshots(page, 'error-404');
-    const anonymous = await page.goto(`${site.origin}/api/workouts`, { waitUntil: 'load' });
+    const anonymous = await page.goto(`${s.site.origin}/api/workouts`, { waitUntil: 'load' });
     assert.equal(anonymous?.status(), 401);
     assert.equal(await page.getByRole('link', { name: 'Sign in' }).first().getAttribute('href'), '/login');
     await screenshots(page, 'error-401');
-    const favicon = await page.request.get(`${site.origin}/favicon.svg`);
+    const favicon = await page.request.get(`${s.site.origin}/favicon.svg`);
     assert.equal(favicon.status(), 200);
     assert.match(favicon.headers()['content-type'], /image\/svg\+xml/);
     await page.context().close();

@@ -4,49 +4,33 @@
  * transaction, at the server's prices, once per key.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { browserSkipReason, launchBrowser } from './browser.js';
+import { it } from 'node:test';
+import type { Page } from 'playwright-core';
 import {
   BOTH,
   context,
-  type ExampleSite,
+  describeExample,
   newAccount,
   pathOf,
   registerIn,
   screenshots,
   signIn,
-  startExample,
 } from './example-site.js';
 
-const skip = browserSkipReason();
-if (skip) console.log(skip);
-
-describe('the example app: the shop', { skip }, () => {
-  let browser: Browser;
-  let site: ExampleSite;
-
-  before(async () => {
-    [browser, site] = await Promise.all([launchBrowser(), startExample()]);
-  });
-  after(async () => {
-    await browser?.close();
-    await site?.close();
-  });
-
+describeExample('the example app: the shop', (s) => {
   async function shopper(js: boolean): Promise<Page> {
-    const page = await (await context(browser, js)).newPage();
-    await registerIn(page, site, newAccount('shopper'));
+    const page = await (await context(s.browser, js)).newPage();
+    await registerIn(page, s.site, newAccount('shopper'));
     return page;
   }
 
   /** A product of the given stock, made by an admin through the API. */
   async function product(name: string, stock: number, price = 7.5): Promise<string> {
     const admin = newAccount('admin');
-    await site.createAdmin(admin);
-    const page = await (await context(browser, true)).newPage();
-    await signIn(page, site, admin);
-    const res = await page.request.post(`${site.origin}/api/products`, {
+    await s.site.createAdmin(admin);
+    const page = await (await context(s.browser, true)).newPage();
+    await signIn(page, s.site, admin);
+    const res = await page.request.post(`${s.site.origin}/api/products`, {
       data: { name, price, category: 'gifts', stock },
     });
     assert.equal(res.status(), 201, await res.text());
@@ -57,9 +41,9 @@ describe('the example app: the shop', { skip }, () => {
 
   it('5. an admin adds a product with fetch() POST /api/products: 201 + Location, and /shop lists it', async () => {
     const admin = newAccount('admin');
-    await site.createAdmin(admin);
-    const page = await (await context(browser, true)).newPage();
-    await signIn(page, site, admin, '/shop');
+    await s.site.createAdmin(admin);
+    const page = await (await context(s.browser, true)).newPage();
+    await signIn(page, s.site, admin, '/shop');
     const created = await page.evaluate(async () => {
       const res = await fetch('/api/products', {
         method: 'POST',
@@ -79,25 +63,25 @@ describe('the example app: the shop', { skip }, () => {
       (await page.locator('table.products').textContent()) ?? '',
       /Bookmark, brass[\s\S]*€4\.20[\s\S]*25/,
     );
-    assert.equal(site.rows('products', 'id = ?', created.body.id)[0].stock, 25);
+    assert.equal(s.site.rows('products', 'id = ?', created.body.id)[0].stock, 25);
 
     // The admin's form does the same without JavaScript.
-    const plain = await (await context(browser, false)).newPage();
-    await signIn(plain, site, admin, '/shop');
+    const plain = await (await context(s.browser, false)).newPage();
+    await signIn(plain, s.site, admin, '/shop');
     await plain.getByText('Add a product (admins)').click();
     await plain.getByLabel('Name').fill('Tote bag');
     await plain.getByLabel('Price (€)').fill('12');
     await plain.getByLabel('Stock').fill('5');
     await Promise.all([
-      plain.waitForURL(`${site.origin}/shop`),
+      plain.waitForURL(`${s.site.origin}/shop`),
       plain.getByRole('button', { name: 'Add product' }).click(),
     ]);
     await plain.locator('table.products', { hasText: 'Tote bag' }).waitFor();
-    assert.equal(site.rows('products', 'name = ?', 'Tote bag').length, 1);
+    assert.equal(s.site.rows('products', 'name = ?', 'Tote bag').length, 1);
     // A shopper may not.
     const other = await shopper(true);
     assert.equal(
-      (await other.request.post(`${site.origin}/api/products`, { data: { name: 'x', price: 1 } })).status(),
+      (await other.request.post(`${s.site.origin}/api/products`, { data: { name: 'x', price: 1 } })).status(),
       403,
     );
     for (const p of [page, plain, other]) await p.context().close();
@@ -107,7 +91,7 @@ describe('the example app: the shop', { skip }, () => {
     it(`7. a purchase ${how}: the order at the server's prices, stock taken in the same transaction`, async () => {
       const id = await product(`Candle ${js}`, 4, 7.5);
       const page = await shopper(js);
-      await page.goto(`${site.origin}/shop`);
+      await page.goto(`${s.site.origin}/shop`);
       await screenshots(page, `shop-${js ? 'js' : 'nojs'}`);
       await page.getByLabel(`Quantity of Candle ${js}`).fill('3');
       if (js) assert.equal(await page.locator('[data-total]').textContent(), '€22.50');
@@ -118,14 +102,14 @@ describe('the example app: the shop', { skip }, () => {
       assert.match((await page.locator('table.order').textContent()) ?? '', /€22\.50/);
       await screenshots(page, `order-${js ? 'js' : 'nojs'}`);
       const orderId = pathOf(page).split('/').pop();
-      const [order] = site.rows('orders', 'id = ?', orderId);
+      const [order] = s.site.rows('orders', 'id = ?', orderId);
       assert.equal(order.total, 22.5);
-      assert.equal(site.rows('products', 'id = ?', id)[0].stock, 1);
+      assert.equal(s.site.rows('products', 'id = ?', id)[0].stock, 1);
 
       // Meanwhile the last one goes; a page still showing stock asks for more than there is.
-      await page.goto(`${site.origin}/shop`);
+      await page.goto(`${s.site.origin}/shop`);
       const rival = await shopper(true);
-      const sold = await rival.request.post(`${site.origin}/checkout`, {
+      const sold = await rival.request.post(`${s.site.origin}/checkout`, {
         data: { items: [{ product: id, quantity: 1 }] },
       });
       assert.equal(sold.status(), 201);
@@ -138,8 +122,8 @@ describe('the example app: the shop', { skip }, () => {
         await page.waitForLoadState();
         assert.match((await page.locator('main').textContent()) ?? '', /Error 409[\s\S]*Out of stock/);
       }
-      assert.equal(site.rows('products', 'id = ?', id)[0].stock, 0, 'nothing changed');
-      assert.equal(site.rows('orders', 'owner = ?', order.owner).length, 1, 'no second order');
+      assert.equal(s.site.rows('products', 'id = ?', id)[0].stock, 0, 'nothing changed');
+      assert.equal(s.site.rows('orders', 'owner = ?', order.owner).length, 1, 'no second order');
       await page.context().close();
       await rival.context().close();
     });
@@ -149,20 +133,23 @@ describe('the example app: the shop', { skip }, () => {
     const id = await product('Postcards', 10, 2);
     const page = await shopper(true);
     const checkout = (data: unknown, key?: string) =>
-      page.request.post(`${site.origin}/checkout`, { data, headers: key ? { 'Idempotency-Key': key } : {} });
+      page.request.post(`${s.site.origin}/checkout`, {
+        data,
+        headers: key ? { 'Idempotency-Key': key } : {},
+      });
     const forged = await checkout({ items: [{ product: id, quantity: 2, price: 0.01 }], total: 0.02 }, 'k1');
     assert.equal(forged.status(), 201);
     assert.equal((await forged.json()).total, 4, 'the client price is ignored');
     const retried = await checkout({ items: [{ product: id, quantity: 2, price: 0.01 }], total: 0.02 }, 'k1');
     assert.equal(retried.headers()['idempotent-replayed'], 'true');
-    assert.equal(site.rows('products', 'id = ?', id)[0].stock, 8, 'charged once');
+    assert.equal(s.site.rows('products', 'id = ?', id)[0].stock, 8, 'charged once');
     for (const quantity of [0, -10, 1.5]) {
       const res = await checkout({ items: [{ product: id, quantity }] });
       assert.equal(res.status(), 422, `quantity ${quantity}`);
     }
-    assert.equal(site.rows('products', 'id = ?', id)[0].stock, 8, 'nothing taken by refused orders');
-    const anonymous = await (await context(browser, true)).newPage();
-    const refused = await anonymous.request.post(`${site.origin}/checkout`, {
+    assert.equal(s.site.rows('products', 'id = ?', id)[0].stock, 8, 'nothing taken by refused orders');
+    const anonymous = await (await context(s.browser, true)).newPage();
+    const refused = await anonymous.request.post(`${s.site.origin}/checkout`, {
       data: { items: [{ product: id, quantity: 1 }] },
     });
     assert.equal(refused.status(), 401);

@@ -8,10 +8,12 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { after, before, describe } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { run, type Server, serve, tempDir } from '../cli/helpers.js';
+import { browserSkipReason, launchBrowser } from './browser.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const CONFIG = join(ROOT, 'examples', 'methodical.config.ts');
@@ -188,3 +190,26 @@ export const BOTH = [
   ['without JavaScript', false],
   ['with JavaScript', true],
 ] as const;
+
+/** What a suite of the example's scenarios shares: one browser, one server. */
+export interface ExampleSuite {
+  browser: Browser;
+  site: ExampleSite;
+}
+
+/** describe() with a browser and a fresh example server, made before its tests and closed after (skipped without Chromium). */
+export function describeExample(name: string, body: (suite: ExampleSuite) => void): void {
+  const skip = browserSkipReason();
+  if (skip) console.log(skip);
+  describe(name, { skip }, () => {
+    const suite = {} as ExampleSuite;
+    before(async () => {
+      [suite.browser, suite.site] = await Promise.all([launchBrowser(), startExample()]);
+    });
+    after(async () => {
+      await suite.browser?.close();
+      await suite.site?.close();
+    });
+    body(suite);
+  });
+}

@@ -62,7 +62,7 @@ export async function readRouteInput(req: FastifyRequest, limits: FormLimits): P
     return {
       body: formBody(fields),
       idempotencyKey: firstValue(fields._idempotency_key),
-      override: req.method === 'POST' ? methodOverride(fields) : undefined,
+      override: req.method === 'POST' ? (methodOverride(fields) ?? undefined) : undefined,
       etag: firstValue(fields._etag),
     };
   }

@@ -132,7 +132,7 @@ export function configRoutes(app: FastifyInstance, services: Services, forms: Fo
       if (override) {
         const target = own.get(override.method);
         if (!target) throw methodNotAllowed(override.method, allow);
-        const ifMatch = req.headers['if-match'] ?? override.ifMatch;
+        const ifMatch = req.headers['if-match'] ?? override.etag;
         return runUnsafe(req, reply, target, override.method, input, ifMatch);
       }
       if (!handler) throw methodNotAllowed('POST', allow);
