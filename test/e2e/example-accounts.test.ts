@@ -38,7 +38,7 @@ describeExample('the example app: forms and accounts', (s) => {
       await ctx.close();
     });
 
-    it(`2. registering ${how}: the account is made, the s.browser signed in, the password only a hash; a taken email says so`, async () => {
+    it(`2. registering ${how}: the account is made, the browser signed in, the password only a hash; a taken email says so`, async () => {
       const ctx = await context(s.browser, js);
       const page = await ctx.newPage();
       const account = newAccount('member');
