@@ -118,7 +118,7 @@ export function idempotencyClaim(
   }
   const parsed = parseIdempotencyKey(Array.isArray(raw) ? raw.join(',') : raw);
   if (!parsed.ok)
-    throw new Problem('badIdempotencyKey', `The Idempotency-Key is not valid: ${parsed.reason}.`);
+    throw new Problem('invalidIdempotencyKey', `The Idempotency-Key is not valid: ${parsed.reason}.`);
   const path = req.url.split('?')[0];
   return {
     scope: `${callerScope(req)} ${method} ${path}`,

@@ -327,7 +327,7 @@ describe('compileFilter: refused', () => {
           () => compile(filter, dialect),
           (err: unknown) => {
             assert.ok(err instanceof Problem, String(err));
-            assert.equal(err.code, 'badFilter');
+            assert.equal(err.code, 'invalidFilter');
             assert.deepEqual(err.extra, { position });
             assert.equal(err.detail, detail);
             return true;

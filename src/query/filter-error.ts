@@ -2,12 +2,12 @@
 import { Problem } from '../util/problem.js';
 
 /**
- * A `badFilter` problem whose `position` is the 0-based offset where the
+ * An `invalidFilter` problem whose `position` is the 0-based offset where the
  * filter went wrong; a filter over a bound also names it in `limit`.
  */
 export function filterError(detail: string, position: number, limit?: string): Problem {
   const extra = limit === undefined ? { position } : { position, limit };
-  return new Problem('badFilter', detail, { extra });
+  return new Problem('invalidFilter', detail, { extra });
 }
 
 const SNIPPET_MAX = 24;

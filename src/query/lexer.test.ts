@@ -143,7 +143,7 @@ describe('lexer errors', () => {
         () => lex(src),
         (err: unknown) => {
           assert.ok(err instanceof Problem);
-          assert.equal(err.code, 'badFilter');
+          assert.equal(err.code, 'invalidFilter');
           assert.equal(err.status, 400);
           assert.deepEqual(err.extra, { position });
           assert.equal(err.detail, detail);

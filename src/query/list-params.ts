@@ -64,14 +64,14 @@ const DIGITS = /^[0-9]+$/;
 function single(key: string, raw: string | string[]): string {
   if (typeof raw === 'string') return raw;
   if (raw.length === 1) return raw[0];
-  throw new Problem('badQuery', `Query parameter "${key}" is given more than once`);
+  throw new Problem('invalidQuery', `Query parameter "${key}" is given more than once`);
 }
 
 function wholeNumber(key: string, raw: string, max: number): number {
   const value = DIGITS.test(raw) ? Number(raw) : Number.NaN;
   if (!(value >= 1 && value <= max)) {
     throw new Problem(
-      'badQuery',
+      'invalidQuery',
       `Invalid ${key} ${JSON.stringify(raw)}: expected a whole number from 1 to ${max}`,
     );
   }
@@ -83,7 +83,7 @@ function names(key: string, raw: string | string[], check: (name: string) => voi
   const out: string[] = [];
   for (const part of (typeof raw === 'string' ? [raw] : raw).join(',').split(',')) {
     const name = part.trim();
-    if (name === '') throw new Problem('badQuery', `Empty name in ${key}=${JSON.stringify(raw)}`);
+    if (name === '') throw new Problem('invalidQuery', `Empty name in ${key}=${JSON.stringify(raw)}`);
     check(name);
     out.push(name);
   }
@@ -96,9 +96,9 @@ function parseSort(raw: string, info: ListInfo): SortKey[] {
     const desc = item.startsWith('-');
     const field = desc ? item.slice(1) : item;
     if (!Object.hasOwn(info.fields, field)) {
-      throw new Problem('badQuery', `Cannot sort by unknown field ${JSON.stringify(field)}`);
+      throw new Problem('invalidQuery', `Cannot sort by unknown field ${JSON.stringify(field)}`);
     }
-    if (seen.has(field)) throw new Problem('badQuery', `Field ${JSON.stringify(field)} is in sort twice`);
+    if (seen.has(field)) throw new Problem('invalidQuery', `Field ${JSON.stringify(field)} is in sort twice`);
     seen.add(field);
     return { field, desc };
   });
@@ -107,7 +107,7 @@ function parseSort(raw: string, info: ListInfo): SortKey[] {
 function parseBoolean(key: string, raw: string): boolean {
   if (raw === 'true') return true;
   if (raw === 'false') return false;
-  throw new Problem('badQuery', `Invalid ${key} ${JSON.stringify(raw)}: expected true or false`);
+  throw new Problem('invalidQuery', `Invalid ${key} ${JSON.stringify(raw)}: expected true or false`);
 }
 
 /** The converted value if it is what the column stores, else `undefined`. */
@@ -122,7 +122,7 @@ function shorthand(name: string, raw: string, field: ListField): Expr {
   const quoted = JSON.stringify(name);
   if (field.multiple || field.storage === 'json') {
     throw new Problem(
-      'badQuery',
+      'invalidQuery',
       `Field ${quoted} holds ${field.multiple ? 'several values' : 'JSON'}; ` +
         `use filter=${name} ~ "…" instead of ${name}=…`,
     );
@@ -132,7 +132,7 @@ function shorthand(name: string, raw: string, field: ListField): Expr {
   if (value === undefined) {
     const wanted =
       field.storage === 'boolean' ? 'true or false' : field.storage === 'text' ? 'text' : 'a number';
-    throw new Problem('badQuery', `Value ${JSON.stringify(raw)} for ${quoted} is not ${wanted}`);
+    throw new Problem('invalidQuery', `Value ${JSON.stringify(raw)} for ${quoted} is not ${wanted}`);
   }
   return {
     kind: 'cmp',
@@ -152,7 +152,7 @@ function countShorthands(query: QueryValues, known: (name: string) => boolean): 
   return count;
 }
 
-/** Parses and checks list query parameters; every mistake is a 400 (`badQuery` or `badFilter`). */
+/** Parses and checks list query parameters; every mistake is a 400 (`invalidQuery` or `invalidFilter`). */
 export function parseListParams(query: QueryValues, info: ListInfo): ListParams {
   const maxPerPage = info.maxPerPage ?? DEFAULT_MAX_PER_PAGE;
   const maxPage = Math.floor(Number.MAX_SAFE_INTEGER / maxPerPage);
@@ -188,19 +188,24 @@ export function parseListParams(query: QueryValues, info: ListInfo): ListParams 
     else if (key === 'skipTotal') params.skipTotal = parseBoolean(key, single(key, raw));
     else if (key === 'fields') {
       const picked = names(key, raw, (name) => {
-        if (!known(name)) throw new Problem('badQuery', `Unknown field ${JSON.stringify(name)} in fields`);
+        if (!known(name))
+          throw new Problem('invalidQuery', `Unknown field ${JSON.stringify(name)} in fields`);
       });
       params.fields = [...new Set(picked)];
     } else if (key === 'expand') {
       const relations = names(key, raw, (name) => {
-        if (!known(name)) throw new Problem('badQuery', `Unknown field ${JSON.stringify(name)} in expand`);
+        if (!known(name))
+          throw new Problem('invalidQuery', `Unknown field ${JSON.stringify(name)} in expand`);
         if (info.fields[name].relation === undefined) {
-          throw new Problem('badQuery', `Cannot expand ${JSON.stringify(name)}: it is not a relation field`);
+          throw new Problem(
+            'invalidQuery',
+            `Cannot expand ${JSON.stringify(name)}: it is not a relation field`,
+          );
         }
       });
       params.expand = [...new Set(relations)];
     } else if (known(key)) equalities.push(shorthand(key, single(key, raw), info.fields[key]));
-    else throw new Problem('badQuery', `Unknown query parameter ${JSON.stringify(key)}`);
+    else throw new Problem('invalidQuery', `Unknown query parameter ${JSON.stringify(key)}`);
   }
   for (const equality of equalities) {
     params.filter =

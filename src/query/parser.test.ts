@@ -27,7 +27,7 @@ function expectFilterError(
     () => parseFilter(src, bounds),
     (err: unknown) => {
       assert.ok(err instanceof Problem, String(err));
-      assert.equal(err.code, 'badFilter');
+      assert.equal(err.code, 'invalidFilter');
       assert.deepEqual(err.extra, limit === undefined ? { position } : { position, limit });
       if (detail !== undefined) assert.equal(err.detail, detail);
       return true;

@@ -21,7 +21,7 @@ export interface FilterBounds {
   termsBefore?: number;
 }
 
-/** Parses a filter expression, or throws a `badFilter` problem with the failing position. */
+/** Parses a filter expression, or throws an `invalidFilter` problem with the failing position. */
 export function parseFilter(src: string, bounds: FilterBounds = {}): Expr {
   if (src.length > MAX_FILTER_LENGTH) {
     throw filterError(

@@ -2,7 +2,7 @@
  * A collection's validators, compiled once when the config loads: body and
  * form parsing into field values, whole-record checks and JSON Schema.
  */
-import type { FieldIssue } from '../util/problem.js';
+import type { FieldIssue, FieldIssueCode } from '../util/problem.js';
 import { validationProblem } from '../util/problem.js';
 import type { FieldTypeImpl } from './field-type.js';
 import { fieldType } from './fields/index.js';
@@ -47,7 +47,7 @@ const IGNORED_KEYS: ReadonlySet<string> = new Set(SYSTEM_FIELDS);
 
 const items = (n: number) => plural(n, 'item');
 
-function issue(field: string, code: string, message: string): FieldIssue {
+function issue(field: string, code: FieldIssueCode, message: string): FieldIssue {
   return { field, code, message };
 }
 

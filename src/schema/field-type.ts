@@ -1,10 +1,11 @@
+import type { FieldIssueCode } from '../util/problem.js';
 import type { FieldDef, FieldType } from './types.js';
 
 /** How a field's value is kept in a database column. */
 export type StorageKind = 'text' | 'integer' | 'real' | 'boolean' | 'json';
 
 /** A value check's outcome: the normalised value, or one issue. */
-export type CheckResult = { ok: true; value: unknown } | { ok: false; code: string; message: string };
+export type CheckResult = { ok: true; value: unknown } | { ok: false; code: FieldIssueCode; message: string };
 
 /** One field type: validation, form coercion, storage and JSON Schema. */
 export interface FieldTypeImpl {

@@ -32,7 +32,7 @@ export interface AggregateFields {
 }
 
 function badQuery(detail: string): Problem {
-  return new Problem('badQuery', detail);
+  return new Problem('invalidQuery', detail);
 }
 
 function names(value: unknown, what: string, max: number): string[] {

@@ -47,7 +47,7 @@ export function applyPatch(
     result = mergePatch(current, patch.document);
     if (Object.hasOwn(patch.document, 'id') && patch.document.id !== current.id) {
       throw new Problem(
-        'idConflict',
+        'idMismatch',
         `The patch sets id to ${JSON.stringify(patch.document.id)}, but ids cannot change.`,
       );
     }
@@ -81,7 +81,7 @@ export function applyPatch(
       });
     }
     if (result.id !== current.id) {
-      throw new Problem('idConflict', 'The patch changes the id, but ids cannot change.');
+      throw new Problem('idMismatch', 'The patch changes the id, but ids cannot change.');
     }
   }
   const fields = { ...(result as Record<string, unknown>) };

@@ -97,7 +97,7 @@ export class RecordWriter {
     const { def } = compiled;
     if (!ID_PATTERN.test(id)) {
       throw new Problem(
-        'badId',
+        'invalidId',
         `"${id}" is not a valid id: use 1 to 64 characters of A-Z, a-z, 0-9, _ and -.`,
       );
     }

@@ -172,7 +172,7 @@ export class RecordReader {
       const target = fdef?.collection;
       if (fdef?.type !== 'relation' || !target) {
         throw new Problem(
-          'badQuery',
+          'invalidQuery',
           `"${field}" is not a relation field of ${name}, so it cannot be expanded.`,
         );
       }
@@ -209,7 +209,7 @@ export class RecordReader {
   private tooManyToExpand(): Problem {
     const max = this.deps.limits.expand;
     return overLimit(
-      'badQuery',
+      'invalidQuery',
       `This read would expand more than the ${max} related records one read may expand ` +
         '(limits.expand); ask for fewer records with a smaller perPage, or expand fewer fields.',
       'limits.expand',
@@ -248,7 +248,7 @@ export class RecordReader {
     } catch (error) {
       if (!(error instanceof ReadTooLarge)) throw error;
       throw overLimit(
-        'badQuery',
+        'invalidQuery',
         `This read would load more than the ${error.maxBytes} bytes of records one read may ` +
           `(limits.response); ${advice}.`,
         'limits.response',

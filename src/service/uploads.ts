@@ -7,7 +7,7 @@ import { type FileMeta, FileNotFound, type FileStorage } from '../files/storage.
 import type { CompiledCollection } from '../schema/compile-collection.js';
 import type { RecordData } from '../schema/types.js';
 import type { PendingFile, Store, StoreTx } from '../store/store.js';
-import { validationProblem } from '../util/problem.js';
+import { type FieldIssue, validationProblem } from '../util/problem.js';
 import type { WriteScope } from './record-writes.js';
 
 export interface StagedUpload {
@@ -50,7 +50,7 @@ export async function settleFiles(
   const fileFields = Object.entries(def.fields).filter(([, f]) => f.type === 'file');
   if (fileFields.length === 0) return;
   const id = (next ?? previous)?.id as string;
-  const issues = [];
+  const issues: FieldIssue[] = [];
   const dropped: string[] = [];
   for (const [field] of fileFields) {
     const had = new Set(namesOf(previous?.[field]));

@@ -73,7 +73,7 @@ export class WriteRunner {
       try {
         return await this.runOnce(claim, op, renderError);
       } catch (error) {
-        const inFlight = error instanceof Problem && error.code === 'idempotencyInFlight';
+        const inFlight = error instanceof Problem && error.code === 'idempotencyKeyInUse';
         if (!inFlight || Date.now() >= deadline) throw error;
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
@@ -106,7 +106,7 @@ export class WriteRunner {
           if (existing) {
             if (existing.fingerprint !== claim.fingerprint) {
               throw new Problem(
-                'idempotencyMismatch',
+                'idempotencyKeyReused',
                 'This Idempotency-Key was already used with a different request (method, path or body); use a new key.',
               );
             }
@@ -124,12 +124,12 @@ export class WriteRunner {
     } catch (error) {
       if (error instanceof LockBusy) {
         throw new Problem(
-          'idempotencyInFlight',
+          'idempotencyKeyInUse',
           'A request with this Idempotency-Key is still being processed; retry once it has finished.',
           { headers: { 'Retry-After': '1' } },
         );
       }
-      if (!isProblem(error) || !storable(error.status) || error.code === 'idempotencyMismatch') throw error;
+      if (!isProblem(error) || !storable(error.status) || error.code === 'idempotencyKeyReused') throw error;
       // The write was rolled back; keep its refusal so a retry replays it rather than running again.
       const response = renderError(error);
       await store.transaction((tx) => save(tx, response), { lock }).catch(() => undefined);

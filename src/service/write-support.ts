@@ -48,7 +48,7 @@ export function normaliseAuthFields(def: CompiledCollection['def'], values: Reco
 export function checkBodyId(body: Record<string, unknown>, id: string): void {
   if (Object.hasOwn(body, 'id') && body.id !== id) {
     throw new Problem(
-      'idConflict',
+      'idMismatch',
       `The body's id ${JSON.stringify(body.id)} differs from the URL's id "${id}".`,
     );
   }

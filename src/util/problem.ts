@@ -4,10 +4,33 @@
  * happens in one place (http/plugins/problem.ts).
  */
 
+/**
+ * The catalogue of field-issue codes: the `code` of each entry in a
+ * problem's `errors[]`, stable on the wire, snake_case. Each says what the
+ * value broke; the `message` beside it says how.
+ */
+export const FIELD_ISSUES = {
+  required: 'A required value is missing.',
+  type: 'The value has the wrong JSON type (or shape).',
+  min: 'The value, its length or its count is below the minimum.',
+  max: 'The value, its length or its count is above the maximum.',
+  pattern: "The text does not match the field's pattern.",
+  values: "The value is not one of a select field's values.",
+  format: "The value is not in the field's format (a date, an email, a URL, a record id…).",
+  unique: 'Another record already has this value in a unique field.',
+  relation: 'The related record does not exist.',
+  unknown_field: 'The name is not a field of the collection (or not a file field).',
+  file_type: "The uploaded file's media type is not one the field accepts.",
+  file_size: 'The uploaded file is larger than the field allows.',
+  file_unknown: 'No uploaded file has this stored name.',
+} as const satisfies Record<string, string>;
+
+export type FieldIssueCode = keyof typeof FIELD_ISSUES;
+
 /** One field problem inside a 422 (or a 400 for query parameters). */
 export interface FieldIssue {
   field: string;
-  code: string;
+  code: FieldIssueCode;
   message: string;
 }
 
@@ -24,26 +47,31 @@ function typed(status: number, slug: string, title: string): ProblemSpec {
   return { status, type: BASE + slug, title };
 }
 
-/** The catalogue. Codes are stable; a test checks that types are unique. */
+/**
+ * The catalogue. Codes are stable; a typed problem's slug is its code in
+ * kebab-case (`invalidFilter` → `invalid-filter`), so a code names one
+ * identifier everywhere. problem.test.ts checks that every code and slug is
+ * unique, that slugs follow the codes and that every status is valid.
+ */
 export const PROBLEMS = {
   badRequest: { status: 400, type: 'about:blank', title: 'Bad Request' },
   malformedJson: typed(400, 'malformed-json', 'Malformed JSON body'),
-  badFilter: typed(400, 'invalid-filter', 'Invalid filter expression'),
-  badQuery: typed(400, 'invalid-query', 'Invalid query parameter'),
-  badId: typed(400, 'invalid-id', 'Invalid record id'),
-  badIdempotencyKey: typed(400, 'invalid-idempotency-key', 'Invalid Idempotency-Key header'),
+  invalidFilter: typed(400, 'invalid-filter', 'Invalid filter expression'),
+  invalidQuery: typed(400, 'invalid-query', 'Invalid query parameter'),
+  invalidId: typed(400, 'invalid-id', 'Invalid record id'),
+  invalidIdempotencyKey: typed(400, 'invalid-idempotency-key', 'Invalid Idempotency-Key header'),
   idempotencyKeyRequired: typed(400, 'idempotency-key-required', 'Idempotency-Key required'),
-  badBatch: typed(400, 'invalid-batch', 'Invalid batch request'),
+  invalidBatch: typed(400, 'invalid-batch', 'Invalid batch request'),
   unauthorized: { status: 401, type: 'about:blank', title: 'Unauthorized' },
   forbidden: { status: 403, type: 'about:blank', title: 'Forbidden' },
-  csrf: typed(403, 'cross-origin-request', 'Cross-origin request refused'),
+  crossOriginRequest: typed(403, 'cross-origin-request', 'Cross-origin request refused'),
   notFound: { status: 404, type: 'about:blank', title: 'Not Found' },
   methodNotAllowed: { status: 405, type: 'about:blank', title: 'Method Not Allowed' },
   notAcceptable: { status: 406, type: 'about:blank', title: 'Not Acceptable' },
   conflict: { status: 409, type: 'about:blank', title: 'Conflict' },
-  idConflict: typed(409, 'id-mismatch', 'Body id differs from the URL'),
+  idMismatch: typed(409, 'id-mismatch', 'Body id differs from the URL'),
   uniqueViolation: typed(409, 'unique-violation', 'Unique constraint violated'),
-  idempotencyInFlight: typed(
+  idempotencyKeyInUse: typed(
     409,
     'idempotency-key-in-use',
     'Request with this Idempotency-Key is in progress',
@@ -62,7 +90,7 @@ export const PROBLEMS = {
   validation: typed(422, 'validation', 'The record is invalid'),
   /** A request within every size limit whose result would not be (a patched record too large or too deep). */
   limitExceeded: typed(422, 'limit-exceeded', 'The request exceeds a limit'),
-  idempotencyMismatch: typed(
+  idempotencyKeyReused: typed(
     422,
     'idempotency-key-reused',
     'Idempotency-Key reused with a different request',

@@ -193,10 +193,10 @@ describe('aggregate: filter', () => {
       reader.aggregate(ANNA, 'workouts', { groupBy: ['type'], filter: 'duration >' }),
     );
     assert.equal(bad.status, 400);
-    assert.equal(bad.code, 'badFilter');
+    assert.equal(bad.code, 'invalidFilter');
     assert.equal(typeof bad.extra?.position, 'number');
     const unknown = await problemOf(reader.aggregate(ANNA, 'workouts', { groupBy: [], filter: 'nope = 1' }));
-    assert.equal(unknown.code, 'badFilter');
+    assert.equal(unknown.code, 'invalidFilter');
     assert.match(unknown.detail, /nope/);
   });
 
@@ -233,7 +233,7 @@ describe('aggregate: what may be grouped by and summed', () => {
       calls.length = 0;
       const problem = await problemOf(reader.aggregate(ADMIN, 'workouts', row.options));
       assert.equal(problem.status, 400);
-      assert.equal(problem.code, 'badQuery');
+      assert.equal(problem.code, 'invalidQuery');
       assert.ok(problem.detail.includes(`"${row.field}"`), problem.detail);
       assert.deepEqual(calls, []);
     });

@@ -41,7 +41,7 @@ export function checkCsrf(req: FastifyRequest, publicUrl: string | undefined): v
   if (req.ctx.via !== 'cookie' || SAFE.has(req.method)) return;
   if (!sameOriginAllowed(req, publicUrl)) {
     throw new Problem(
-      'csrf',
+      'crossOriginRequest',
       'This request carries the session cookie but comes from another origin; it was refused. Send it from this site, or authenticate with a bearer token.',
     );
   }

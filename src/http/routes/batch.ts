@@ -21,7 +21,7 @@ interface SubRequest {
 }
 
 function bad(detail: string): Problem {
-  return new Problem('badBatch', detail);
+  return new Problem('invalidBatch', detail);
 }
 
 /** Check the batch body's shape and return its requests. */

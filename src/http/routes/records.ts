@@ -85,7 +85,7 @@ function pickReadParams(query: QueryValues): QueryValues {
   for (const [k, v] of Object.entries(query)) {
     if (k !== 'fields' && k !== 'expand') {
       throw new Problem(
-        'badQuery',
+        'invalidQuery',
         `Query parameter "${k}" is not accepted on a single record; use fields or expand.`,
       );
     }

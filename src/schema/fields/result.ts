@@ -1,21 +1,6 @@
-/** Building blocks shared by the field types: results, issue codes and wording. */
+/** Building blocks shared by the field types: results and wording (issue codes: util/problem.ts). */
+import type { FieldIssueCode } from '../../util/problem.js';
 import type { CheckResult } from '../field-type.js';
-
-/** The stable issue codes a field problem can carry (FieldIssue.code). */
-export const ISSUE_CODES = [
-  'required',
-  'type',
-  'min',
-  'max',
-  'pattern',
-  'values',
-  'format',
-  'unknown_field',
-  'file_type',
-  'file_size',
-] as const;
-
-export type IssueCode = (typeof ISSUE_CODES)[number];
 
 /** A passing check with its normalised value. */
 export function ok(value: unknown): CheckResult {
@@ -23,7 +8,7 @@ export function ok(value: unknown): CheckResult {
 }
 
 /** A failing check with one issue. */
-export function fail(code: IssueCode, message: string): CheckResult {
+export function fail(code: FieldIssueCode, message: string): CheckResult {
   return { ok: false, code, message };
 }
 
