@@ -3,6 +3,8 @@
  * the expected type or throws a ConfigError naming the path, what was
  * expected and what was found.
  */
+
+import { isPlainObject } from '../util/is-plain-object.js';
 import { ConfigError } from './config-error.js';
 
 /** A plain object read from the config, without a prototype so `constructor` and friends are never inherited. */
@@ -58,7 +60,7 @@ export class Checker {
 
   /** A plain object, copied onto a null prototype; `keys` lists what it may contain. */
   object(value: unknown, path: string, keys?: readonly string[]): RawObject {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    if (!isPlainObject(value)) {
       return this.expected(path, 'an object', value);
     }
     const proto = Object.getPrototypeOf(value);

@@ -7,6 +7,7 @@ import type { FastifyRequest } from 'fastify';
 import type { FileStorage } from '../files/storage.js';
 import type { CompiledCollection } from '../schema/compile-collection.js';
 import type { StagedUpload } from '../service/uploads.js';
+import { WRITE_TYPES } from '../util/media-types.js';
 import { Problem, validationProblem } from '../util/problem.js';
 import {
   type FormLimits,
@@ -15,7 +16,6 @@ import {
   readMultipartForm,
 } from './multipart-form.js';
 import { isForm } from './plugins/body.js';
-import { POST_TYPES } from './request.js';
 
 export interface WriteBody {
   body: Record<string, unknown>;
@@ -74,7 +74,7 @@ export async function readForm(
       throw new Problem(
         'unsupportedMediaType',
         'This body is JSON but was sent as application/x-www-form-urlencoded; send it with Content-Type: application/json.',
-        { headers: { 'Accept-Post': POST_TYPES } },
+        { headers: { 'Accept-Post': WRITE_TYPES } },
       );
     }
     return { fields: req.body.fields, uploads: [], fileIssues: [] };

@@ -20,6 +20,8 @@ export {
   type OverrideMethod,
 } from '../util/method-override.js';
 
+import { MEDIA } from '../util/media-types.js';
+
 /**
  * Whether a POST's body is a form, the only kind that may carry `_method`:
  * urlencoded (already parsed) or multipart (whose fields are read later).
@@ -27,7 +29,7 @@ export {
  */
 export function hasFormBody(req: FastifyRequest): boolean {
   if (isForm(req.body)) return !req.body.jsonLike;
-  return mediaTypeOf(req) === 'multipart/form-data';
+  return mediaTypeOf(req) === MEDIA.multipart;
 }
 
 /**

@@ -8,19 +8,15 @@ import type { Preconditions } from '../service/preconditions.js';
 import { fingerprint, type IdempotencyClaim } from '../service/write-runner.js';
 import { negotiate, prefersHtml } from '../util/accept.js';
 import { parseIdempotencyKey } from '../util/idempotency-key.js';
+import { isPlainObject } from '../util/is-plain-object.js';
+import { MEDIA, PATCH_TYPES } from '../util/media-types.js';
 import { Problem } from '../util/problem.js';
 import { isUnread } from './plugins/body.js';
-import { PATCH_TYPES } from './route-table.js';
-
-/** What create and replace routes read. */
-export const POST_TYPES = 'application/json, application/x-www-form-urlencoded, multipart/form-data';
-/** What routes that take only JSON read. */
-export const JSON_ONLY = 'application/json';
 
 const PATCH_MEDIA_TYPES: ReadonlySet<string> = new Set(PATCH_TYPES.split(',').map((s) => s.trim()));
 
-const JSON_ALONE = ['application/json'];
-const JSON_OR_HTML = ['application/json', 'text/html'];
+const JSON_ALONE = [MEDIA.json];
+const JSON_OR_HTML = [MEDIA.json, MEDIA.html];
 
 /** 406 unless the client accepts JSON (or HTML, where a write can answer with a redirect page). */
 export function requireAcceptable(req: FastifyRequest, htmlOffered = false): void {
@@ -48,14 +44,13 @@ function unsupported(req: FastifyRequest, accepted: string, header: 'Accept-Post
 }
 
 /** A JSON object body; 415 (with Accept-Post listing `accepted`) for other media types, 400 for anything but an object. */
-export function objectBody(req: FastifyRequest, accepted = JSON_ONLY): Record<string, unknown> {
+export function objectBody(req: FastifyRequest, accepted: string = MEDIA.json): Record<string, unknown> {
   const body = req.body;
   if (body === undefined && req.headers['content-type'] === undefined) {
     throw new Problem('malformedJson', 'The request has no body; send the record as a JSON object.');
   }
-  if (isUnread(body) || mediaTypeOf(req) !== 'application/json')
-    throw unsupported(req, accepted, 'Accept-Post');
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+  if (isUnread(body) || mediaTypeOf(req) !== MEDIA.json) throw unsupported(req, accepted, 'Accept-Post');
+  if (!isPlainObject(body)) {
     throw new Problem(
       'malformedJson',
       'The request body must be a JSON object (the record), not an array or a scalar.',
@@ -75,7 +70,7 @@ export function patchBody(req: FastifyRequest): { kind: 'merge' | 'json-patch'; 
   }
   // A form body is parsed (create and replace take forms) but is no patch document.
   if (isUnread(req.body) || !PATCH_MEDIA_TYPES.has(type)) throw unsupported(req, PATCH_TYPES, 'Accept-Patch');
-  return { kind: type === 'application/json-patch+json' ? 'json-patch' : 'merge', document: req.body };
+  return { kind: type === MEDIA.jsonPatch ? 'json-patch' : 'merge', document: req.body };
 }
 
 /** Preconditions of a write, as sent. */
@@ -132,7 +127,7 @@ export function idempotencyClaim(
  * beside the key, and a fast hash of a password is not to be stored.
  */
 function withoutPassword(body: unknown): unknown {
-  if (body === null || typeof body !== 'object' || Array.isArray(body) || !Object.hasOwn(body, 'password')) {
+  if (!isPlainObject(body) || !Object.hasOwn(body, 'password')) {
     return body;
   }
   const { password: _omitted, ...rest } = body as Record<string, unknown>;

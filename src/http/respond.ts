@@ -9,9 +9,8 @@ import { recordJson } from '../service/serialize.js';
 import type { StoredResponse } from '../service/write-runner.js';
 import { etagOf } from '../util/etag.js';
 import { httpDate } from '../util/http-date.js';
+import { JSON_TYPE } from '../util/media-types.js';
 import { preferReturn } from '../util/prefer.js';
-
-export const JSON_TYPE = 'application/json; charset=utf-8';
 
 /** Add names to the Vary header without dropping ones already there. */
 export function addVary(reply: FastifyReply, ...names: string[]): void {

@@ -3,6 +3,7 @@
  * one 405 handler with the route's Allow list; OPTIONS answers 204 + Allow.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
+import { PATCH_TYPES } from '../util/media-types.js';
 import { Problem } from '../util/problem.js';
 
 export type Handler = (req: FastifyRequest, reply: FastifyReply) => Promise<unknown> | unknown;
@@ -12,7 +13,6 @@ export type MethodHandlers = Partial<Record<'GET' | 'POST' | 'PUT' | 'PATCH' | '
 export const ROUTED_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 
 /** Media types a PATCH accepts, for Accept-Patch. */
-export const PATCH_TYPES = 'application/merge-patch+json, application/json-patch+json, application/json';
 
 /** The Allow value for a set of handlers (HEAD with GET, OPTIONS always). */
 export function allowOf(handlers: MethodHandlers): string {

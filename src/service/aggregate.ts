@@ -5,6 +5,7 @@
  */
 import type { AggregateOptions } from '../config/app-types.js';
 import type { CollectionDef, FieldType } from '../schema/types.js';
+import { isPlainObject } from '../util/is-plain-object.js';
 import { Problem } from '../util/problem.js';
 
 /** Most fields one aggregate may group by. */
@@ -64,7 +65,7 @@ function checkField(def: CollectionDef, name: string, what: string, allowed: Rea
 
 /** The groupBy and sum fields of an aggregate, checked; 400 naming the first field that cannot be used. */
 export function aggregateFields(def: CollectionDef, options: AggregateOptions): AggregateFields {
-  if (options === null || typeof options !== 'object') {
+  if (!isPlainObject(options)) {
     throw badQuery('Aggregate options must be an object with groupBy (and optionally sum and filter).');
   }
   if (options.filter !== undefined && typeof options.filter !== 'string') {

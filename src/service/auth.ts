@@ -7,6 +7,7 @@ import type { Config } from '../config/types.js';
 import type { CompiledCollection } from '../schema/compile-collection.js';
 import type { RecordData } from '../schema/types.js';
 import type { Store, StoreTx } from '../store/store.js';
+import { isPlainObject } from '../util/is-plain-object.js';
 import { type FieldIssue, isProblem, Problem } from '../util/problem.js';
 import { findCollection } from './collections.js';
 import { type Caller, type RequestContext, SYSTEM_CONTEXT } from './context.js';
@@ -59,7 +60,7 @@ function accountExists(error: unknown): Problem | undefined {
 }
 
 function asObject(body: unknown, what: string): Record<string, unknown> {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+  if (!isPlainObject(body)) {
     throw new Problem('malformedJson', `The ${what} body must be a JSON object.`);
   }
   return body as Record<string, unknown>;

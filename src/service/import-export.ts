@@ -7,6 +7,7 @@ import type { CompiledCollection } from '../schema/compile-collection.js';
 import { ID_PATTERN, type RecordData } from '../schema/types.js';
 import type { Store } from '../store/store.js';
 import { randomId } from '../util/id.js';
+import { isPlainObject } from '../util/is-plain-object.js';
 import { isProblem } from '../util/problem.js';
 
 export interface ImportProgress {
@@ -24,21 +25,18 @@ export class ImportError extends Error {
 
 const BATCH = 500;
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
 /** What to import: collection name → its records, per the file's shape and `perKey`. */
 export function importPlan(data: unknown, perKey: boolean): Map<string, Record<string, unknown>[]> {
-  if (!isObject(data)) throw new ImportError('the file must hold a JSON object whose keys name collections');
+  if (!isPlainObject(data))
+    throw new ImportError('the file must hold a JSON object whose keys name collections');
   const plan = new Map<string, Record<string, unknown>[]>();
   for (const [key, value] of Object.entries(data)) {
     if (Array.isArray(value)) {
       value.forEach((item, i) => {
-        if (!isObject(item)) throw new ImportError(`${key}[${i}] is not an object`);
+        if (!isPlainObject(item)) throw new ImportError(`${key}[${i}] is not an object`);
       });
       plan.set(key, value as Record<string, unknown>[]);
-    } else if (perKey && isObject(value)) {
+    } else if (perKey && isPlainObject(value)) {
       plan.set(key, [value]);
     }
   }

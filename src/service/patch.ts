@@ -1,6 +1,7 @@
 /** PATCH documents (RFC 7396 merge patch, RFC 6902 JSON Patch) applied to a stored record. */
 import type { Limits } from '../config/types.js';
 import type { RecordData } from '../schema/types.js';
+import { isPlainObject } from '../util/is-plain-object.js';
 import { applyJsonPatch } from '../util/json-patch.js';
 import { JsonPatchError, JsonPatchLimitError } from '../util/json-patch-error.js';
 import { MAX_JSON_DEPTH } from '../util/json-size.js';
@@ -27,10 +28,6 @@ export interface PatchBudget {
   left: number;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
 /** The record's field values after the patch (system fields removed), not yet validated. */
 export function applyPatch(
   current: RecordData,
@@ -41,7 +38,7 @@ export function applyPatch(
 ): Record<string, unknown> {
   let result: unknown;
   if (patch.kind === 'merge') {
-    if (!isObject(patch.document)) {
+    if (!isPlainObject(patch.document)) {
       throw new Problem('badRequest', 'A merge patch (RFC 7396) for a record must be a JSON object.');
     }
     result = mergePatch(current, patch.document);
@@ -75,7 +72,7 @@ export function applyPatch(
     } finally {
       budget.left -= meter.work;
     }
-    if (!isObject(result)) {
+    if (!isPlainObject(result)) {
       throw new Problem('validation', 'The patched document is not an object.', {
         errors: [{ field: '', code: 'type', message: 'must be an object' }],
       });

@@ -1,4 +1,5 @@
 /** Accept header parsing and selection (RFC 9110 §12.5.1). Takes strings, not requests. */
+import { MEDIA } from './media-types.js';
 
 export interface MediaRange {
   type: string;
@@ -79,5 +80,5 @@ export function negotiate(accept: string | undefined, offers: readonly string[])
 export function prefersHtml(accept: string | undefined): boolean {
   if (!accept) return false;
   const ranges = parseAccept(accept);
-  return quality(ranges, 'text/html') > Math.max(quality(ranges, 'application/json'), 0);
+  return quality(ranges, MEDIA.html) > Math.max(quality(ranges, MEDIA.json), 0);
 }

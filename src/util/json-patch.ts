@@ -5,6 +5,8 @@
  * may hold (checked before any runs), how large and deep the document may
  * grow, and how much JSON its operations may copy, measure and compare.
  */
+
+import { isPlainObject } from './is-plain-object.js';
 import { JsonPatchError, JsonPatchLimitError, type JsonPatchLimits } from './json-patch-error.js';
 import { PatchedDocument } from './patched-document.js';
 
@@ -74,7 +76,7 @@ function applyAll(document: PatchedDocument, patch: unknown[]): void {
 
 function checkOperation(raw: unknown, index: number): Operation {
   const fail = (m: string) => new JsonPatchError('malformed', index, `Operation ${index}: ${m}`);
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw fail('must be an object.');
+  if (!isPlainObject(raw)) throw fail('must be an object.');
   const op = raw as Record<string, unknown>;
   if (!['add', 'remove', 'replace', 'move', 'copy', 'test'].includes(op.op as string)) {
     throw fail('"op" must be one of add, remove, replace, move, copy, test.');

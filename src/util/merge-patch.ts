@@ -1,17 +1,15 @@
+import { isPlainObject } from './is-plain-object.js';
+
 /** RFC 7396 JSON Merge Patch. Returns a new value; never mutates its inputs. */
 export function mergePatch(target: unknown, patch: unknown): unknown {
-  if (!isObject(patch)) return patch;
-  const result: Record<string, unknown> = isObject(target) ? copy(target) : {};
+  if (!isPlainObject(patch)) return patch;
+  const result: Record<string, unknown> = isPlainObject(target) ? copy(target) : {};
   for (const key of Object.keys(patch)) {
     const value = patch[key];
     if (value === null) delete result[key];
     else defineOwn(result, key, mergePatch(result[key], value));
   }
   return result;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 function copy(source: Record<string, unknown>): Record<string, unknown> {

@@ -6,6 +6,7 @@
  * operation costs at most that budget.
  */
 import { jsonEqual } from './canonical-json.js';
+import { isPlainObject } from './is-plain-object.js';
 import {
   type JsonPatchBound,
   JsonPatchError,
@@ -23,10 +24,6 @@ interface Slot {
   replaces: boolean;
   old?: Json;
   put(value: Json): void;
-}
-
-function isObject(v: Json): v is Record<string, Json> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
 /** One patch being applied: the copy, its JSON size so far, and the work spent on it. */
@@ -149,7 +146,7 @@ export class PatchedDocument {
     for (const token of tokens) {
       if (Array.isArray(node) && /^(0|[1-9][0-9]*)$/.test(token) && Number(token) < node.length) {
         node = node[Number(token)];
-      } else if (isObject(node) && Object.hasOwn(node, token)) {
+      } else if (isPlainObject(node) && Object.hasOwn(node, token)) {
         node = node[token];
       } else {
         throw this.conflict(`path "${pointer(tokens)}" does not exist.`);
@@ -170,7 +167,7 @@ export class PatchedDocument {
       const overhead = parent.length > 0 ? 1 : 0;
       return { overhead, replaces: false, put: (value) => parent.splice(position, 0, value) };
     }
-    if (!isObject(parent)) throw this.conflict('cannot add to a non-container.');
+    if (!isPlainObject(parent)) throw this.conflict('cannot add to a non-container.');
     if (Object.hasOwn(parent, last)) {
       return {
         overhead: 0,

@@ -25,6 +25,7 @@ import {
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { MEDIA } from '../../util/media-types.js';
 import { isNoSpace, StorageFull } from '../../util/storage-full.js';
 import { collectingAlong } from '../../util/young-gc.js';
 import {
@@ -213,7 +214,7 @@ export class LocalFileStorage implements FileStorage {
       size: info.size,
       etag,
       mtime: info.mtime,
-      type: side?.type ?? 'application/octet-stream',
+      type: side?.type ?? MEDIA.octetStream,
       originalName: side?.originalName ?? basename(key),
     };
   }

@@ -6,9 +6,8 @@
 import type { RouteResponse } from '../../config/app-types.js';
 import type { StoredResponse } from '../../service/write-runner.js';
 import { isHtml } from '../../util/html-template.js';
-import { JSON_TYPE } from '../respond.js';
-
-export const HTML_TYPE = 'text/html; charset=utf-8';
+import { isPlainObject } from '../../util/is-plain-object.js';
+import { HTML_TYPE, JSON_TYPE } from '../../util/media-types.js';
 
 /** Headers the server sets itself from the body it sends. */
 const OWN_HEADERS: ReadonlySet<string> = new Set(['content-length', 'transfer-encoding', 'connection']);
@@ -29,7 +28,7 @@ export function routeResponse(
 
 /** A returned object of exactly `{ status, headers, body }` is a RouteResponse (what ctx.json and ctx.redirect make). */
 function isRouteResponse(value: unknown): value is RouteResponse {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  if (!isPlainObject(value)) return false;
   const keys = Object.keys(value).sort();
   const { status, headers } = value as Record<string, unknown>;
   return (

@@ -4,14 +4,14 @@
  * the reserved `_…` fields that steer the request taken out.
  */
 import type { FastifyRequest } from 'fastify';
+import { JSON_BODY_TYPES, MEDIA } from '../../util/media-types.js';
 import { type MethodOverride, methodOverride } from '../../util/method-override.js';
 import { Problem } from '../../util/problem.js';
 import { type FormLimits, readPlainForm } from '../multipart-form.js';
 import { isForm, isUnread } from '../plugins/body.js';
 
 /** What a custom route reads: JSON (three JSON media types) and forms. */
-export const ROUTE_BODY_TYPES =
-  'application/json, application/merge-patch+json, application/json-patch+json, application/x-www-form-urlencoded, multipart/form-data';
+export const ROUTE_BODY_TYPES = [...JSON_BODY_TYPES, MEDIA.form, MEDIA.multipart].join(', ');
 
 /** Form fields that steer the request and are no part of ctx.body. */
 const RESERVED = ['_idempotency_key', '_redirect', '_method', '_etag'];

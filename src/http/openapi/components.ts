@@ -3,14 +3,9 @@
  * Patch schema, response headers, problem responses and the security schemes.
  * Shared parameters are in parameters.ts.
  */
+import { PATCH_TYPES, PROBLEM_TYPE, WRITE_TYPES } from '../../util/media-types.js';
 import { type Json, ref } from './names.js';
 
-/** The media type of every error body. */
-export const PROBLEM_TYPE = 'application/problem+json';
-/** Media types PATCH takes, for Accept-Patch. */
-export const PATCH_TYPES = 'application/merge-patch+json, application/json-patch+json, application/json';
-/** Media types a create or replace takes, for Accept-Post. */
-export const WRITE_TYPES = 'application/json, application/x-www-form-urlencoded, multipart/form-data';
 /** The name of the session cookie. */
 export const SESSION_COOKIE = 'methodical_session';
 

@@ -6,9 +6,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { MAX_JSON_DEPTH } from '../../util/json-size.js';
+import { JSON_BODY_TYPES, MEDIA } from '../../util/media-types.js';
 import { overLimit, Problem } from '../../util/problem.js';
-
-export const JSON_TYPES = ['application/json', 'application/merge-patch+json', 'application/json-patch+json'];
 
 /** Marks a body whose media type no parser took. */
 export const UNREAD_BODY = Symbol('unread body');
@@ -139,11 +138,11 @@ export function bodyPlugin(app: FastifyInstance, options: BodyOptions = {}): voi
   const formFields = options.formFields ?? Number.POSITIVE_INFINITY;
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(
-    'application/x-www-form-urlencoded',
+    MEDIA.form,
     { parseAs: 'buffer' },
     bytesParser((bytes) => parseFormBody(bytes, formFields)),
   );
-  app.addContentTypeParser(JSON_TYPES, { parseAs: 'buffer' }, bytesParser(parseJsonBody));
+  app.addContentTypeParser([...JSON_BODY_TYPES], { parseAs: 'buffer' }, bytesParser(parseJsonBody));
   app.addContentTypeParser('*', (_req, _payload, done) => {
     done(null, { [UNREAD_BODY]: true } satisfies UnreadBody);
   });

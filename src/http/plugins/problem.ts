@@ -7,13 +7,12 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { StoredResponse } from '../../service/write-runner.js';
 import { prefersHtml } from '../../util/accept.js';
+import { HTML_TYPE, PROBLEM_TYPE } from '../../util/media-types.js';
 import { isProblem, overLimit, Problem } from '../../util/problem.js';
 import { StorageFull } from '../../util/storage-full.js';
 import { errorPageHtml } from '../error-page.js';
 import { addVary } from '../respond.js';
 import { ownOrigin } from './csrf.js';
-
-export const PROBLEM_TYPE = 'application/problem+json';
 
 /** Status codes Fastify's own errors map onto, by error code. */
 const FASTIFY_ERRORS: Record<string, (e: FastifyError, req: FastifyRequest) => Problem> = {
@@ -85,7 +84,7 @@ export function renderProblem(problem: Problem, req: FastifyRequest): StoredResp
   if (prefersHtml(req.headers.accept)) {
     return {
       status: problem.status,
-      headers: { ...problem.headers, 'content-type': 'text/html; charset=utf-8' },
+      headers: { ...problem.headers, 'content-type': HTML_TYPE },
       body: errorPageHtml(problem, req, backLink(req, publicUrl), req.server.methodicalErrorPage),
     };
   }

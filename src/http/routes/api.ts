@@ -1,7 +1,7 @@
 /** Registers the API's routes on their paths, each with its Allow list. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { findCollection } from '../../service/collections.js';
-import { POST_TYPES } from '../request.js';
+import { MEDIA, WRITE_TYPES } from '../../util/media-types.js';
 import { allowFor, allowOf, type FormRoute, route } from '../route-table.js';
 import type { Services } from '../services.js';
 import { batchHandler } from './batch.js';
@@ -21,13 +21,13 @@ export function apiRoutes(app: FastifyInstance, services: Services, forms: FormR
   const collectionExists = (req: FastifyRequest) => {
     findCollection(services.schema, (req.params as RecordParams).collection);
   };
-  route(app, '/api/batch', { POST: batchHandler(services) }, { acceptPost: 'application/json' });
+  route(app, '/api/batch', { POST: batchHandler(services) }, { acceptPost: MEDIA.json });
   metaRoutes(app, services);
   route(
     app,
     '/api/:collection',
     { GET: fromUrl(records.list), POST: fromUrl(records.create) },
-    { acceptPost: POST_TYPES, exists: collectionExists, forms },
+    { acceptPost: WRITE_TYPES, exists: collectionExists, forms },
   );
   const recordMethods = {
     GET: fromUrl(records.get),

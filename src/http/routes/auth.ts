@@ -5,13 +5,14 @@ import type { WriteOutcome } from '../../service/record-writes.js';
 import { recordJson } from '../../service/serialize.js';
 import type { StoredResponse } from '../../service/write-runner.js';
 import { prefersHtml } from '../../util/accept.js';
+import { JSON_TYPE, WRITE_TYPES } from '../../util/media-types.js';
 import { evaluateRead } from '../conditional.js';
 import { redirectTarget } from '../form-respond.js';
 import { type FormLimits, readPlainForm } from '../multipart-form.js';
 import { cookieOptions, SESSION_COOKIE } from '../plugins/auth.js';
 import { renderProblem, sendStored } from '../plugins/problem.js';
 import { idempotencyClaim, objectBody, requireAcceptable } from '../request.js';
-import { JSON_TYPE, jsonRepresentation, recordPath, representationHeaders, varyApi } from '../respond.js';
+import { jsonRepresentation, recordPath, representationHeaders, varyApi } from '../respond.js';
 import { type FormRoute, route } from '../route-table.js';
 import type { Services } from '../services.js';
 
@@ -30,7 +31,7 @@ async function authInput(
   coerce: (fields: Record<string, string[]>) => Record<string, unknown> = firstValues,
 ): Promise<AuthInput> {
   const fields = await readPlainForm(req, limits);
-  if (!fields) return { body: objectBody(req, FORM_TYPES), form: false };
+  if (!fields) return { body: objectBody(req, WRITE_TYPES), form: false };
   const { password, _redirect, _idempotency_key, ...rest } = fields;
   const body = coerce(rest);
   if (password) body.password = password[0];
@@ -57,8 +58,6 @@ function formRedirect(
     body: '',
   };
 }
-
-const FORM_TYPES = 'application/json, application/x-www-form-urlencoded, multipart/form-data';
 
 export function authRoutes(app: FastifyInstance, services: Services, forms: FormRoute[]): void {
   const { auth } = services;
@@ -114,7 +113,7 @@ export function authRoutes(app: FastifyInstance, services: Services, forms: Form
         return sendStored(reply, response);
       },
     },
-    { acceptPost: FORM_TYPES, forms },
+    { acceptPost: WRITE_TYPES, forms },
   );
 
   route(
@@ -133,7 +132,7 @@ export function authRoutes(app: FastifyInstance, services: Services, forms: Form
         return reply.type(JSON_TYPE).send(JSON.stringify({ token: result.token, user: result.user }));
       },
     },
-    { acceptPost: FORM_TYPES, forms },
+    { acceptPost: WRITE_TYPES, forms },
   );
 
   route(

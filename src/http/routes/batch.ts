@@ -7,10 +7,12 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { PatchInput } from '../../service/patch.js';
 import type { Preconditions } from '../../service/preconditions.js';
 import type { WriteOutcome, WriteScope } from '../../service/record-writes.js';
+import { isPlainObject } from '../../util/is-plain-object.js';
+import { JSON_TYPE, MEDIA } from '../../util/media-types.js';
 import { isProblem, overLimit, Problem } from '../../util/problem.js';
 import { renderProblem, sendStored } from '../plugins/problem.js';
 import { idempotencyClaim, objectBody, requireAcceptable } from '../request.js';
-import { JSON_TYPE, renderWrite, varyApi } from '../respond.js';
+import { renderWrite, varyApi } from '../respond.js';
 import type { Services } from '../services.js';
 
 interface SubRequest {
@@ -40,14 +42,14 @@ function readRequests(body: Record<string, unknown>, max: number): SubRequest[] 
   for (const key of Object.keys(body))
     if (key !== 'requests') throw bad(`Unknown member "${key}" in the batch body.`);
   return requests.map((r, i) => {
-    if (r === null || typeof r !== 'object' || Array.isArray(r)) throw bad(`Request ${i} must be an object.`);
+    if (!isPlainObject(r)) throw bad(`Request ${i} must be an object.`);
     const { method, url, headers = {}, body: subBody } = r as Record<string, unknown>;
     if (typeof method !== 'string' || !['POST', 'PUT', 'PATCH', 'DELETE'].includes(method.toUpperCase())) {
       throw bad(`Request ${i}: "method" must be POST, PUT, PATCH or DELETE.`);
     }
     if (typeof url !== 'string' || !url.startsWith('/api/'))
       throw bad(`Request ${i}: "url" must be an /api/ path.`);
-    if (headers === null || typeof headers !== 'object' || Array.isArray(headers)) {
+    if (!isPlainObject(headers)) {
       throw bad(`Request ${i}: "headers" must be an object.`);
     }
     const lower: Record<string, string> = {};
@@ -76,7 +78,7 @@ function target(url: string, index: number): { collection: string; id?: string }
 }
 
 function objectOf(body: unknown, index: number): Record<string, unknown> {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+  if (!isPlainObject(body)) {
     throw bad(`Request ${index}: "body" must be a JSON object.`);
   }
   return body as Record<string, unknown>;
@@ -102,9 +104,7 @@ export function batchHandler(services: Services) {
     } else if (sub.method === 'PUT') {
       outcome = await writer.replace(req.ctx, collection, id, objectOf(sub.body, index), pre, scope);
     } else if (sub.method === 'PATCH') {
-      const kind = (sub.headers['content-type'] ?? '').startsWith('application/json-patch+json')
-        ? 'json-patch'
-        : 'merge';
+      const kind = (sub.headers['content-type'] ?? '').startsWith(MEDIA.jsonPatch) ? 'json-patch' : 'merge';
       const patch: PatchInput = { kind, document: sub.body };
       outcome = await writer.patch(req.ctx, collection, id, patch, pre, scope);
     } else if (sub.method === 'DELETE') {

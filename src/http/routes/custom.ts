@@ -12,6 +12,7 @@ import type { CustomRoute, RouteMethod } from '../../config/types.js';
 import { routeRecords } from '../../service/route-records.js';
 import type { StoredResponse } from '../../service/write-runner.js';
 import { etagOf } from '../../util/etag.js';
+import { isPlainObject } from '../../util/is-plain-object.js';
 import { Problem } from '../../util/problem.js';
 import { evaluateRead } from '../conditional.js';
 import { renderAnswer } from '../custom/route-answer.js';
@@ -70,7 +71,7 @@ function readAnswer(req: FastifyRequest, answer: StoredResponse, keyIssued: bool
 /** The fingerprint's body: a form's `_method` counts, so a POST and the PUT it stands for never share a key. */
 function fingerprinted(body: unknown, method: string, requested: string): unknown {
   if (method === requested) return body;
-  if (body !== null && typeof body === 'object' && !Array.isArray(body)) return { ...body, _method: method };
+  if (isPlainObject(body)) return { ...body, _method: method };
   return { _method: method, body };
 }
 

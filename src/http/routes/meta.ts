@@ -1,12 +1,13 @@
 /** `/healthz` and `/api/openapi.json`. */
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
+import { JSON_TYPE } from '../../util/media-types.js';
 import { Problem } from '../../util/problem.js';
 import { evaluateRead } from '../conditional.js';
 import { openApiDocument } from '../openapi/document.js';
 import { sendStored } from '../plugins/problem.js';
 import { requireAcceptable } from '../request.js';
-import { JSON_TYPE, jsonRepresentation } from '../respond.js';
+import { jsonRepresentation } from '../respond.js';
 import { route } from '../route-table.js';
 import type { Services } from '../services.js';
 

@@ -13,17 +13,12 @@ import type { Preconditions } from '../../service/preconditions.js';
 import type { WriteScope } from '../../service/record-writes.js';
 import { access } from '../../service/rules.js';
 import type { IdempotencyClaim, StoredResponse } from '../../service/write-runner.js';
+import { isPlainObject } from '../../util/is-plain-object.js';
+import { WRITE_TYPES } from '../../util/media-types.js';
 import { readFormBody, type WriteBody } from '../form-body.js';
 import { fingerprintBody, renderFormWrite } from '../form-respond.js';
 import { sendStored } from '../plugins/problem.js';
-import {
-  idempotencyClaim,
-  objectBody,
-  POST_TYPES,
-  patchBody,
-  preconditionsOf,
-  requireAcceptable,
-} from '../request.js';
+import { idempotencyClaim, objectBody, patchBody, preconditionsOf, requireAcceptable } from '../request.js';
 import { originate, renderWrite, varyApi } from '../respond.js';
 import type { Services } from '../services.js';
 import { runWrite } from '../write-answer.js';
@@ -47,12 +42,12 @@ export function recordWriteHandlers(services: Services) {
     // Files are streamed to disk as they arrive: a caller the rules refuse is refused before any is.
     if (req.isMultipart()) await checkBeforeUpload(services.store, req.ctx, compiled, id);
     const form = await readFormBody(req, compiled, files, config.limits);
-    return form ?? { body: objectBody(req, POST_TYPES), uploads: [], form: false };
+    return form ?? { body: objectBody(req, WRITE_TYPES), uploads: [], form: false };
   }
 
   /** A new password in a write to an auth collection: hashed now, stored (revoking sessions) with the write. */
   async function passwordChange<B>(req: FastifyRequest, compiled: CompiledCollection, id: string, body: B) {
-    if (!compiled.def.auth || body === null || typeof body !== 'object' || Array.isArray(body)) {
+    if (!compiled.def.auth || !isPlainObject(body)) {
       return { body, apply: null };
     }
     if (Object.hasOwn(body, 'password')) {

@@ -6,12 +6,13 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { parseListParams, type QueryValues } from '../../query/list-params.js';
+import { JSON_TYPE } from '../../util/media-types.js';
 import { Problem } from '../../util/problem.js';
 import { evaluateRead } from '../conditional.js';
 import { listLinks } from '../links.js';
 import { sendStored } from '../plugins/problem.js';
 import { requireAcceptable } from '../request.js';
-import { JSON_TYPE, jsonRepresentation, originate, representationHeaders, varyApi } from '../respond.js';
+import { jsonRepresentation, originate, representationHeaders, varyApi } from '../respond.js';
 import type { Services } from '../services.js';
 import { type RecordParams, recordWriteHandlers } from './record-writes.js';
 

@@ -8,8 +8,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { httpDate } from '../../util/http-date.js';
+import { PROBLEM_TYPE } from '../../util/media-types.js';
 import type { Problem } from '../../util/problem.js';
-import { PROBLEM_TYPE } from '../plugins/problem.js';
 import { bodyUnread, lingerAfterResponse, lingeringClose } from './lingering-close.js';
 
 /**
