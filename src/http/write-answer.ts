@@ -1,7 +1,7 @@
 /** Running a write with its Idempotency-Key claim, shared by the API's record routes and custom routes. */
 import type { FastifyRequest } from 'fastify';
-import type { WriteScope } from '../service/record-writes.js';
 import type { IdempotencyClaim, RunResult, StoredResponse, WriteRunner } from '../service/write-runner.js';
+import type { WriteScope } from '../service/write-scope.js';
 import { prefersHtml } from '../util/accept.js';
 import { renderProblem } from './plugins/problem.js';
 

@@ -12,8 +12,9 @@ import { type FieldIssue, isProblem, Problem } from '../util/problem.js';
 import { findCollection } from './collections.js';
 import { type Caller, type RequestContext, SYSTEM_CONTEXT } from './context.js';
 import { checkPassword, hashPassword, verifyPassword } from './passwords.js';
-import type { RecordWriter, WriteOutcome, WriteScope } from './record-writes.js';
+import type { RecordWriter, WriteOutcome } from './record-writes.js';
 import { newToken, tokenHash } from './sessions.js';
+import type { WriteScope } from './write-scope.js';
 
 export const USERS = 'users';
 

@@ -8,7 +8,6 @@ import type { FileStorage } from '../files/storage.js';
 import type { CompiledCollection } from '../schema/compile-collection.js';
 import { ID_PATTERN, type RecordData } from '../schema/types.js';
 import { DuplicateId, UniqueViolation } from '../store/errors.js';
-import type { StoreTx } from '../store/store.js';
 import { jsonEqual } from '../util/canonical-json.js';
 import { randomId } from '../util/id.js';
 import { Problem } from '../util/problem.js';
@@ -28,18 +27,8 @@ import { checkRelations } from './relations.js';
 import { type Access, access } from './rules.js';
 import { recordEtag, serializeForWrite } from './serialize.js';
 import { type StagedUpload, settleFiles } from './uploads.js';
+import type { WriteScope } from './write-scope.js';
 import { assemble, checkBodyId, fieldsOf, normaliseAuthFields, uniqueProblem } from './write-support.js';
-
-/** One write transaction: the store transaction plus work to run after commit. */
-export interface WriteScope {
-  tx: StoreTx;
-  /** After-hooks, each run once the transaction has committed, in a transaction of its own. */
-  afterCommit: ((scope: WriteScope) => Promise<void>)[];
-  /** Nesting of hook writes, bounded so a hook cannot recurse forever. */
-  depth: number;
-  /** What the transaction's JSON Patches may still copy, measure and compare (created by the first). */
-  patchWork?: PatchBudget;
-}
 
 export interface WriteOutcome {
   status: 200 | 201 | 204;

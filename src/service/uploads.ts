@@ -8,7 +8,7 @@ import type { CompiledCollection } from '../schema/compile-collection.js';
 import type { RecordData } from '../schema/types.js';
 import type { PendingFile, Store, StoreTx } from '../store/store.js';
 import { type FieldIssue, validationProblem } from '../util/problem.js';
-import type { WriteScope } from './record-writes.js';
+import type { WriteScope } from './write-scope.js';
 
 export interface StagedUpload {
   field: string;

@@ -8,7 +8,7 @@ import { LockBusy } from '../store/errors.js';
 import type { Store } from '../store/store.js';
 import { canonicalJson } from '../util/canonical-json.js';
 import { isProblem, Problem } from '../util/problem.js';
-import type { WriteScope } from './record-writes.js';
+import type { WriteScope } from './write-scope.js';
 
 /** A response as stored for replay: status, the headers that matter, and the body bytes. */
 export interface StoredResponse {
