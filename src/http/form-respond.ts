@@ -5,8 +5,8 @@
  * `{id}` in `_redirect` stands for the written record's id.
  */
 import type { FastifyRequest } from 'fastify';
+import type { StoredResponse } from '../service/idempotent-write.js';
 import type { WriteOutcome } from '../service/record-writes.js';
-import type { StoredResponse } from '../service/write-runner.js';
 import { prefersHtml } from '../util/accept.js';
 import { safeRedirect, type WriteBody } from './form-body.js';
 import { recordPath, renderWrite } from './respond.js';

@@ -4,8 +4,8 @@
  * (406 otherwise), the Idempotency-Key claim and the write preconditions.
  */
 import type { FastifyRequest } from 'fastify';
+import { fingerprint, type IdempotencyClaim } from '../service/idempotent-write.js';
 import type { Preconditions } from '../service/preconditions.js';
-import { fingerprint, type IdempotencyClaim } from '../service/write-runner.js';
 import { negotiate, prefersHtml } from '../util/accept.js';
 import { parseIdempotencyKey } from '../util/idempotency-key.js';
 import { isPlainObject } from '../util/is-plain-object.js';

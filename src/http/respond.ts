@@ -4,9 +4,9 @@
  * Vary, Preference-Applied). Stored responses are replayed byte for byte.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { StoredResponse } from '../service/idempotent-write.js';
 import type { WriteOutcome } from '../service/record-writes.js';
 import { recordJson } from '../service/serialize.js';
-import type { StoredResponse } from '../service/write-runner.js';
 import { etagOf } from '../util/etag.js';
 import { httpDate } from '../util/http-date.js';
 import { JSON_TYPE } from '../util/media-types.js';

@@ -3,9 +3,9 @@ import type { Config } from '../config/types.js';
 import type { FileStorage } from '../files/storage.js';
 import type { CompiledCollection } from '../schema/compile-collection.js';
 import type { AuthService } from '../service/auth.js';
+import type { WriteRunner } from '../service/idempotent-write.js';
+import type { RecordReader } from '../service/record-reader.js';
 import type { RecordWriter } from '../service/record-writes.js';
-import type { RecordReader } from '../service/records.js';
-import type { WriteRunner } from '../service/write-runner.js';
 import type { Store } from '../store/store.js';
 
 export interface Services {

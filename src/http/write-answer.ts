@@ -1,6 +1,11 @@
 /** Running a write with its Idempotency-Key claim, shared by the API's record routes and custom routes. */
 import type { FastifyRequest } from 'fastify';
-import type { IdempotencyClaim, RunResult, StoredResponse, WriteRunner } from '../service/write-runner.js';
+import type {
+  IdempotencyClaim,
+  RunResult,
+  StoredResponse,
+  WriteRunner,
+} from '../service/idempotent-write.js';
 import type { WriteScope } from '../service/write-scope.js';
 import { prefersHtml } from '../util/accept.js';
 import { renderProblem } from './plugins/problem.js';

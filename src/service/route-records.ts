@@ -18,8 +18,8 @@ import type { CompiledCollection } from '../schema/compile-collection.js';
 import type { RecordData } from '../schema/types.js';
 import { isProblem } from '../util/problem.js';
 import type { RequestContext } from './context.js';
+import { RecordReader } from './record-reader.js';
 import type { RecordWriter } from './record-writes.js';
-import { RecordReader } from './records.js';
 import { recordEtag } from './serialize.js';
 import type { WriteScope } from './write-scope.js';
 

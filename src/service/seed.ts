@@ -13,8 +13,8 @@ import type { CompiledCollection } from '../schema/compile-collection.js';
 import { compileSchema } from '../schema/compile-schema.js';
 import type { Store, StoreTx } from '../store/store.js';
 import { isProblem, type Problem } from '../util/problem.js';
+import { WriteRunner } from './idempotent-write.js';
 import { RecordWriter } from './record-writes.js';
-import { WriteRunner } from './write-runner.js';
 
 export const SEED_MARKER = 'seeded';
 

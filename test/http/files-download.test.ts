@@ -15,7 +15,7 @@ import { LocalFileStorage } from '../../src/files/local/local-storage.js';
 import { createApp } from '../../src/http/app.js';
 import { fileRoutes } from '../../src/http/routes/files.js';
 import { compileSchema } from '../../src/schema/compile-schema.js';
-import { RecordReader } from '../../src/service/records.js';
+import { RecordReader } from '../../src/service/record-reader.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { storedFilename } from '../../src/util/filename.js';
 import { sniffType } from '../../src/util/sniff.js';

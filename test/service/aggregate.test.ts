@@ -13,7 +13,7 @@ import type { AggregateOptions } from '../../src/config/app-types.js';
 import { validateConfig } from '../../src/config/validate.js';
 import { compileSchema } from '../../src/schema/compile-schema.js';
 import type { RequestContext } from '../../src/service/context.js';
-import { RecordReader } from '../../src/service/records.js';
+import { RecordReader } from '../../src/service/record-reader.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { StoreReader } from '../../src/store/store.js';
 import { Problem } from '../../src/util/problem.js';

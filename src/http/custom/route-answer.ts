@@ -4,7 +4,7 @@
  * and headers, undefined is 204 and anything else is JSON.
  */
 import type { RouteResponse } from '../../config/app-types.js';
-import type { StoredResponse } from '../../service/write-runner.js';
+import type { StoredResponse } from '../../service/idempotent-write.js';
 import { isHtml } from '../../util/html-template.js';
 import { isPlainObject } from '../../util/is-plain-object.js';
 import { HTML_TYPE, JSON_TYPE } from '../../util/media-types.js';

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { StoredResponse } from '../../service/write-runner.js';
+import type { StoredResponse } from '../../service/idempotent-write.js';
 import { prefersHtml } from '../../util/accept.js';
 import { HTML_TYPE, PROBLEM_TYPE } from '../../util/media-types.js';
 import { isProblem, overLimit, Problem } from '../../util/problem.js';

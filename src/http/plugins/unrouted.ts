@@ -6,7 +6,7 @@
 import { statSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { StoredResponse } from '../../service/write-runner.js';
+import type { StoredResponse } from '../../service/idempotent-write.js';
 import { Problem } from '../../util/problem.js';
 import { allowFor, methodNotAllowed } from '../route-table.js';
 

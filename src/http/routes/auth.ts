@@ -1,9 +1,9 @@
 /** `/api/auth/register`, `/login`, `/logout`, `/me`. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { NewSession } from '../../service/auth.js';
+import type { StoredResponse } from '../../service/idempotent-write.js';
 import type { WriteOutcome } from '../../service/record-writes.js';
 import { recordJson } from '../../service/serialize.js';
-import type { StoredResponse } from '../../service/write-runner.js';
 import { prefersHtml } from '../../util/accept.js';
 import { JSON_TYPE, WRITE_TYPES } from '../../util/media-types.js';
 import { evaluateRead } from '../conditional.js';

@@ -9,8 +9,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RouteHandler } from '../../config/app-types.js';
 import type { CustomRoute, RouteMethod } from '../../config/types.js';
+import type { StoredResponse } from '../../service/idempotent-write.js';
 import { routeRecords } from '../../service/route-records.js';
-import type { StoredResponse } from '../../service/write-runner.js';
 import { etagOf } from '../../util/etag.js';
 import { isPlainObject } from '../../util/is-plain-object.js';
 import { Problem } from '../../util/problem.js';
