@@ -10,7 +10,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Preconditions } from '../service/preconditions.js';
 import type { MethodOverride } from '../util/method-override.js';
 import { isForm } from './plugins/body.js';
-import { mediaTypeOf, preconditionsOf } from './request.js';
+import { mediaTypeOf, preconditionsOf } from './request-body.js';
 
 export {
   type FormFields,

@@ -23,12 +23,12 @@ import {
   type PatchLimits,
 } from './patch.js';
 import { checkWritePreconditions, type Preconditions, requireIfMatch } from './preconditions.js';
+import { assemble, checkBodyId, fieldsOf, normaliseAuthFields, uniqueProblem } from './record-fields.js';
 import { checkRelations } from './relations.js';
 import { type Access, access } from './rules.js';
 import { recordEtag, serializeForWrite } from './serialize.js';
 import { type StagedUpload, settleFiles } from './uploads.js';
 import type { WriteScope } from './write-scope.js';
-import { assemble, checkBodyId, fieldsOf, normaliseAuthFields, uniqueProblem } from './write-support.js';
 
 export interface WriteOutcome {
   status: 200 | 201 | 204;

@@ -11,7 +11,7 @@ import { redirectTarget } from '../form-respond.js';
 import { type FormLimits, readPlainForm } from '../multipart-form.js';
 import { cookieOptions, SESSION_COOKIE } from '../plugins/auth.js';
 import { renderProblem, sendStored } from '../plugins/problem.js';
-import { idempotencyClaim, objectBody, requireAcceptable } from '../request.js';
+import { idempotencyClaim, objectBody, requireAcceptable } from '../request-body.js';
 import { jsonRepresentation, recordPath, representationHeaders, varyApi } from '../respond.js';
 import { type FormRoute, route } from '../route-table.js';
 import type { Services } from '../services.js';

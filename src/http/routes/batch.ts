@@ -12,7 +12,7 @@ import { isPlainObject } from '../../util/is-plain-object.js';
 import { JSON_TYPE, MEDIA } from '../../util/media-types.js';
 import { isProblem, overLimit, Problem } from '../../util/problem.js';
 import { renderProblem, sendStored } from '../plugins/problem.js';
-import { idempotencyClaim, objectBody, requireAcceptable } from '../request.js';
+import { idempotencyClaim, objectBody, requireAcceptable } from '../request-body.js';
 import { renderWrite, varyApi } from '../respond.js';
 import type { Services } from '../services.js';
 

@@ -6,7 +6,7 @@ import { Problem } from '../../util/problem.js';
 import { evaluateRead } from '../conditional.js';
 import { openApiDocument } from '../openapi/document.js';
 import { sendStored } from '../plugins/problem.js';
-import { requireAcceptable } from '../request.js';
+import { requireAcceptable } from '../request-body.js';
 import { jsonRepresentation } from '../respond.js';
 import { route } from '../route-table.js';
 import type { Services } from '../services.js';

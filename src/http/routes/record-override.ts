@@ -18,7 +18,7 @@ import {
   overridePreconditions,
 } from '../method-override.js';
 import type { ReadForm } from '../multipart-form.js';
-import { idempotencyClaim, requireAcceptable } from '../request.js';
+import { idempotencyClaim, requireAcceptable } from '../request-body.js';
 import { methodNotAllowed } from '../route-table.js';
 import type { Services } from '../services.js';
 import { aliasRewriter } from './aliases.js';

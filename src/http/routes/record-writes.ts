@@ -18,7 +18,13 @@ import { WRITE_TYPES } from '../../util/media-types.js';
 import { readFormBody, type WriteBody } from '../form-body.js';
 import { fingerprintBody, renderFormWrite } from '../form-respond.js';
 import { sendStored } from '../plugins/problem.js';
-import { idempotencyClaim, objectBody, patchBody, preconditionsOf, requireAcceptable } from '../request.js';
+import {
+  idempotencyClaim,
+  objectBody,
+  patchBody,
+  preconditionsOf,
+  requireAcceptable,
+} from '../request-body.js';
 import { originate, renderWrite, varyApi } from '../respond.js';
 import type { Services } from '../services.js';
 import { runWrite } from '../write-answer.js';
