@@ -2,9 +2,10 @@
  * Preconditions on reads (RFC 9110 §13.2.2 order): If-Match, then
  * If-Unmodified-Since without If-Match, then If-None-Match, then
  * If-Modified-Since without If-None-Match. Writes evaluate theirs in the
- * service, inside the transaction.
+ * service, inside the transaction: here they are only read off the request.
  */
 import type { FastifyRequest } from 'fastify';
+import type { Preconditions } from '../service/preconditions.js';
 import { parseEntityTags, strongMatch, weakMatch } from '../util/etag.js';
 import { parseHttpDate, toSeconds } from '../util/http-date.js';
 
@@ -44,4 +45,13 @@ export function evaluateRead(
   if (date !== undefined && lastSeconds !== undefined && lastSeconds <= toSeconds(date))
     return 'not-modified';
   return 'ok';
+}
+
+/** Preconditions of a write, as sent. */
+export function preconditionsOf(req: FastifyRequest): Preconditions {
+  return {
+    ifMatch: req.headers['if-match'],
+    ifNoneMatch: req.headers['if-none-match'],
+    ifUnmodifiedSince: req.headers['if-unmodified-since'],
+  };
 }

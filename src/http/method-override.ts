@@ -9,8 +9,9 @@
 import type { FastifyRequest } from 'fastify';
 import type { Preconditions } from '../service/preconditions.js';
 import type { MethodOverride } from '../util/method-override.js';
+import { preconditionsOf } from './conditional.js';
 import { isForm } from './plugins/body.js';
-import { mediaTypeOf, preconditionsOf } from './request-body.js';
+import { mediaTypeOf } from './request-body.js';
 
 export {
   type FormFields,

@@ -1,34 +1,15 @@
 /**
- * Reading what a request asks for, before the service is called: the body
- * of an acceptable media type (415 otherwise), an acceptable response type
- * (406 otherwise), the Idempotency-Key claim and the write preconditions.
+ * Reading a write's body, before the service is called: a body of an
+ * acceptable media type (415 otherwise, with Accept-Post or Accept-Patch),
+ * a JSON object for a record (400 otherwise), or a patch document.
  */
 import type { FastifyRequest } from 'fastify';
-import { fingerprint, type IdempotencyClaim } from '../service/idempotent-write.js';
-import type { Preconditions } from '../service/preconditions.js';
-import { negotiate, prefersHtml } from '../util/accept.js';
-import { parseIdempotencyKey } from '../util/idempotency-key.js';
 import { isPlainObject } from '../util/is-plain-object.js';
 import { MEDIA, PATCH_TYPES } from '../util/media-types.js';
 import { Problem } from '../util/problem.js';
 import { isUnread } from './plugins/body.js';
 
 const PATCH_MEDIA_TYPES: ReadonlySet<string> = new Set(PATCH_TYPES.split(',').map((s) => s.trim()));
-
-const JSON_ALONE = [MEDIA.json];
-const JSON_OR_HTML = [MEDIA.json, MEDIA.html];
-
-/** 406 unless the client accepts JSON (or HTML, where a write can answer with a redirect page). */
-export function requireAcceptable(req: FastifyRequest, htmlOffered = false): void {
-  if (req.headers.accept === undefined) return; // Anything goes: JSON.
-  const offers = htmlOffered ? JSON_OR_HTML : JSON_ALONE;
-  if (negotiate(req.headers.accept, offers) === null && !(htmlOffered && prefersHtml(req.headers.accept))) {
-    throw new Problem(
-      'notAcceptable',
-      `This resource is available as ${offers.join(' or ')}; the Accept header rules that out.`,
-    );
-  }
-}
 
 /** The media type of the request body, without parameters. */
 export function mediaTypeOf(req: FastifyRequest): string {
@@ -71,65 +52,4 @@ export function patchBody(req: FastifyRequest): { kind: 'merge' | 'json-patch'; 
   // A form body is parsed (create and replace take forms) but is no patch document.
   if (isUnread(req.body) || !PATCH_MEDIA_TYPES.has(type)) throw unsupported(req, PATCH_TYPES, 'Accept-Patch');
   return { kind: type === MEDIA.jsonPatch ? 'json-patch' : 'merge', document: req.body };
-}
-
-/** Preconditions of a write, as sent. */
-export function preconditionsOf(req: FastifyRequest): Preconditions {
-  return {
-    ifMatch: req.headers['if-match'],
-    ifNoneMatch: req.headers['if-none-match'],
-    ifUnmodifiedSince: req.headers['if-unmodified-since'],
-  };
-}
-
-/** Who the caller is for idempotency scoping: the user, else the client address. */
-export function callerScope(req: FastifyRequest): string {
-  return req.ctx.auth ? `user:${req.ctx.auth.id}` : `ip:${req.ctx.ip}`;
-}
-
-/**
- * The Idempotency-Key claim of a POST or PATCH (null without a key); 400 for
- * a malformed key or, where the collection requires one, a missing key.
- * A form's hidden `_idempotency_key` field counts as the header. `method`
- * is the one a form stands for (`_method`), so its key shares that scope.
- */
-export function idempotencyClaim(
-  req: FastifyRequest,
-  fingerprintBody: unknown,
-  required: boolean,
-  formKey?: string,
-  method = req.method,
-): IdempotencyClaim | null {
-  const header = req.headers['idempotency-key'];
-  const raw = header ?? formKey;
-  if (raw === undefined) {
-    if (required) {
-      throw new Problem(
-        'idempotencyKeyRequired',
-        'This collection requires an Idempotency-Key header on POST.',
-      );
-    }
-    return null;
-  }
-  const parsed = parseIdempotencyKey(Array.isArray(raw) ? raw.join(',') : raw);
-  if (!parsed.ok)
-    throw new Problem('invalidIdempotencyKey', `The Idempotency-Key is not valid: ${parsed.reason}.`);
-  const path = req.url.split('?')[0];
-  return {
-    scope: `${callerScope(req)} ${method} ${path}`,
-    key: parsed.key,
-    fingerprint: fingerprint(method, path, withoutPassword(fingerprintBody)),
-  };
-}
-
-/**
- * A body without its `password` member: fingerprints are kept for a day
- * beside the key, and a fast hash of a password is not to be stored.
- */
-function withoutPassword(body: unknown): unknown {
-  if (!isPlainObject(body) || !Object.hasOwn(body, 'password')) {
-    return body;
-  }
-  const { password: _omitted, ...rest } = body as Record<string, unknown>;
-  return rest;
 }

@@ -11,8 +11,10 @@ import type { WriteScope } from '../../service/write-scope.js';
 import { isPlainObject } from '../../util/is-plain-object.js';
 import { JSON_TYPE, MEDIA } from '../../util/media-types.js';
 import { isProblem, overLimit, Problem } from '../../util/problem.js';
+import { idempotencyClaim } from '../idempotency-claim.js';
+import { requireAcceptable } from '../negotiate.js';
 import { renderProblem, sendStored } from '../plugins/problem.js';
-import { idempotencyClaim, objectBody, requireAcceptable } from '../request-body.js';
+import { objectBody } from '../request-body.js';
 import { renderWrite, varyApi } from '../respond.js';
 import type { Services } from '../services.js';
 

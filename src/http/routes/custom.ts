@@ -18,8 +18,8 @@ import { evaluateRead } from '../conditional.js';
 import { renderAnswer } from '../custom/route-answer.js';
 import { isFormRequest, ROUTE_BODY_TYPES, type RouteInput, readRouteInput } from '../custom/route-body.js';
 import { HandlerContext } from '../custom/route-context.js';
+import { idempotencyClaim } from '../idempotency-claim.js';
 import { sendStored } from '../plugins/problem.js';
-import { idempotencyClaim } from '../request-body.js';
 import { addVary, cacheControl, originate } from '../respond.js';
 import {
   allowOf,

@@ -11,6 +11,7 @@ import { findCollection } from '../../service/collections.js';
 import { Problem } from '../../util/problem.js';
 import { formWriteBody, readForm, reservedField, type WriteBody } from '../form-body.js';
 import { fingerprintBody } from '../form-respond.js';
+import { idempotencyClaim } from '../idempotency-claim.js';
 import {
   hasFormBody,
   type MethodOverride,
@@ -18,7 +19,7 @@ import {
   overridePreconditions,
 } from '../method-override.js';
 import type { ReadForm } from '../multipart-form.js';
-import { idempotencyClaim, requireAcceptable } from '../request-body.js';
+import { requireAcceptable } from '../negotiate.js';
 import { methodNotAllowed } from '../route-table.js';
 import type { Services } from '../services.js';
 import { aliasRewriter } from './aliases.js';

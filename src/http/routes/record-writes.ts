@@ -15,16 +15,13 @@ import { access } from '../../service/rules.js';
 import type { WriteScope } from '../../service/write-scope.js';
 import { isPlainObject } from '../../util/is-plain-object.js';
 import { WRITE_TYPES } from '../../util/media-types.js';
+import { preconditionsOf } from '../conditional.js';
 import { readFormBody, type WriteBody } from '../form-body.js';
 import { fingerprintBody, renderFormWrite } from '../form-respond.js';
+import { idempotencyClaim } from '../idempotency-claim.js';
+import { requireAcceptable } from '../negotiate.js';
 import { sendStored } from '../plugins/problem.js';
-import {
-  idempotencyClaim,
-  objectBody,
-  patchBody,
-  preconditionsOf,
-  requireAcceptable,
-} from '../request-body.js';
+import { objectBody, patchBody } from '../request-body.js';
 import { originate, renderWrite, varyApi } from '../respond.js';
 import type { Services } from '../services.js';
 import { runWrite } from '../write-answer.js';
