@@ -1,21 +1,6 @@
-/** Small pieces of the write path: key order, field selection, normalisation, conflicts. */
+/** A record's fields on the write path: selection, the one key order, normalisation. */
 import type { CompiledCollection } from '../schema/compile-collection.js';
 import type { RecordData } from '../schema/types.js';
-import type { UniqueViolation } from '../store/errors.js';
-import { Problem } from '../util/problem.js';
-
-/** The 409 for a unique field that another record already holds. */
-export function uniqueProblem(error: UniqueViolation): Problem {
-  return new Problem(
-    'uniqueViolation',
-    `Another record in ${error.collection} already has this ${error.field}.`,
-    {
-      errors: [
-        { field: error.field, code: 'unique', message: 'must be unique: another record has this value' },
-      ],
-    },
-  );
-}
 
 /** The declared fields of a record, as a plain object. */
 export function fieldsOf(record: RecordData, names: readonly string[]): Record<string, unknown> {
@@ -42,14 +27,4 @@ export function assemble(
 /** Emails of an auth collection are kept lowercased, so logins and the unique index see one address. */
 export function normaliseAuthFields(def: CompiledCollection['def'], values: Record<string, unknown>): void {
   if (def.auth && typeof values.email === 'string') values.email = values.email.toLowerCase();
-}
-
-/** An id in the body that differs from the URL's is a conflict; an equal one is ignored. */
-export function checkBodyId(body: Record<string, unknown>, id: string): void {
-  if (Object.hasOwn(body, 'id') && body.id !== id) {
-    throw new Problem(
-      'idMismatch',
-      `The body's id ${JSON.stringify(body.id)} differs from the URL's id "${id}".`,
-    );
-  }
 }

@@ -23,11 +23,12 @@ import {
   type PatchLimits,
 } from './patch.js';
 import { checkWritePreconditions, type Preconditions, requireIfMatch } from './preconditions.js';
-import { assemble, checkBodyId, fieldsOf, normaliseAuthFields, uniqueProblem } from './record-fields.js';
+import { assemble, fieldsOf, normaliseAuthFields } from './record-fields.js';
 import { checkRelations } from './relations.js';
 import { type Access, access } from './rules.js';
 import { recordEtag, serializeForWrite } from './serialize.js';
 import { type StagedUpload, settleFiles } from './uploads.js';
+import { checkBodyId, uniqueProblem } from './write-conflicts.js';
 import type { WriteScope } from './write-scope.js';
 
 export interface WriteOutcome {

@@ -1,0 +1,26 @@
+/** The 409s a write can meet: a unique value already held, a body id that is not the URL's. */
+import type { UniqueViolation } from '../store/errors.js';
+import { Problem } from '../util/problem.js';
+
+/** The 409 for a unique field that another record already holds. */
+export function uniqueProblem(error: UniqueViolation): Problem {
+  return new Problem(
+    'uniqueViolation',
+    `Another record in ${error.collection} already has this ${error.field}.`,
+    {
+      errors: [
+        { field: error.field, code: 'unique', message: 'must be unique: another record has this value' },
+      ],
+    },
+  );
+}
+
+/** An id in the body that differs from the URL's is a conflict; an equal one is ignored. */
+export function checkBodyId(body: Record<string, unknown>, id: string): void {
+  if (Object.hasOwn(body, 'id') && body.id !== id) {
+    throw new Problem(
+      'idMismatch',
+      `The body's id ${JSON.stringify(body.id)} differs from the URL's id "${id}".`,
+    );
+  }
+}
