@@ -1,7 +1,8 @@
 /**
  * Turning service outcomes into responses: status, body bytes and the
  * headers that go with them (ETag, Last-Modified, Location, Cache-Control,
- * Vary, Preference-Applied). Stored responses are replayed byte for byte.
+ * Vary, Preference-Applied). Stored responses are replayed byte for byte,
+ * and every response the app sends itself leaves through sendStored.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { StoredResponse } from '../service/idempotent-write.js';
@@ -9,8 +10,18 @@ import type { WriteOutcome } from '../service/record-writes.js';
 import { recordJson } from '../service/serialize.js';
 import { etagOf } from '../util/etag.js';
 import { httpDate } from '../util/http-date.js';
-import { JSON_TYPE } from '../util/media-types.js';
+import { JSON_TYPE, PROBLEM_TYPE } from '../util/media-types.js';
 import { preferReturn } from '../util/prefer.js';
+
+/** Send a stored response as it is. */
+export function sendStored(reply: FastifyReply, stored: StoredResponse): FastifyReply {
+  reply.code(stored.status);
+  reply.headers(stored.headers);
+  if (stored.status === 204 || stored.status === 304 || stored.body === '') return reply.send();
+  // As bytes, so Fastify sends the media type exactly as RFC 9457 names it (it appends a charset to strings).
+  if (stored.headers['content-type'] === PROBLEM_TYPE) return reply.send(Buffer.from(stored.body));
+  return reply.send(stored.body);
+}
 
 /** Add names to the Vary header without dropping ones already there. */
 export function addVary(reply: FastifyReply, ...names: string[]): void {

@@ -4,14 +4,14 @@
  * HTML. Unexpected failures are a 500 with an id that is also logged.
  */
 import { randomUUID } from 'node:crypto';
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import type { StoredResponse } from '../../service/idempotent-write.js';
 import { prefersHtml } from '../../util/accept.js';
 import { HTML_TYPE, PROBLEM_TYPE } from '../../util/media-types.js';
 import { isProblem, overLimit, Problem } from '../../util/problem.js';
 import { StorageFull } from '../../util/storage-full.js';
 import { errorPageHtml } from '../error-page.js';
-import { addVary } from '../respond.js';
+import { addVary, sendStored } from '../respond.js';
 import { ownOrigin } from './csrf.js';
 
 /** Status codes Fastify's own errors map onto, by error code. */
@@ -93,16 +93,6 @@ export function renderProblem(problem: Problem, req: FastifyRequest): StoredResp
     headers: { ...problem.headers, 'content-type': PROBLEM_TYPE },
     body: JSON.stringify(problem.toJSON(path)),
   };
-}
-
-/** Send a stored response as it is. */
-export function sendStored(reply: FastifyReply, stored: StoredResponse): FastifyReply {
-  reply.code(stored.status);
-  reply.headers(stored.headers);
-  if (stored.status === 204 || stored.status === 304 || stored.body === '') return reply.send();
-  // As bytes, so Fastify sends the media type exactly as RFC 9457 names it (it appends a charset to strings).
-  if (stored.headers['content-type'] === PROBLEM_TYPE) return reply.send(Buffer.from(stored.body));
-  return reply.send(stored.body);
 }
 
 /** Install the error and not-found handlers; `notFound` decides what an unrouted request gets. */

@@ -12,9 +12,9 @@ import { idempotencyClaim } from '../idempotency-claim.js';
 import { type FormLimits, readPlainForm } from '../multipart-form.js';
 import { requireAcceptable } from '../negotiate.js';
 import { cookieOptions, SESSION_COOKIE } from '../plugins/auth.js';
-import { renderProblem, sendStored } from '../plugins/problem.js';
+import { renderProblem } from '../plugins/problem.js';
 import { objectBody } from '../request-body.js';
-import { jsonRepresentation, recordPath, representationHeaders, varyApi } from '../respond.js';
+import { jsonRepresentation, recordPath, representationHeaders, sendStored, varyApi } from '../respond.js';
 import { type FormRoute, route } from '../route-table.js';
 import type { Services } from '../services.js';
 

@@ -13,9 +13,9 @@ import { JSON_TYPE, MEDIA } from '../../util/media-types.js';
 import { isProblem, overLimit, Problem } from '../../util/problem.js';
 import { idempotencyClaim } from '../idempotency-claim.js';
 import { requireAcceptable } from '../negotiate.js';
-import { renderProblem, sendStored } from '../plugins/problem.js';
+import { renderProblem } from '../plugins/problem.js';
 import { objectBody } from '../request-body.js';
-import { renderWrite, varyApi } from '../respond.js';
+import { renderWrite, sendStored, varyApi } from '../respond.js';
 import type { Services } from '../services.js';
 
 interface SubRequest {

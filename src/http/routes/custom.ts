@@ -19,8 +19,7 @@ import { renderAnswer } from '../custom/route-answer.js';
 import { isFormRequest, ROUTE_BODY_TYPES, type RouteInput, readRouteInput } from '../custom/route-body.js';
 import { HandlerContext } from '../custom/route-context.js';
 import { idempotencyClaim } from '../idempotency-claim.js';
-import { sendStored } from '../plugins/problem.js';
-import { addVary, cacheControl, originate } from '../respond.js';
+import { addVary, cacheControl, originate, sendStored } from '../respond.js';
 import {
   allowOf,
   type FormRoute,

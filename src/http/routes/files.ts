@@ -13,8 +13,7 @@ import { Problem } from '../../util/problem.js';
 import { parseRange, type RangeRequest, rangeStillValid } from '../../util/range.js';
 import { isInlineImage } from '../../util/sniff.js';
 import { evaluateRead } from '../conditional.js';
-import { sendStored } from '../plugins/problem.js';
-import { addVary, cacheControl, originate } from '../respond.js';
+import { addVary, cacheControl, originate, sendStored } from '../respond.js';
 import { route } from '../route-table.js';
 import type { Services } from '../services.js';
 

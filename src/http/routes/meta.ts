@@ -6,8 +6,7 @@ import { Problem } from '../../util/problem.js';
 import { evaluateRead } from '../conditional.js';
 import { requireAcceptable } from '../negotiate.js';
 import { openApiDocument } from '../openapi/document.js';
-import { sendStored } from '../plugins/problem.js';
-import { jsonRepresentation } from '../respond.js';
+import { jsonRepresentation, sendStored } from '../respond.js';
 import { route } from '../route-table.js';
 import type { Services } from '../services.js';
 

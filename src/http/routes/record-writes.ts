@@ -20,9 +20,8 @@ import { readFormBody, type WriteBody } from '../form-body.js';
 import { fingerprintBody, renderFormWrite } from '../form-respond.js';
 import { idempotencyClaim } from '../idempotency-claim.js';
 import { requireAcceptable } from '../negotiate.js';
-import { sendStored } from '../plugins/problem.js';
 import { objectBody, patchBody } from '../request-body.js';
-import { originate, renderWrite, varyApi } from '../respond.js';
+import { originate, renderWrite, sendStored, varyApi } from '../respond.js';
 import type { Services } from '../services.js';
 import { runWrite } from '../write-answer.js';
 

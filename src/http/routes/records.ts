@@ -11,8 +11,7 @@ import { Problem } from '../../util/problem.js';
 import { evaluateRead } from '../conditional.js';
 import { listLinks } from '../links.js';
 import { requireAcceptable } from '../negotiate.js';
-import { sendStored } from '../plugins/problem.js';
-import { jsonRepresentation, originate, representationHeaders, varyApi } from '../respond.js';
+import { jsonRepresentation, originate, representationHeaders, sendStored, varyApi } from '../respond.js';
 import type { Services } from '../services.js';
 import { type RecordParams, recordWriteHandlers } from './record-writes.js';
 
