@@ -110,7 +110,7 @@ export class AuthService {
   /** Create the user inside a write transaction. */
   async register(reg: Registration, scope: WriteScope): Promise<WriteOutcome> {
     const outcome = await this.deps.writer
-      .create(SYSTEM_CONTEXT, USERS, reg.values, scope)
+      .create({ ctx: SYSTEM_CONTEXT, collection: USERS, body: reg.values, scope })
       .catch((error: unknown) => {
         throw accountExists(error) ?? error;
       });

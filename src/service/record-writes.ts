@@ -40,6 +40,41 @@ export interface WriteOutcome {
   json?: string;
 }
 
+/** What every write names: who writes, to which collection, in which transaction. */
+export interface WriteTarget {
+  ctx: RequestContext;
+  collection: string;
+  scope: WriteScope;
+}
+
+/** POST: the body, and the files a form uploaded for it. */
+export interface CreateWrite extends WriteTarget {
+  body: Record<string, unknown>;
+  uploads?: readonly StagedUpload[];
+}
+
+/** PUT: the record's id, its new body, the preconditions sent (none by default) and a form's files. */
+export interface ReplaceWrite extends WriteTarget {
+  id: string;
+  body: Record<string, unknown>;
+  pre?: Preconditions;
+  uploads?: readonly StagedUpload[];
+}
+
+/** PATCH: the record's id, the patch document, the preconditions sent and a form's files. */
+export interface PatchWrite extends WriteTarget {
+  id: string;
+  patch: PatchInput;
+  pre?: Preconditions;
+  uploads?: readonly StagedUpload[];
+}
+
+/** DELETE: the record's id and the preconditions sent. */
+export interface RemoveWrite extends WriteTarget {
+  id: string;
+  pre?: Preconditions;
+}
+
 export interface RecordWriterDeps {
   schema: ReadonlyMap<string, CompiledCollection>;
   hooks: Readonly<Record<string, CollectionHooks>>;
@@ -60,13 +95,7 @@ export class RecordWriter {
   }
 
   /** POST: a new record with a server id. */
-  async create(
-    ctx: RequestContext,
-    name: string,
-    body: Record<string, unknown>,
-    scope: WriteScope,
-    uploads: readonly StagedUpload[] = [],
-  ) {
+  async create({ ctx, collection: name, body, scope, uploads = [] }: CreateWrite) {
     const compiled = findCollection(this.deps.schema, name);
     const allowed = access(compiled.def, 'create', ctx);
     const values = compiled.fromBody(body);
@@ -74,15 +103,15 @@ export class RecordWriter {
   }
 
   /** PUT: replace the whole record, or create it under the client's id. */
-  async replace(
-    ctx: RequestContext,
-    name: string,
-    id: string,
-    body: Record<string, unknown>,
-    pre: Preconditions,
-    scope: WriteScope,
-    uploads: readonly StagedUpload[] = [],
-  ): Promise<WriteOutcome> {
+  async replace({
+    ctx,
+    collection: name,
+    id,
+    body,
+    pre = {},
+    scope,
+    uploads = [],
+  }: ReplaceWrite): Promise<WriteOutcome> {
     const compiled = findCollection(this.deps.schema, name);
     const { def } = compiled;
     if (!ID_PATTERN.test(id)) {
@@ -105,15 +134,15 @@ export class RecordWriter {
   }
 
   /** PATCH: merge patch or JSON Patch onto the stored record (with files a form uploaded for it). */
-  async patch(
-    ctx: RequestContext,
-    name: string,
-    id: string,
-    patch: PatchInput,
-    pre: Preconditions,
-    scope: WriteScope,
-    uploads: readonly StagedUpload[] = [],
-  ): Promise<WriteOutcome> {
+  async patch({
+    ctx,
+    collection: name,
+    id,
+    patch,
+    pre = {},
+    scope,
+    uploads = [],
+  }: PatchWrite): Promise<WriteOutcome> {
     const compiled = findCollection(this.deps.schema, name);
     const current = await this.existingForChange(ctx, compiled, id, pre, scope, 'update');
     // The patches of one transaction share one work budget, so a batch of them cannot multiply it.
@@ -123,7 +152,7 @@ export class RecordWriter {
   }
 
   /** DELETE. */
-  async remove(ctx: RequestContext, name: string, id: string, pre: Preconditions, scope: WriteScope) {
+  async remove({ ctx, collection: name, id, pre = {}, scope }: RemoveWrite) {
     const compiled = findCollection(this.deps.schema, name);
     const current = await this.existingForChange(ctx, compiled, id, pre, scope, 'delete');
     const hooks = this.deps.hooks[name];
@@ -275,14 +304,16 @@ export class RecordWriter {
     };
     return {
       create: async (collection: string, data: Record<string, unknown>) =>
-        (await this.create(SYSTEM_CONTEXT, collection, data, nested())).record as RecordData,
+        (await this.create({ ctx: SYSTEM_CONTEXT, collection, body: data, scope: nested() }))
+          .record as RecordData,
       update: async (collection: string, id: string, changes: Record<string, unknown>) => {
         const patch: PatchInput = { kind: 'merge', document: changes };
-        return (await this.patch(SYSTEM_CONTEXT, collection, id, patch, {}, nested())).record as RecordData;
+        return (await this.patch({ ctx: SYSTEM_CONTEXT, collection, id, patch, scope: nested() }))
+          .record as RecordData;
       },
       delete: async (collection: string, id: string) => {
         if (!(await scope.tx.get(collection, id))) return false;
-        await this.remove(SYSTEM_CONTEXT, collection, id, {}, nested());
+        await this.remove({ ctx: SYSTEM_CONTEXT, collection, id, scope: nested() });
         return true;
       },
     };

@@ -105,22 +105,35 @@ export function routeRecords(
       });
     },
     async create(collection, data) {
-      const outcome = await writer.create(ctx, collection, data, writing(collection, 'create'));
+      const outcome = await writer.create({
+        ctx,
+        collection,
+        body: data,
+        scope: writing(collection, 'create'),
+      });
       return outcome.record as RecordData;
     },
     async replace(collection, id, data, options) {
-      const into = writing(collection, 'replace');
-      const outcome = await writer.replace(ctx, collection, id, data, preconditions(options), into);
+      const scope = writing(collection, 'replace');
+      const outcome = await writer.replace({
+        ctx,
+        collection,
+        id,
+        body: data,
+        pre: preconditions(options),
+        scope,
+      });
       return outcome.record as RecordData;
     },
     async update(collection, id, changes, options) {
-      const into = writing(collection, 'update');
+      const scope = writing(collection, 'update');
       const patch = { kind: 'merge' as const, document: changes };
-      const outcome = await writer.patch(ctx, collection, id, patch, preconditions(options), into);
+      const outcome = await writer.patch({ ctx, collection, id, patch, pre: preconditions(options), scope });
       return outcome.record as RecordData;
     },
     async delete(collection, id, options) {
-      await writer.remove(ctx, collection, id, preconditions(options), writing(collection, 'delete'));
+      const scope = writing(collection, 'delete');
+      await writer.remove({ ctx, collection, id, pre: preconditions(options), scope });
     },
     etag: (record) => recordEtag(record),
   };

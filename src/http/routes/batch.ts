@@ -97,21 +97,22 @@ export function batchHandler(services: Services) {
       ifNoneMatch: sub.headers['if-none-match'],
       ifUnmodifiedSince: sub.headers['if-unmodified-since'],
     };
+    const on = { ctx: req.ctx, collection, scope };
     let outcome: WriteOutcome;
     if (sub.method === 'POST' && id === undefined) {
-      outcome = await writer.create(req.ctx, collection, objectOf(sub.body, index), scope);
+      outcome = await writer.create({ ...on, body: objectOf(sub.body, index) });
     } else if (id === undefined) {
       throw new Problem('methodNotAllowed', `Request ${index}: ${sub.method} needs a record URL.`, {
         headers: { Allow: 'GET, HEAD, POST, OPTIONS' },
       });
     } else if (sub.method === 'PUT') {
-      outcome = await writer.replace(req.ctx, collection, id, objectOf(sub.body, index), pre, scope);
+      outcome = await writer.replace({ ...on, id, body: objectOf(sub.body, index), pre });
     } else if (sub.method === 'PATCH') {
       const kind = (sub.headers['content-type'] ?? '').startsWith(MEDIA.jsonPatch) ? 'json-patch' : 'merge';
       const patch: PatchInput = { kind, document: sub.body };
-      outcome = await writer.patch(req.ctx, collection, id, patch, pre, scope);
+      outcome = await writer.patch({ ...on, id, patch, pre });
     } else if (sub.method === 'DELETE') {
-      outcome = await writer.remove(req.ctx, collection, id, pre, scope);
+      outcome = await writer.remove({ ...on, id, pre });
     } else {
       throw new Problem('methodNotAllowed', `Request ${index}: POST goes to a collection URL.`, {
         headers: { Allow: 'GET, HEAD, PUT, PATCH, DELETE, OPTIONS' },

@@ -99,15 +99,15 @@ export function recordWriteHandlers(services: Services) {
         reply,
         null,
         async (scope) => {
-          const outcome = await writer.replace(
-            req.ctx,
-            p.collection,
+          const outcome = await writer.replace({
+            ctx: req.ctx,
+            collection: p.collection,
             id,
-            password.body,
+            body: password.body,
             pre,
             scope,
-            input.uploads,
-          );
+            uploads: input.uploads,
+          });
           await password.apply?.(scope, id);
           return renderFormWrite(req, p.collection, outcome, input);
         },
@@ -140,7 +140,8 @@ export function recordWriteHandlers(services: Services) {
       claim,
       async (scope) => {
         const doc = { kind: patch.kind, document: password.body };
-        const outcome = await writer.patch(req.ctx, p.collection, id, doc, pre, scope, input?.uploads);
+        const target = { ctx: req.ctx, collection: p.collection, scope };
+        const outcome = await writer.patch({ ...target, id, patch: doc, pre, uploads: input?.uploads });
         await password.apply?.(scope, id);
         return input
           ? renderFormWrite(req, p.collection, outcome, input)
@@ -161,7 +162,7 @@ export function recordWriteHandlers(services: Services) {
     const id = p.id as string;
     findCollection(schema, p.collection);
     return write(req, reply, null, async (scope) => {
-      const outcome = await writer.remove(req.ctx, p.collection, id, pre, scope);
+      const outcome = await writer.remove({ ctx: req.ctx, collection: p.collection, id, pre, scope });
       return input
         ? renderFormWrite(req, p.collection, outcome, input, id)
         : renderWrite(req, p.collection, outcome);
@@ -192,7 +193,13 @@ export function recordWriteHandlers(services: Services) {
             renderFormWrite(
               req,
               p.collection,
-              await writer.create(req.ctx, p.collection, input.body, scope, input.uploads),
+              await writer.create({
+                ctx: req.ctx,
+                collection: p.collection,
+                body: input.body,
+                scope,
+                uploads: input.uploads,
+              }),
               input,
             ),
           input,
