@@ -19,6 +19,7 @@ export const FIELD_ISSUES = {
   format: "The value is not in the field's format (a date, an email, a URL, a record id…).",
   unique: 'Another record already has this value in a unique field.',
   relation: 'The related record does not exist.',
+  incorrect: 'The value is not the one on record (a current password).',
   unknown_field: 'The name is not a field of the collection (or not a file field).',
   file_type: "The uploaded file's media type is not one the field accepts.",
   file_size: 'The uploaded file is larger than the field allows.',
