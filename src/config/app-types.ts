@@ -5,6 +5,7 @@
  */
 import type { AggregateRow, RecordData } from '../schema/types.js';
 import type { Html } from '../util/html-template.js';
+import type { FieldIssue } from '../util/problem.js';
 
 export type { AggregateRow, RecordData };
 
@@ -178,7 +179,7 @@ export interface ErrorPageContext {
   title: string;
   detail: string;
   /** Field problems of a 422. */
-  errors: readonly { field: string; code: string; message: string }[];
+  errors: readonly FieldIssue[];
   method: string;
   path: string;
   auth: Caller | null;

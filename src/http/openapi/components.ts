@@ -4,6 +4,7 @@
  * Shared parameters are in parameters.ts.
  */
 import { PATCH_TYPES, PROBLEM_TYPE, WRITE_TYPES } from '../../util/media-types.js';
+import { FIELD_ISSUES } from '../../util/problem.js';
 import { type Json, ref } from './names.js';
 
 /** The name of the session cookie. */
@@ -45,7 +46,9 @@ const fieldErrorSchema: Json = {
   required: ['field', 'code', 'message'],
   properties: {
     field: str('The field (or query parameter) at fault.'),
-    code: str('A stable code, e.g. `required`, `max`, `unknown_field`, `file_type`.'),
+    code: str('A stable code from the field-issue catalogue, e.g. `required`, `max`, `unknown_field`.', {
+      enum: Object.keys(FIELD_ISSUES),
+    }),
     message: str('A readable explanation.'),
   },
   additionalProperties: false,
