@@ -1,6 +1,9 @@
 /** The version of this package, as its package.json says. */
 import { readFileSync } from 'node:fs';
 
+/** The name this package has on npm (the command it installs is `methodical`). */
+export const PACKAGE_NAME = 'methodical-server';
+
 let cached: string | undefined;
 
 /** Read once from package.json, two folders up from both src/cli and dist/cli. */
