@@ -35,6 +35,7 @@ const VERSION = (
 ).version;
 const CONFIG = {
   collections: { notes: { fields: { title: { type: 'text' } }, rules: PUBLIC_RULES } },
+  routes: { 'GET /all-notes': 'GET /api/notes' },
 };
 
 describe('--version and --help', SLOW, () => {
@@ -93,10 +94,11 @@ describe('the banner and the request log', SLOW, () => {
     const server = await serve(['--port', '0', '--config', config, '--data', data], { cwd: tmp.dir });
     await server.stderrIncludes('data ');
     assert.equal(server.stdout(), `Methodical listening on http://127.0.0.1:${server.port}\n`);
-    assert.deepEqual(lines(server.stderr()), [
-      `  config    ${config}`,
-      `  data      ${data} (SQLite database methodical.db, uploads in files/)`,
-    ]);
+    assert.deepEqual(
+      lines(server.stderr()),
+      [`  config    ${config}`, `  data      ${data} (SQLite database methodical.db, uploads in files/)`],
+      server.stderr(),
+    );
     assert.deepEqual(await server.stop(), { code: 0, signal: null }, server.stderr());
   });
 
@@ -109,10 +111,17 @@ describe('the banner and the request log', SLOW, () => {
       assert.equal((await request(`${server.url}/api/notes?page=1`)).status, 200);
       assert.equal((await request(`${server.url}/api/nothing`)).status, 404);
       await server.stderrIncludes('/api/nothing 404');
+      assert.equal((await request(`${server.url}/all-notes`)).status, 200);
+      await server.stderrIncludes('/all-notes 200');
       const log = lines(server.stderr()).filter((l) => !l.startsWith('  '));
-      assert.equal(log.length, 2, server.stderr());
+      assert.equal(log.length, 3, server.stderr());
       assert.match(log[0], /^\d\d:\d\d:\d\d GET \/api\/notes\?page=1 200 \d+\.\d ms$/);
       assert.match(log[1], /^\d\d:\d\d:\d\d GET \/api\/nothing 404 \d+\.\d ms$/);
+      assert.match(
+        log[2],
+        /^\d\d:\d\d:\d\d GET \/all-notes 200 \d+\.\d ms$/,
+        'the path as sent, not the alias target',
+      );
       assert.doesNotMatch(server.stderr(), /^\{/m, 'no JSON');
     } finally {
       assert.deepEqual(await server.stop(), { code: 0, signal: null }, server.stderr());

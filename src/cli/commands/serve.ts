@@ -1,5 +1,5 @@
 /** `methodical serve`: start the server and print the one listening line. */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../../config/types.js';
 import type { FileStorage } from '../../files/storage.js';
 import { createApp } from '../../http/app.js';
@@ -50,7 +50,12 @@ export async function serve(args: string[]): Promise<void> {
       // In a terminal, one readable line per request; otherwise pino's JSON, warnings and errors only.
       logger:
         format === 'pretty'
-          ? { level: process.env.LOG_LEVEL ?? 'info', stream: prettyLogStream(process.stderr) }
+          ? {
+              level: process.env.LOG_LEVEL ?? 'info',
+              stream: prettyLogStream(process.stderr),
+              // The path as the client sent it, before an alias rewrote it.
+              serializers: { req: (req: FastifyRequest) => ({ method: req.method, url: req.originalUrl }) },
+            }
           : { level: process.env.LOG_LEVEL ?? 'warn', stream: process.stderr },
     },
   );
@@ -63,8 +68,6 @@ export async function serve(args: string[]): Promise<void> {
   }
   const address = app.server.address();
   const actual = typeof address === 'object' && address ? address.port : port;
-  process.stdout.write(`Methodical listening on ${origin(host, actual)}\n`);
-  process.stderr.write(`${bannerLines(config.file, values).join('\n')}\n`);
   // A stray rejection somewhere in a plugin or hook is logged, not allowed to stop every other request.
   process.on('unhandledRejection', (reason) => app.log.error({ err: reason }, 'unhandled rejection'));
   const purge = setInterval(() => void purgeExpired(store, config.idempotency.ttlSeconds), PURGE_INTERVAL_MS);
@@ -72,6 +75,9 @@ export async function serve(args: string[]): Promise<void> {
   const tidy = setInterval(() => void tidyStaging(app, store, files), STAGING_INTERVAL_MS);
   tidy.unref();
   stopOnSignals(app, store, [purge, tidy]);
+  // Announced last, once a signal is sure to stop it cleanly.
+  process.stdout.write(`Methodical listening on ${origin(host, actual)}\n`);
+  process.stderr.write(`${bannerLines(config.file, values).join('\n')}\n`);
 }
 
 /** The config's seed, once per database, before the server listens; a failure stops the start (exit 2). */
