@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { bannerLines, redactUrl } from '../../src/cli/banner.js';
 import { logFormat, prettyLogStream } from '../../src/cli/request-log.js';
 import {
   assertUsageFailure,
@@ -155,6 +156,21 @@ describe('the banner and the request log', SLOW, () => {
       env: { LOG_FORMAT: 'xml' },
     });
     assert.match(assertUsageFailure(result), /LOG_FORMAT must be "json" or "pretty", not "xml"/);
+  });
+});
+
+describe('the banner', () => {
+  test('a database URL is named without its password', () => {
+    assert.equal(
+      redactUrl('postgres://app:s3cret@db.example:5432/shop'),
+      'postgres://app:***@db.example:5432/shop',
+    );
+    assert.equal(redactUrl('postgres://db.example/shop'), 'postgres://db.example/shop');
+    assert.equal(redactUrl('postgres://app:s3cret@[bad'), 'postgres://app:***@[bad');
+    assert.deepEqual(bannerLines('/srv/app/methodical.config.ts', { database: 'postgres://u:p@h/d' }), [
+      '  config    /srv/app/methodical.config.ts',
+      '  database  postgres://u:***@h/d',
+    ]);
   });
 });
 
