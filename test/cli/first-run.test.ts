@@ -4,13 +4,15 @@
  * the request log (readable lines in a terminal, pino's JSON otherwise).
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { bannerLines, redactUrl } from '../../src/cli/banner.js';
 import { logFormat, prettyLogStream } from '../../src/cli/request-log.js';
 import {
   assertUsageFailure,
+  BIN,
   holdPort,
   killServers,
   lines,
@@ -148,6 +150,56 @@ describe('the banner and the request log', SLOW, () => {
     } finally {
       assert.deepEqual(await server.stop(), { code: 0, signal: null }, server.stderr());
     }
+  });
+
+  // util-linux `script` gives the server a real terminal; `timeout` stops it (SIGTERM, a clean exit).
+  const SCRIPT = '/usr/bin/script';
+  test('in a real terminal the log is readable lines, no JSON', { skip: !existsSync(SCRIPT) }, async () => {
+    const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+    const command = [
+      'timeout',
+      '-s',
+      'TERM',
+      '8',
+      process.execPath,
+      '--import',
+      import.meta.resolve('tsx'),
+      BIN,
+      'serve',
+      '--port',
+      '0',
+      '--config',
+      config,
+      '--data',
+      data,
+    ]
+      .map(quote)
+      .join(' ');
+    const env: NodeJS.ProcessEnv = { ...process.env, TERM: 'dumb' };
+    delete env.LOG_FORMAT;
+    delete env.LOG_LEVEL;
+    delete env.PORT;
+    const child = spawn(SCRIPT, ['-qefc', command, '/dev/null'], {
+      cwd: tmp.dir,
+      env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let out = '';
+    const exit = new Promise<number | null>((resolve) => child.once('close', resolve));
+    const port = await new Promise<number>((resolve, reject) => {
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+        out += chunk;
+        const match = /Methodical listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
+        if (match) resolve(Number(match[1]));
+      });
+      void exit.then(() => reject(new Error(`ended before listening:\n${out}`)));
+    });
+    assert.equal((await request(`http://127.0.0.1:${port}/api/notes`)).status, 200);
+    // 124: timeout stopped it, as planned.
+    assert.equal(await exit, 124, out);
+    const text = out.replace(/\r/g, '');
+    assert.match(text, /^\d\d:\d\d:\d\d GET \/api\/notes 200 \d+\.\d ms$/m, text);
+    assert.doesNotMatch(text, /"msg"/, 'no JSON');
   });
 
   test('a LOG_FORMAT that is neither json nor pretty: exit 2, one line', async () => {
