@@ -7,9 +7,12 @@ import { init } from './commands/init.js';
 import { migrate } from './commands/migrate.js';
 import { serve } from './commands/serve.js';
 import { user } from './commands/user.js';
+import { listenFailure } from './listen-error.js';
 import { UsageError } from './usage-error.js';
+import { packageVersion } from './version.js';
 
 const USAGE = `Usage: methodical <command> [options]
+       methodical --version
 
 Commands:
   serve [--config FILE] [--data DIR] [--database URL] [--host H] [--port P]
@@ -18,6 +21,10 @@ Commands:
   user create --email E --password P [--admin] [--name N]
   import FILE.json [--collection-per-key]
   export [--out FILE]
+
+Options:
+  --version, -v   print the version and exit
+  --help, -h      print this help and exit
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -37,6 +44,11 @@ async function main(argv: string[]): Promise<number> {
       return importCommand(args);
     case 'export':
       return exportCommand(args);
+    case '--version':
+    case '-v':
+    case 'version':
+      process.stdout.write(`${packageVersion()}\n`);
+      return 0;
     case undefined:
     case '--help':
     case '-h':
@@ -61,9 +73,9 @@ main(process.argv.slice(2)).then(
       );
       process.exit(2);
     }
-    const code = (error as { code?: string }).code;
-    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
-      process.stderr.write(`methodical: cannot listen: ${(error as Error).message}\n`);
+    const listen = listenFailure(error);
+    if (listen !== undefined) {
+      process.stderr.write(`${listen}\n`);
       process.exit(1);
     }
     process.stderr.write(`methodical: ${(error as Error)?.message ?? String(error)}\n`);

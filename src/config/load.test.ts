@@ -93,15 +93,17 @@ describe('loadConfig', () => {
     assert.equal(typeof config.hooks.books.beforeCreate, 'function');
   });
 
-  test("TS may import from 'methodical' (this package's entry)", async () => {
-    const dir = tempDir({
-      'methodical.config.ts': `
-        import * as methodical from 'methodical';
-        export default { collections: { ok: { requireIfMatch: typeof methodical === 'object' } } };`,
+  for (const name of ['methodical-server', 'methodical']) {
+    test(`TS may import from '${name}' (this package's entry)`, async () => {
+      const dir = tempDir({
+        'methodical.config.ts': `
+        import * as methodical from '${name}';
+        export default { collections: { ok: { requireIfMatch: typeof methodical.defineConfig === 'function' } } };`,
+      });
+      const config = await loadConfig(join(dir, 'methodical.config.ts'));
+      assert.equal(config.collections.ok.requireIfMatch, true);
     });
-    const config = await loadConfig(join(dir, 'methodical.config.ts'));
-    assert.equal(config.collections.ok.requireIfMatch, true);
-  });
+  }
 
   test('JS (.mjs) with named exports is read as the module itself', async () => {
     const dir = tempDir({ 'methodical.config.mjs': 'export const collections = { notes: {} };' });

@@ -70,7 +70,7 @@ async function importModule(file: string): Promise<unknown> {
   const jiti = createJiti(import.meta.url, {
     interopDefault: true,
     moduleCache: false,
-    alias: { methodical: packageEntry() },
+    alias: { 'methodical-server': packageEntry(), methodical: packageEntry() },
   });
   return jiti.import(file, { default: true });
 }

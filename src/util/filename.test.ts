@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { contentDisposition, sanitizeFilename, storedFilename } from './filename.js';
+import { asciiFilename, contentDisposition, sanitizeFilename, storedFilename } from './filename.js';
 
 const LONG = `${'a'.repeat(150)}.pdf`;
 
@@ -46,6 +46,27 @@ describe('sanitizeFilename', () => {
   });
 });
 
+describe('asciiFilename', () => {
+  const cases: [string, string, string][] = [
+    ['ASCII unchanged', 'report 1.pdf', 'report 1.pdf'],
+    ['accents folded', 'évil name.png', 'evil name.png'],
+    ['decomposed accents folded', 'e\u0301vil.png', 'evil.png'],
+    ['ligature decomposed', 'ﬁle.txt', 'file.txt'],
+    ['fullwidth letters', 'ｄｏｃ.txt', 'doc.txt'],
+    ['no ASCII reading', '日本.png', '__.png'],
+    ['astral character', '😀.png', '_.png'],
+  ];
+  for (const [name, input, expected] of cases) {
+    it(name, () => assert.equal(asciiFilename(input), expected));
+  }
+
+  it('the stored name and the Content-Disposition fallback read the same', () => {
+    const stored = storedFilename('évil name.png', 'png');
+    assert.match(stored, /^evil_name_[a-z0-9]{10}\.png$/);
+    assert.match(contentDisposition('attachment', 'évil name.png'), /filename="evil name\.png"/);
+  });
+});
+
 describe('storedFilename', () => {
   const cases: [string, string, string, RegExp][] = [
     ['keeps a safe base', 'cover.png', 'png', /^cover_[a-z0-9]{10}\.png$/],
@@ -81,7 +102,7 @@ describe('contentDisposition', () => {
       'non-ASCII',
       'attachment',
       'résumé 2024.pdf',
-      `attachment; filename="r_sum_ 2024.pdf"; filename*=UTF-8''r%C3%A9sum%C3%A9%202024.pdf`,
+      `attachment; filename="resume 2024.pdf"; filename*=UTF-8''r%C3%A9sum%C3%A9%202024.pdf`,
     ],
     [
       'astral character is one _',

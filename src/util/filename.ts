@@ -41,12 +41,22 @@ export function sanitizeFilename(original: string): string {
   return kept === '' ? FALLBACK : kept + ext;
 }
 
+/**
+ * The ASCII a name reads as: compatibility-decomposed (NFKD), combining marks
+ * dropped, so `évil` is `evil` and `ﬁ` is `fi`; any other non-printable-ASCII
+ * character becomes `_`. Both the stored name and the ASCII `filename` of
+ * Content-Disposition are made by this one function, so they agree.
+ */
+export function asciiFilename(name: string): string {
+  return Array.from(name.normalize('NFKD').replace(/\p{M}/gu, ''), (c) =>
+    c >= ' ' && c <= '~' ? c : '_',
+  ).join('');
+}
+
 /** The name a file is stored under: `<safe base>_<10 random [a-z0-9]>.<ext>`, e.g. `cover_k3j9x0q2ab.png`. */
 export function storedFilename(original: string, ext: string): string {
   const [base] = splitExtension(sanitizeFilename(original));
-  const safe = base
-    .normalize('NFD')
-    .replace(/\p{M}/gu, '') // `résumé` → `resume` rather than `r_sum_`
+  const safe = asciiFilename(base) // `résumé` → `resume` rather than `r_sum_`
     .replace(/[^A-Za-z0-9_-]/g, '_')
     .replace(/_{2,}/g, '_')
     .replace(/^_+|_+$/g, '')
@@ -68,8 +78,6 @@ function encodeExtValue(value: string): string {
 /** A Content-Disposition value carrying the original name as an ASCII `filename` and a UTF-8 `filename*`. */
 export function contentDisposition(kind: 'attachment' | 'inline', original: string): string {
   const name = sanitizeFilename(original);
-  const fallback = Array.from(name, (c) => (c >= ' ' && c <= '~' ? c : '_'))
-    .join('')
-    .replace(/["\\]/g, '\\$&');
+  const fallback = asciiFilename(name).replace(/["\\]/g, '\\$&');
   return `${kind}; filename="${fallback}"; filename*=UTF-8''${encodeExtValue(name)}`;
 }

@@ -8,10 +8,28 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
-import { lines, PUBLIC_RULES, run, SLOW, tempDir, writeJsonConfig } from './helpers.js';
+import {
+  killServers,
+  lines,
+  PUBLIC_RULES,
+  request,
+  run,
+  SLOW,
+  serve,
+  tempDir,
+  writeJsonConfig,
+} from './helpers.js';
 
 const tmp = tempDir();
-after(() => tmp.remove());
+after(() => {
+  killServers();
+  tmp.remove();
+});
+
+const OWN = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  name: string;
+  version: string;
+};
 
 describe('init DIR', SLOW, () => {
   const dir = join(tmp.dir, 'starter');
@@ -28,6 +46,17 @@ describe('init DIR', SLOW, () => {
     assert.ok(readFileSync(readme, 'utf8').length > 0);
     assert.match(result.stdout, /methodical\.config\.json/);
     assert.match(result.stdout, /README\.md/);
+    assert.match(result.stdout, /Next: .*npx methodical-server serve$/m);
+  });
+
+  test('writes a package.json depending on this package, and a .gitignore for data/', () => {
+    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    assert.equal(pkg.name, 'starter');
+    assert.equal(pkg.private, true);
+    assert.deepEqual(pkg.dependencies, { 'methodical-server': `^${OWN.version}` });
+    assert.equal(pkg.scripts.start, 'methodical serve');
+    assert.equal(readFileSync(join(dir, '.gitignore'), 'utf8'), 'node_modules/\ndata/\n');
+    assert.match(readFileSync(readme, 'utf8'), /npx methodical-server serve/);
   });
 
   test('the starter config is valid: migrate --dry-run accepts it', async () => {
@@ -38,13 +67,40 @@ describe('init DIR', SLOW, () => {
     assert.match(result.stdout, /create table/);
   });
 
-  test('a second run keeps both files as they are', async () => {
+  test('a second run keeps every file as it is', async () => {
     writeFileSync(configFile, `${JSON.stringify({ collections: {} })}\n`);
     writeFileSync(readme, '# mine\n');
+    writeFileSync(join(dir, 'package.json'), '{}\n');
     const result = await run(['init', dir], { cwd: tmp.dir });
     assert.equal(result.code, 0, result.stderr);
     assert.equal(readFileSync(configFile, 'utf8'), '{"collections":{}}\n');
     assert.equal(readFileSync(readme, 'utf8'), '# mine\n');
+    assert.equal(readFileSync(join(dir, 'package.json'), 'utf8'), '{}\n');
+    assert.equal((result.stdout.match(/^kept /gm) ?? []).length, 4, result.stdout);
+  });
+});
+
+describe('init my-app && cd my-app && serve', SLOW, () => {
+  test('serve in the new folder finds its config, keeps data in ./data and serves the starter collection', async () => {
+    const made = await run(['init', 'My App!'], { cwd: tmp.dir });
+    assert.equal(made.code, 0, made.stderr);
+    const app = join(tmp.dir, 'My App!');
+    assert.equal(JSON.parse(readFileSync(join(app, 'package.json'), 'utf8')).name, 'my-app');
+    const server = await serve(['--port', '0'], { cwd: app });
+    try {
+      const created = await request(`${server.url}/api/notes`, { method: 'POST', body: { title: 'First' } });
+      assert.equal(created.status, 201, created.text);
+      assert.equal(created.body!.done, false);
+      const list = await request(`${server.url}/api/notes`);
+      assert.equal((list.body!.items as unknown[]).length, 1);
+      assert.ok(existsSync(join(app, 'data', 'methodical.db')));
+      assert.match(
+        server.stderr(),
+        new RegExp(`config +${join(app, 'methodical.config.json').replace(/[.!]/g, '\\$&')}`),
+      );
+    } finally {
+      assert.deepEqual(await server.stop(), { code: 0, signal: null }, server.stderr());
+    }
   });
 });
 

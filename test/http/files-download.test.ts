@@ -143,7 +143,7 @@ describe('file downloads', () => {
     assert.equal(pdf.headers['content-type'], 'application/pdf');
     assert.equal(
       pdf.headers['content-disposition'],
-      `attachment; filename="r_sum_ \\"2024\\".pdf"; filename*=UTF-8''r%C3%A9sum%C3%A9%20%222024%22.pdf`,
+      `attachment; filename="resume \\"2024\\".pdf"; filename*=UTF-8''r%C3%A9sum%C3%A9%20%222024%22.pdf`,
     );
     const svg = await get(`/api/files/books/b1/gallery/${names.svg}`);
     assert.equal(svg.headers['content-type'], 'image/svg+xml');

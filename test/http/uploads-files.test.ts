@@ -175,7 +175,20 @@ describe('uploads: size, type and names', () => {
     const res = await download(t, 'docs', String(record.id), 'photo', String(record.photo));
     assert.equal(
       res.headers['content-disposition'],
-      `inline; filename="r_sum_ _n_code.png"; filename*=UTF-8''r%C3%A9sum%C3%A9%20%C3%BCn%C3%AFcode.png`,
+      `inline; filename="resume unicode.png"; filename*=UTF-8''r%C3%A9sum%C3%A9%20%C3%BCn%C3%AFcode.png`,
+    );
+  });
+
+  test('the stored name and the ASCII filename transliterate alike: évil name.png reads evil in both', async () => {
+    const record = await upload(t, 'photo', 'évil name.png', PNG, 'image/png');
+    const name = String(record.photo);
+    assert.match(name, /^evil_name_[a-z0-9]{10}\.png$/);
+    assert.deepEqual(blobsOf(t, 'docs', String(record.id)), [name]);
+    const res = await download(t, 'docs', String(record.id), 'photo', name);
+    assert.equal(res.statusCode, 200);
+    assert.equal(
+      res.headers['content-disposition'],
+      `inline; filename="evil name.png"; filename*=UTF-8''%C3%A9vil%20name.png`,
     );
   });
 

@@ -1,14 +1,16 @@
 /** `methodical serve`: start the server and print the one listening line. */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../../config/types.js';
 import type { FileStorage } from '../../files/storage.js';
 import { createApp } from '../../http/app.js';
 import { SeedFailed, seedDatabase } from '../../service/seed.js';
 import { tidyStagedFiles } from '../../service/uploads.js';
 import type { Store } from '../../store/store.js';
+import { bannerLines } from '../banner.js';
 import { applyOnStart } from '../migrate-on-start.js';
 import { configFrom, openFiles, openStore } from '../open-store.js';
 import { DATABASE_FLAGS, parseFlags, parsePort } from '../options.js';
+import { logFormat, prettyLogStream } from '../request-log.js';
 import { UsageError } from '../usage-error.js';
 
 const PURGE_INTERVAL_MS = 60 * 60 * 1000;
@@ -34,6 +36,7 @@ export async function serve(args: string[]): Promise<void> {
         ? parsePort(process.env.PORT, 'PORT')
         : 3000;
   const host = values.host ?? '127.0.0.1';
+  const format = logFormat(process.env, process.stderr.isTTY === true);
   const config = await configFrom(values);
   const store = await openStore(config, values);
   await applyOnStart(store);
@@ -43,12 +46,28 @@ export async function serve(args: string[]): Promise<void> {
   await seed(config, store, files);
   const app = createApp(
     { config, store, files },
-    { logger: { level: process.env.LOG_LEVEL ?? 'warn', stream: process.stderr } },
+    {
+      // In a terminal, one readable line per request; otherwise pino's JSON, warnings and errors only.
+      logger:
+        format === 'pretty'
+          ? {
+              level: process.env.LOG_LEVEL ?? 'info',
+              stream: prettyLogStream(process.stderr),
+              // The path as the client sent it, before an alias rewrote it.
+              serializers: { req: (req: FastifyRequest) => ({ method: req.method, url: req.originalUrl }) },
+            }
+          : { level: process.env.LOG_LEVEL ?? 'warn', stream: process.stderr },
+    },
   );
-  await app.listen({ host, port });
+  try {
+    await app.listen({ host, port });
+  } catch (error) {
+    await app.close().catch(() => {});
+    await store.close().catch(() => {});
+    throw error;
+  }
   const address = app.server.address();
   const actual = typeof address === 'object' && address ? address.port : port;
-  process.stdout.write(`Methodical listening on ${origin(host, actual)}\n`);
   // A stray rejection somewhere in a plugin or hook is logged, not allowed to stop every other request.
   process.on('unhandledRejection', (reason) => app.log.error({ err: reason }, 'unhandled rejection'));
   const purge = setInterval(() => void purgeExpired(store, config.idempotency.ttlSeconds), PURGE_INTERVAL_MS);
@@ -56,6 +75,9 @@ export async function serve(args: string[]): Promise<void> {
   const tidy = setInterval(() => void tidyStaging(app, store, files), STAGING_INTERVAL_MS);
   tidy.unref();
   stopOnSignals(app, store, [purge, tidy]);
+  // Announced last, once a signal is sure to stop it cleanly.
+  process.stdout.write(`Methodical listening on ${origin(host, actual)}\n`);
+  process.stderr.write(`${bannerLines(config.file, values).join('\n')}\n`);
 }
 
 /** The config's seed, once per database, before the server listens; a failure stops the start (exit 2). */

@@ -1,0 +1,26 @@
+/** What `serve` tells a person after its listening line: the config and the data it uses. */
+import { resolve } from 'node:path';
+
+/** A database URL fit to print: the password replaced by `***`. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== '') parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return url.replace(/\/\/([^:/@]*):[^@]*@/, '//$1:***@');
+  }
+}
+
+/** The lines (for stderr) naming the config file and where the data lives. */
+export function bannerLines(configFile: string, flags: { data?: string; database?: string }): string[] {
+  const lines = [`  config    ${resolve(configFile)}`];
+  const url = flags.database ?? process.env.DATABASE_URL;
+  if (url) {
+    lines.push(`  database  ${redactUrl(url)}`);
+  } else {
+    const data = resolve(flags.data ?? 'data');
+    lines.push(`  data      ${data} (SQLite database methodical.db, uploads in files/)`);
+  }
+  return lines;
+}
