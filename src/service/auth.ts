@@ -10,6 +10,7 @@ import type { Store, StoreTx } from '../store/store.js';
 import { type FieldIssue, isProblem, Problem } from '../util/problem.js';
 import { findCollection } from './collections.js';
 import { type Caller, type RequestContext, SYSTEM_CONTEXT } from './context.js';
+import { type AttemptCounter, type AttemptOutcome, LoginThrottle } from './login-throttle.js';
 import { checkPassword, hashPassword, verifyPassword } from './passwords.js';
 import type { RecordWriter, WriteOutcome, WriteScope } from './record-writes.js';
 import { newToken, tokenHash } from './sessions.js';
@@ -22,6 +23,8 @@ export interface AuthServiceDeps {
   config: Config;
   writer: RecordWriter;
   now?: () => Date;
+  /** Where failed logins are counted (in memory by default). */
+  attempts?: AttemptCounter;
 }
 
 /** A session just opened: its token (handed out once) and the seconds it lives. */
@@ -67,11 +70,11 @@ function asObject(body: unknown, what: string): Record<string, unknown> {
 
 export class AuthService {
   private readonly now: () => Date;
-  /** Login attempts per address bucket whose password is being checked right now. */
-  private readonly checking = new Map<string, number>();
+  private readonly throttle: LoginThrottle;
 
   constructor(private readonly deps: AuthServiceDeps) {
     this.now = deps.now ?? (() => new Date());
+    this.throttle = new LoginThrottle(deps.config.auth.loginThrottle, deps.attempts);
   }
 
   private get users(): CompiledCollection {
@@ -154,69 +157,28 @@ export class AuthService {
     const email = input.email as string;
     const password = input.password as string;
     const normalised = email.trim().toLowerCase();
-    const { perEmail, perAddress, windowSeconds } = this.deps.config.auth.loginThrottle;
-    const now = this.now();
-    const windowStart = new Date(now.getTime() - windowSeconds * 1000).toISOString();
-    const emailBucket = `login-email:${normalised}`;
-    const addressBucket = `login-address:${ctx.ip}`;
-    const stamp = now.toISOString();
-    // Whether this attempt holds a place in `checking` (released once its outcome is known).
-    let holding = false;
+    const attempt = this.throttle.begin(normalised, ctx.ip, this.now().getTime());
+    let outcome: AttemptOutcome = 'abandoned';
     try {
       const { userId, stored } = await this.deps.store.transaction(async (tx) => {
-        const limits = [
-          [emailBucket, perEmail],
-          [addressBucket, perAddress],
-        ] as const;
-        await this.refuseOverLimit(tx, limits, windowStart, now);
-        // The attempt counts before its password is checked, in the transaction that checked the
-        // limit: otherwise concurrent guesses all pass the check above before any failure is
-        // recorded. The email's hit is taken now (a success clears that count anyway); a success
-        // must leave no hit on the address, so there the attempt is held in memory until its
-        // outcome is known.
-        await tx.hit(emailBucket, stamp, windowStart);
-        this.checking.set(addressBucket, (this.checking.get(addressBucket) ?? 0) + 1);
-        holding = true;
         const id = await tx.findIdBy(USERS, 'email', normalised);
         return { userId: id, stored: id ? await tx.getPasswordHash(USERS, id) : undefined };
       });
       const ok = await verifyPassword(stored, password);
       if (!ok || !userId) {
-        await this.deps.store.transaction((tx) => tx.hit(addressBucket, stamp, windowStart));
+        outcome = 'failed';
         throw invalidCredentials();
       }
-      const { user, session } = await this.deps.store.transaction(async (tx) => {
-        await tx.clearHits(emailBucket);
-        return { session: await this.openSession(tx, userId, now), user: await tx.get(USERS, userId) };
-      });
+      outcome = 'succeeded';
+      const now = this.now();
+      const { user, session } = await this.deps.store.transaction(async (tx) => ({
+        session: await this.openSession(tx, userId, now),
+        user: await tx.get(USERS, userId),
+      }));
       if (!user) throw invalidCredentials();
       return { ...session, user };
     } finally {
-      if (holding) {
-        const left = (this.checking.get(addressBucket) ?? 1) - 1;
-        if (left > 0) this.checking.set(addressBucket, left);
-        else this.checking.delete(addressBucket);
-      }
-    }
-  }
-
-  /** 429 with Retry-After when a bucket already holds its limit of failures (or attempts in flight). */
-  private async refuseOverLimit(
-    tx: StoreTx,
-    limits: readonly (readonly [bucket: string, limit: number])[],
-    windowStart: string,
-    now: Date,
-  ): Promise<void> {
-    const windowMs = this.deps.config.auth.loginThrottle.windowSeconds * 1000;
-    for (const [bucket, limit] of limits) {
-      const { count, oldest } = await tx.hits(bucket, windowStart);
-      if (count + (this.checking.get(bucket) ?? 0) >= limit) {
-        const until = (oldest ? Date.parse(oldest) : now.getTime()) + windowMs;
-        const retry = Math.max(1, Math.ceil((until - now.getTime()) / 1000));
-        throw new Problem('tooManyRequests', 'Too many failed logins; wait before trying again.', {
-          headers: { 'Retry-After': String(retry) },
-        });
-      }
+      attempt.settle(outcome);
     }
   }
 
