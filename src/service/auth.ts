@@ -214,23 +214,74 @@ export class AuthService {
   }
 
   /**
-   * A new password in a users write: validated and hashed outside the
-   * transaction; `apply` stores it and revokes every session of that user.
+   * A new password in a users write, checked and hashed outside the
+   * transaction: changing one's own password needs the current one in
+   * `oldPassword` (a wrong one counts as a failed login); an admin may set
+   * another user's without it. `oldPassword` is never stored. `apply` stores
+   * the hash and revokes the user's sessions but the caller's own.
    */
-  async passwordChange(body: Record<string, unknown>): Promise<{
+  async passwordChange(
+    ctx: RequestContext,
+    userId: string,
+    body: Record<string, unknown>,
+  ): Promise<{
     body: Record<string, unknown>;
-    apply: ((scope: WriteScope, userId: string) => Promise<void>) | null;
+    apply: ((scope: WriteScope) => Promise<void>) | null;
   }> {
-    if (!Object.hasOwn(body, 'password')) return { body, apply: null };
-    const { password, ...rest } = body;
-    const hash = await hashPassword(checkPassword(password));
+    const { password, oldPassword, ...rest } = body;
+    if (!Object.hasOwn(body, 'password')) return { body: rest, apply: null };
+    const own = ctx.auth?.id === userId;
+    const refusals: Problem[] = [];
+    try {
+      checkPassword(password);
+    } catch (error) {
+      if (!isProblem(error) || !error.errors) throw error;
+      refusals.push(error);
+    }
+    const old = own ? await this.checkOldPassword(ctx, userId, oldPassword) : undefined;
+    if (old) refusals.push(old);
+    if (refusals.length > 0) {
+      throw new Problem('validation', refusals.map((p) => p.detail).join(' '), {
+        errors: refusals.flatMap((p) => p.errors ?? []),
+      });
+    }
+    const hash = await hashPassword(password as string);
+    const keep = own ? ctx.sessionTokenHash : undefined;
     return {
       body: rest,
-      apply: async (scope, userId) => {
+      apply: async (scope) => {
         await scope.tx.setPasswordHash(USERS, userId, hash);
-        await scope.tx.deleteSessionsOf(userId);
+        await scope.tx.deleteSessionsOf(userId, keep);
       },
     };
+  }
+
+  /** The 422 for a missing or wrong current password, none when it is right. */
+  private async checkOldPassword(
+    ctx: RequestContext,
+    userId: string,
+    oldPassword: unknown,
+  ): Promise<Problem | undefined> {
+    if (typeof oldPassword !== 'string' || oldPassword === '') {
+      return new Problem('validation', 'Send your current password in oldPassword to change it.', {
+        errors: [
+          { field: 'oldPassword', code: 'required', message: 'is required to change your own password' },
+        ],
+      });
+    }
+    const email = (ctx.auth?.email ?? '').toLowerCase();
+    const attempt = this.throttle.begin(email, ctx.ip, this.now().getTime());
+    let outcome: AttemptOutcome = 'abandoned';
+    try {
+      const stored = await this.deps.store.transaction((tx) => tx.getPasswordHash(USERS, userId));
+      outcome = (await verifyPassword(stored, oldPassword)) ? 'succeeded' : 'failed';
+    } finally {
+      attempt.settle(outcome);
+    }
+    if (outcome === 'succeeded') return undefined;
+    return new Problem('validation', 'oldPassword is not your current password.', {
+      errors: [{ field: 'oldPassword', code: 'incorrect', message: 'is not your current password' }],
+    });
   }
 
   /** Create a user from the shell (`methodical user create`). */
