@@ -14,6 +14,7 @@ import { type AttemptCounter, type AttemptOutcome, LoginThrottle } from './login
 import { checkPassword, hashPassword, verifyPassword } from './passwords.js';
 import type { RecordWriter, WriteOutcome, WriteScope } from './record-writes.js';
 import { newToken, tokenHash } from './sessions.js';
+import { visibleJson, visibleRecord } from './visibility.js';
 
 export const USERS = 'users';
 
@@ -117,7 +118,8 @@ export class AuthService {
       });
     const user = outcome.record as RecordData;
     await scope.tx.setPasswordHash(USERS, user.id, reg.passwordHash);
-    return outcome;
+    // The answer is the new user's own view of themselves (hidden fields are for administrators).
+    return { ...outcome, ...visibleJson(this.users.def, this.selfContext(user), user) };
   }
 
   /** Register and sign the new user in: the session is stored in the transaction that creates the user. */
@@ -176,10 +178,15 @@ export class AuthService {
         user: await tx.get(USERS, userId),
       }));
       if (!user) throw invalidCredentials();
-      return { ...session, user };
+      return { ...session, user: visibleRecord(this.users.def, this.selfContext(user), user) };
     } finally {
       attempt.settle(outcome);
     }
+  }
+
+  /** A user as the caller of their own requests. */
+  private selfContext(user: RecordData): RequestContext {
+    return { auth: { id: user.id, email: String(user.email), admin: user.admin === true }, ip: '' };
   }
 
   /** Revoke the session the caller used (nothing to do for an anonymous caller). */
@@ -210,7 +217,7 @@ export class AuthService {
     }
     const user = await this.deps.store.get(USERS, ctx.auth.id);
     if (!user) throw new Problem('unauthorized', 'The account no longer exists.');
-    return user;
+    return visibleRecord(this.users.def, ctx, user);
   }
 
   /**
