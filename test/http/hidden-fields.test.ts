@@ -32,6 +32,19 @@ type CallerName = keyof typeof callers;
 
 before(async () => {
   t = await authApp({
+    routes: {
+      // A page listing reviews with their reviewer, as the caller may see them.
+      'GET /reviews-page': async (ctx) => {
+        const page = await ctx.records.list('reviews', { expand: ['owner'] });
+        return ctx.html`<ul>${page.items.map((r) => {
+          const owner = (r.expand as Record<string, Record<string, unknown>>).owner;
+          return ctx.html`<li>${r.body} by ${owner.name} ${owner.email ?? ''} ${r.secret ?? ''}</li>`;
+        })}</ul>`;
+      },
+      'GET /stats/by-secret': (ctx) => ctx.records.aggregate('reviews', { groupBy: ['secret'] }),
+      'GET /stats/filtered': (ctx) =>
+        ctx.records.aggregate('reviews', { groupBy: ['body'], filter: 'secret ~ "note"' }),
+    },
     collections: {
       users: {
         fields: { phone: { type: 'text', hidden: true } },
@@ -272,6 +285,28 @@ describe('ETags follow the body each caller gets', () => {
     const after = await get(`/api/reviews/${reviewId}`, 'ann');
     assert.equal(after.headers.etag, res.headers.etag, 'the write answered the ETag a read gives');
   });
+});
+
+describe('server-rendered pages and aggregates', () => {
+  test('a page reads records as its caller may see them', async () => {
+    const anonymous = await get('/reviews-page', 'anonymous');
+    assert.equal(anonymous.statusCode, 200, anonymous.body);
+    assert.match(anonymous.body, /A fine book.* by Ann Reviewer/);
+    assert.ok(!anonymous.body.includes('ann@example.com') && !anonymous.body.includes('moderator note'));
+    const byAdmin = await get('/reviews-page', 'admin');
+    assert.ok(byAdmin.body.includes('ann@example.com') && byAdmin.body.includes('moderator note'));
+    assert.notEqual(anonymous.headers.etag, byAdmin.headers.etag);
+  });
+
+  for (const url of ['/stats/by-secret', '/stats/filtered']) {
+    test(`an aggregate by a hidden field (${url}) is 400 but for an admin`, async () => {
+      for (const caller of ['anonymous', 'ann'] as const) {
+        const problem = assertProblem(await get(url, caller), 400);
+        assert.match(String(problem.detail), /no such field|[Uu]nknown field/);
+      }
+      assert.equal((await get(url, 'admin')).statusCode, 200);
+    });
+  }
 });
 
 describe('hidden values cannot be probed', () => {
