@@ -16,6 +16,7 @@
  * a success takes that back. The counts live behind `AttemptCounter` so a shared
  * (database) one can replace the in-memory one.
  */
+import { createHash } from 'node:crypto';
 import { Problem } from '../util/problem.js';
 
 export interface LoginThrottleLimits {
@@ -101,6 +102,15 @@ export interface LoginAttempt {
   settle(outcome: AttemptOutcome): void;
 }
 
+/** Longest email or address kept as it is in a key; longer ones are kept as their hash. */
+const MAX_KEY_PART = 200;
+
+/** A key part of bounded size: a megabyte-long "email" must not take a megabyte of memory per key. */
+function keyPart(value: string): string {
+  if (value.length <= MAX_KEY_PART) return value;
+  return `#${createHash('sha256').update(value).digest('base64url')}`;
+}
+
 function tooMany(seconds: number): Problem {
   return new Problem('tooManyRequests', `Too many failed logins; try again in ${seconds} s.`, {
     headers: { 'Retry-After': String(seconds) },
@@ -118,11 +128,8 @@ export class LoginThrottle {
     const { perEmail, perAddress, perEmailTotal, windowSeconds, slowDownSeconds } = this.limits;
     const windowMs = windowSeconds * 1000;
     const since = now - windowMs + 1;
-    const keys = {
-      pair: `pair:${address}\u0000${email}`,
-      address: `address:${address}`,
-      email: `email:${email}`,
-    };
+    const [who, from] = [keyPart(email), keyPart(address)];
+    const keys = { pair: `pair:${from}\u0000${who}`, address: `address:${from}`, email: `email:${who}` };
     const pair = this.counter.recent(keys.pair, since);
     const fromAddress = this.counter.recent(keys.address, since);
     const waits: number[] = [];

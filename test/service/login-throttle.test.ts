@@ -86,6 +86,14 @@ describe('memory stays bounded', () => {
     assert.ok(counter.size <= 100, `size ${counter.size}`);
   });
 
+  test('very long emails are kept as hashes: still counted apart, and together when equal', () => {
+    const throttle = new LoginThrottle({ ...DEFAULTS, perEmail: 2 });
+    const long = (c: string) => `${'x'.repeat(100_000)}${c}@x.example`;
+    for (let i = 0; i < 2; i++) assert.equal(attempt(throttle, long('a'), '10.0.0.1', T0), 0);
+    assert.equal(attempt(throttle, long('a'), '10.0.0.1', T0), 600);
+    assert.equal(attempt(throttle, long('b'), '10.0.0.1', T0), 0);
+  });
+
   test('each key keeps no more times than its limit, and expired times go when read', () => {
     const counter = new MemoryAttemptCounter();
     for (let i = 0; i < 1000; i++) counter.record('k', T0 + i, 10);
