@@ -42,7 +42,13 @@ export function collectionJsonSchema(def: CollectionDef, kind: SchemaKind): Reco
     created: { type: 'string', format: 'date-time', readOnly: true },
     updated: { type: 'string', format: 'date-time', readOnly: true },
   };
-  for (const [name, field] of fields) properties[name] = fieldJsonSchema(field);
+  for (const [name, field] of fields) {
+    properties[name] = fieldJsonSchema(field);
+    if (kind === 'record' && hiddenFromSome(def, name, field)) {
+      const who = field.hidden === true ? 'administrators' : 'the user themself and administrators';
+      properties[name] = { ...(properties[name] as object), description: `Sent only to ${who}.` };
+    }
+  }
   const required =
     kind === 'record'
       ? [

@@ -456,6 +456,30 @@ describe('hidden fields can be written', () => {
   });
 });
 
+describe('the API description', () => {
+  test('record schemas do not require what some callers are not sent, and say who sees it', async () => {
+    const res = await get('/api/openapi.json', 'anonymous');
+    assert.equal(res.statusCode, 200);
+    const schemas = (json(res).components as { schemas: Record<string, Record<string, unknown>> }).schemas;
+    const record = (title: string) =>
+      Object.values(schemas).find((s) => s.title === title) as Record<string, unknown>;
+    for (const [collection, field, who] of [
+      ['users', 'email', /the user themself and administrators/],
+      ['users', 'phone', /only to administrators/],
+      ['reviews', 'secret', /only to administrators/],
+    ] as const) {
+      const schema = record(collection);
+      assert.ok(schema, `a ${collection} record schema`);
+      assert.ok(!(schema.required as string[]).includes(field), `${collection}.${field} is not required`);
+      assert.match(
+        String((schema.properties as Record<string, { description?: string }>)[field].description),
+        who,
+      );
+    }
+    assert.ok((record('reviews').required as string[]).includes('body'));
+  });
+});
+
 describe('the option is checked in the config', () => {
   test('hidden must be true or false', async () => {
     await assert.rejects(
