@@ -60,6 +60,7 @@ before(async () => {
         fields: {
           body: { type: 'text', required: true },
           secret: { type: 'text', hidden: true },
+          moderator: { type: 'relation', collection: 'users', hidden: true },
         },
         rules: { list: 'public', view: 'public', create: 'auth', update: 'owner', delete: 'owner' },
       },
@@ -322,6 +323,8 @@ describe('hidden values cannot be probed', () => {
     { url: '/api/reviews?sort=secret', callers: ['ann'] },
     { url: '/api/reviews?fields=secret', callers: ['anonymous'] },
     { url: '/api/gated?filter=code="closed"', callers: ['anonymous'] },
+    { url: '/api/reviews?expand=moderator', callers: ['anonymous', 'ann'] },
+    { url: '/api/reviews?moderator=x', callers: ['ben'] },
   ];
   for (const row of rows) {
     for (const caller of row.callers) {
