@@ -224,7 +224,7 @@ export class AuthService {
    * A new password in a users write, checked and hashed outside the
    * transaction: changing one's own password needs the current one in
    * `oldPassword` (a wrong one counts as a failed login); an admin may set
-   * another user's without it. `oldPassword` is never stored. `apply` stores
+   * anyone's without it. `oldPassword` is never stored. `apply` stores
    * the hash and revokes the user's sessions but the caller's own.
    */
   async passwordChange(
@@ -245,7 +245,8 @@ export class AuthService {
       if (!isProblem(error) || !error.errors) throw error;
       refusals.push(error);
     }
-    const old = own ? await this.checkOldPassword(ctx, userId, oldPassword) : undefined;
+    // Administrators may set anyone's password, their own included, without the current one.
+    const old = own && !ctx.auth?.admin ? await this.checkOldPassword(ctx, userId, oldPassword) : undefined;
     if (old) refusals.push(old);
     if (refusals.length > 0) {
       throw new Problem('validation', refusals.map((p) => p.detail).join(' '), {

@@ -215,14 +215,6 @@ describe('a refused change leaves the hash and the sessions alone', () => {
         ['oldPassword', 'incorrect'],
       ],
     },
-    {
-      name: "an admin's own password without oldPassword",
-      caller: () => admin,
-      target: () => admin,
-      password: 'a-fine-new-password',
-      status: 422,
-      errors: [['oldPassword', 'required']],
-    },
     { name: 'anonymous', caller: () => null, target: () => alice, password: 'anonymous-try-1', status: 401 },
     {
       name: "another user's password",
@@ -309,6 +301,24 @@ describe('a refused change leaves the hash and the sessions alone', () => {
       (problem.errors as { field: string }[]).map((e) => e.field),
       ['password'],
     );
+  });
+});
+
+describe('an admin changes their own password', () => {
+  test('without oldPassword: 200, their other sessions revoked, this one kept', async () => {
+    const boss = await registerAndLogin(t, 'boss@example.com', true);
+    const spare = (await relogin(boss)).token;
+    const password = secret('boss-new-password-1');
+    const res = await t.request({
+      method: 'PATCH',
+      url: `/api/users/${boss.id}`,
+      payload: { password },
+      headers: bearer(boss),
+    });
+    assert.equal(res.statusCode, 200, res.body);
+    assert.equal(await verifyPassword(await hashOf(boss.id), password), true);
+    assert.equal(await works(boss.token), true);
+    assert.equal(await works(spare), false);
   });
 });
 
