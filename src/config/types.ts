@@ -61,7 +61,19 @@ export interface UserConfig {
   durability?: Durability;
   auth?: {
     sessionTtl?: number | string;
-    loginThrottle?: { perEmail?: number; perAddress?: number; window?: number | string };
+    /**
+     * Failed logins within `window` (default 10 min): `perEmail` (10) for one
+     * email from one address or `perAddress` (50) from one address answer 429
+     * there; `perEmailTotal` (100) for one email from anywhere slow that email
+     * down to one try per address per `slowDown` (60 s at most).
+     */
+    loginThrottle?: {
+      perEmail?: number;
+      perAddress?: number;
+      perEmailTotal?: number;
+      window?: number | string;
+      slowDown?: number | string;
+    };
   };
   hooks?: Record<string, CollectionHooks>;
   /** The HTML page for errors, for requests that prefer HTML (TS/JS config). */
@@ -142,7 +154,13 @@ export interface Config {
   durability: Durability;
   auth: {
     sessionTtlSeconds: number;
-    loginThrottle: { perEmail: number; perAddress: number; windowSeconds: number };
+    loginThrottle: {
+      perEmail: number;
+      perAddress: number;
+      perEmailTotal: number;
+      windowSeconds: number;
+      slowDownSeconds: number;
+    };
   };
   hooks: Readonly<Record<string, CollectionHooks>>;
   errorPage?: ErrorPageHandler;

@@ -8,8 +8,12 @@ export const USER_FIELDS: Readonly<Record<string, FieldDef>> = {
   admin: { type: 'boolean', default: false },
 };
 
-/** Names a config may not declare on users: the built-ins, and `password`, which auth keeps apart. */
-export const RESERVED_USER_FIELDS: readonly string[] = [...Object.keys(USER_FIELDS), 'password'];
+/** Names a config may not declare on users: the built-ins, and `password` and `oldPassword`, which auth keeps apart. */
+export const RESERVED_USER_FIELDS: readonly string[] = [
+  ...Object.keys(USER_FIELDS),
+  'password',
+  'oldPassword',
+];
 
 const SELF_OR_ADMIN = 'id = @auth.id || @auth.admin = true';
 

@@ -174,6 +174,12 @@ const CASES: [string, unknown, string, string][] = [
     'auth.loginThrottle.perEmail',
     'positive whole number',
   ],
+  [
+    'throttle slow-down over a minute',
+    { auth: { loginThrottle: { slowDown: '2m' } } },
+    'auth.loginThrottle.slowDown',
+    'must be at most 60 seconds, found 120',
+  ],
   ['trustProxy not boolean', { trustProxy: 1 }, 'trustProxy', 'expected true or false, found the number 1'],
 ];
 

@@ -30,7 +30,13 @@ const CASES: [string, unknown, string, string][] = [
     'unknown field key',
     book({ title: { type: 'text', mim: 1 } }),
     'collections.books.fields.title.mim',
-    'unknown key "mim"; allowed keys for a text field are type, required, unique, default, min, max or pattern',
+    'unknown key "mim"; allowed keys for a text field are type, required, unique, default, hidden, min, max or pattern',
+  ],
+  [
+    'hidden not a boolean',
+    book({ title: { type: 'text', hidden: 'yes' } }),
+    'collections.books.fields.title.hidden',
+    'expected true or false, found the string "yes"',
   ],
   [
     'constraint not for the type',

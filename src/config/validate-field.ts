@@ -5,7 +5,7 @@ import { compilePattern } from '../schema/fields/text.js';
 import { FIELD_TYPES, type FieldDef, type FieldType } from '../schema/types.js';
 import { at, type Checker, describe, listWords, type RawObject } from './checker.js';
 
-const COMMON_KEYS = ['type', 'required', 'unique', 'default'];
+const COMMON_KEYS = ['type', 'required', 'unique', 'default', 'hidden'];
 // `type/subtype`, `type/*` or `*/*`, as in an HTML accept attribute.
 const MEDIA_RANGE = /^(?:\*\/\*|[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*\/(?:\*|[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*))$/;
 const COUNTED: ReadonlySet<FieldType> = new Set(['select', 'relation', 'file']);
@@ -121,7 +121,7 @@ export function validateField(
   const type = readType(c, raw, path);
   checkKeys(c, raw, path, type);
   const def: FieldDef = { type };
-  for (const key of ['required', 'unique', 'multiple'] as const) {
+  for (const key of ['required', 'unique', 'multiple', 'hidden'] as const) {
     if (raw[key] !== undefined) def[key] = c.boolean(raw[key], at(path, key));
   }
   if (def.unique === true && (type === 'json' || def.multiple === true)) {

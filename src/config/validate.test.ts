@@ -37,7 +37,13 @@ describe('validateConfig defaults', () => {
     assert.equal(config.durability, 'full');
     assert.deepEqual(config.auth, {
       sessionTtlSeconds: 14 * 86400,
-      loginThrottle: { perEmail: 10, perAddress: 50, windowSeconds: 600 },
+      loginThrottle: {
+        perEmail: 10,
+        perAddress: 50,
+        windowSeconds: 600,
+        perEmailTotal: 100,
+        slowDownSeconds: 60,
+      },
     });
     assert.deepEqual(Object.keys(config.collections), ['users']);
     assert.deepEqual(Object.keys(config.hooks), []);
@@ -153,7 +159,10 @@ describe('validateConfig defaults', () => {
         trustProxy: true,
         cors: { origins: ['https://a.example', 'http://localhost:5173', '*'] },
         idempotency: { ttl: '30m' },
-        auth: { sessionTtl: '7d', loginThrottle: { window: '1h', perEmail: 3 } },
+        auth: {
+          sessionTtl: '7d',
+          loginThrottle: { window: '1h', perEmail: 3, perEmailTotal: 30, slowDown: '20s' },
+        },
         limits: { batch: 10 },
       },
       join(dir, 'methodical.config.json'),
@@ -169,7 +178,13 @@ describe('validateConfig defaults', () => {
     assert.deepEqual(config.cors.origins, ['https://a.example', 'http://localhost:5173', '*']);
     assert.equal(config.idempotency.ttlSeconds, 1800);
     assert.equal(config.auth.sessionTtlSeconds, 7 * 86400);
-    assert.deepEqual(config.auth.loginThrottle, { perEmail: 3, perAddress: 50, windowSeconds: 3600 });
+    assert.deepEqual(config.auth.loginThrottle, {
+      perEmail: 3,
+      perAddress: 50,
+      windowSeconds: 3600,
+      perEmailTotal: 30,
+      slowDownSeconds: 20,
+    });
     assert.equal(config.limits.batch, 10);
     assert.equal(config.limits.json, 1048576);
   });

@@ -139,7 +139,13 @@ function auth(c: Checker, value: unknown): Config['auth'] {
   const throttle: RawObject =
     raw.loginThrottle === undefined
       ? {}
-      : c.object(raw.loginThrottle, 'auth.loginThrottle', ['perEmail', 'perAddress', 'window']);
+      : c.object(raw.loginThrottle, 'auth.loginThrottle', [
+          'perEmail',
+          'perAddress',
+          'perEmailTotal',
+          'window',
+          'slowDown',
+        ]);
   const count = (key: string, fallback: number) =>
     throttle[key] === undefined ? fallback : c.integer(throttle[key], `auth.loginThrottle.${key}`, 1);
   return {
@@ -150,8 +156,18 @@ function auth(c: Checker, value: unknown): Config['auth'] {
       perAddress: count('perAddress', 50),
       windowSeconds:
         throttle.window === undefined ? 600 : c.duration(throttle.window, 'auth.loginThrottle.window'),
+      perEmailTotal: count('perEmailTotal', 100),
+      slowDownSeconds: slowDown(c, throttle.slowDown),
     },
   };
+}
+
+/** The slow-down for an email under attack from many addresses: never more than a minute. */
+function slowDown(c: Checker, value: unknown): number {
+  if (value === undefined) return 60;
+  const seconds = c.duration(value, 'auth.loginThrottle.slowDown');
+  if (seconds > 60) c.fail('auth.loginThrottle.slowDown', `must be at most 60 seconds, found ${seconds}`);
+  return seconds;
 }
 
 function idempotencyTtl(c: Checker, value: unknown): number {

@@ -50,13 +50,12 @@ export function idempotencyClaim(
 }
 
 /**
- * A body without its `password` member: fingerprints are kept for a day
- * beside the key, and a fast hash of a password is not to be stored.
+ * A body without its `password` and `oldPassword` members: fingerprints are
+ * kept for a day beside the key, and a fast hash of a password is not to be stored.
  */
 function withoutPassword(body: unknown): unknown {
-  if (!isPlainObject(body) || !Object.hasOwn(body, 'password')) {
-    return body;
-  }
-  const { password: _omitted, ...rest } = body as Record<string, unknown>;
+  if (!isPlainObject(body)) return body;
+  if (!Object.hasOwn(body, 'password') && !Object.hasOwn(body, 'oldPassword')) return body;
+  const { password: _omitted, oldPassword: _old, ...rest } = body;
   return rest;
 }

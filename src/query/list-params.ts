@@ -5,7 +5,7 @@
 import type { StorageKind } from '../schema/field-type.js';
 import { Problem } from '../util/problem.js';
 import type { Expr, Literal } from './ast.js';
-import { filterError } from './filter-error.js';
+import { filterError, quoteSnippet } from './filter-error.js';
 import { parseFilter } from './parser.js';
 
 export interface ListField {
@@ -23,6 +23,12 @@ export interface ListInfo {
   maxPerPage?: number;
   /** Most comparisons in `filter` and shorthand equalities together (limits.filterTerms). */
   maxFilterTerms?: number;
+  /**
+   * Fields hidden from this caller in some records: they may not be
+   * filtered, sorted or expanded by (so their values cannot be probed); a
+   * field in `fields` as well may still be picked in `fields`.
+   */
+  hidden?: ReadonlySet<string>;
 }
 
 export interface SortKey {
@@ -90,12 +96,32 @@ function names(key: string, raw: string | string[], check: (name: string) => voi
   return out;
 }
 
+/** A field the caller may filter, sort and expand by. */
+function queryable(info: ListInfo, name: string): boolean {
+  return Object.hasOwn(info.fields, name) && !info.hidden?.has(name);
+}
+
+/** 400, as for an unknown field, when a filter names a field hidden from the caller. */
+export function refuseHiddenInFilter(expr: Expr | null, hidden: ReadonlySet<string> | undefined): void {
+  if (expr === null || !hidden || hidden.size === 0) return;
+  if (expr.kind !== 'cmp') {
+    refuseHiddenInFilter(expr.left, hidden);
+    refuseHiddenInFilter(expr.right, hidden);
+    return;
+  }
+  for (const side of [expr.left, expr.right]) {
+    if (side.kind === 'field' && hidden.has(side.name)) {
+      throw filterError(`Unknown field ${quoteSnippet(side.name)} at position ${side.pos}`, side.pos);
+    }
+  }
+}
+
 function parseSort(raw: string, info: ListInfo): SortKey[] {
   const seen = new Set<string>();
   return names('sort', raw, () => {}).map((item) => {
     const desc = item.startsWith('-');
     const field = desc ? item.slice(1) : item;
-    if (!Object.hasOwn(info.fields, field)) {
+    if (!queryable(info, field)) {
       throw new Problem('invalidQuery', `Cannot sort by unknown field ${JSON.stringify(field)}`);
     }
     if (seen.has(field)) throw new Problem('invalidQuery', `Field ${JSON.stringify(field)} is in sort twice`);
@@ -166,7 +192,8 @@ export function parseListParams(query: QueryValues, info: ListInfo): ListParams 
     skipTotal: false,
   };
   const equalities: Expr[] = [];
-  const known = (name: string): boolean => Object.hasOwn(info.fields, name);
+  const known = (name: string): boolean => queryable(info, name);
+  const selectable = (name: string): boolean => Object.hasOwn(info.fields, name);
   const maxTerms = info.maxFilterTerms ?? DEFAULT_MAX_FILTER_TERMS;
   const shorthands = countShorthands(query, known);
   if (shorthands > maxTerms) {
@@ -188,7 +215,7 @@ export function parseListParams(query: QueryValues, info: ListInfo): ListParams 
     else if (key === 'skipTotal') params.skipTotal = parseBoolean(key, single(key, raw));
     else if (key === 'fields') {
       const picked = names(key, raw, (name) => {
-        if (!known(name))
+        if (!selectable(name))
           throw new Problem('invalidQuery', `Unknown field ${JSON.stringify(name)} in fields`);
       });
       params.fields = [...new Set(picked)];
@@ -207,6 +234,7 @@ export function parseListParams(query: QueryValues, info: ListInfo): ListParams 
     } else if (known(key)) equalities.push(shorthand(key, single(key, raw), info.fields[key]));
     else throw new Problem('invalidQuery', `Unknown query parameter ${JSON.stringify(key)}`);
   }
+  refuseHiddenInFilter(params.filter, info.hidden);
   for (const equality of equalities) {
     params.filter =
       params.filter === null ? equality : { kind: 'and', left: params.filter, right: equality, pos: 0 };

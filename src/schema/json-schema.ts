@@ -1,6 +1,6 @@
 /** JSON Schema (2020-12) of a collection's records and of its create/replace bodies. */
 import { fieldType } from './fields/index.js';
-import { type CollectionDef, type FieldDef, ID_PATTERN } from './types.js';
+import { type CollectionDef, type FieldDef, ID_PATTERN, SELF_ONLY_USER_FIELDS } from './types.js';
 
 export type SchemaKind = 'record' | 'input';
 
@@ -29,6 +29,11 @@ export function fieldJsonSchema(def: FieldDef): Record<string, unknown> {
   return schema;
 }
 
+/** A field some callers do not see in a record, so a record may come without it. */
+function hiddenFromSome(def: CollectionDef, name: string, field: FieldDef): boolean {
+  return field.hidden === true || (def.auth && SELF_ONLY_USER_FIELDS.includes(name));
+}
+
 /** The record (with system fields) or the input body (create/replace) of a collection. */
 export function collectionJsonSchema(def: CollectionDef, kind: SchemaKind): Record<string, unknown> {
   const fields = Object.entries(def.fields);
@@ -37,10 +42,21 @@ export function collectionJsonSchema(def: CollectionDef, kind: SchemaKind): Reco
     created: { type: 'string', format: 'date-time', readOnly: true },
     updated: { type: 'string', format: 'date-time', readOnly: true },
   };
-  for (const [name, field] of fields) properties[name] = fieldJsonSchema(field);
+  for (const [name, field] of fields) {
+    properties[name] = fieldJsonSchema(field);
+    if (kind === 'record' && hiddenFromSome(def, name, field)) {
+      const who = field.hidden === true ? 'administrators' : 'the user themself and administrators';
+      properties[name] = { ...(properties[name] as object), description: `Sent only to ${who}.` };
+    }
+  }
   const required =
     kind === 'record'
-      ? ['id', 'created', 'updated', ...fields.map(([name]) => name)]
+      ? [
+          'id',
+          'created',
+          'updated',
+          ...fields.filter(([name, f]) => !hiddenFromSome(def, name, f)).map(([name]) => name),
+        ]
       : fields.filter(([, f]) => f.required === true && f.default === undefined).map(([name]) => name);
   if (kind === 'record') {
     const relations = fields.filter(([, f]) => f.type === 'relation').map(([name]) => name);

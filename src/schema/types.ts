@@ -38,7 +38,20 @@ export interface FieldDef {
   accept?: readonly string[];
   /** `relation`: the target collection. */
   collection?: string;
+  /**
+   * Kept out of every response but administrators' (records, lists, expand,
+   * batch, replays, files); it can still be written and used in rules, but a
+   * caller who cannot see it cannot filter, sort, group or expand by it either.
+   */
+  hidden?: boolean;
 }
+
+/**
+ * Fields of a user (an `auth` collection's record) that only that user and
+ * administrators see: anyone may see a reviewer's name (with `expand=owner`)
+ * without their email.
+ */
+export const SELF_ONLY_USER_FIELDS: readonly string[] = ['email'];
 
 /** One operation's access rule. */
 export type RuleKind = 'public' | 'auth' | 'owner' | 'admin' | 'nobody';

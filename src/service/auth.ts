@@ -11,9 +11,11 @@ import { isPlainObject } from '../util/is-plain-object.js';
 import { type FieldIssue, isProblem, Problem } from '../util/problem.js';
 import { findCollection } from './collections.js';
 import { type Caller, type RequestContext, SYSTEM_CONTEXT } from './context.js';
+import { type AttemptCounter, type AttemptOutcome, LoginThrottle } from './login-throttle.js';
 import { checkPassword, hashPassword, verifyPassword } from './passwords.js';
 import type { RecordWriter, WriteOutcome } from './record-writes.js';
 import { newToken, tokenHash } from './sessions.js';
+import { visibleJson, visibleRecord } from './visibility.js';
 import type { WriteScope } from './write-scope.js';
 
 export const USERS = 'users';
@@ -24,6 +26,8 @@ export interface AuthServiceDeps {
   config: Config;
   writer: RecordWriter;
   now?: () => Date;
+  /** Where failed logins are counted (in memory by default). */
+  attempts?: AttemptCounter;
 }
 
 /** A session just opened: its token (handed out once) and the seconds it lives. */
@@ -69,11 +73,11 @@ function asObject(body: unknown, what: string): Record<string, unknown> {
 
 export class AuthService {
   private readonly now: () => Date;
-  /** Login attempts per address bucket whose password is being checked right now. */
-  private readonly checking = new Map<string, number>();
+  private readonly throttle: LoginThrottle;
 
   constructor(private readonly deps: AuthServiceDeps) {
     this.now = deps.now ?? (() => new Date());
+    this.throttle = new LoginThrottle(deps.config.auth.loginThrottle, deps.attempts);
   }
 
   private get users(): CompiledCollection {
@@ -116,7 +120,8 @@ export class AuthService {
       });
     const user = outcome.record as RecordData;
     await scope.tx.setPasswordHash(USERS, user.id, reg.passwordHash);
-    return outcome;
+    // The answer is the new user's own view of themselves (hidden fields are for administrators).
+    return { ...outcome, ...visibleJson(this.users.def, this.selfContext(user), user) };
   }
 
   /** Register and sign the new user in: the session is stored in the transaction that creates the user. */
@@ -156,70 +161,34 @@ export class AuthService {
     const email = input.email as string;
     const password = input.password as string;
     const normalised = email.trim().toLowerCase();
-    const { perEmail, perAddress, windowSeconds } = this.deps.config.auth.loginThrottle;
-    const now = this.now();
-    const windowStart = new Date(now.getTime() - windowSeconds * 1000).toISOString();
-    const emailBucket = `login-email:${normalised}`;
-    const addressBucket = `login-address:${ctx.ip}`;
-    const stamp = now.toISOString();
-    // Whether this attempt holds a place in `checking` (released once its outcome is known).
-    let holding = false;
+    const attempt = this.throttle.begin(normalised, ctx.ip, this.now().getTime());
+    let outcome: AttemptOutcome = 'abandoned';
     try {
       const { userId, stored } = await this.deps.store.transaction(async (tx) => {
-        const limits = [
-          [emailBucket, perEmail],
-          [addressBucket, perAddress],
-        ] as const;
-        await this.refuseOverLimit(tx, limits, windowStart, now);
-        // The attempt counts before its password is checked, in the transaction that checked the
-        // limit: otherwise concurrent guesses all pass the check above before any failure is
-        // recorded. The email's hit is taken now (a success clears that count anyway); a success
-        // must leave no hit on the address, so there the attempt is held in memory until its
-        // outcome is known.
-        await tx.hit(emailBucket, stamp, windowStart);
-        this.checking.set(addressBucket, (this.checking.get(addressBucket) ?? 0) + 1);
-        holding = true;
         const id = await tx.findIdBy(USERS, 'email', normalised);
         return { userId: id, stored: id ? await tx.getPasswordHash(USERS, id) : undefined };
       });
       const ok = await verifyPassword(stored, password);
       if (!ok || !userId) {
-        await this.deps.store.transaction((tx) => tx.hit(addressBucket, stamp, windowStart));
+        outcome = 'failed';
         throw invalidCredentials();
       }
-      const { user, session } = await this.deps.store.transaction(async (tx) => {
-        await tx.clearHits(emailBucket);
-        return { session: await this.openSession(tx, userId, now), user: await tx.get(USERS, userId) };
-      });
+      outcome = 'succeeded';
+      const now = this.now();
+      const { user, session } = await this.deps.store.transaction(async (tx) => ({
+        session: await this.openSession(tx, userId, now),
+        user: await tx.get(USERS, userId),
+      }));
       if (!user) throw invalidCredentials();
-      return { ...session, user };
+      return { ...session, user: visibleRecord(this.users.def, this.selfContext(user), user) };
     } finally {
-      if (holding) {
-        const left = (this.checking.get(addressBucket) ?? 1) - 1;
-        if (left > 0) this.checking.set(addressBucket, left);
-        else this.checking.delete(addressBucket);
-      }
+      attempt.settle(outcome);
     }
   }
 
-  /** 429 with Retry-After when a bucket already holds its limit of failures (or attempts in flight). */
-  private async refuseOverLimit(
-    tx: StoreTx,
-    limits: readonly (readonly [bucket: string, limit: number])[],
-    windowStart: string,
-    now: Date,
-  ): Promise<void> {
-    const windowMs = this.deps.config.auth.loginThrottle.windowSeconds * 1000;
-    for (const [bucket, limit] of limits) {
-      const { count, oldest } = await tx.hits(bucket, windowStart);
-      if (count + (this.checking.get(bucket) ?? 0) >= limit) {
-        const until = (oldest ? Date.parse(oldest) : now.getTime()) + windowMs;
-        const retry = Math.max(1, Math.ceil((until - now.getTime()) / 1000));
-        throw new Problem('tooManyRequests', 'Too many failed logins; wait before trying again.', {
-          headers: { 'Retry-After': String(retry) },
-        });
-      }
-    }
+  /** A user as the caller of their own requests. */
+  private selfContext(user: RecordData): RequestContext {
+    return { auth: { id: user.id, email: String(user.email), admin: user.admin === true }, ip: '' };
   }
 
   /** Revoke the session the caller used (nothing to do for an anonymous caller). */
@@ -250,27 +219,79 @@ export class AuthService {
     }
     const user = await this.deps.store.get(USERS, ctx.auth.id);
     if (!user) throw new Problem('unauthorized', 'The account no longer exists.');
-    return user;
+    return visibleRecord(this.users.def, ctx, user);
   }
 
   /**
-   * A new password in a users write: validated and hashed outside the
-   * transaction; `apply` stores it and revokes every session of that user.
+   * A new password in a users write, checked and hashed outside the
+   * transaction: changing one's own password needs the current one in
+   * `oldPassword` (a wrong one counts as a failed login); an admin may set
+   * anyone's without it. `oldPassword` is never stored. `apply` stores
+   * the hash and revokes the user's sessions but the caller's own.
    */
-  async passwordChange(body: Record<string, unknown>): Promise<{
+  async passwordChange(
+    ctx: RequestContext,
+    userId: string,
+    body: Record<string, unknown>,
+  ): Promise<{
     body: Record<string, unknown>;
-    apply: ((scope: WriteScope, userId: string) => Promise<void>) | null;
+    apply: ((scope: WriteScope) => Promise<void>) | null;
   }> {
-    if (!Object.hasOwn(body, 'password')) return { body, apply: null };
-    const { password, ...rest } = body;
-    const hash = await hashPassword(checkPassword(password));
+    const { password, oldPassword, ...rest } = body;
+    if (!Object.hasOwn(body, 'password')) return { body: rest, apply: null };
+    const own = ctx.auth?.id === userId;
+    const refusals: Problem[] = [];
+    try {
+      checkPassword(password);
+    } catch (error) {
+      if (!isProblem(error) || !error.errors) throw error;
+      refusals.push(error);
+    }
+    // Administrators may set anyone's password, their own included, without the current one.
+    const old = own && !ctx.auth?.admin ? await this.checkOldPassword(ctx, userId, oldPassword) : undefined;
+    if (old) refusals.push(old);
+    if (refusals.length > 0) {
+      throw new Problem('validation', refusals.map((p) => p.detail).join(' '), {
+        errors: refusals.flatMap((p) => p.errors ?? []),
+      });
+    }
+    const hash = await hashPassword(password as string);
+    const keep = own ? ctx.sessionTokenHash : undefined;
     return {
       body: rest,
-      apply: async (scope, userId) => {
+      apply: async (scope) => {
         await scope.tx.setPasswordHash(USERS, userId, hash);
-        await scope.tx.deleteSessionsOf(userId);
+        await scope.tx.deleteSessionsOf(userId, keep);
       },
     };
+  }
+
+  /** The 422 for a missing or wrong current password, none when it is right. */
+  private async checkOldPassword(
+    ctx: RequestContext,
+    userId: string,
+    oldPassword: unknown,
+  ): Promise<Problem | undefined> {
+    if (typeof oldPassword !== 'string' || oldPassword === '') {
+      return new Problem('validation', 'Send your current password in oldPassword to change it.', {
+        errors: [
+          { field: 'oldPassword', code: 'required', message: 'is required to change your own password' },
+        ],
+      });
+    }
+    const email = (ctx.auth?.email ?? '').toLowerCase();
+    const attempt = this.throttle.begin(email, ctx.ip, this.now().getTime());
+    let outcome: AttemptOutcome = 'abandoned';
+    try {
+      const stored = await this.deps.store.transaction((tx) => tx.getPasswordHash(USERS, userId));
+      outcome = (await verifyPassword(stored, oldPassword)) ? 'succeeded' : 'failed';
+    } finally {
+      attempt.settle(outcome);
+    }
+    if (outcome === 'succeeded') return undefined;
+    return new Problem('validation', 'oldPassword is not your current password.', {
+      errors: [{ field: 'oldPassword', code: 'incorrect', message: 'is not your current password' }],
+    });
   }
 
   /** Create a user from the shell (`methodical user create`). */

@@ -5,7 +5,7 @@
 import type { AggregateOptions } from '../config/app-types.js';
 import type { Limits } from '../config/types.js';
 import { bindAuth } from '../query/bind-auth.js';
-import type { ListInfo, ListParams } from '../query/list-params.js';
+import { type ListInfo, type ListParams, refuseHiddenInFilter } from '../query/list-params.js';
 import { parseFilter } from '../query/parser.js';
 import type { CompiledCollection } from '../schema/compile-collection.js';
 import { fieldType } from '../schema/fields/index.js';
@@ -17,6 +17,7 @@ import { aggregateFields } from './aggregate.js';
 import { findCollection } from './collections.js';
 import type { RequestContext } from './context.js';
 import { access, restrict } from './rules.js';
+import { unqueryableFields, unseenFields, visibleRecord } from './visibility.js';
 
 export interface ReadOptions {
   fields: readonly string[] | null;
@@ -43,8 +44,30 @@ export class RecordReader {
 
   constructor(private readonly deps: RecordReaderDeps) {}
 
-  /** The queryable fields of a collection, for parsing list parameters. */
-  listInfo(name: string): ListInfo {
+  /**
+   * The queryable fields of a collection, for parsing list parameters: as
+   * `ctx` may see them (fields hidden from it are unknown to it), or all of
+   * them without a caller.
+   */
+  listInfo(name: string, ctx?: RequestContext): ListInfo {
+    const info = this.allFields(name);
+    if (!ctx) return info;
+    const { def } = findCollection(this.deps.schema, name);
+    const hidden = unqueryableFields(def, ctx);
+    if (hidden.size === 0) return info;
+    const unseen = unseenFields(def, ctx);
+    const key = `${name}\u0000${[...unseen].join(',')}`;
+    let restricted = this.infos.get(key);
+    if (!restricted) {
+      const fields = { ...info.fields };
+      for (const f of unseen) delete fields[f];
+      restricted = { ...info, fields, hidden };
+      this.infos.set(key, restricted);
+    }
+    return restricted;
+  }
+
+  private allFields(name: string): ListInfo {
     let info = this.infos.get(name);
     if (info) return info;
     const { def } = findCollection(this.deps.schema, name);
@@ -86,6 +109,12 @@ export class RecordReader {
     const allowed = access(def, 'list', ctx);
     // A caller's own filter may say `@auth.id` ("my records"); it means the caller, null when anonymous.
     const filter = params.filter && bindAuth(params.filter, ctx.auth);
+    // Parsed against listInfo(name, ctx) these never name a hidden field; checked again all the same.
+    const hidden = unqueryableFields(def, ctx);
+    refuseHiddenInFilter(filter, hidden);
+    const hiddenSort = params.sort.find((key) => hidden.has(key.field));
+    if (hiddenSort)
+      throw new Problem('invalidQuery', `Cannot sort by unknown field ${JSON.stringify(hiddenSort.field)}`);
     const result = await this.bounded(() =>
       this.deps.store.list(name, {
         filter: restrict(filter, allowed),
@@ -114,10 +143,20 @@ export class RecordReader {
   async aggregate(ctx: RequestContext, name: string, options: AggregateOptions): Promise<AggregateRow[]> {
     const { def } = findCollection(this.deps.schema, name);
     const { groupBy, sum } = aggregateFields(def, options);
+    const hidden = unqueryableFields(def, ctx);
+    for (const field of [...groupBy, ...sum]) {
+      if (hidden.has(field)) {
+        throw new Problem(
+          'invalidQuery',
+          `Cannot use ${JSON.stringify(field)} in an aggregate: ${name} has no such field.`,
+        );
+      }
+    }
     const own =
       options.filter === undefined
         ? null
         : bindAuth(parseFilter(options.filter, { maxTerms: this.deps.limits.filterTerms }), ctx.auth);
+    refuseHiddenInFilter(own, hidden);
     const allowed = access(def, 'list', ctx);
     return this.bounded(
       () =>
@@ -138,13 +177,16 @@ export class RecordReader {
     records: RecordData[],
     options: ReadOptions,
   ): Promise<Record<string, unknown>[]> {
-    if (options.fields === null && options.expand.length === 0) return records;
+    const { def } = findCollection(this.deps.schema, name);
+    const seen = records.map((record) => visibleRecord(def, ctx, record));
+    if (options.fields === null && options.expand.length === 0) return seen;
     const expansions = await this.expansions(ctx, name, records, options.expand);
-    return records.map((record, i) => {
+    return seen.map((record, i) => {
       let out: Record<string, unknown> = record;
       if (options.fields) {
         out = {};
-        for (const f of options.fields) out[f] = record[f];
+        // A field hidden in this record (someone else's email) is left out, not sent as null.
+        for (const f of options.fields) if (Object.hasOwn(record, f)) out[f] = record[f];
       }
       if (options.expand.length > 0) out = { ...out, expand: expansions[i] };
       return out;
@@ -165,10 +207,11 @@ export class RecordReader {
     const out = records.map(() => ({}) as Record<string, unknown>);
     if (expand.length === 0 || records.length === 0) return out;
     const { def } = findCollection(this.deps.schema, name);
+    const hidden = unqueryableFields(def, ctx);
     const wanted = new Map<string, Set<string>>();
     let total = 0;
     for (const field of expand) {
-      const fdef = def.fields[field];
+      const fdef = hidden.has(field) ? undefined : def.fields[field];
       const target = fdef?.collection;
       if (fdef?.type !== 'relation' || !target) {
         throw new Problem(
@@ -224,8 +267,9 @@ export class RecordReader {
     const found = new Map<string, RecordData>();
     if (ids.length === 0) return found;
     let allowed: ReturnType<typeof access>;
+    const { def } = findCollection(this.deps.schema, collection);
     try {
-      allowed = access(findCollection(this.deps.schema, collection).def, 'view', ctx);
+      allowed = access(def, 'view', ctx);
     } catch {
       return found; // Not viewable at all: the relation stays unexpanded.
     }
@@ -234,7 +278,7 @@ export class RecordReader {
     const related = await this.bounded(() =>
       this.deps.store.getMany(collection, ids, filter, this.deps.limits.response),
     );
-    for (const r of related) found.set(r.id, r);
+    for (const r of related) found.set(r.id, visibleRecord(def, ctx, r));
     return found;
   }
 

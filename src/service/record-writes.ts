@@ -26,8 +26,9 @@ import { checkWritePreconditions, type Preconditions, requireIfMatch } from './p
 import { assemble, fieldsOf, normaliseAuthFields } from './record-fields.js';
 import { checkRelations } from './relations.js';
 import { type Access, access } from './rules.js';
-import { recordEtag, serializeForWrite } from './serialize.js';
+import { type SerializedRecord, serializeForWrite } from './serialize.js';
 import { type StagedUpload, settleFiles } from './uploads.js';
+import { hiddenIn, visibleJson, visibleRecord } from './visibility.js';
 import { checkBodyId, uniqueProblem } from './write-conflicts.js';
 import type { WriteScope } from './write-scope.js';
 
@@ -128,9 +129,14 @@ export class RecordWriter {
       return this.insert(ctx, compiled, id, compiled.fromBody(body), allowed, scope, uploads);
     }
     requireIfMatch(def.requireIfMatch, pre, true, 'PUT');
-    checkWritePreconditions(pre, { etag: recordEtag(current), updated: current.updated });
+    checkWritePreconditions(pre, { etag: visibleJson(def, ctx, current).etag, updated: current.updated });
     checkBodyId(body, id);
-    return this.update(ctx, compiled, current, compiled.fromBody(body), scope, uploads);
+    const values = compiled.fromBody(body);
+    // A PUT replaces what the caller sees: fields hidden from them that it does not name are kept.
+    for (const field of hiddenIn(def, ctx, current)) {
+      if (!Object.hasOwn(body, field) && Object.hasOwn(current, field)) values[field] = current[field];
+    }
+    return this.update(ctx, compiled, current, values, scope, uploads);
   }
 
   /** PATCH: merge patch or JSON Patch onto the stored record (with files a form uploaded for it). */
@@ -147,8 +153,30 @@ export class RecordWriter {
     const current = await this.existingForChange(ctx, compiled, id, pre, scope, 'update');
     // The patches of one transaction share one work budget, so a batch of them cannot multiply it.
     scope.patchWork ??= this.patchBudget();
-    const patched = applyPatch(current, patch, this.deps.limits, scope.patchWork);
+    const patched = this.patched(ctx, compiled, current, patch, scope.patchWork);
     return this.update(ctx, compiled, current, compiled.check(patched), scope, uploads);
+  }
+
+  /**
+   * The patched record. A JSON Patch works on what the caller sees, so its
+   * `test` cannot probe a hidden field; the fields hidden from them that it
+   * did not write are kept.
+   */
+  private patched(
+    ctx: RequestContext,
+    compiled: CompiledCollection,
+    current: RecordData,
+    patch: PatchInput,
+    budget: PatchBudget,
+  ): Record<string, unknown> {
+    const hidden = patch.kind === 'merge' ? [] : hiddenIn(compiled.def, ctx, current);
+    if (hidden.length === 0) return applyPatch(current, patch, this.deps.limits, budget);
+    const seen = visibleRecord(compiled.def, ctx, current);
+    const result = applyPatch(seen, patch, this.deps.limits, budget);
+    for (const field of hidden) {
+      if (!Object.hasOwn(result, field) && Object.hasOwn(current, field)) result[field] = current[field];
+    }
+    return result;
   }
 
   /** DELETE. */
@@ -182,7 +210,10 @@ export class RecordWriter {
     const current = await viewableForChange(scope.tx, ctx, compiled, id, operation);
     if (!current) throw new Problem('notFound', `No record "${id}" in ${compiled.def.name}.`);
     requireIfMatch(compiled.def.requireIfMatch, pre, true, operation === 'update' ? 'PATCH' : 'DELETE');
-    checkWritePreconditions(pre, { etag: recordEtag(current), updated: current.updated });
+    checkWritePreconditions(pre, {
+      etag: visibleJson(compiled.def, ctx, current).etag,
+      updated: current.updated,
+    });
     return current;
   }
 
@@ -225,7 +256,7 @@ export class RecordWriter {
     }
     await settleFiles(this.deps.files, compiled, final, null, uploads, scope);
     this.after(scope, hooks, 'afterCreate', ctx, name, 'create', final, null);
-    return { status: 201, record: final, ...serialized };
+    return { status: 201, record: final, ...this.seenBy(compiled, ctx, final, serialized) };
   }
 
   private async update(
@@ -247,12 +278,12 @@ export class RecordWriter {
     }
     normaliseAuthFields(def, values);
     const unchanged = (v: Record<string, unknown>) => jsonEqual(v, fieldsOf(current, compiled.fieldNames));
-    if (unchanged(values)) return { status: 200, record: current, etag: recordEtag(current) };
+    if (unchanged(values)) return { status: 200, record: current, ...this.seenBy(compiled, ctx, current) };
     const candidate = assemble(compiled, current.id, values, current.created, this.now().toISOString());
     const hooks = this.deps.hooks[name];
     await runHook(hooks, 'beforeUpdate', this.hookContext(ctx, name, 'update', candidate, current, scope));
     const checked = compiled.check(fieldsOf(candidate, compiled.fieldNames));
-    if (unchanged(checked)) return { status: 200, record: current, etag: recordEtag(current) };
+    if (unchanged(checked)) return { status: 200, record: current, ...this.seenBy(compiled, ctx, current) };
     const final = assemble(compiled, current.id, checked, current.created, candidate.updated);
     const serialized = serializeForWrite(final, this.deps.limits.json);
     await checkRelations(def, final, scope.tx);
@@ -264,7 +295,18 @@ export class RecordWriter {
     }
     await settleFiles(this.deps.files, compiled, final, current, uploads, scope);
     this.after(scope, hooks, 'afterUpdate', ctx, name, 'update', final, current);
-    return { status: 200, record: final, ...serialized };
+    return { status: 200, record: final, ...this.seenBy(compiled, ctx, final, serialized) };
+  }
+
+  /** The JSON and ETag of a written record as its writer may see it (the full record's when nothing is hidden). */
+  private seenBy(
+    compiled: CompiledCollection,
+    ctx: RequestContext,
+    record: RecordData,
+    full?: SerializedRecord,
+  ): SerializedRecord {
+    if (full && hiddenIn(compiled.def, ctx, record).length === 0) return full;
+    return visibleJson(compiled.def, ctx, record);
   }
 
   private patchBudget(): PatchBudget {

@@ -92,7 +92,7 @@ export function routeRecords(
     },
     async list(collection, options = {}) {
       known(collection, 'list');
-      const params = parseListParams(listQuery(options), reader.listInfo(collection));
+      const params = parseListParams(listQuery(options), reader.listInfo(collection, ctx));
       return (await reader.list(ctx, collection, params)) as RecordPage;
     },
     async aggregate(collection, options: AggregateOptions) {

@@ -119,7 +119,8 @@ export interface StoreTx extends StoreReader {
 
   putSession(entry: SessionEntry): Promise<void>;
   deleteSession(tokenHash: string): Promise<void>;
-  deleteSessionsOf(userId: string): Promise<void>;
+  /** Revoke every session of a user, but the one whose token hash is `except`. */
+  deleteSessionsOf(userId: string, except?: string): Promise<void>;
 
   putPendingFile(entry: PendingFile): Promise<void>;
   deletePendingFile(token: string): Promise<void>;

@@ -904,6 +904,32 @@ export function storeContract(name: string, open: OpenStore, options: ContractOp
         assert.equal(await store.getSession(a3.tokenHash, at(1)), undefined);
         assert.deepEqual(await store.getSession(b1.tokenHash, at(1)), b1);
       });
+
+      it('deleteSessionsOf with an exception keeps that one session of the user', async () => {
+        const { store } = await books();
+        const [ada, bob] = [unique('user'), unique('user')];
+        const [a1, a2, a3, b1] = [
+          session(ada, 0, 100),
+          session(ada, 1, 100),
+          session(ada, 2, 100),
+          session(bob, 0, 100),
+        ];
+        await store.transaction(async (tx) => {
+          for (const s of [a1, a2, a3, b1]) await tx.putSession(s);
+        });
+        await store.transaction((tx) => tx.deleteSessionsOf(ada, a2.tokenHash));
+        assert.equal(await store.getSession(a1.tokenHash, at(1)), undefined);
+        assert.deepEqual(await store.getSession(a2.tokenHash, at(1)), a2);
+        assert.equal(await store.getSession(a3.tokenHash, at(1)), undefined);
+        assert.deepEqual(await store.getSession(b1.tokenHash, at(1)), b1);
+        await store.transaction((tx) => tx.deleteSessionsOf(ada, b1.tokenHash));
+        assert.equal(
+          await store.getSession(a2.tokenHash, at(1)),
+          undefined,
+          "another user's hash keeps nothing",
+        );
+        assert.deepEqual(await store.getSession(b1.tokenHash, at(1)), b1);
+      });
     });
 
     describe('pending files', () => {

@@ -97,8 +97,10 @@ export function authPaths(users: CollectionDoc | undefined, config: Config): Jso
         summary: 'Sign in',
         description:
           'Answers a bearer token and sets the session cookie. A wrong email or password is the same 401. ' +
-          `After ${throttle.perEmail} failures for one email, or ${throttle.perAddress} from one address, within ` +
-          `${throttle.windowSeconds} seconds: 429 with Retry-After.`,
+          `After ${throttle.perEmail} failures for one email from one address, or ${throttle.perAddress} from one ` +
+          `address, within ${throttle.windowSeconds} seconds: 429 with Retry-After from that address. After ` +
+          `${throttle.perEmailTotal} failures for one email from anywhere, each address may try it once per ` +
+          `${throttle.slowDownSeconds} seconds.`,
         security: [],
         requestBody: { required: true, content: json('LoginInput') },
         responses: {

@@ -101,7 +101,7 @@ export function authRoutes(app: FastifyInstance, services: Services, forms: Form
                 'content-location': location,
                 'content-type': JSON_TYPE,
               },
-              body: recordJson(user),
+              body: outcome.json ?? recordJson(user),
             };
           },
           (problem) => renderProblem(problem, req),

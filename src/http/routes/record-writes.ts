@@ -52,12 +52,12 @@ export function recordWriteHandlers(services: Services) {
     if (!compiled.def.auth || !isPlainObject(body)) {
       return { body, apply: null };
     }
-    if (Object.hasOwn(body, 'password')) {
+    if (Object.hasOwn(body, 'password') || Object.hasOwn(body, 'oldPassword')) {
       // Rules first: hashing costs ~100 ms and 19 MiB, never spent for a caller who may not change this user.
       access(compiled.def, 'update', req.ctx);
       await reader.get(req.ctx, compiled.def.name, id, { fields: null, expand: [] });
     }
-    const change = await services.auth.passwordChange(body as Record<string, unknown>);
+    const change = await services.auth.passwordChange(req.ctx, id, body as Record<string, unknown>);
     return { body: change.body as B, apply: change.apply };
   }
 
@@ -108,7 +108,7 @@ export function recordWriteHandlers(services: Services) {
             scope,
             uploads: input.uploads,
           });
-          await password.apply?.(scope, id);
+          await password.apply?.(scope);
           return renderFormWrite(req, p.collection, outcome, input);
         },
         input,
@@ -142,7 +142,7 @@ export function recordWriteHandlers(services: Services) {
         const doc = { kind: patch.kind, document: password.body };
         const target = { ctx: req.ctx, collection: p.collection, scope };
         const outcome = await writer.patch({ ...target, id, patch: doc, pre, uploads: input?.uploads });
-        await password.apply?.(scope, id);
+        await password.apply?.(scope);
         return input
           ? renderFormWrite(req, p.collection, outcome, input)
           : renderWrite(req, p.collection, outcome);

@@ -51,7 +51,7 @@ export function recordHandlers(services: Services) {
 
     async list(req: FastifyRequest, reply: FastifyReply, p: RecordParams) {
       requireAcceptable(req);
-      const params = parseListParams(req.query as QueryValues, reader.listInfo(p.collection));
+      const params = parseListParams(req.query as QueryValues, reader.listInfo(p.collection, req.ctx));
       const page = await reader.list(req.ctx, p.collection, params);
       const { body, etag } = jsonRepresentation(page);
       const link = listLinks(req.url, page);
@@ -63,7 +63,7 @@ export function recordHandlers(services: Services) {
       const query = req.query as QueryValues;
       const params = isEmpty(query)
         ? WHOLE_RECORD
-        : parseListParams(pickReadParams(query), reader.listInfo(p.collection));
+        : parseListParams(pickReadParams(query), reader.listInfo(p.collection, req.ctx));
       const record = await reader.get(req.ctx, p.collection, p.id as string, params);
       const { body, etag } = jsonRepresentation(record);
       return sendRead(req, reply, body, etag, record.updated as string | undefined);

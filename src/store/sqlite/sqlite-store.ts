@@ -168,7 +168,7 @@ export class SqliteStore implements Store {
       putSession: async (e) => s.putSession(e),
       getSession: async (hash, now) => s.getSession(hash, now),
       deleteSession: async (hash) => s.deleteSession(hash),
-      deleteSessionsOf: async (userId) => s.deleteSessionsOf(userId),
+      deleteSessionsOf: async (userId, except) => s.deleteSessionsOf(userId, except),
       putPendingFile: async (entry) => s.putPendingFile(entry),
       deletePendingFile: async (token) => s.deletePendingFile(token),
       getMarker: async (name) => s.getMarker(name),

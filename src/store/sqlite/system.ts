@@ -58,6 +58,7 @@ export class SqliteSystem {
       getSession: p(SESSION_SQL),
       deleteSession: p('DELETE FROM _sessions WHERE token_hash = ?'),
       deleteSessionsOf: p('DELETE FROM _sessions WHERE user_id = ?'),
+      deleteSessionsOfExcept: p('DELETE FROM _sessions WHERE user_id = ? AND token_hash <> ?'),
       hit: p('INSERT INTO _hits (bucket, at) VALUES (?, ?)'),
       hits: p('SELECT COUNT(*) AS n, MIN(at) AS oldest FROM _hits WHERE bucket = ? AND at >= ?'),
       pruneHits: p('DELETE FROM _hits WHERE bucket = ? AND at < ?'),
@@ -133,8 +134,9 @@ export class SqliteSystem {
     this.s.deleteSession.run(tokenHash);
   }
 
-  deleteSessionsOf(userId: string): void {
-    this.s.deleteSessionsOf.run(userId);
+  deleteSessionsOf(userId: string, except?: string): void {
+    if (except === undefined) this.s.deleteSessionsOf.run(userId);
+    else this.s.deleteSessionsOfExcept.run(userId, except);
   }
 
   hit(bucket: string, now: string, windowStart: string): number {
