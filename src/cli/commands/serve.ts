@@ -36,7 +36,12 @@ export async function serve(args: string[]): Promise<void> {
   const host = values.host ?? '127.0.0.1';
   const config = await configFrom(values);
   const store = await openStore(config, values);
-  await applyOnStart(store);
+  try {
+    await applyOnStart(store, config.file);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   const files = openFiles(values);
   // Nothing is in flight yet: every staged file but those of committed records is a leftover.
   await tidyStagedFiles(store, files, 0);
