@@ -38,7 +38,16 @@ export interface FieldDef {
   accept?: readonly string[];
   /** `relation`: the target collection. */
   collection?: string;
+  /** `relation`: what deleting the record it points to does (default `restrict`). */
+  onDelete?: OnDelete;
 }
+
+/**
+ * What deleting a record does to the records whose relation points to it:
+ * refuse the delete (409), delete them too, or clear the relation.
+ */
+export const ON_DELETE = ['restrict', 'cascade', 'setNull'] as const;
+export type OnDelete = (typeof ON_DELETE)[number];
 
 /** One operation's access rule. */
 export type RuleKind = 'public' | 'auth' | 'owner' | 'admin' | 'nobody';

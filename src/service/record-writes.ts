@@ -16,6 +16,7 @@ import { viewableForChange } from './change-access.js';
 import { findCollection } from './collections.js';
 import { type RequestContext, SYSTEM_CONTEXT } from './context.js';
 import { type HookTx, hookTx, runHook } from './hooks.js';
+import { deletionKey, releaseReferences } from './on-delete.js';
 import {
   applyPatch,
   PATCH_WORK_FACTOR,
@@ -39,6 +40,8 @@ export interface WriteScope {
   depth: number;
   /** What the transaction's JSON Patches may still copy, measure and compare (created by the first). */
   patchWork?: PatchBudget;
+  /** Records this transaction is in the middle of deleting (by on-delete's `deletionKey`), so a cascade never loops. */
+  deleting?: Set<string>;
 }
 
 export interface WriteOutcome {
@@ -136,9 +139,25 @@ export class RecordWriter {
   async remove(ctx: RequestContext, name: string, id: string, pre: Preconditions, scope: WriteScope) {
     const compiled = findCollection(this.deps.schema, name);
     const current = await this.existingForChange(ctx, compiled, id, pre, scope, 'delete');
+    scope.deleting ??= new Set();
+    const deleting = scope.deleting;
+    deleting.add(deletionKey(name, id));
     const hooks = this.deps.hooks[name];
     await runHook(hooks, 'beforeDelete', this.hookContext(ctx, name, 'delete', null, current, scope));
+    // Cascades and clears run in this transaction, with system rights, as the writes of a hook do.
+    await releaseReferences(this.deps.schema, scope.tx, name, id, {
+      deleting,
+      remove: async (collection, other) => {
+        await this.remove(SYSTEM_CONTEXT, collection, other, {}, scope);
+      },
+      update: async (collection, other, changes) => {
+        const patch: PatchInput = { kind: 'merge', document: changes };
+        await this.patch(SYSTEM_CONTEXT, collection, other, patch, {}, scope);
+      },
+    });
     await scope.tx.delete(name, id);
+    // Deleted now: a record the same transaction creates under this id again is a new one.
+    deleting.delete(deletionKey(name, id));
     if (compiled.def.auth) await scope.tx.deleteSessionsOf(id);
     await settleFiles(this.deps.files, compiled, null, current, [], scope);
     this.after(scope, hooks, 'afterDelete', ctx, name, 'delete', null, current);
