@@ -8,12 +8,13 @@
  * deletes and hook deletes take the same path, and so do users (`owner`).
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, afterEach, before, describe, test } from 'node:test';
 import type { UserConfig } from '../../src/config/types.js';
 import type { HookContext } from '../../src/service/hooks.js';
 import { json, PUBLIC_RULES, type TestApp, testApp } from '../harness.js';
 import { bearer, registerAndLogin } from './auth-helpers.js';
 import { assertProblem, create } from './helpers.js';
+import { assertNoDanglingRelations } from './relation-check.js';
 import { allBlobs, blobsOf, PNG, sendMultipart } from './upload-helpers.js';
 
 const STILL_REFERENCED = 'https://methodical.dev/problems/still-referenced';
@@ -92,6 +93,7 @@ describe('onDelete', () => {
   before(async () => {
     t = await testApp(CONFIG);
   });
+  afterEach(() => assertNoDanglingRelations(t));
   after(() => t.close());
 
   test('restrict (the default): 409 naming the collection, and nothing is deleted', async () => {
