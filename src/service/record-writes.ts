@@ -15,7 +15,7 @@ import { Problem } from '../util/problem.js';
 import { viewableForChange } from './change-access.js';
 import { findCollection } from './collections.js';
 import { type RequestContext, SYSTEM_CONTEXT } from './context.js';
-import { type HookTx, hookTx, runHook } from './hooks.js';
+import { checkHookRecord, type HookTx, hookTx, runHook } from './hooks.js';
 import { deletionKey, releaseReferences } from './on-delete.js';
 import {
   applyPatch,
@@ -209,6 +209,11 @@ export class RecordWriter {
     const record = assemble(compiled, id, values, stamp, stamp);
     const hooks = this.deps.hooks[name];
     await runHook(hooks, 'beforeCreate', this.hookContext(ctx, name, 'create', record, null, scope));
+    checkHookRecord(name, 'beforeCreate', record, compiled.fieldNames, {
+      id,
+      created: stamp,
+      updated: stamp,
+    });
     const final = assemble(compiled, id, compiled.check(fieldsOf(record, compiled.fieldNames)), stamp, stamp);
     const serialized = serializeForWrite(final, this.deps.limits.json);
     await checkRelations(def, final, scope.tx);
@@ -248,12 +253,18 @@ export class RecordWriter {
     normaliseAuthFields(def, values);
     const unchanged = (v: Record<string, unknown>) => jsonEqual(v, fieldsOf(current, compiled.fieldNames));
     if (unchanged(values)) return { status: 200, record: current, etag: recordEtag(current) };
-    const candidate = assemble(compiled, current.id, values, current.created, this.now().toISOString());
+    const stamp = this.now().toISOString();
+    const candidate = assemble(compiled, current.id, values, current.created, stamp);
     const hooks = this.deps.hooks[name];
     await runHook(hooks, 'beforeUpdate', this.hookContext(ctx, name, 'update', candidate, current, scope));
+    checkHookRecord(name, 'beforeUpdate', candidate, compiled.fieldNames, {
+      id: current.id,
+      created: current.created,
+      updated: stamp,
+    });
     const checked = compiled.check(fieldsOf(candidate, compiled.fieldNames));
     if (unchanged(checked)) return { status: 200, record: current, etag: recordEtag(current) };
-    const final = assemble(compiled, current.id, checked, current.created, candidate.updated);
+    const final = assemble(compiled, current.id, checked, current.created, stamp);
     const serialized = serializeForWrite(final, this.deps.limits.json);
     await checkRelations(def, final, scope.tx);
     try {
