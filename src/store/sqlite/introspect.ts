@@ -32,6 +32,8 @@ export function introspectSqlite(db: Database.Database): Introspection {
       return row !== undefined;
     },
     async strayValues(table, column, type) {
+      // A TEXT column turns whatever it is given into text: only numeric ones can keep a stray value.
+      if (type !== 'INTEGER' && type !== 'REAL') return 0;
       const row = db
         .prepare<[], { n: number }>(
           `SELECT count(*) AS n FROM ${quoteIdent(table)} WHERE ${sqliteDialect.strayCondition(quoteIdent(column), type)}`,
