@@ -25,8 +25,10 @@ export interface IncomingRelation {
 export interface ReferenceWrites {
   /** Records being deleted in this transaction (by `deletionKey`): skipped, they are going anyway. */
   deleting: ReadonlySet<string>;
-  remove(collection: string, id: string): Promise<void>;
-  update(collection: string, id: string, changes: Record<string, unknown>): Promise<void>;
+  /** Delete `record` (as read just now in this transaction). */
+  remove(collection: string, record: RecordData): Promise<void>;
+  /** Merge `changes` into `record` (as read just now in this transaction). */
+  update(collection: string, record: RecordData, changes: Record<string, unknown>): Promise<void>;
 }
 
 const PAGE = 1000;
@@ -128,11 +130,11 @@ export async function releaseReferences(
       if (current === undefined || !pointsTo(current[relation.field], id)) continue;
       if (writes.deleting.has(deletionKey(relation.collection, record.id))) continue;
       if (relation.onDelete === 'cascade') {
-        await writes.remove(relation.collection, record.id);
+        await writes.remove(relation.collection, current);
       } else {
         const value = current[relation.field];
         const cleared = Array.isArray(value) ? value.filter((v) => v !== id) : null;
-        await writes.update(relation.collection, record.id, { [relation.field]: cleared });
+        await writes.update(relation.collection, current, { [relation.field]: cleared });
       }
     }
   }

@@ -147,12 +147,13 @@ export class RecordWriter {
     // Cascades and clears run in this transaction, with system rights, as the writes of a hook do.
     await releaseReferences(this.deps.schema, scope.tx, name, id, {
       deleting,
+      // Their own If-Match is the state just read, so a collection that requires one still takes part.
       remove: async (collection, other) => {
-        await this.remove(SYSTEM_CONTEXT, collection, other, {}, scope);
+        await this.remove(SYSTEM_CONTEXT, collection, other.id, { ifMatch: recordEtag(other) }, scope);
       },
       update: async (collection, other, changes) => {
         const patch: PatchInput = { kind: 'merge', document: changes };
-        await this.patch(SYSTEM_CONTEXT, collection, other, patch, {}, scope);
+        await this.patch(SYSTEM_CONTEXT, collection, other.id, patch, { ifMatch: recordEtag(other) }, scope);
       },
     });
     await scope.tx.delete(name, id);

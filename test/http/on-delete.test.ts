@@ -38,6 +38,8 @@ const CONFIG: UserConfig = {
         photos: { type: 'file', multiple: true },
       },
       rules: PUBLIC_RULES,
+      // A cascade still reaches a collection whose changes need If-Match.
+      requireIfMatch: true,
     },
     comments: {
       fields: {
@@ -58,6 +60,7 @@ const CONFIG: UserConfig = {
         books: { type: 'relation', collection: 'books', multiple: true, onDelete: 'setNull' },
       },
       rules: PUBLIC_RULES,
+      requireIfMatch: true,
     },
     left: {
       fields: { right: { type: 'relation', collection: 'right', onDelete: 'cascade' } },
