@@ -1,7 +1,8 @@
 /**
  * Validates a user config once at start-up: every problem is collected and
- * thrown at the end as one ConfigError, each naming its path; the result has every default filled in and
- * is deep-frozen, so every layer reads the same settled values.
+ * thrown at the end as one ConfigError, each naming its path. The result has
+ * every default filled in and is deep-frozen, so every layer reads the same
+ * settled values.
  */
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
