@@ -5,6 +5,7 @@
  * values are not of the column's declared type.
  */
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
@@ -84,6 +85,33 @@ describe('serve with a destructive schema change', SLOW, () => {
     assert.match(result.stderr, /drop column books\.title \(holds data\)/);
     assert.match(result.stderr, /retype column books\.year from INTEGER to TEXT/);
     assert.doesNotMatch(result.stderr, /^\s+at /m, 'no stack trace');
+  });
+
+  test('user create and import refuse it the same way', async () => {
+    const config = join(tmp.dir, 'books.json');
+    const user = await run(
+      [
+        'user',
+        'create',
+        '--config',
+        config,
+        '--data',
+        data,
+        '--email',
+        'a@example.com',
+        '--password',
+        'long enough pw',
+      ],
+      { cwd: tmp.dir },
+    );
+    assert.equal(user.code, 2, user.stderr);
+    assert.match(user.stderr, /drop column books\.title/);
+    const db = join(tmp.dir, 'db.json');
+    writeFileSync(db, JSON.stringify({ books: [{ year: 'x' }] }));
+    const imported = await run(['import', db, '--config', config, '--data', data], { cwd: tmp.dir });
+    assert.equal(imported.code, 2, imported.stderr);
+    assert.match(imported.stderr, /retype column books\.year/);
+    assert.deepEqual(rows(), { books: [{ title: 'Dune', year: 1965, kind: 'integer' }], type: 'INTEGER' });
   });
 
   test('the config changed back serves again, with the data as it was', async () => {
