@@ -7,7 +7,7 @@
  */
 import { defineConfig } from 'methodical';
 import { errorPage } from './app/error-page.js';
-import { books, orders, reviews, subscribers } from './app/hooks.js';
+import { orders, reviews, subscribers } from './app/hooks.js';
 import { login, register } from './app/pages/account.js';
 import { bookPage } from './app/pages/book.js';
 import { addBook, bookList, editBook, GENRES } from './app/pages/books.js';
@@ -40,7 +40,8 @@ export default defineConfig({
     },
     reviews: {
       fields: {
-        book: { type: 'relation', collection: 'books', required: true },
+        // Deleting a book deletes its reviews, in the same transaction.
+        book: { type: 'relation', collection: 'books', required: true, onDelete: 'cascade' },
         rating: { type: 'integer', required: true, min: 1, max: 5 },
         text: { type: 'text', max: 2000 },
         // Set by the hook from the reviewer's account: their name, never their email.
@@ -123,7 +124,7 @@ export default defineConfig({
     'POST /checkout': checkout,
     'GET /api/workouts/summary': summary,
   },
-  hooks: { books, orders, reviews, subscribers },
+  hooks: { orders, reviews, subscribers },
   errorPage,
   seed,
   public: './public',

@@ -1,7 +1,7 @@
 /**
  * The example's hooks: checkout (prices from the server, stock checked and
- * taken in the order's own transaction), reviewer names, subscribers'
- * emails, and a book's reviews going with it.
+ * taken in the order's own transaction), reviewer names and subscribers'
+ * emails. (A book's reviews go with it by the relation's onDelete, not a hook.)
  */
 import type { CollectionHooks, HookContext, RecordData } from 'methodical';
 
@@ -81,16 +81,6 @@ export const reviews: CollectionHooks = {
   },
   async beforeUpdate(ctx) {
     (ctx.record as Record<string, unknown>).reviewer = (ctx.previous as RecordData).reviewer;
-  },
-};
-
-export const books: CollectionHooks = {
-  // A book's reviews go with it, in the same transaction.
-  async beforeDelete(ctx) {
-    const id = (ctx.previous as RecordData).id;
-    for (const r of await ctx.tx.list('reviews', { filter: `book = ${JSON.stringify(id)}`, limit: 1000 })) {
-      await ctx.tx.delete('reviews', r.id);
-    }
   },
 };
 

@@ -1,11 +1,11 @@
 /**
  * Small typed readers for config values. Each either returns the value as
  * the expected type or throws a ConfigError naming the path, what was
- * expected and what was found.
+ * expected and what was found. `collect` keeps going past a failed part,
+ * so one run lists every problem.
  */
-
 import { isPlainObject } from '../util/is-plain-object.js';
-import { ConfigError } from './config-error.js';
+import { ConfigError, ConfigErrors } from './config-error.js';
 
 /** A plain object read from the config, without a prototype so `constructor` and friends are never inherited. */
 export type RawObject = Record<string, unknown>;
@@ -46,9 +46,31 @@ export function listWords(words: readonly string[]): string {
 const DURATION = /^([0-9]+)\s*([smhd]?)$/;
 const UNIT_SECONDS: Readonly<Record<string, number>> = { '': 1, s: 1, m: 60, h: 3600, d: 86400 };
 
-/** Reads config values for one file, throwing ConfigError on the first problem. */
+/** Reads config values for one file; a problem throws ConfigError, which `collect` records. */
 export class Checker {
+  /** Problems recorded so far (by `collect`, and unknown keys). */
+  readonly problems: ConfigError[] = [];
+
   constructor(readonly file: string) {}
+
+  /**
+   * Runs one independent part of the check: its problem is recorded and
+   * `fallback` stands in for its value, so the other parts are checked too.
+   */
+  collect<T>(fallback: T, part: () => T): T {
+    try {
+      return part();
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      this.problems.push(...(error instanceof ConfigErrors ? error.problems : [error]));
+      return fallback;
+    }
+  }
+
+  /** Throws every problem recorded, in one ConfigError. */
+  finish(): void {
+    if (this.problems.length > 0) throw ConfigErrors.of(this.problems);
+  }
 
   fail(path: string, problem: string): never {
     throw new ConfigError(this.file, path, problem);
@@ -68,7 +90,11 @@ export class Checker {
     const copy: RawObject = Object.create(null);
     for (const [key, item] of Object.entries(value)) {
       if (keys !== undefined && !keys.includes(key)) {
-        this.fail(at(path, key), `unknown key ${JSON.stringify(key)}; allowed keys are ${listWords(keys)}`);
+        // Recorded, not thrown: the known keys are still checked, and every unknown one is named.
+        this.collect(undefined, () =>
+          this.fail(at(path, key), `unknown key ${JSON.stringify(key)}; allowed keys are ${listWords(keys)}`),
+        );
+        continue;
       }
       copy[key] = item;
     }

@@ -13,3 +13,25 @@ export class ConfigError extends Error {
     this.problem = problem;
   }
 }
+
+/**
+ * Several problems of one config, found in one run: each one's line
+ * (file, path, what is wrong), in the order found. `path` and `problem` are
+ * the first one's.
+ */
+export class ConfigErrors extends ConfigError {
+  readonly problems: readonly ConfigError[];
+
+  constructor(problems: readonly ConfigError[]) {
+    const [first] = problems;
+    super(first.file, first.path, first.problem);
+    this.name = 'ConfigErrors';
+    this.problems = problems;
+    this.message = problems.map((p) => p.message).join('\n');
+  }
+
+  /** The one problem itself, or all of them together. */
+  static of(problems: readonly ConfigError[]): ConfigError {
+    return problems.length === 1 ? problems[0] : new ConfigErrors(problems);
+  }
+}

@@ -105,10 +105,18 @@ describe('loadConfig', () => {
     });
   }
 
-  test('JS (.mjs) with named exports is read as the module itself', async () => {
-    const dir = tempDir({ 'methodical.config.mjs': 'export const collections = { notes: {} };' });
-    const config = await loadConfig(join(dir, 'methodical.config.mjs'));
-    assert.deepEqual(Object.keys(config.collections), ['users', 'notes']);
+  test('a TS/JS config without a default export is a ConfigError, not an empty config', async () => {
+    const dir = tempDir({
+      'named.mjs': 'export const collections = { notes: {} };',
+      'nothing.ts': `import { defineConfig } from ${JSON.stringify(defineConfigPath)};\ndefineConfig({ collections: { notes: {} } });\n`,
+    });
+    const named = await loadError(join(dir, 'named.mjs'));
+    assert.equal(named.path, '');
+    assert.match(named.problem, /has no default export.*export default defineConfig/);
+    assert.match(named.problem, /it exports "collections"/);
+    const nothing = await loadError(join(dir, 'nothing.ts'));
+    assert.match(nothing.problem, /has no default export/);
+    assert.doesNotMatch(nothing.problem, /it exports/);
   });
 
   test('CommonJS-style JS via module.exports', async () => {

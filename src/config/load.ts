@@ -66,13 +66,24 @@ function oneLine(err: unknown): string {
     .trim();
 }
 
+/** Raised (as a ConfigError) when a TS/JS config has no default export. */
+const NO_DEFAULT_EXPORT =
+  'the file has no default export, so it configures nothing; write `export default defineConfig({ … })` (or `module.exports = { … }` in CommonJS)';
+
 async function importModule(file: string): Promise<unknown> {
   const jiti = createJiti(import.meta.url, {
     interopDefault: true,
     moduleCache: false,
     alias: { 'methodical-server': packageEntry(), methodical: packageEntry() },
   });
-  return jiti.import(file, { default: true });
+  const module = (await jiti.import(file)) as Record<string, unknown> | null;
+  // CommonJS `module.exports` comes through as `default` too.
+  if (typeof module !== 'object' || module === null || !('default' in module)) {
+    const named = typeof module === 'object' && module !== null ? Object.keys(module) : [];
+    const found = named.length === 0 ? '' : ` (it exports ${named.map((n) => `"${n}"`).join(', ')})`;
+    throw new ConfigError(file, '', `${NO_DEFAULT_EXPORT}${found}`);
+  }
+  return module.default;
 }
 
 /** Reads, runs (TS/JS) or parses (JSON), and validates a config file. */

@@ -47,14 +47,16 @@ function readFields(
   if (collection === 'users') Object.assign(fields, structuredClone(USER_FIELDS));
   for (const [name, def] of Object.entries(raw)) {
     const fieldPath = at(path, name);
-    if (!NAME_PATTERN.test(name)) c.fail(fieldPath, `field name "${name}" ${NAME_RULE}`);
-    if (RESERVED_FIELDS.includes(name)) {
-      c.fail(fieldPath, `"${name}" is reserved: id, created, updated and expand are system fields`);
-    }
-    if (collection === 'users' && RESERVED_USER_FIELDS.includes(name)) {
-      c.fail(fieldPath, `"${name}" is a built-in field of users and cannot be redeclared`);
-    }
-    fields[name] = validateField(c, def, fieldPath, name, ctx);
+    c.collect(undefined, () => {
+      if (!NAME_PATTERN.test(name)) c.fail(fieldPath, `field name "${name}" ${NAME_RULE}`);
+      if (RESERVED_FIELDS.includes(name)) {
+        c.fail(fieldPath, `"${name}" is reserved: id, created, updated and expand are system fields`);
+      }
+      if (collection === 'users' && RESERVED_USER_FIELDS.includes(name)) {
+        c.fail(fieldPath, `"${name}" is a built-in field of users and cannot be redeclared`);
+      }
+      fields[name] = validateField(c, def, fieldPath, name, ctx);
+    });
   }
   return fields;
 }
@@ -82,11 +84,20 @@ function validateCollection(c: Checker, name: string, value: unknown, ctx: Field
   const path = at('collections', name);
   const raw = value === undefined ? {} : c.object(value, path, COLLECTION_KEYS);
   const auth = name === 'users';
-  const fields = readFields(c, raw.fields, at(path, 'fields'), name, ctx);
-  const rules = readRules(c, raw.rules, at(path, 'rules'), auth ? USER_RULES : ADMIN_ONLY);
-  ensureOwner(c, fields, rules, path);
-  checkRuleExpressions(c, rules, at(path, 'rules'), Object.keys(fields));
-  const flag = (key: string) => (raw[key] === undefined ? false : c.boolean(raw[key], at(path, key)));
+  const before = c.problems.length;
+  const fields = c.collect(Object.create(null), () =>
+    readFields(c, raw.fields, at(path, 'fields'), name, ctx),
+  );
+  const fieldsOk = c.problems.length === before;
+  const defaults = auth ? USER_RULES : ADMIN_ONLY;
+  const rules = c.collect({ ...defaults }, () => readRules(c, raw.rules, at(path, 'rules'), defaults));
+  // The rules are checked against the fields only when every field could be read (else: unknown twice).
+  if (fieldsOk) {
+    c.collect(undefined, () => ensureOwner(c, fields, rules, path));
+    c.collect(undefined, () => checkRuleExpressions(c, rules, at(path, 'rules'), Object.keys(fields)));
+  }
+  const flag = (key: string) =>
+    c.collect(false, () => (raw[key] === undefined ? false : c.boolean(raw[key], at(path, key))));
   return {
     name,
     fields,
@@ -101,11 +112,13 @@ function validateCollection(c: Checker, name: string, value: unknown, ctx: Field
 export function validateCollections(c: Checker, value: unknown): Record<string, CollectionDef> {
   const raw = value === undefined ? {} : c.object(value, 'collections');
   const names = Object.keys(raw);
-  for (const name of names) checkCollectionName(c, name, at('collections', name));
   const ctx: FieldContext = { collections: new Set(['users', ...names]) };
   const collections: Record<string, CollectionDef> = Object.create(null);
   for (const name of ['users', ...names.filter((n) => n !== 'users')]) {
-    collections[name] = validateCollection(c, name, raw[name], ctx);
+    c.collect(undefined, () => {
+      if (name !== 'users') checkCollectionName(c, name, at('collections', name));
+      collections[name] = validateCollection(c, name, raw[name], ctx);
+    });
   }
   return collections;
 }

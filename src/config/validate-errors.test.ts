@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ConfigError } from './config-error.js';
+import { ConfigError, ConfigErrors } from './config-error.js';
 import { validateConfig } from './validate.js';
 
 const book = (fields: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
@@ -226,5 +226,61 @@ describe('validateConfig errors', () => {
       path: 'hooks.books.afterCreate',
       message: /expected a function, found the string "log"/,
     });
+  });
+
+  test('every problem is listed at once, each with its path, in the order written', () => {
+    const config = {
+      collections: {
+        books: {
+          fields: {
+            year: { type: 'integer', min: 'zero' },
+            genre: { type: 'select' },
+            title: { type: 'text' },
+          },
+          rules: { read: 'public' },
+        },
+        '2nd': {},
+        notes: { fields: { body: { type: 'txt' } }, rules: { list: 'body = "x"' } },
+      },
+      routes: { 'FETCH /x': 'GET /api/books' },
+      limits: { json: -1 },
+      durability: 'sometimes',
+      colour: 'blue',
+    };
+    assert.throws(
+      () => validateConfig(config, 'methodical.config.ts', process.cwd()),
+      (err: unknown) => {
+        assert.ok(err instanceof ConfigErrors, `expected ConfigErrors, got ${String(err)}`);
+        assert.deepEqual(
+          err.problems.map((p) => p.path),
+          [
+            'colour',
+            'collections.books.fields.year.min',
+            'collections.books.fields.genre.values',
+            'collections.books.rules.read',
+            'collections["2nd"]',
+            'collections.notes.fields.body.type',
+            'routes["FETCH /x"]',
+            'limits.json',
+            'durability',
+          ],
+        );
+        const lines = err.message.split('\n');
+        assert.equal(lines.length, 9);
+        for (const [i, line] of lines.entries()) {
+          assert.equal(line, `methodical.config.ts: ${err.problems[i].path}: ${err.problems[i].problem}`);
+        }
+        // The first problem also stands for the whole, for code reading one path.
+        assert.equal(err.path, 'colour');
+        return true;
+      },
+    );
+  });
+
+  test('one problem is thrown as itself', () => {
+    assert.throws(
+      () => validateConfig(book({ year: { type: 'integer', min: 'zero' } }), 'c.ts', '/x'),
+      (err: unknown) => err instanceof ConfigError && !(err instanceof ConfigErrors),
+    );
   });
 });

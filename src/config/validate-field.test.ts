@@ -111,6 +111,30 @@ const CASES: [string, unknown, string, string][] = [
     'relation to unknown collection "authors"; collections are users or books',
   ],
   [
+    'onDelete on a field that is not a relation',
+    book({ title: { type: 'text', onDelete: 'cascade' } }),
+    'collections.books.fields.title.onDelete',
+    'onDelete is not allowed for a text field',
+  ],
+  [
+    'onDelete of an unknown kind',
+    book({ shelf: { type: 'relation', collection: 'books', onDelete: 'nullify' } }),
+    'collections.books.fields.shelf.onDelete',
+    'expected "restrict", "cascade" or "setNull", found the string "nullify"',
+  ],
+  [
+    'onDelete setNull on a required relation',
+    book({ shelf: { type: 'relation', collection: 'books', required: true, onDelete: 'setNull' } }),
+    'collections.books.fields.shelf.onDelete',
+    '"setNull" would empty a required field',
+  ],
+  [
+    'onDelete setNull on a multiple relation with a min',
+    book({ shelf: { type: 'relation', collection: 'books', multiple: true, min: 1, onDelete: 'setNull' } }),
+    'collections.books.fields.shelf.onDelete',
+    'could leave fewer than min (1)',
+  ],
+  [
     'unique json',
     book({ meta: { type: 'json', unique: true } }),
     'collections.books.fields.meta.unique',
@@ -186,4 +210,24 @@ describe('validateConfig field errors', () => {
       );
     });
   }
+});
+
+describe('onDelete', () => {
+  test('kept on a relation as written; absent means restrict', () => {
+    const config = validateConfig(
+      book({
+        a: { type: 'relation', collection: 'books', onDelete: 'cascade' },
+        b: { type: 'relation', collection: 'books', multiple: true, onDelete: 'setNull' },
+        c: { type: 'relation', collection: 'books', required: true, onDelete: 'restrict' },
+        d: { type: 'relation', collection: 'books' },
+      }),
+      'methodical.config.json',
+      '/',
+    );
+    const { fields } = config.collections.books;
+    assert.deepEqual(
+      ['a', 'b', 'c', 'd'].map((f) => fields[f].onDelete),
+      ['cascade', 'setNull', 'restrict', undefined],
+    );
+  });
 });

@@ -2,7 +2,7 @@
 import { checkFieldValue } from '../schema/compile-collection.js';
 import { ALL_CONSTRAINTS, fieldType } from '../schema/fields/index.js';
 import { compilePattern } from '../schema/fields/text.js';
-import { FIELD_TYPES, type FieldDef, type FieldType } from '../schema/types.js';
+import { FIELD_TYPES, type FieldDef, type FieldType, ON_DELETE, type OnDelete } from '../schema/types.js';
 import { at, type Checker, describe, listWords, type RawObject } from './checker.js';
 
 const COMMON_KEYS = ['type', 'required', 'unique', 'default', 'hidden'];
@@ -89,6 +89,20 @@ function readCollection(c: Checker, value: unknown, path: string, ctx: FieldCont
   return name;
 }
 
+/** `onDelete` of a relation: one of ON_DELETE; `setNull` needs a field that may be empty. */
+function readOnDelete(c: Checker, value: unknown, path: string, def: FieldDef): OnDelete {
+  if (typeof value !== 'string' || !(ON_DELETE as readonly string[]).includes(value)) {
+    return c.expected(path, listWords(ON_DELETE.map((v) => JSON.stringify(v))), value);
+  }
+  if (value === 'setNull' && def.required === true) {
+    c.fail(path, '"setNull" would empty a required field; use "restrict" or "cascade", or drop required');
+  }
+  if (value === 'setNull' && def.multiple === true && (def.min ?? 0) > 0) {
+    c.fail(path, `"setNull" could leave fewer than min (${def.min}) records; use "restrict" or "cascade"`);
+  }
+  return value as OnDelete;
+}
+
 function readAccept(c: Checker, value: unknown, path: string): string[] {
   const accept = c.strings(value, path);
   if (accept.length === 0) c.fail(path, 'expected at least one media type, e.g. "image/png" or "image/*"');
@@ -141,6 +155,7 @@ export function validateField(
     if (raw.collection === undefined)
       c.fail(at(path, 'collection'), 'missing; a relation names its collection');
     def.collection = readCollection(c, raw.collection, at(path, 'collection'), ctx);
+    if (raw.onDelete !== undefined) def.onDelete = readOnDelete(c, raw.onDelete, at(path, 'onDelete'), def);
   }
   if (raw.maxSize !== undefined) def.maxSize = c.integer(raw.maxSize, at(path, 'maxSize'), 1);
   if (raw.accept !== undefined) def.accept = readAccept(c, raw.accept, at(path, 'accept'));

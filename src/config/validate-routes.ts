@@ -128,20 +128,25 @@ export function validateRoutes(c: Checker, value: unknown, collections: readonly
   const spellings = new Map<string, string>();
   for (const [key, target] of Object.entries(raw)) {
     const path = at('routes', key);
-    const isHandler = typeof target === 'function';
-    const route = parseRoute(c, key, path, isHandler ? 'a route' : 'an alias');
-    const shape = route.path.replace(/:[A-Za-z_][A-Za-z0-9_]*/g, ':');
-    // HEAD comes with GET, so the two are one method here.
-    const id = `${route.method === 'HEAD' ? 'GET' : route.method} ${shape}`;
-    if (seen.has(id)) c.fail(path, `${route.method} ${route.path} is routed twice`);
-    seen.add(id);
-    const spelling = spellings.get(shape);
-    if (spelling !== undefined && spelling !== route.path) {
-      c.fail(path, `${route.path} and ${spelling} are one path: name its parameters the same in every route`);
-    }
-    spellings.set(shape, route.path);
-    if (isHandler) out.handlers.push(checkHandler(c, path, route, target as RouteHandler));
-    else out.aliases.push(checkAlias(c, path, route, target, collections));
+    c.collect(undefined, () => {
+      const isHandler = typeof target === 'function';
+      const route = parseRoute(c, key, path, isHandler ? 'a route' : 'an alias');
+      const shape = route.path.replace(/:[A-Za-z_][A-Za-z0-9_]*/g, ':');
+      // HEAD comes with GET, so the two are one method here.
+      const id = `${route.method === 'HEAD' ? 'GET' : route.method} ${shape}`;
+      if (seen.has(id)) c.fail(path, `${route.method} ${route.path} is routed twice`);
+      seen.add(id);
+      const spelling = spellings.get(shape);
+      if (spelling !== undefined && spelling !== route.path) {
+        c.fail(
+          path,
+          `${route.path} and ${spelling} are one path: name its parameters the same in every route`,
+        );
+      }
+      spellings.set(shape, route.path);
+      if (isHandler) out.handlers.push(checkHandler(c, path, route, target as RouteHandler));
+      else out.aliases.push(checkAlias(c, path, route, target, collections));
+    });
   }
   return out;
 }

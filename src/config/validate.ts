@@ -1,7 +1,8 @@
 /**
- * Validates a user config once at start-up: the first problem throws a
- * ConfigError naming the path; the result has every default filled in and
- * is deep-frozen, so every layer reads the same settled values.
+ * Validates a user config once at start-up: every problem is collected and
+ * thrown at the end as one ConfigError, each naming its path. The result has
+ * every default filled in and is deep-frozen, so every layer reads the same
+ * settled values.
  */
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -196,46 +197,61 @@ function hooks(c: Checker, value: unknown, collections: readonly string[]): Reco
   const raw = c.object(value, 'hooks');
   for (const [name, entry] of Object.entries(raw)) {
     const path = at('hooks', name);
-    if (!collections.includes(name)) c.fail(path, `there is no collection "${name}" to hook into`);
-    const fns = c.object(entry, path, HOOK_NAMES);
-    const collectionHooks: CollectionHooks = {};
-    for (const hook of HOOK_NAMES) {
-      const fn = fns[hook];
-      if (fn === undefined) continue;
-      if (typeof fn !== 'function') c.expected(at(path, hook), 'a function', fn);
-      collectionHooks[hook] = fn as HookFn;
-    }
-    out[name] = collectionHooks;
+    c.collect(undefined, () => {
+      if (!collections.includes(name)) c.fail(path, `there is no collection "${name}" to hook into`);
+      const fns = c.object(entry, path, HOOK_NAMES);
+      const collectionHooks: CollectionHooks = {};
+      for (const hook of HOOK_NAMES) {
+        const fn = fns[hook];
+        if (fn === undefined) continue;
+        c.collect(undefined, () => {
+          if (typeof fn !== 'function') c.expected(at(path, hook), 'a function', fn);
+          collectionHooks[hook] = fn as HookFn;
+        });
+      }
+      out[name] = collectionHooks;
+    });
   }
   return out;
+}
+
+/** The collection names written in the config, whatever their definitions hold. */
+function declaredNames(value: unknown): string[] {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? Object.keys(value) : [];
 }
 
 /** Checks a loaded config (parsed JSON or a module's export) and returns the frozen Config. */
 export function validateConfig(input: unknown, file: string, dir: string): Config {
   const c = new Checker(file);
   const root = c.object(input, '', TOP_KEYS);
-  const collections = validateCollections(c, root.collections);
-  const names = Object.keys(collections);
-  const routes = validateRoutes(c, root.routes, names);
+  // Each part is checked even when another failed (`collect`); every problem is thrown at the end.
+  const part = c.collect.bind(c);
+  const collections = part(Object.create(null), () => validateCollections(c, root.collections));
+  // Every collection written, even one with a problem, so nothing is reported as unknown twice.
+  const names = [...new Set([...Object.keys(collections), ...declaredNames(root.collections)])];
+  const routes = part({ aliases: [], handlers: [] }, () => validateRoutes(c, root.routes, names));
   const config: Config = {
     file,
     dir,
     collections,
     routes: routes.aliases,
     customRoutes: routes.handlers,
-    publicDir: publicDir(c, root.public, dir),
-    trustProxy: root.trustProxy === undefined ? false : c.boolean(root.trustProxy, 'trustProxy'),
-    publicUrl: publicUrl(c, root.publicUrl),
-    cors: { origins: corsOrigins(c, root.cors) },
-    idempotency: { ttlSeconds: idempotencyTtl(c, root.idempotency) },
-    limits: limits(c, root.limits),
-    timeouts: timeouts(c, root.timeouts),
-    durability: durability(c, root.durability),
-    auth: auth(c, root.auth),
-    hooks: hooks(c, root.hooks, names),
-    errorPage: topFunction<ErrorPageHandler>(c, root.errorPage, 'errorPage'),
-    seed: topFunction<SeedHandler>(c, root.seed, 'seed'),
+    publicDir: part(undefined, () => publicDir(c, root.public, dir)),
+    trustProxy: part(false, () =>
+      root.trustProxy === undefined ? false : c.boolean(root.trustProxy, 'trustProxy'),
+    ),
+    publicUrl: part(undefined, () => publicUrl(c, root.publicUrl)),
+    cors: { origins: part([], () => corsOrigins(c, root.cors)) },
+    idempotency: { ttlSeconds: part(DAY, () => idempotencyTtl(c, root.idempotency)) },
+    limits: part(DEFAULT_LIMITS, () => limits(c, root.limits)),
+    timeouts: part(DEFAULT_TIMEOUTS, () => timeouts(c, root.timeouts)),
+    durability: part<Durability>('full', () => durability(c, root.durability)),
+    auth: part(undefined as unknown as Config['auth'], () => auth(c, root.auth)),
+    hooks: part(Object.create(null), () => hooks(c, root.hooks, names)),
+    errorPage: part(undefined, () => topFunction<ErrorPageHandler>(c, root.errorPage, 'errorPage')),
+    seed: part(undefined, () => topFunction<SeedHandler>(c, root.seed, 'seed')),
   };
+  c.finish();
   // Absent optional keys are left out rather than set to undefined, so the Config prints cleanly.
   if (config.publicDir === undefined) delete config.publicDir;
   if (config.publicUrl === undefined) delete config.publicUrl;

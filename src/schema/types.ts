@@ -44,6 +44,8 @@ export interface FieldDef {
    * caller who cannot see it cannot filter, sort, group or expand by it either.
    */
   hidden?: boolean;
+  /** `relation`: what deleting the record it points to does (default `restrict`). */
+  onDelete?: OnDelete;
 }
 
 /**
@@ -52,6 +54,13 @@ export interface FieldDef {
  * without their email.
  */
 export const SELF_ONLY_USER_FIELDS: readonly string[] = ['email'];
+
+/**
+ * What deleting a record does to the records whose relation points to it:
+ * refuse the delete (409), delete them too, or clear the relation.
+ */
+export const ON_DELETE = ['restrict', 'cascade', 'setNull'] as const;
+export type OnDelete = (typeof ON_DELETE)[number];
 
 /** One operation's access rule. */
 export type RuleKind = 'public' | 'auth' | 'owner' | 'admin' | 'nobody';

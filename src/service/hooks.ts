@@ -2,7 +2,10 @@
  * Config hooks. Before-hooks run inside the write's transaction and may read
  * and write other collections through `ctx.tx` (that is how a purchase checks
  * and decrements stock atomically) or reject the write with a problem.
- * After-hooks run once the transaction has committed.
+ * After-hooks run once the transaction has committed. What a before-hook
+ * leaves in `ctx.record` is validated like a request body by the writer;
+ * a key the collection does not declare (or a changed system field) is a
+ * mistake in the hook, which fails the request loudly (`HookError`).
  */
 import type { CollectionHooks, HookContext, HookName, HookTx } from '../config/app-types.js';
 import { parseFilter } from '../query/parser.js';
@@ -58,4 +61,48 @@ export async function runHook(
     },
   };
   await hook(full);
+}
+
+/**
+ * A before-hook wrote what the record cannot hold: a server error (500),
+ * whose logged message names the hook (`hooks.orders.beforeCreate`) and the field.
+ */
+export class HookError extends Error {
+  constructor(
+    readonly hook: string,
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'HookError';
+  }
+}
+
+const SYSTEM_KEYS = ['id', 'created', 'updated'] as const;
+
+/** Throws HookError when a before-hook set a key `declared` lacks, or changed id, created or updated. */
+export function checkHookRecord(
+  collection: string,
+  hook: HookName,
+  record: Record<string, unknown>,
+  declared: readonly string[],
+  system: Readonly<Record<(typeof SYSTEM_KEYS)[number], unknown>>,
+): void {
+  const name = `hooks.${collection}.${hook}`;
+  for (const key of Object.keys(record)) {
+    if ((SYSTEM_KEYS as readonly string[]).includes(key)) {
+      if (record[key] === system[key as (typeof SYSTEM_KEYS)[number]]) continue;
+      throw new HookError(
+        name,
+        key,
+        `${name} changed "${key}", which the server sets; a hook may change declared fields only`,
+      );
+    }
+    if (declared.includes(key)) continue;
+    throw new HookError(
+      name,
+      key,
+      `${name} set "${key}", which ${collection} does not declare; declare it under collections.${collection}.fields or leave it out`,
+    );
+  }
 }

@@ -73,6 +73,48 @@ function toRecord(
   return record as RecordData;
 }
 
+/** Every relation of the imported records names a record of the file or of the database, or nothing is written. */
+async function checkImportedRelations(
+  store: Store,
+  schema: ReadonlyMap<string, CompiledCollection>,
+  records: ReadonlyMap<string, readonly RecordData[]>,
+): Promise<void> {
+  const known = new Map<string, Set<string>>();
+  for (const [name, list] of records) known.set(name, new Set(list.map((r) => r.id)));
+  const problems: string[] = [];
+  for (const [name, list] of records) {
+    const fields = Object.entries((schema.get(name) as CompiledCollection).def.fields).filter(
+      ([, f]) => f.type === 'relation' && f.collection !== undefined,
+    );
+    for (const [field, def] of fields) {
+      const target = def.collection as string;
+      const targets = new Set<string>();
+      for (const record of list) {
+        const value = record[field];
+        for (const id of Array.isArray(value) ? value : value == null ? [] : [value])
+          targets.add(id as string);
+      }
+      const missing = [...targets].filter((id) => !known.get(target)?.has(id));
+      const stored = new Set<string>();
+      for (let i = 0; i < missing.length; i += BATCH) {
+        for (const r of await store.getMany(target, missing.slice(i, i + BATCH))) stored.add(r.id);
+      }
+      list.forEach((record, i) => {
+        const value = record[field];
+        for (const id of Array.isArray(value) ? value : value == null ? [] : [value]) {
+          if (known.get(target)?.has(id as string) || stored.has(id as string)) continue;
+          problems.push(`${name}[${i}]: ${field} refers to "${id}", which is not a record of ${target}`);
+        }
+      });
+    }
+  }
+  if (problems.length === 0) return;
+  const more = problems.length > 5 ? ` (and ${problems.length - 5} more)` : '';
+  throw new ImportError(
+    `${problems.slice(0, 5).join('; ')}${more}; import those records too, or fix the ids`,
+  );
+}
+
 /** Import every planned collection; a record whose id exists replaces it. Returns counts per collection. */
 export async function importData(
   store: Store,
@@ -96,6 +138,7 @@ export async function importData(
       items.map((item, i) => toRecord(compiled, item, `${name}[${i}]`, now)),
     );
   }
+  await checkImportedRelations(store, schema, records);
   const counts = new Map<string, number>();
   for (const [name, list] of records) {
     for (let i = 0; i < list.length; i += BATCH) {

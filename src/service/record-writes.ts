@@ -14,7 +14,8 @@ import { Problem } from '../util/problem.js';
 import { viewableForChange } from './change-access.js';
 import { findCollection } from './collections.js';
 import { type RequestContext, SYSTEM_CONTEXT } from './context.js';
-import { type HookTx, hookTx, runHook } from './hooks.js';
+import { checkHookRecord, type HookTx, hookTx, runHook } from './hooks.js';
+import { deletionKey, releaseReferences } from './on-delete.js';
 import {
   applyPatch,
   PATCH_WORK_FACTOR,
@@ -26,7 +27,7 @@ import { checkWritePreconditions, type Preconditions, requireIfMatch } from './p
 import { assemble, fieldsOf, normaliseAuthFields } from './record-fields.js';
 import { checkRelations } from './relations.js';
 import { type Access, access } from './rules.js';
-import { type SerializedRecord, serializeForWrite } from './serialize.js';
+import { recordEtag, type SerializedRecord, serializeForWrite } from './serialize.js';
 import { type StagedUpload, settleFiles } from './uploads.js';
 import { hiddenIn, visibleJson, visibleRecord } from './visibility.js';
 import { checkBodyId, uniqueProblem } from './write-conflicts.js';
@@ -183,9 +184,33 @@ export class RecordWriter {
   async remove({ ctx, collection: name, id, pre = {}, scope }: RemoveWrite) {
     const compiled = findCollection(this.deps.schema, name);
     const current = await this.existingForChange(ctx, compiled, id, pre, scope, 'delete');
+    scope.deleting ??= new Set();
+    const deleting = scope.deleting;
+    deleting.add(deletionKey(name, id));
     const hooks = this.deps.hooks[name];
     await runHook(hooks, 'beforeDelete', this.hookContext(ctx, name, 'delete', null, current, scope));
+    // Cascades and clears run in this transaction, with system rights, as the writes of a hook do.
+    await releaseReferences(this.deps.schema, scope.tx, name, id, {
+      deleting,
+      // Their own If-Match is the state just read, so a collection that requires one still takes part.
+      remove: async (collection, other) => {
+        await this.remove({
+          ctx: SYSTEM_CONTEXT,
+          collection,
+          id: other.id,
+          pre: { ifMatch: recordEtag(other) },
+          scope,
+        });
+      },
+      update: async (collection, other, changes) => {
+        const patch: PatchInput = { kind: 'merge', document: changes };
+        const pre = { ifMatch: recordEtag(other) };
+        await this.patch({ ctx: SYSTEM_CONTEXT, collection, id: other.id, patch, pre, scope });
+      },
+    });
     await scope.tx.delete(name, id);
+    // Deleted now: a record the same transaction creates under this id again is a new one.
+    deleting.delete(deletionKey(name, id));
     if (compiled.def.auth) await scope.tx.deleteSessionsOf(id);
     await settleFiles(this.deps.files, compiled, null, current, [], scope);
     this.after(scope, hooks, 'afterDelete', ctx, name, 'delete', null, current);
@@ -240,6 +265,11 @@ export class RecordWriter {
     const record = assemble(compiled, id, values, stamp, stamp);
     const hooks = this.deps.hooks[name];
     await runHook(hooks, 'beforeCreate', this.hookContext(ctx, name, 'create', record, null, scope));
+    checkHookRecord(name, 'beforeCreate', record, compiled.fieldNames, {
+      id,
+      created: stamp,
+      updated: stamp,
+    });
     const final = assemble(compiled, id, compiled.check(fieldsOf(record, compiled.fieldNames)), stamp, stamp);
     const serialized = serializeForWrite(final, this.deps.limits.json);
     await checkRelations(def, final, scope.tx);
@@ -279,12 +309,18 @@ export class RecordWriter {
     normaliseAuthFields(def, values);
     const unchanged = (v: Record<string, unknown>) => jsonEqual(v, fieldsOf(current, compiled.fieldNames));
     if (unchanged(values)) return { status: 200, record: current, ...this.seenBy(compiled, ctx, current) };
-    const candidate = assemble(compiled, current.id, values, current.created, this.now().toISOString());
+    const stamp = this.now().toISOString();
+    const candidate = assemble(compiled, current.id, values, current.created, stamp);
     const hooks = this.deps.hooks[name];
     await runHook(hooks, 'beforeUpdate', this.hookContext(ctx, name, 'update', candidate, current, scope));
+    checkHookRecord(name, 'beforeUpdate', candidate, compiled.fieldNames, {
+      id: current.id,
+      created: current.created,
+      updated: stamp,
+    });
     const checked = compiled.check(fieldsOf(candidate, compiled.fieldNames));
     if (unchanged(checked)) return { status: 200, record: current, ...this.seenBy(compiled, ctx, current) };
-    const final = assemble(compiled, current.id, checked, current.created, candidate.updated);
+    const final = assemble(compiled, current.id, checked, current.created, stamp);
     const serialized = serializeForWrite(final, this.deps.limits.json);
     await checkRelations(def, final, scope.tx);
     try {

@@ -10,4 +10,6 @@ export interface WriteScope {
   depth: number;
   /** What the transaction's JSON Patches may still copy, measure and compare (created by the first). */
   patchWork?: PatchBudget;
+  /** Records this transaction is in the middle of deleting (by on-delete's `deletionKey`), so a cascade never loops. */
+  deleting?: Set<string>;
 }

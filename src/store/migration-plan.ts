@@ -17,6 +17,11 @@ export interface Introspection {
   tables: Map<string, ActualTable>;
   /** True when the column holds at least one non-null value. */
   hasData(table: string, column: string): Promise<boolean>;
+  /**
+   * How many values in the column are not of its declared type (SQLite keeps
+   * what it cannot convert, e.g. text in an INTEGER column).
+   */
+  strayValues(table: string, column: string, type: string): Promise<number>;
 }
 
 /**
@@ -90,6 +95,12 @@ function retypeSql(model: TableModel, column: ColumnModel, dialect: SqlDialect):
   return sql;
 }
 
+/** Set to null the values of a column that its declared type does not hold. */
+function clearStraySql(table: string, column: string, type: string, dialect: SqlDialect): string {
+  const q = quoteIdent;
+  return `UPDATE ${q(table)} SET ${q(column)} = NULL WHERE ${dialect.strayCondition(q(column), type)}`;
+}
+
 /** The steps that bring the database's tables up to the models. */
 export async function planTables(
   models: Iterable<TableModel>,
@@ -147,6 +158,18 @@ export async function planTables(
           destructive,
           sql: retypeSql(model, column, dialect),
         });
+      } else if (column.name !== 'id') {
+        const stray = await introspection.strayValues(model.table, column.name, type);
+        if (stray > 0) {
+          steps.push({
+            kind: 'clear-values',
+            table: model.table,
+            column: column.name,
+            description: `clear ${stray} value(s) of column ${model.table}.${column.name} that are not ${type} (holds data, which is dropped)`,
+            destructive: true,
+            sql: [clearStraySql(model.table, column.name, type, dialect)],
+          });
+        }
       }
     }
     // Index changes go first when they drop (a column with an index cannot be dropped in SQLite).

@@ -10,6 +10,8 @@ export interface SqlDialect {
   columnType(storage: StorageKind): string;
   /** The n-th (1-based) parameter placeholder. */
   placeholder(n: number): string;
+  /** SQL that is true for a value the column's declared type does not hold. */
+  strayCondition(column: string, type: string): string;
 }
 
 /** Double-quoted identifier. Names are validated at config load; quoting keeps keywords safe. */
@@ -31,6 +33,10 @@ export const sqliteDialect: SqlDialect = {
     }
   },
   placeholder: () => '?',
+  strayCondition(column, type) {
+    const fits = type === 'INTEGER' ? "'integer'" : type === 'REAL' ? "'real', 'integer'" : "'text'";
+    return `typeof(${column}) NOT IN (${fits}, 'null')`;
+  },
 };
 
 export const postgresDialect: SqlDialect = {
@@ -50,6 +56,8 @@ export const postgresDialect: SqlDialect = {
     }
   },
   placeholder: (n) => `$${n}`,
+  // PostgreSQL columns only ever hold their declared type.
+  strayCondition: () => 'FALSE',
 };
 
 /** Index names follow one convention so migrations can find them again. */

@@ -148,12 +148,19 @@ export interface TransactionOptions {
 
 /** One step of bringing the database up to the config. */
 export interface MigrationStep {
-  kind: 'create-table' | 'add-column' | 'drop-column' | 'retype-column' | 'add-index' | 'drop-index';
+  kind:
+    | 'create-table'
+    | 'add-column'
+    | 'drop-column'
+    | 'retype-column'
+    | 'clear-values'
+    | 'add-index'
+    | 'drop-index';
   table: string;
   column?: string;
   /** What it does, for `methodical migrate` to print. */
   description: string;
-  /** Drops or retypes a column that holds data. */
+  /** Drops, retypes or clears a column that holds data. */
   destructive: boolean;
   sql: readonly string[];
 }

@@ -79,6 +79,8 @@ export const PROBLEMS = {
   ),
   patchTestFailed: typed(409, 'patch-test-failed', 'JSON Patch test failed'),
   patchConflict: typed(409, 'patch-conflict', 'JSON Patch cannot be applied'),
+  /** A DELETE refused by a relation's `onDelete: "restrict"`: `referencedBy` lists who points to the record. */
+  stillReferenced: typed(409, 'still-referenced', 'Other records still point to this record'),
   requestTimeout: { status: 408, type: 'about:blank', title: 'Request Timeout' },
   /** For handlers of the config's own (`ctx.problem(410, …)`): a page that was there and is no more. */
   gone: { status: 410, type: 'about:blank', title: 'Gone' },

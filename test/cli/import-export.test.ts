@@ -11,6 +11,10 @@ const CONFIG = {
       fields: { title: { type: 'text', required: true }, year: { type: 'integer' } },
       rules: PUBLIC_RULES,
     },
+    reviews: {
+      fields: { book: { type: 'relation', collection: 'books' }, text: { type: 'text' } },
+      rules: PUBLIC_RULES,
+    },
   },
 };
 
@@ -42,7 +46,7 @@ describe('import and export', SLOW, () => {
     const exported = await run(['export', '--out', out, '--config', config, '--data', data]);
     assert.equal(exported.code, 0, exported.stderr);
     const dump = JSON.parse(readFileSync(out, 'utf8'));
-    assert.deepEqual(Object.keys(dump).sort(), ['books', 'users']);
+    assert.deepEqual(Object.keys(dump).sort(), ['books', 'reviews', 'users']);
     assert.equal(dump.books.length, 2);
     assert.equal(dump.books[0].id, '1');
     assert.equal(dump.books[0].title, 'Dune');
@@ -72,5 +76,38 @@ describe('import and export', SLOW, () => {
       await run(['import', db, '--collection-per-key', '--config', config, '--data', join(tmp.dir, 'd3')]),
     );
     assert.match(line, /no collection "profile"/);
+  });
+
+  it('a relation must name a record of the file or of the database: otherwise nothing is written', async () => {
+    const d4 = join(tmp.dir, 'd4');
+    const good = join(tmp.dir, 'related.json');
+    // The review comes before its book in the file: relations are checked against the whole import.
+    writeFileSync(
+      good,
+      JSON.stringify({ reviews: [{ id: 'r1', book: 'b1' }], books: [{ id: 'b1', title: 'B' }] }),
+    );
+    const imported = await run(['import', good, '--config', config, '--data', d4]);
+    assert.equal(imported.code, 0, imported.stderr);
+    const later = join(tmp.dir, 'later.json');
+    writeFileSync(later, JSON.stringify({ reviews: [{ id: 'r2', book: 'b1' }] }));
+    assert.equal(
+      (await run(['import', later, '--config', config, '--data', d4])).code,
+      0,
+      'b1 is in the database',
+    );
+
+    const bad = join(tmp.dir, 'dangling.json');
+    writeFileSync(
+      bad,
+      JSON.stringify({ books: [{ id: 'b2', title: 'C' }], reviews: [{ text: 'x' }, { book: 'nope' }] }),
+    );
+    const line = assertUsageFailure(await run(['import', bad, '--config', config, '--data', d4]));
+    assert.match(line, /reviews\[1\]: book refers to "nope", which is not a record of books/);
+    const dump = JSON.parse((await run(['export', '--config', config, '--data', d4])).stdout);
+    assert.deepEqual(
+      dump.books.map((b: { id: string }) => b.id),
+      ['b1'],
+    );
+    assert.deepEqual(dump.reviews.map((r: { id: string }) => r.id).sort(), ['r1', 'r2']);
   });
 });

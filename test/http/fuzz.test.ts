@@ -1,13 +1,15 @@
 /**
  * Deterministic fuzzing: a few thousand odd requests (methods, paths, headers,
  * bodies and query strings mixed at random from hostile pieces). None may be
- * a 5xx, every error must be a problem, and the app must still answer after.
+ * a 5xx, every error must be a problem, the app must still answer after, and
+ * after every write no relation in the database points to a missing record.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { InjectOptions } from 'fastify';
-import { BOOKS_CONFIG, type TestApp, testApp } from '../harness.js';
+import { BOOKS_CONFIG, PUBLIC_RULES, type TestApp, testApp } from '../harness.js';
 import { pick, prng } from './prng.js';
+import { assertNoDanglingRelations } from './relation-check.js';
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 const PATHS = [
@@ -30,6 +32,14 @@ const PATHS = [
   '/api/files/photos/p1/image/a_abcdefghij.png',
   '/api/users',
   '/api/auth/logout',
+  // Relations of each onDelete kind, to records the fuzz creates (books abc and b2) and deletes.
+  '/api/books/b2',
+  '/api/reviews',
+  '/api/reviews/r1',
+  '/api/loans',
+  '/api/loans/l1',
+  '/api/shelves',
+  '/api/shelves/s1',
 ];
 const QUERIES = [
   '',
@@ -79,6 +89,17 @@ const BODIES: (string | Buffer | undefined)[] = [
   }),
   Array.from({ length: 150 }, (_, i) => `f${i}=v`).join('&'),
   `--${'b'.repeat(300)}\r\nContent-Disposition: form-data; name="title"\r\n\r\nT\r\n--${'b'.repeat(300)}--\r\n`,
+  // Relations: to existing and missing books, single and multiple, as JSON, a patch and a form.
+  '{"book":"abc","text":"r"}',
+  '{"book":"b2"}',
+  '{"item":"abc"}',
+  '{"item":"b2","title":"T","author":"A"}',
+  '{"favourite":"b2","books":["abc","b2"]}',
+  '{"books":["abc","nope"]}',
+  '{"book":"r1","favourite":null,"books":[]}',
+  '[{"op":"add","path":"/books/-","value":"abc"}]',
+  'book=abc&item=b2&favourite=abc',
+  '{"requests":[{"method":"PUT","url":"/api/books/abc","body":{"title":"T","author":"A"}},{"method":"POST","url":"/api/reviews","body":{"book":"abc"}},{"method":"DELETE","url":"/api/books/abc"}]}',
 ];
 const TYPES = [
   undefined,
@@ -127,8 +148,34 @@ describe('fuzzed requests', () => {
           fields: { image: { type: 'file', maxSize: 64, accept: ['image/png'] }, caption: { type: 'text' } },
           rules: { list: 'owner', view: 'owner', create: 'auth', update: 'owner', delete: 'owner' },
         },
+        reviews: {
+          fields: {
+            book: { type: 'relation', collection: 'books', onDelete: 'cascade' },
+            text: { type: 'text' },
+          },
+          rules: PUBLIC_RULES,
+        },
+        loans: { fields: { item: { type: 'relation', collection: 'books' } }, rules: PUBLIC_RULES },
+        shelves: {
+          fields: {
+            favourite: { type: 'relation', collection: 'books', onDelete: 'setNull' },
+            books: { type: 'relation', collection: 'books', multiple: true, onDelete: 'setNull' },
+          },
+          rules: PUBLIC_RULES,
+        },
       },
     });
+    // Records that relations of every onDelete kind point to, for the fuzz to change and delete.
+    for (const [url, payload] of [
+      ['/api/books/abc', { title: 'T', author: 'A' }],
+      ['/api/books/b2', { title: 'T2', author: 'A' }],
+      ['/api/reviews/r1', { book: 'abc' }],
+      ['/api/loans/l1', { item: 'b2' }],
+      ['/api/shelves/s1', { favourite: 'abc', books: ['abc', 'b2'] }],
+    ] as const) {
+      const res = await t.request({ method: 'PUT', url, payload });
+      assert.equal(res.statusCode, 201, res.body);
+    }
     const credentials = { email: 'fuzz@example.com', password: 'long enough' };
     await t.request({ method: 'POST', url: '/api/auth/register', payload: credentials });
     const login = await t.request({ method: 'POST', url: '/api/auth/login', payload: credentials });
@@ -140,6 +187,7 @@ describe('fuzzed requests', () => {
 
   test('never a 5xx, errors always problems, and the app keeps answering', async () => {
     const rand = prng(Number(process.env.FUZZ_SEED ?? 20261121));
+    let relationsChecked = 0;
     for (let i = 0; i < 1500; i++) {
       const type = pick(rand, TYPES);
       const request: InjectOptions = {
@@ -155,7 +203,11 @@ describe('fuzzed requests', () => {
       if (res.statusCode >= 400 && request.method !== 'HEAD') {
         assert.match(String(res.headers['content-type']), /^(application\/problem\+json|text\/html)/, what);
       }
+      if (!['GET', 'HEAD', 'OPTIONS'].includes(request.method as string)) {
+        relationsChecked += await assertNoDanglingRelations(t, `after ${what}`);
+      }
     }
+    assert.ok(relationsChecked > 0, 'the fuzz stored some relations to check');
     const health = await t.request({ method: 'GET', url: '/healthz' });
     assert.equal(health.statusCode, 200);
   });

@@ -37,7 +37,7 @@ export async function importCommand(args: string[]): Promise<number> {
   const config = await configFrom(values);
   const store = await openStore(config, values);
   try {
-    await applyOnStart(store);
+    await applyOnStart(store, config.file);
     const plan = importPlan(data, values['collection-per-key'] === true);
     const counts = await importData(store, compileSchema(config), plan, progressBar(process.stderr));
     const summary = [...counts].map(([name, n]) => `${n} ${name}`).join(', ');

@@ -39,7 +39,12 @@ export async function serve(args: string[]): Promise<void> {
   const format = logFormat(process.env, process.stderr.isTTY === true);
   const config = await configFrom(values);
   const store = await openStore(config, values);
-  await applyOnStart(store);
+  try {
+    await applyOnStart(store, config.file);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   const files = openFiles(values);
   // Nothing is in flight yet: every staged file but those of committed records is a leftover.
   await tidyStagedFiles(store, files, 0);

@@ -24,7 +24,7 @@ export async function user(args: string[]): Promise<number> {
   const config = await configFrom(values);
   const store = await openStore(config, values);
   try {
-    await applyOnStart(store);
+    await applyOnStart(store, config.file);
     const schema = compileSchema(config);
     const writer = new RecordWriter({ schema, hooks: config.hooks, limits: config.limits });
     const auth = new AuthService({ store, schema, config, writer });

@@ -149,7 +149,8 @@ const PROBLEM_RESPONSES: Record<number, [name: string, description: string, head
   406: ['NotAcceptable', 'Accept rules out every representation offered.'],
   409: [
     'Conflict',
-    'Conflicts with the current state: unique value taken, id mismatch, key in use, failed test.',
+    'Conflicts with the current state: unique value taken, id mismatch, key in use, failed test, ' +
+      'or (DELETE) other records still point to this one.',
   ],
   412: [
     'PreconditionFailed',

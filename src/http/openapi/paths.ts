@@ -188,7 +188,9 @@ function recordPath(c: CollectionDoc): Json {
       tags,
       summary: `Delete a ${c.name} record`,
       description: lines(
-        'A second DELETE of the same id is a 404. Its files are removed too.',
+        'A second DELETE of the same id is a 404. Its files are removed too. Records whose relations point to ' +
+          'it follow their onDelete: restrict (the default) makes this a 409 `still-referenced` whose ' +
+          '`referencedBy` lists them; cascade deletes them too; setNull clears the relation.',
         ifMatchNote,
         ruleText('delete', rules.delete),
       ),
@@ -196,7 +198,17 @@ function recordPath(c: CollectionDoc): Json {
       parameters: [param('IfMatch'), param('IfUnmodifiedSince')],
       responses: {
         204: { description: 'Deleted.' },
-        ...problems([400, 403, 404, 412, 500, 507, ...required428, ...ruleStatuses('delete', rules.delete)]),
+        ...problems([
+          400,
+          403,
+          404,
+          409,
+          412,
+          500,
+          507,
+          ...required428,
+          ...ruleStatuses('delete', rules.delete),
+        ]),
       },
     },
     options: {

@@ -5,7 +5,7 @@ import { fail, ok, wrongType } from './result.js';
 
 export const relation: FieldTypeImpl = {
   type: 'relation',
-  constraints: ['collection', 'multiple', 'min', 'max'],
+  constraints: ['collection', 'multiple', 'min', 'max', 'onDelete'],
   storage: 'text',
   check(value) {
     if (typeof value !== 'string') return wrongType('a record id string', value);

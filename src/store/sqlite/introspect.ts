@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { ActualTable, Introspection } from '../migration-plan.js';
-import { quoteIdent } from '../sql-dialect.js';
+import { quoteIdent, sqliteDialect } from '../sql-dialect.js';
 
 /** What tables, columns and indexes the SQLite file has now. */
 export function introspectSqlite(db: Database.Database): Introspection {
@@ -30,6 +30,16 @@ export function introspectSqlite(db: Database.Database): Introspection {
         .prepare(`SELECT 1 FROM ${quoteIdent(table)} WHERE ${quoteIdent(column)} IS NOT NULL LIMIT 1`)
         .get();
       return row !== undefined;
+    },
+    async strayValues(table, column, type) {
+      // A TEXT column turns whatever it is given into text: only numeric ones can keep a stray value.
+      if (type !== 'INTEGER' && type !== 'REAL') return 0;
+      const row = db
+        .prepare<[], { n: number }>(
+          `SELECT count(*) AS n FROM ${quoteIdent(table)} WHERE ${sqliteDialect.strayCondition(quoteIdent(column), type)}`,
+        )
+        .get();
+      return row?.n ?? 0;
     },
   };
 }
