@@ -4,9 +4,11 @@
  * every default filled in and is deep-frozen, so every layer reads the same
  * settled values.
  */
+
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULT_MAX_FILTER_TERMS } from '../query/list-params.js';
+import { isPlainObject } from '../util/is-plain-object.js';
 import type { ErrorPageHandler, SeedHandler } from './app-types.js';
 import { at, Checker, listWords, type RawObject } from './checker.js';
 import { deepFreeze } from './deep-freeze.js';
@@ -217,7 +219,7 @@ function hooks(c: Checker, value: unknown, collections: readonly string[]): Reco
 
 /** The collection names written in the config, whatever their definitions hold. */
 function declaredNames(value: unknown): string[] {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? Object.keys(value) : [];
+  return isPlainObject(value) ? Object.keys(value) : [];
 }
 
 /** Checks a loaded config (parsed JSON or a module's export) and returns the frozen Config. */
