@@ -14,6 +14,8 @@ export interface UserConfig {
   public?: string;
   trustProxy?: boolean;
   publicUrl?: string;
+  /** Other origins (scheme://host[:port]) whose cookie-authenticated requests are accepted. */
+  trustedOrigins?: string[];
   cors?: { origins?: string[] };
   idempotency?: { ttl?: number | string };
   limits?: {
@@ -135,6 +137,7 @@ export interface Config {
   publicDir?: string;
   trustProxy: boolean;
   publicUrl?: string;
+  trustedOrigins: readonly string[];
   cors: { origins: readonly string[] };
   idempotency: { ttlSeconds: number };
   limits: Limits;

@@ -144,6 +144,24 @@ const CASES: [string, unknown, string, string][] = [
     'is not an origin',
   ],
   [
+    'trusted origin with path',
+    { trustedOrigins: ['http://localhost:5173/app'] },
+    'trustedOrigins[0]',
+    'is not an origin',
+  ],
+  [
+    'trusted origin *',
+    { trustedOrigins: ['*'] },
+    'trustedOrigins[0]',
+    'expected an absolute http or https URL',
+  ],
+  [
+    'trustedOrigins not a list',
+    { trustedOrigins: 'http://a.example' },
+    'trustedOrigins',
+    'expected an array',
+  ],
+  [
     'cors not a list',
     { cors: { origins: 'https://a.example' } },
     'cors.origins',

@@ -110,11 +110,13 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): FastifyInsta
 
   app.decorateRequest('ctx', null as unknown as RequestContext);
   app.decorate('methodicalPublicUrl', config.publicUrl);
+  app.decorate('methodicalTrustProxy', config.trustProxy);
   app.decorate('methodicalErrorPage', config.errorPage);
   connectionClosePlugin(app);
   requestContextPlugin(app, {
     auth: services.auth,
     publicUrl: config.publicUrl,
+    trustedOrigins: config.trustedOrigins,
     crossOrigin: config.cors.origins.length > 0,
   });
   if (config.cors.origins.length > 0) {
