@@ -6,7 +6,6 @@
 import fastifyCookie from '@fastify/cookie';
 import fastifyCors from '@fastify/cors';
 import fastifyMultipart from '@fastify/multipart';
-import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { ErrorPageHandler } from '../config/app-types.js';
 import type { Config } from '../config/types.js';
@@ -32,6 +31,7 @@ import { fileRoutes } from './routes/files.js';
 import { clientErrorHandler } from './server/client-error.js';
 import { guardedServer } from './server/guarded-server.js';
 import type { Services } from './services.js';
+import { staticFiles } from './static-files.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -160,14 +160,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): FastifyInsta
       });
       for (const form of forms) scope.route({ method: form.method, url: form.url, handler: form.handler });
     });
-    if (config.publicDir) {
-      app.register(fastifyStatic, {
-        root: config.publicDir,
-        prefix: '/',
-        index: ['index.html'],
-        wildcard: true,
-      });
-    }
+    if (config.publicDir) staticFiles(app, config.publicDir);
   });
   return app;
 }
