@@ -1,4 +1,4 @@
-import type { CollectionDef, FieldDef, Rule, RuleOperation } from '../schema/types.js';
+import type { CacheSettings, CollectionDef, FieldDef, Rule, RuleOperation } from '../schema/types.js';
 import type { CollectionHooks, ErrorPageHandler, RouteHandler, SeedHandler } from './app-types.js';
 
 export type { CollectionHooks, HookFn, HookName } from './app-types.js';
@@ -77,6 +77,8 @@ export interface UserCollection {
   rules?: Partial<Record<RuleOperation, Rule>>;
   requireIfMatch?: boolean;
   requireIdempotencyKey?: boolean;
+  /** Let shared caches keep public reads: `{ maxAge, sMaxAge, staleWhileRevalidate }` in seconds. */
+  cache?: CacheSettings;
 }
 
 export type Durability = 'full' | 'normal';

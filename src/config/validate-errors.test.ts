@@ -33,7 +33,7 @@ const CASES: [string, unknown, string, string][] = [
     'unknown collection key',
     { collections: { books: { field: {} } } },
     'collections.books.field',
-    'allowed keys are fields, rules, requireIfMatch or requireIdempotencyKey',
+    'allowed keys are fields, rules, requireIfMatch, requireIdempotencyKey or cache',
   ],
   [
     'flag of the wrong type',

@@ -10,6 +10,7 @@ import type { StoredResponse } from '../service/write-runner.js';
 import { etagOf } from '../util/etag.js';
 import { httpDate } from '../util/http-date.js';
 import { preferReturn } from '../util/prefer.js';
+import { type ReadOf, readCacheControl } from './cache-policy.js';
 
 export const JSON_TYPE = 'application/json; charset=utf-8';
 
@@ -30,9 +31,9 @@ export function varyApi(reply: FastifyReply): void {
   addVary(reply, 'Accept', 'Authorization', 'Cookie');
 }
 
-/** Cache-Control for a read: private when the answer depends on who asks. */
-export function cacheControl(req: FastifyRequest): string {
-  return req.ctx.auth ? 'private, no-cache' : 'no-cache';
+/** Cache-Control for a read: private when the answer depends on who asks (see cache-policy.ts). */
+export function cacheControl(req: FastifyRequest, read?: ReadOf): string {
+  return readCacheControl(req, read);
 }
 
 /** The canonical URL path of a record. */
@@ -45,8 +46,9 @@ export function representationHeaders(
   req: FastifyRequest,
   etag: string,
   updated?: string,
+  read?: ReadOf,
 ): Record<string, string> {
-  const headers: Record<string, string> = { etag, 'cache-control': cacheControl(req) };
+  const headers: Record<string, string> = { etag, 'cache-control': cacheControl(req, read) };
   if (updated) headers['last-modified'] = httpDate(updated);
   return headers;
 }
