@@ -144,3 +144,53 @@ export async function startNginx(dir: string, port: number, upstream: string): P
   }
   return { url, log, stop: stopper(child, 'SIGQUIT') };
 }
+
+/** The VCL the docs give, run as it is. */
+export const VARNISH_VCL = fileURLToPath(new URL('../../docs/varnish.vcl', import.meta.url));
+
+/**
+ * Varnish in the foreground over `dir` with docs/varnish.vcl, its backend
+ * port replaced. `-j none` keeps it as the invoking user (the temp folder is
+ * not readable by Varnish's own users); default_grace 0 makes an expired
+ * object wait for its revalidation instead of being served stale meanwhile.
+ */
+export async function startVarnish(dir: string, port: number, backendPort: number): Promise<ProxyProcess> {
+  let vcl = readFileSync(VARNISH_VCL, 'utf8');
+  assert.equal(vcl.split('.port = "3000";').length, 2, 'docs/varnish.vcl names port 3000 once');
+  vcl = vcl.replace('.port = "3000";', `.port = "${backendPort}";`);
+  const file = join(dir, 'methodical.vcl');
+  writeFileSync(file, vcl);
+  let output = '';
+  const child = spawn(
+    VARNISHD,
+    [
+      '-F',
+      '-j',
+      'none',
+      '-a',
+      `127.0.0.1:${port}`,
+      '-f',
+      file,
+      '-n',
+      join(dir, 'work'),
+      '-s',
+      'malloc,16m',
+      '-p',
+      'default_grace=0',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const collect = (chunk: Buffer) => {
+    output += chunk.toString('utf8');
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitForHttp(`${url}/healthz`, child);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw new Error(`varnishd did not start: ${(error as Error).message}\n${output}`);
+  }
+  return { url, log: () => output, stop: stopper(child, 'SIGTERM') };
+}
