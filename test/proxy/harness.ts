@@ -109,8 +109,13 @@ export function nginxSite(port: number, upstream: string, cacheDir: string): str
 }
 
 /** nginx in the foreground, as one process, over `dir`, proxying to `upstream` (host:port). */
-export async function startNginx(dir: string, port: number, upstream: string): Promise<ProxyProcess> {
-  writeFileSync(join(dir, 'methodical.conf'), nginxSite(port, upstream, join(dir, 'cache')));
+export async function startNginx(
+  dir: string,
+  port: number,
+  upstream: string,
+  variant: (site: string) => string = (site) => site,
+): Promise<ProxyProcess> {
+  writeFileSync(join(dir, 'methodical.conf'), variant(nginxSite(port, upstream, join(dir, 'cache'))));
   // The stock nginx.conf's frame around conf.d, with every path in the temp folder.
   const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']
     .map((name) => `  ${name}_temp_path ${join(dir, `${name}-temp`)};`)

@@ -195,5 +195,61 @@ describe('behind nginx (docs/nginx.conf)', { ...SLOW, skip: missing(NGINX, 'ngin
     assert.equal(a.headers['cache-control'], 'no-cache');
     assert.equal(cacheStatus(a), 'MISS');
     assert.equal(cacheStatus(b), 'MISS');
+    // With proxy_cache on, nginx drops the client's If-None-Match on its way upstream and answers
+    // 304 only from an entry it holds: a collection without cache gets the whole body again.
+    const c = await send(`${nginx.url}/api/plain`, { headers: { 'if-none-match': String(a.headers.etag) } });
+    assert.equal(c.status, 200);
+    assert.equal(c.body, a.body);
+  });
+});
+
+// docs/behind-a-proxy.md: for sites whose collections mostly have no cache, conditional requests skip the cache.
+const CONDITIONAL_BYPASS_MAP =
+  'map $http_if_none_match $methodical_cache { "" methodical; default off; }\n';
+const CONDITIONAL_BYPASS: [string, string] = ['proxy_cache methodical;', 'proxy_cache $methodical_cache;'];
+
+describe('behind nginx, conditional requests past the cache', {
+  ...SLOW,
+  skip: missing(NGINX, 'nginx'),
+}, () => {
+  const tmp = tempDir('methodical-nginx-');
+  let server: Server;
+  let nginx: ProxyProcess;
+
+  before(async () => {
+    const proxyDir = join(tmp.dir, 'nginx');
+    mkdirSync(proxyDir);
+    const config = writeJsonConfig(tmp.dir, {
+      collections: { news: CONFIG.collections.news, plain: CONFIG.collections.plain },
+    });
+    server = await serve(['--port', '0', '--config', config, '--data', join(tmp.dir, 'data')], {
+      cwd: tmp.dir,
+    });
+    nginx = await startNginx(proxyDir, await freePort(), `127.0.0.1:${server.port}`, (site) => {
+      assert.equal(site.split(CONDITIONAL_BYPASS[0]).length, 2);
+      return CONDITIONAL_BYPASS_MAP + site.replace(...CONDITIONAL_BYPASS);
+    });
+  });
+  after(async () => {
+    await nginx?.stop();
+    await server?.stop();
+    killServers();
+    tmp.remove();
+  });
+
+  test('a client revalidating a collection without cache gets 304 from Methodical', async () => {
+    const a = await send(`${nginx.url}/api/plain`);
+    assert.equal(a.status, 200);
+    const b = await send(`${nginx.url}/api/plain`, { headers: { 'if-none-match': String(a.headers.etag) } });
+    assert.equal(b.status, 304);
+    assert.equal(b.headers.etag, a.headers.etag);
+  });
+
+  test('unconditional reads of a collection with cache are still served from the cache', async () => {
+    const a = await send(`${nginx.url}/api/news`);
+    assert.equal(cacheStatus(a), 'MISS');
+    assert.equal(cacheStatus(await send(`${nginx.url}/api/news`)), 'HIT');
+    const b = await send(`${nginx.url}/api/news`, { headers: { 'if-none-match': String(a.headers.etag) } });
+    assert.equal(b.status, 304);
   });
 });
