@@ -27,7 +27,7 @@ const CONFIG = {
   trustProxy: true,
   collections: {
     news: {
-      fields: { title: { type: 'text' } },
+      fields: { title: { type: 'text' }, photo: { type: 'file' } },
       rules: PUBLIC_READS,
       cache: { maxAge: 0, sMaxAge: S_MAXAGE },
     },
@@ -189,6 +189,33 @@ describe('behind nginx (docs/nginx.conf)', { ...SLOW, skip: missing(NGINX, 'ngin
     assert.equal(signedIn.headers['cache-control'], 'private, no-cache');
   });
 
+  test("a collection's file downloads are kept like its records", async () => {
+    const form = new FormData();
+    form.set('title', 'with a photo');
+    const png = Buffer.concat([
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+      Buffer.from('pixels'),
+    ]);
+    form.set('photo', new Blob([png], { type: 'image/png' }), 'photo.png');
+    const created = await fetch(`${nginx.url}/api/news`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
+      body: form,
+    });
+    const record = (await created.json()) as { id: string; photo: string };
+    assert.equal(created.status, 201, JSON.stringify(record));
+    const url = `${nginx.url}/api/files/news/${record.id}/photo/${encodeURIComponent(record.photo)}`;
+    const first = await send(url);
+    assert.equal(first.status, 200, first.body);
+    assert.equal(first.headers['cache-control'], `public, max-age=0, s-maxage=${S_MAXAGE}`);
+    assert.equal(cacheStatus(first), 'MISS');
+    const second = await send(url);
+    assert.equal(cacheStatus(second), 'HIT');
+    assert.equal(second.headers.etag, first.headers.etag);
+    const revalidating = await send(url, { headers: { 'if-none-match': String(first.headers.etag) } });
+    assert.equal(revalidating.status, 304);
+  });
+
   test('a collection without cache is never stored: no-cache, and each read goes upstream', async () => {
     const a = await send(`${nginx.url}/api/plain`);
     const b = await send(`${nginx.url}/api/plain`);
@@ -204,8 +231,7 @@ describe('behind nginx (docs/nginx.conf)', { ...SLOW, skip: missing(NGINX, 'ngin
 });
 
 // docs/behind-a-proxy.md: for sites whose collections mostly have no cache, conditional requests skip the cache.
-const CONDITIONAL_BYPASS_MAP =
-  'map $http_if_none_match $methodical_cache { "" methodical; default off; }\n';
+const CONDITIONAL_BYPASS_MAP = 'map $http_if_none_match $methodical_cache { "" methodical; default off; }\n';
 const CONDITIONAL_BYPASS: [string, string] = ['proxy_cache methodical;', 'proxy_cache $methodical_cache;'];
 
 describe('behind nginx, conditional requests past the cache', {
