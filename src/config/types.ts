@@ -1,4 +1,4 @@
-import type { CollectionDef, FieldDef, Rule, RuleOperation } from '../schema/types.js';
+import type { CacheSettings, CollectionDef, FieldDef, Rule, RuleOperation } from '../schema/types.js';
 import type { CollectionHooks, ErrorPageHandler, RouteHandler, SeedHandler } from './app-types.js';
 
 export type { CollectionHooks, HookFn, HookName } from './app-types.js';
@@ -14,6 +14,8 @@ export interface UserConfig {
   public?: string;
   trustProxy?: boolean;
   publicUrl?: string;
+  /** Other origins (scheme://host[:port]) whose cookie-authenticated requests are accepted. */
+  trustedOrigins?: string[];
   cors?: { origins?: string[] };
   idempotency?: { ttl?: number | string };
   limits?: {
@@ -87,6 +89,8 @@ export interface UserCollection {
   rules?: Partial<Record<RuleOperation, Rule>>;
   requireIfMatch?: boolean;
   requireIdempotencyKey?: boolean;
+  /** Let shared caches keep public reads: `{ maxAge, sMaxAge, staleWhileRevalidate }` in seconds. */
+  cache?: CacheSettings;
 }
 
 export type Durability = 'full' | 'normal';
@@ -147,6 +151,7 @@ export interface Config {
   publicDir?: string;
   trustProxy: boolean;
   publicUrl?: string;
+  trustedOrigins: readonly string[];
   cors: { origins: readonly string[] };
   idempotency: { ttlSeconds: number };
   limits: Limits;

@@ -3,6 +3,7 @@
  * `users` collection and the `owner` relation that an `owner` rule needs.
  */
 import {
+  type CacheSettings,
   type CollectionDef,
   type FieldDef,
   NAME_PATTERN,
@@ -15,7 +16,8 @@ import { RESERVED_USER_FIELDS, USER_FIELDS, USER_RULES } from './users-collectio
 import { type FieldContext, validateField } from './validate-field.js';
 import { checkRuleExpressions, readRules } from './validate-rules.js';
 
-const COLLECTION_KEYS = ['fields', 'rules', 'requireIfMatch', 'requireIdempotencyKey'];
+const COLLECTION_KEYS = ['fields', 'rules', 'requireIfMatch', 'requireIdempotencyKey', 'cache'];
+const CACHE_KEYS: readonly (keyof CacheSettings)[] = ['maxAge', 'sMaxAge', 'staleWhileRevalidate'];
 /** These would shadow /api/auth, /api/files and /api/batch. */
 const RESERVED_COLLECTIONS = ['auth', 'files', 'batch'];
 /** System fields, and `expand`, which holds inlined relations in a record. */
@@ -98,7 +100,7 @@ function validateCollection(c: Checker, name: string, value: unknown, ctx: Field
   }
   const flag = (key: string) =>
     c.collect(false, () => (raw[key] === undefined ? false : c.boolean(raw[key], at(path, key))));
-  return {
+  const def: CollectionDef = {
     name,
     fields,
     rules,
@@ -106,6 +108,21 @@ function validateCollection(c: Checker, name: string, value: unknown, ctx: Field
     requireIdempotencyKey: flag('requireIdempotencyKey'),
     auth,
   };
+  if (raw.cache !== undefined) {
+    const cache = c.collect(undefined, () => readCache(c, raw.cache, at(path, 'cache')));
+    if (cache) def.cache = cache;
+  }
+  return def;
+}
+
+/** `cache`: seconds, each a whole number ≥ 0 and each optional. */
+function readCache(c: Checker, value: unknown, path: string): CacheSettings {
+  const raw = c.object(value, path, CACHE_KEYS);
+  const out: CacheSettings = {};
+  for (const key of CACHE_KEYS) {
+    if (raw[key] !== undefined) out[key] = c.integer(raw[key], at(path, key), 0);
+  }
+  return out;
 }
 
 /** Validates `collections`; `users` always comes first, the rest in the order written. */

@@ -33,7 +33,7 @@ const CASES: [string, unknown, string, string][] = [
     'unknown collection key',
     { collections: { books: { field: {} } } },
     'collections.books.field',
-    'allowed keys are fields, rules, requireIfMatch or requireIdempotencyKey',
+    'allowed keys are fields, rules, requireIfMatch, requireIdempotencyKey or cache',
   ],
   [
     'flag of the wrong type',
@@ -142,6 +142,24 @@ const CASES: [string, unknown, string, string][] = [
     { cors: { origins: ['https://a.example/'] } },
     'cors.origins[0]',
     'is not an origin',
+  ],
+  [
+    'trusted origin with path',
+    { trustedOrigins: ['http://localhost:5173/app'] },
+    'trustedOrigins[0]',
+    'is not an origin',
+  ],
+  [
+    'trusted origin *',
+    { trustedOrigins: ['*'] },
+    'trustedOrigins[0]',
+    'expected an absolute http or https URL',
+  ],
+  [
+    'trustedOrigins not a list',
+    { trustedOrigins: 'http://a.example' },
+    'trustedOrigins',
+    'expected an array',
   ],
   [
     'cors not a list',

@@ -18,6 +18,7 @@ describe('validateConfig defaults', () => {
     assert.equal(config.publicUrl, undefined);
     assert.equal(config.trustProxy, false);
     assert.deepEqual(config.cors, { origins: [] });
+    assert.deepEqual(config.trustedOrigins, []);
     assert.deepEqual(config.idempotency, { ttlSeconds: 86400 });
     assert.deepEqual(config.limits, {
       json: 1048576,
@@ -158,6 +159,7 @@ describe('validateConfig defaults', () => {
         publicUrl: 'https://books.example',
         trustProxy: true,
         cors: { origins: ['https://a.example', 'http://localhost:5173', '*'] },
+        trustedOrigins: ['http://localhost:5173'],
         idempotency: { ttl: '30m' },
         auth: {
           sessionTtl: '7d',
@@ -176,6 +178,7 @@ describe('validateConfig defaults', () => {
     assert.equal(config.publicUrl, 'https://books.example');
     assert.equal(config.trustProxy, true);
     assert.deepEqual(config.cors.origins, ['https://a.example', 'http://localhost:5173', '*']);
+    assert.deepEqual(config.trustedOrigins, ['http://localhost:5173']);
     assert.equal(config.idempotency.ttlSeconds, 1800);
     assert.equal(config.auth.sessionTtlSeconds, 7 * 86400);
     assert.deepEqual(config.auth.loginThrottle, {

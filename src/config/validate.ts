@@ -22,6 +22,7 @@ const TOP_KEYS = [
   'public',
   'trustProxy',
   'publicUrl',
+  'trustedOrigins',
   'cors',
   'idempotency',
   'limits',
@@ -88,22 +89,27 @@ function publicUrl(c: Checker, value: unknown): string | undefined {
   return value as string;
 }
 
-function corsOrigins(c: Checker, value: unknown): string[] {
-  if (value === undefined) return [];
-  const raw = c.object(value, 'cors', ['origins']);
-  if (raw.origins === undefined) return [];
-  const origins = c.strings(raw.origins, 'cors.origins');
-  origins.forEach((origin, i) => {
-    const path = `cors.origins[${i}]`;
-    if (origin === '*') return;
-    if (httpUrl(c, origin, path).origin !== origin) {
+/** A list of origins (scheme://host[:port], no path); `*` only where `star` allows it. */
+function origins(c: Checker, value: unknown, path: string, star: boolean): string[] {
+  const list = c.strings(value, path);
+  list.forEach((origin, i) => {
+    const item = `${path}[${i}]`;
+    if (origin === '*' && star) return;
+    if (httpUrl(c, origin, item).origin !== origin) {
       c.fail(
-        path,
+        item,
         `"${origin}" is not an origin; write scheme://host[:port] with no path, e.g. https://a.example`,
       );
     }
   });
-  return origins;
+  return list;
+}
+
+function corsOrigins(c: Checker, value: unknown): string[] {
+  if (value === undefined) return [];
+  const raw = c.object(value, 'cors', ['origins']);
+  if (raw.origins === undefined) return [];
+  return origins(c, raw.origins, 'cors.origins', true);
 }
 
 function limits(c: Checker, value: unknown): Limits {
@@ -243,6 +249,9 @@ export function validateConfig(input: unknown, file: string, dir: string): Confi
       root.trustProxy === undefined ? false : c.boolean(root.trustProxy, 'trustProxy'),
     ),
     publicUrl: part(undefined, () => publicUrl(c, root.publicUrl)),
+    trustedOrigins: part([], () =>
+      root.trustedOrigins === undefined ? [] : origins(c, root.trustedOrigins, 'trustedOrigins', false),
+    ),
     cors: { origins: part([], () => corsOrigins(c, root.cors)) },
     idempotency: { ttlSeconds: part(DAY, () => idempotencyTtl(c, root.idempotency)) },
     limits: part(DEFAULT_LIMITS, () => limits(c, root.limits)),

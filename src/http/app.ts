@@ -6,7 +6,6 @@
 import fastifyCookie from '@fastify/cookie';
 import fastifyCors from '@fastify/cors';
 import fastifyMultipart from '@fastify/multipart';
-import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { ErrorPageHandler } from '../config/app-types.js';
 import type { Config } from '../config/types.js';
@@ -33,6 +32,7 @@ import { fileRoutes } from './routes/files.js';
 import { clientErrorHandler } from './server/client-error.js';
 import { guardedServer } from './server/guarded-server.js';
 import type { Services } from './services.js';
+import { staticFiles } from './static-files.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -111,11 +111,13 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): FastifyInsta
 
   app.decorateRequest('ctx', null as unknown as RequestContext);
   app.decorate('methodicalPublicUrl', config.publicUrl);
+  app.decorate('methodicalTrustProxy', config.trustProxy);
   app.decorate('methodicalErrorPage', config.errorPage);
   connectionClosePlugin(app);
   requestContextPlugin(app, {
     auth: services.auth,
     publicUrl: config.publicUrl,
+    trustedOrigins: config.trustedOrigins,
     crossOrigin: config.cors.origins.length > 0,
   });
   if (config.cors.origins.length > 0) {
@@ -159,14 +161,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): FastifyInsta
       });
       for (const form of forms) scope.route({ method: form.method, url: form.url, handler: form.handler });
     });
-    if (config.publicDir) {
-      app.register(fastifyStatic, {
-        root: config.publicDir,
-        prefix: '/',
-        index: ['index.html'],
-        wildcard: true,
-      });
-    }
+    if (config.publicDir) staticFiles(app, config.publicDir);
   });
   return app;
 }

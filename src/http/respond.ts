@@ -12,6 +12,7 @@ import { etagOf } from '../util/etag.js';
 import { httpDate } from '../util/http-date.js';
 import { JSON_TYPE, PROBLEM_TYPE } from '../util/media-types.js';
 import { preferReturn } from '../util/prefer.js';
+import { type ReadOf, readCacheControl } from './cache-policy.js';
 
 /** Send a stored response as it is. */
 export function sendStored(reply: FastifyReply, stored: StoredResponse): FastifyReply {
@@ -40,9 +41,9 @@ export function varyApi(reply: FastifyReply): void {
   addVary(reply, 'Accept', 'Authorization', 'Cookie');
 }
 
-/** Cache-Control for a read: private when the answer depends on who asks. */
-export function cacheControl(req: FastifyRequest): string {
-  return req.ctx.auth ? 'private, no-cache' : 'no-cache';
+/** Cache-Control for a read: private when the answer depends on who asks (see cache-policy.ts). */
+export function cacheControl(req: FastifyRequest, read?: ReadOf): string {
+  return readCacheControl(req, read);
 }
 
 /** The canonical URL path of a record. */
@@ -55,8 +56,9 @@ export function representationHeaders(
   req: FastifyRequest,
   etag: string,
   updated?: string,
+  read?: ReadOf,
 ): Record<string, string> {
-  const headers: Record<string, string> = { etag, 'cache-control': cacheControl(req) };
+  const headers: Record<string, string> = { etag, 'cache-control': cacheControl(req, read) };
   if (updated) headers['last-modified'] = httpDate(updated);
   return headers;
 }

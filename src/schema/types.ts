@@ -79,6 +79,15 @@ export interface CollectionDef {
   requireIdempotencyKey: boolean;
   /** True for the built-in `users` collection. */
   auth: boolean;
+  /** Freshness for shared caches on public reads; absent: `no-cache`. */
+  cache?: CacheSettings;
+}
+
+/** Seconds a collection's public reads may be reused (Cache-Control max-age, s-maxage, stale-while-revalidate). */
+export interface CacheSettings {
+  maxAge?: number;
+  sMaxAge?: number;
+  staleWhileRevalidate?: number;
 }
 
 /** System fields present on every record, never declared. */

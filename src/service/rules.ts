@@ -69,3 +69,11 @@ export function restrict(filter: Expr | null, allowed: Access): Expr | null {
   if (!filter) return allowed.filter;
   return { kind: 'and', left: allowed.filter, right: filter, pos: 0 };
 }
+
+/** Whether an operation's rule looks at the caller (`auth`, `owner`, `admin` or an expression using `@auth`). */
+export function ruleUsesCaller(def: CollectionDef, operation: RuleOperation): boolean {
+  const rule = def.rules[operation];
+  if (rule === 'public' || rule === 'nobody') return false;
+  if (rule === 'auth' || rule === 'owner' || rule === 'admin') return true;
+  return usesAuth(expression(rule));
+}

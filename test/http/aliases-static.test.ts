@@ -153,6 +153,73 @@ describe('the public folder', () => {
     assert.equal(again.body, '');
   });
 
+  // `fetch` with a cached validator sends Cache-Control: no-cache; that asks caches to revalidate, not the origin to ignore the validator.
+  describe('a matching validator with Cache-Control: no-cache is still a 304', () => {
+    const rows: {
+      name: string;
+      method: 'GET' | 'HEAD';
+      headers: (etag: string, modified: string) => Record<string, string>;
+      status: number;
+    }[] = [
+      { name: 'If-None-Match', method: 'GET', headers: (etag) => ({ 'if-none-match': etag }), status: 304 },
+      {
+        name: 'If-None-Match on HEAD',
+        method: 'HEAD',
+        headers: (etag) => ({ 'if-none-match': etag }),
+        status: 304,
+      },
+      {
+        name: 'If-None-Match in a list',
+        method: 'GET',
+        headers: (etag) => ({ 'if-none-match': `"x", ${etag}` }),
+        status: 304,
+      },
+      {
+        name: 'If-None-Match with a Range',
+        method: 'GET',
+        headers: (etag) => ({ 'if-none-match': etag, range: 'bytes=0-3' }),
+        status: 304,
+      },
+      {
+        name: 'If-Modified-Since',
+        method: 'GET',
+        headers: (_, modified) => ({ 'if-modified-since': modified }),
+        status: 304,
+      },
+      {
+        name: 'a stale If-None-Match',
+        method: 'GET',
+        headers: () => ({ 'if-none-match': '"old"' }),
+        status: 200,
+      },
+    ];
+    for (const row of rows) {
+      test(`${row.method} with ${row.name}: ${row.status}`, async () => {
+        const first = await t.request({ method: 'GET', url: '/css/site.css' });
+        const etag = String(first.headers.etag);
+        const res = await t.request({
+          method: row.method,
+          url: '/css/site.css',
+          headers: {
+            'cache-control': 'no-cache',
+            pragma: 'no-cache',
+            ...row.headers(etag, String(first.headers['last-modified'])),
+          },
+        });
+        assert.equal(res.statusCode, row.status);
+        assert.equal(res.headers.etag, etag);
+        if (row.status === 304) {
+          assert.equal(res.body, '');
+          assert.equal(res.headers['content-type'], undefined);
+          assert.equal(res.headers['content-length'], undefined);
+          assert.equal(res.headers['content-range'], undefined);
+        } else {
+          assert.equal(res.body, 'body { color: black }');
+        }
+      });
+    }
+  });
+
   for (const url of [
     '/missing.txt',
     '/../secret.txt',

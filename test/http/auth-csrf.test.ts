@@ -208,6 +208,94 @@ describe('own origin behind a proxy', () => {
       headers: { host: 'backend:3000', 'x-forwarded-host': 'evil.example', origin: 'http://evil.example' },
       ok: false,
     },
+    {
+      // nginx's `proxy_set_header Host $host` drops the port; X-Forwarded-Port says it.
+      name: 'trustProxy, Host without its port plus X-Forwarded-Port',
+      config: { trustProxy: true },
+      headers: { host: 'localhost', 'x-forwarded-port': '8080', origin: 'http://localhost:8080' },
+      ok: true,
+    },
+    {
+      name: 'trustProxy, X-Forwarded-Host with a port: X-Forwarded-Port does not add another',
+      config: { trustProxy: true },
+      headers: {
+        host: 'backend:3000',
+        'x-forwarded-host': 'localhost:8080',
+        'x-forwarded-port': '9999',
+        origin: 'http://localhost:8080',
+      },
+      ok: true,
+    },
+    {
+      name: 'X-Forwarded-Port without trustProxy is ignored',
+      config: {},
+      headers: { host: 'localhost', 'x-forwarded-port': '8080', origin: 'http://localhost:8080' },
+      ok: false,
+    },
+    {
+      name: 'trustProxy with Forwarded proto= and host=',
+      config: { trustProxy: true },
+      headers: {
+        host: 'backend:3000',
+        forwarded: 'for=192.0.2.1;proto=https;host=api.example',
+        origin: 'https://api.example',
+      },
+      ok: true,
+    },
+    {
+      name: 'trustProxy with Forwarded, quoted host with a port, last element counts',
+      config: { trustProxy: true },
+      headers: {
+        host: 'backend:3000',
+        forwarded: 'host=evil.example;proto=http, for="[2001:db8::1]";host="api.example:8443";proto=https',
+        origin: 'https://api.example:8443',
+      },
+      ok: true,
+    },
+    {
+      name: 'trustProxy with Forwarded, Origin = the host before the proxy',
+      config: { trustProxy: true },
+      headers: {
+        host: 'backend:3000',
+        forwarded: 'proto=https;host=api.example',
+        origin: 'http://backend:3000',
+      },
+      ok: false,
+    },
+    {
+      name: 'Forwarded without trustProxy is ignored',
+      config: {},
+      headers: {
+        host: 'backend:3000',
+        forwarded: 'proto=http;host=evil.example',
+        origin: 'http://evil.example',
+      },
+      ok: false,
+    },
+    {
+      name: 'trustedOrigins: a listed front-end origin',
+      config: { trustedOrigins: ['http://localhost:5173'] },
+      headers: { origin: 'http://localhost:5173' },
+      ok: true,
+    },
+    {
+      name: 'trustedOrigins: the own origin still passes',
+      config: { trustedOrigins: ['http://localhost:5173'] },
+      headers: { origin: 'http://localhost' },
+      ok: true,
+    },
+    {
+      name: 'trustedOrigins: another port of the listed host',
+      config: { trustedOrigins: ['http://localhost:5173'] },
+      headers: { origin: 'http://localhost:5174' },
+      ok: false,
+    },
+    {
+      name: 'trustedOrigins: Origin: null is never trusted',
+      config: { trustedOrigins: ['http://localhost:5173'] },
+      headers: { origin: 'null' },
+      ok: false,
+    },
   ];
   for (const row of rows) {
     test(`${row.name}: ${row.ok ? 'passes' : '403'}`, async () => {
@@ -222,6 +310,61 @@ describe('own origin behind a proxy', () => {
           row.ok,
         );
         if (row.ok) assert.equal(json(res).title, 'after');
+      } finally {
+        await t.close();
+      }
+    });
+  }
+});
+
+describe('the 403 says what it saw, what it expected and which settings fix it', () => {
+  const rows: { name: string; config: UserConfig; headers: Record<string, string>; says: string[] }[] = [
+    {
+      name: 'a stock proxy without trustProxy',
+      config: {},
+      headers: { host: '127.0.0.1:3000', origin: 'http://localhost:8080' },
+      says: [
+        'Origin http://localhost:8080',
+        'own origin is http://127.0.0.1:3000',
+        'publicUrl',
+        'trustProxy',
+      ],
+    },
+    {
+      name: 'publicUrl set to another origin',
+      config: { publicUrl: 'https://api.example' },
+      headers: { origin: 'https://www.example' },
+      says: ['Origin https://www.example', 'own origin is https://api.example', 'publicUrl', 'trustProxy'],
+    },
+    {
+      name: 'trustedOrigins listed',
+      config: { trustedOrigins: ['http://localhost:5173'] },
+      headers: { origin: 'http://localhost:5174' },
+      says: ['Origin http://localhost:5174', 'trustedOrigins (http://localhost:5173)'],
+    },
+    {
+      name: 'no Origin, cross-site',
+      config: {},
+      headers: { 'sec-fetch-site': 'cross-site' },
+      says: ['no Origin and Sec-Fetch-Site: cross-site', 'own origin is http://localhost'],
+    },
+    { name: 'Origin: null', config: {}, headers: { origin: 'null' }, says: ['Origin: null'] },
+  ];
+  for (const row of rows) {
+    test(row.name, async () => {
+      const t = await authApp({ ...CONFIG, ...row.config });
+      try {
+        const user = await registerAndLogin(t, 'detail@example.com');
+        const res = await attempt(
+          t,
+          'POST',
+          row.headers,
+          { cookies: { [SESSION_COOKIE]: user.token } },
+          false,
+        );
+        const detail = String(json(res).detail);
+        for (const part of row.says)
+          assert.ok(detail.includes(part), `${JSON.stringify(part)} in: ${detail}`);
       } finally {
         await t.close();
       }

@@ -179,6 +179,18 @@ describe('the cookie is Secure behind HTTPS only', () => {
       secure: false,
     },
     {
+      name: 'Forwarded: proto=https with trustProxy',
+      config: { trustProxy: true },
+      headers: { forwarded: 'for=192.0.2.1;proto=https;host=api.example' },
+      secure: true,
+    },
+    {
+      name: 'Forwarded: proto=https without trustProxy',
+      config: {},
+      headers: { forwarded: 'for=192.0.2.1;proto=https' },
+      secure: false,
+    },
+    {
       name: 'a publicUrl of https://…',
       config: { publicUrl: 'https://api.example' },
       headers: {},

@@ -13,6 +13,8 @@ import { HSTS, securityHeaders } from './security-headers.js';
 export interface RequestContextOptions {
   auth: AuthService;
   publicUrl: string | undefined;
+  /** Other origins whose cookie-authenticated requests are accepted. */
+  trustedOrigins: readonly string[];
   /** CORS is on: resources may be read cross-origin. */
   crossOrigin: boolean;
 }
@@ -20,6 +22,7 @@ export interface RequestContextOptions {
 export function requestContextPlugin(app: FastifyInstance, options: RequestContextOptions): void {
   const headers = securityHeaders(options.crossOrigin);
   const { auth, publicUrl } = options;
+  const csrf = { publicUrl, trustedOrigins: options.trustedOrigins };
   app.addHook('onRequest', (req, reply, done) => {
     reply.headers(headers);
     if (isHttps(req, publicUrl)) reply.header('strict-transport-security', HSTS);
@@ -29,7 +32,7 @@ export function requestContextPlugin(app: FastifyInstance, options: RequestConte
       return;
     }
     resolveCaller(app, auth, publicUrl, req, reply)
-      .then(() => checkCsrf(req, publicUrl))
+      .then(() => checkCsrf(req, csrf))
       .then(
         () => done(),
         (error: Error) => done(error),

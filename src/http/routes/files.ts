@@ -77,7 +77,12 @@ export function fileRoutes(
     if (!info) throw notFound(p);
 
     const lastModified = httpDate(info.mtime);
-    const validators = { etag: info.etag, 'last-modified': lastModified, 'cache-control': cacheControl(req) };
+    const read = { def: findCollection(services.schema, p.collection).def, operation: 'view' as const };
+    const validators = {
+      etag: info.etag,
+      'last-modified': lastModified,
+      'cache-control': cacheControl(req, read),
+    };
     const decision = evaluateRead(req.headers, info.etag, lastModified);
     if (decision === 'precondition-failed') {
       throw new Problem('preconditionFailed', 'The file does not match the request preconditions.');

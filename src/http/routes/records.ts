@@ -6,8 +6,10 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { parseListParams, type QueryValues } from '../../query/list-params.js';
+import { findCollection } from '../../service/collections.js';
 import { JSON_TYPE } from '../../util/media-types.js';
 import { Problem } from '../../util/problem.js';
+import type { ReadOf } from '../cache-policy.js';
 import { evaluateRead } from '../conditional.js';
 import { listLinks } from '../links.js';
 import { requireAcceptable } from '../negotiate.js';
@@ -26,10 +28,11 @@ function sendRead(
   body: string,
   etag: string,
   updated: string | undefined,
+  read: ReadOf,
   extra: Record<string, string> = {},
 ) {
   varyApi(reply);
-  const headers = representationHeaders(req, etag, updated);
+  const headers = representationHeaders(req, etag, updated, read);
   const decision = evaluateRead(req.headers, etag, updated);
   if (decision === 'precondition-failed') {
     throw new Problem('preconditionFailed', 'The representation does not match the request preconditions.');
@@ -45,6 +48,10 @@ function sendRead(
 /** The handlers of the API's record routes: reads here, writes in record-writes.ts. */
 export function recordHandlers(services: Services) {
   const { reader } = services;
+  const readOf = (p: RecordParams, operation: ReadOf['operation']): ReadOf => ({
+    def: findCollection(services.schema, p.collection).def,
+    operation,
+  });
 
   return {
     ...recordWriteHandlers(services),
@@ -55,7 +62,7 @@ export function recordHandlers(services: Services) {
       const page = await reader.list(req.ctx, p.collection, params);
       const { body, etag } = jsonRepresentation(page);
       const link = listLinks(req.url, page);
-      return sendRead(req, reply, body, etag, undefined, { link });
+      return sendRead(req, reply, body, etag, undefined, readOf(p, 'list'), { link });
     },
 
     async get(req: FastifyRequest, reply: FastifyReply, p: RecordParams) {
@@ -66,7 +73,7 @@ export function recordHandlers(services: Services) {
         : parseListParams(pickReadParams(query), reader.listInfo(p.collection, req.ctx));
       const record = await reader.get(req.ctx, p.collection, p.id as string, params);
       const { body, etag } = jsonRepresentation(record);
-      return sendRead(req, reply, body, etag, record.updated as string | undefined);
+      return sendRead(req, reply, body, etag, record.updated as string | undefined, readOf(p, 'view'));
     },
   };
 }
