@@ -7,14 +7,10 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
-import { assertUsageFailure, killServers, lines, run, SLOW, tempDir, writeJsonConfig } from './helpers.js';
+import { describe, test } from 'node:test';
+import { assertUsageFailure, cliSandbox, lines, run, SLOW, writeJsonConfig } from './helpers.js';
 
-const tmp = tempDir();
-after(() => {
-  killServers();
-  tmp.remove();
-});
+const tmp = cliSandbox();
 
 const serveWith = (config: string) =>
   run(['serve', '--port', '0', '--config', config, '--data', join(tmp.dir, 'data')], { cwd: tmp.dir });

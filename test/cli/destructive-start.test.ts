@@ -7,15 +7,11 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import Database from 'better-sqlite3';
-import { killServers, PUBLIC_RULES, request, run, SLOW, serve, tempDir, writeJsonConfig } from './helpers.js';
+import { cliSandbox, PUBLIC_RULES, request, run, SLOW, serve, writeJsonConfig } from './helpers.js';
 
-const tmp = tempDir();
-after(() => {
-  killServers();
-  tmp.remove();
-});
+const tmp = cliSandbox();
 
 describe('serve with a destructive schema change', SLOW, () => {
   const dir = join(tmp.dir, 'project');

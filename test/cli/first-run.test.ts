@@ -7,29 +7,24 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { bannerLines, redactUrl } from '../../src/cli/banner.js';
 import { logFormat, prettyLogStream } from '../../src/cli/request-log.js';
 import {
   assertUsageFailure,
   BIN,
+  cliSandbox,
   holdPort,
-  killServers,
   lines,
   PUBLIC_RULES,
   request,
   run,
   SLOW,
   serve,
-  tempDir,
   writeJsonConfig,
 } from './helpers.js';
 
-const tmp = tempDir();
-after(() => {
-  killServers();
-  tmp.remove();
-});
+const tmp = cliSandbox();
 
 const VERSION = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {

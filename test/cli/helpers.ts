@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 export const BIN = fileURLToPath(new URL('../../src/cli/bin.ts', import.meta.url));
@@ -162,6 +163,16 @@ export function killServers(): void {
 export function tempDir(prefix = 'methodical-cli-'): { dir: string; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A temp folder for one test file: its servers are killed and the folder removed once the file's tests end. */
+export function cliSandbox(prefix?: string): { dir: string; remove: () => void } {
+  const tmp = tempDir(prefix);
+  after(() => {
+    killServers();
+    tmp.remove();
+  });
+  return tmp;
 }
 
 /** Writes a JSON config file and returns its path. */

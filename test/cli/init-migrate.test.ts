@@ -6,25 +6,11 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import Database from 'better-sqlite3';
-import {
-  killServers,
-  lines,
-  PUBLIC_RULES,
-  request,
-  run,
-  SLOW,
-  serve,
-  tempDir,
-  writeJsonConfig,
-} from './helpers.js';
+import { cliSandbox, lines, PUBLIC_RULES, request, run, SLOW, serve, writeJsonConfig } from './helpers.js';
 
-const tmp = tempDir();
-after(() => {
-  killServers();
-  tmp.remove();
-});
+const tmp = cliSandbox();
 
 const OWN = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   name: string;

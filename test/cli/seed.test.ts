@@ -7,24 +7,19 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import {
   assertUsageFailure,
-  killServers,
+  cliSandbox,
   PUBLIC_RULES,
   request,
   run,
   SLOW,
   serve,
-  tempDir,
   writeJsonConfig,
 } from './helpers.js';
 
-const tmp = tempDir('methodical-seed-');
-after(() => {
-  killServers();
-  tmp.remove();
-});
+const tmp = cliSandbox('methodical-seed-');
 
 const COLLECTIONS = {
   books: { fields: { title: { type: 'text', required: true } }, rules: PUBLIC_RULES },

@@ -5,11 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import {
+  cliSandbox,
   freePort,
   holdPort,
-  killServers,
   PUBLIC_RULES,
   request,
   type Server,
@@ -19,11 +19,7 @@ import {
   writeJsonConfig,
 } from './helpers.js';
 
-const tmp = tempDir();
-after(() => {
-  killServers();
-  tmp.remove();
-});
+const tmp = cliSandbox();
 
 const BOOKS_V1 = {
   collections: { books: { fields: { title: { type: 'text', required: true } }, rules: PUBLIC_RULES } },

@@ -9,15 +9,11 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { Agent, type IncomingHttpHeaders, request } from 'node:http';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import Database from 'better-sqlite3';
-import { type Exit, killServers, SLOW, serve, tempDir } from './helpers.js';
+import { cliSandbox, type Exit, SLOW, serve } from './helpers.js';
 
-const tmp = tempDir();
-after(() => {
-  killServers();
-  tmp.remove();
-});
+const tmp = cliSandbox();
 
 const HOOK_STARTED = 'test hook: beforeCreate started';
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
-  killServers,
+  cliSandbox,
   lines,
   PUBLIC_RULES,
   request,
@@ -14,15 +14,10 @@ import {
   type Server,
   SLOW,
   serve,
-  tempDir,
   writeJsonConfig,
 } from './helpers.js';
 
-const tmp = tempDir();
-after(() => {
-  killServers();
-  tmp.remove();
-});
+const tmp = cliSandbox();
 
 const config = writeJsonConfig(tmp.dir, {
   collections: { notes: { fields: { title: { type: 'text' } }, rules: PUBLIC_RULES } },
