@@ -23,7 +23,7 @@ import { connectionClosePlugin } from './plugins/connection-close.js';
 import { problemPlugin, renderProblem, sendStored, toProblem } from './plugins/problem.js';
 import { requestContextPlugin } from './plugins/request-context.js';
 import { unroutedRequest } from './plugins/unrouted.js';
-import type { FormRoute } from './route-table.js';
+import { type FormRoute, trackRoutes } from './route-table.js';
 import { aliasRewriter } from './routes/aliases.js';
 import { apiRoutes } from './routes/api.js';
 import { authRoutes } from './routes/auth.js';
@@ -108,6 +108,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): FastifyInsta
     }),
   };
 
+  trackRoutes(app);
   app.decorateRequest('ctx', null as unknown as RequestContext);
   app.decorate('methodicalPublicUrl', config.publicUrl);
   app.decorate('methodicalErrorPage', config.errorPage);

@@ -2,7 +2,7 @@
 import type { Config } from '../../config/types.js';
 import { SIGNED_IN } from './access.js';
 import { headerRefs, problems } from './components.js';
-import { type CollectionDoc, type Json, ref, schemaNames } from './names.js';
+import { type CollectionDoc, type Json, type RouteDoc, ref, schemaNames } from './names.js';
 
 /** Fields register never takes from a client. */
 const NOT_REGISTERED = new Set(['id', 'created', 'updated', 'admin']);
@@ -137,4 +137,9 @@ export function authPaths(users: CollectionDoc | undefined, config: Config): Jso
       },
     },
   };
+}
+
+/** The doc of one auth route (`/api/auth/login`, …), declared beside it in routes/auth.ts. */
+export function authDoc(path: string): RouteDoc {
+  return (ctx) => ({ [path]: authPaths(ctx.users, ctx.config)[path] as Json });
 }

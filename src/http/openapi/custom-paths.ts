@@ -4,8 +4,10 @@
  * shape of its body. They share a path item with aliases of the same path.
  */
 import type { CustomRoute } from '../../config/types.js';
+import { aliasPaths } from './aliases.js';
 import { problems } from './components.js';
-import { type Json, openApiPath, ref } from './names.js';
+import { type Json, openApiPath, type RouteDoc, ref } from './names.js';
+import { OVERRIDE_CONTROLS } from './override-paths.js';
 
 const PARAM = /^:(.+)$/;
 
@@ -79,4 +81,59 @@ export function customPaths(routes: readonly CustomRoute[], paths: Json, taken: 
     out[path] = item;
   }
   return out;
+}
+
+/** A form's POST standing for a handler's PUT, PATCH or DELETE on a path with no POST of its own. */
+function overridePost(operationId: string): Json {
+  return {
+    operationId,
+    tags: ['routes'],
+    summary: 'An HTML form standing for PUT, PATCH or DELETE',
+    description:
+      'A form body with `_method` naming one of this path’s methods runs that handler. Not listed in Allow: ' +
+      'any other POST is 405.',
+    'x-method-override': true,
+    'x-methodical-handler': true,
+    parameters: [ref('parameters', 'IdempotencyKey')],
+    requestBody: {
+      required: true,
+      content: Object.fromEntries(
+        ['application/x-www-form-urlencoded', 'multipart/form-data'].map((type) => [
+          type,
+          {
+            schema: {
+              type: 'object',
+              required: ['_method'],
+              properties: OVERRIDE_CONTROLS,
+              additionalProperties: true,
+            },
+          },
+        ]),
+      ),
+    },
+    responses: { 200: ANSWER, ...problems([400, 401, 403, 404, 405, 409, 412, 415, 422, 500]) },
+  };
+}
+
+/** The doc of one path of the config's `routes`: its aliases and handlers, declared in routes/custom.ts. */
+export function configRouteDoc(path: string): RouteDoc {
+  return (ctx) => {
+    const aliases = aliasPaths(
+      ctx.config.routes.filter((alias) => alias.path === path),
+      ctx.paths,
+      ctx.taken,
+    );
+    const own = ctx.config.customRoutes.filter((r) => r.path === path);
+    const out = { ...aliases, ...customPaths(own, aliases, ctx.taken) } as Record<string, Json>;
+    const item = out[openApiPath(path)];
+    const overridable = own.some((r) => r.method === 'PUT' || r.method === 'PATCH' || r.method === 'DELETE');
+    if (item && overridable && item.post === undefined) {
+      const stem = `route_override_${(path.toLowerCase().match(/[a-z0-9]+/g) ?? []).join('_')}`;
+      let operationId = stem;
+      for (let n = 2; ctx.taken.has(operationId); n++) operationId = `${stem}_${n}`;
+      ctx.taken.add(operationId);
+      item.post = overridePost(operationId);
+    }
+    return out;
+  };
 }

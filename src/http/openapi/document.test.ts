@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { validateConfig } from '../../config/validate.js';
 import { compileSchema } from '../../schema/compile-schema.js';
-import { openApiDocument, operationIds } from './document.js';
+import { operationIds } from './document.js';
 import { componentBases, openApiPath } from './names.js';
 import {
   at,
@@ -11,6 +11,7 @@ import {
   components,
   deref,
   doc,
+  documentOf,
   type Json,
   operations,
   paths,
@@ -18,11 +19,11 @@ import {
 } from './test-fixture.js';
 
 describe('openApiDocument', () => {
-  it('is an OpenAPI 3.1.0 document with info, servers and security schemes', () => {
+  it('is an OpenAPI 3.1.0 document with info, servers and security schemes', async () => {
     assert.equal(doc.openapi, '3.1.0');
     assert.equal((doc.info as Json).version, '1.2.3');
-    assert.equal(doc.servers, undefined);
-    assert.deepEqual(build(BOOKS_CONFIG, 'https://api.example.com').servers, [
+    assert.deepEqual(doc.servers, [{ url: '/' }]);
+    assert.deepEqual((await build(BOOKS_CONFIG, 'https://api.example.com')).servers, [
       { url: 'https://api.example.com' },
     ]);
     assert.deepEqual(components.securitySchemes.bearer, {
@@ -56,14 +57,14 @@ describe('openApiDocument', () => {
     assert.equal(paths['/api/users'].post, undefined, 'users are created through register');
   });
 
-  it('gives every operation a unique operationId, stable across calls', () => {
+  it('gives every operation a unique operationId, stable across calls', async () => {
     const ids = operationIds(paths);
     assert.equal(ids.length, operations().length);
     assert.equal(new Set(ids).size, ids.length, `duplicates in ${ids.join(', ')}`);
     assert.equal(at('/api/books', 'get').operationId, 'listBooks');
     assert.equal(at('/api/books', 'post').operationId, 'createBooks');
     assert.equal(at('/api/order_items/{id}', 'patch').operationId, 'updateOrderItemsRecord');
-    assert.deepEqual(build(), doc);
+    assert.deepEqual(await build(), doc);
   });
 
   it('resolves every $ref inside the document', () => {
@@ -141,10 +142,10 @@ describe('openApiDocument', () => {
     assert.ok(components.schemas.UsersRecord);
   });
 
-  it('publishes the idempotency-key TTL', () => {
+  it('publishes the idempotency-key TTL', async () => {
     assert.equal(doc['x-idempotency-ttl-seconds'], 7200);
     assert.match(components.parameters.IdempotencyKey.description as string, /kept for 7200 seconds/);
-    const defaults = build({ collections: {} });
+    const defaults = await build({ collections: {} });
     assert.equal(defaults['x-idempotency-ttl-seconds'], 86400);
     const params = (defaults.components as Record<string, Record<string, Json>>).parameters;
     assert.match(params.IdempotencyKey.description as string, /Keys are kept for 86400 seconds/);
@@ -167,7 +168,7 @@ describe('openApiDocument', () => {
     assert.match(at('/c/{name}', 'get').description as string, /^alias of GET \/api\/:name/);
   });
 
-  it('documents routes of the config’s own, beside the aliases of their path', () => {
+  it('documents routes of the config’s own, beside the aliases of their path', async () => {
     const config = validateConfig(
       {
         ...BOOKS_CONFIG,
@@ -181,7 +182,7 @@ describe('openApiDocument', () => {
       'methodical.config.ts',
       '/srv/app',
     );
-    const document = openApiDocument(config, compileSchema(config), { version: '1' });
+    const document = await documentOf(config, undefined, '1');
     const all = document.paths as Record<string, Json>;
     const edit = all['/edit-book/{bookId}'];
     assert.match((edit.put as Json).description as string, /^alias of PUT/);

@@ -1,17 +1,11 @@
 /** Per-collection paths: `/api/{collection}` and `/api/{collection}/{id}`. */
 import { ruleStatuses, ruleText, securityFor } from './access.js';
 import { problems } from './components.js';
-import { type CollectionDoc, type Json, ref, schemaNames } from './names.js';
+import { type CollectionDoc, type Json, type RouteDoc, ref, schemaNames } from './names.js';
+import { optionsOperation } from './options.js';
+import { overrideOperation } from './override-paths.js';
 import { listParameters, pickParameters } from './query-params.js';
-import {
-  jsonResponse,
-  minimal,
-  notModified,
-  optionsResponse,
-  recordCreated,
-  recordOk,
-  seeOther,
-} from './responses.js';
+import { jsonResponse, minimal, notModified, recordCreated, recordOk, seeOther } from './responses.js';
 
 const param = (name: string) => ref('parameters', name);
 const lines = (...parts: (string | false)[]) => parts.filter((p) => p !== false).join('\n\n');
@@ -62,9 +56,7 @@ function listPath(c: CollectionDoc): Json {
       },
     },
   };
-  const allow = ['GET', 'HEAD', 'OPTIONS'];
   if (!c.def.auth) {
-    allow.splice(2, 0, 'POST');
     const idempotency = c.def.requireIdempotencyKey ? 'IdempotencyKeyRequired' : 'IdempotencyKey';
     item.post = {
       operationId: `create${c.base}`,
@@ -89,13 +81,7 @@ function listPath(c: CollectionDoc): Json {
       },
     };
   }
-  item.options = {
-    operationId: `options${c.base}List`,
-    tags,
-    summary: `Methods of /api/${c.name}`,
-    security: [],
-    responses: { 204: optionsResponse(allow, c.def.auth ? [] : ['Accept-Post']) },
-  };
+  item.options = optionsOperation(item, `options${c.base}List`, tags);
   return item;
 }
 
@@ -135,7 +121,7 @@ function recordPath(c: CollectionDoc): Json {
       ...problems([...writeStatuses, ...ruleStatuses('update', rules.update)]),
     },
   };
-  return {
+  const item: Json = {
     parameters: [param('RecordId')],
     get: {
       operationId: `get${c.base}Record`,
@@ -188,7 +174,9 @@ function recordPath(c: CollectionDoc): Json {
       tags,
       summary: `Delete a ${c.name} record`,
       description: lines(
-        'A second DELETE of the same id is a 404. Its files are removed too.',
+        'A second DELETE of the same id is a 404. Its files are removed too. While records of another ' +
+          'collection still point to it through a relation whose onDelete is `restrict` (the default): 409 ' +
+          'naming those collections; `cascade` deletes them too, `setNull` unsets the relation.',
         ifMatchNote,
         ruleText('delete', rules.delete),
       ),
@@ -196,22 +184,29 @@ function recordPath(c: CollectionDoc): Json {
       parameters: [param('IfMatch'), param('IfUnmodifiedSince')],
       responses: {
         204: { description: 'Deleted.' },
-        ...problems([400, 403, 404, 412, 500, 507, ...required428, ...ruleStatuses('delete', rules.delete)]),
-      },
-    },
-    options: {
-      operationId: `options${c.base}Record`,
-      tags,
-      summary: `Methods of /api/${c.name}/{id}`,
-      security: [],
-      responses: {
-        204: optionsResponse(['GET', 'HEAD', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'], ['Accept-Patch']),
+        ...problems([
+          400,
+          403,
+          404,
+          409,
+          412,
+          500,
+          507,
+          ...required428,
+          ...ruleStatuses('delete', rules.delete),
+        ]),
       },
     },
   };
+  item.post = overrideOperation(c, names);
+  item.options = optionsOperation(item, `options${c.base}Record`, tags);
+  return item;
 }
 
-/** The two paths of one collection, keyed by OpenAPI path. */
-export function collectionPaths(c: CollectionDoc): Json {
-  return { [`/api/${c.name}`]: listPath(c), [`/api/${c.name}/{id}`]: recordPath(c) };
-}
+/** The doc of `/api/:collection`: one path per collection. */
+export const collectionListDoc: RouteDoc = (ctx) =>
+  Object.fromEntries(ctx.collections.map((c) => [`/api/${c.name}`, listPath(c)]));
+
+/** The doc of `/api/:collection/:id`: one path per collection. */
+export const recordDoc: RouteDoc = (ctx) =>
+  Object.fromEntries(ctx.collections.map((c) => [`/api/${c.name}/{id}`, recordPath(c)]));

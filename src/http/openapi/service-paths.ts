@@ -2,7 +2,7 @@
 import type { Config } from '../../config/types.js';
 import { ANYONE } from './access.js';
 import { headerRefs, problems } from './components.js';
-import { type CollectionDoc, type Json, ref } from './names.js';
+import { type CollectionDoc, type Json, type RouteDoc, ref } from './names.js';
 
 const BATCH_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
 const stringMap: Json = { type: 'object', additionalProperties: { type: 'string' } };
@@ -193,4 +193,9 @@ export function servicePaths(collections: readonly CollectionDoc[], config: Conf
       },
     },
   };
+}
+
+/** The doc of one of these routes, by OpenAPI path, declared beside it. */
+export function serviceDoc(path: string): RouteDoc {
+  return (ctx) => ({ [path]: servicePaths(ctx.collections, ctx.config)[path] as Json });
 }

@@ -1,8 +1,10 @@
 /** Registers the API's routes on their paths, each with its Allow list. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { findCollection } from '../../service/collections.js';
+import { collectionListDoc, recordDoc } from '../openapi/paths.js';
+import { serviceDoc } from '../openapi/service-paths.js';
 import { POST_TYPES } from '../request.js';
-import { allowFor, allowOf, type FormRoute, route } from '../route-table.js';
+import { allowFor, allowOf, type FormRoute, methodNotAllowed, route } from '../route-table.js';
 import type { Services } from '../services.js';
 import { batchHandler } from './batch.js';
 import { metaRoutes } from './meta.js';
@@ -16,18 +18,41 @@ function fromUrl(handler: RecordHandler) {
   return (req: FastifyRequest, reply: FastifyReply) => handler(req, reply, req.params as RecordParams);
 }
 
+/** The Allow list of a collection that takes no POST. */
+const NO_CREATE_ALLOW = 'GET, HEAD, OPTIONS';
+
 export function apiRoutes(app: FastifyInstance, services: Services, forms: FormRoute[]): void {
   const records = recordHandlers(services);
   const collectionExists = (req: FastifyRequest) => {
     findCollection(services.schema, (req.params as RecordParams).collection);
   };
-  route(app, '/api/batch', { POST: batchHandler(services) }, { acceptPost: 'application/json' });
+  route(
+    app,
+    '/api/batch',
+    { POST: batchHandler(services) },
+    { acceptPost: 'application/json', doc: serviceDoc('/api/batch') },
+  );
   metaRoutes(app, services);
+  // Users are created through /api/auth/register only: their collection takes no POST, and says so.
+  const authCollections = new Set(
+    [...services.schema.values()].filter((c) => c.def.auth).map((c) => c.def.name),
+  );
+  const listAllowAt = (path: string) => {
+    const name = path.split('/')[2];
+    return name !== undefined && authCollections.has(name) ? NO_CREATE_ALLOW : undefined;
+  };
   route(
     app,
     '/api/:collection',
-    { GET: fromUrl(records.list), POST: fromUrl(records.create) },
-    { acceptPost: POST_TYPES, exists: collectionExists, forms },
+    {
+      GET: fromUrl(records.list),
+      POST: (req, reply) => {
+        const p = req.params as RecordParams;
+        if (authCollections.has(p.collection)) throw methodNotAllowed('POST', NO_CREATE_ALLOW);
+        return records.create(req, reply, p);
+      },
+    },
+    { acceptPost: POST_TYPES, exists: collectionExists, forms, allowAt: listAllowAt, doc: collectionListDoc },
   );
   const recordMethods = {
     GET: fromUrl(records.get),
@@ -42,5 +67,6 @@ export function apiRoutes(app: FastifyInstance, services: Services, forms: FormR
     exists: collectionExists,
     forms,
     override: recordOverride(services, records, allowHere),
+    doc: recordDoc,
   });
 }

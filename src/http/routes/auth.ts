@@ -8,6 +8,7 @@ import { prefersHtml } from '../../util/accept.js';
 import { evaluateRead } from '../conditional.js';
 import { redirectTarget } from '../form-respond.js';
 import { type FormLimits, readPlainForm } from '../multipart-form.js';
+import { authDoc } from '../openapi/auth-paths.js';
 import { cookieOptions, SESSION_COOKIE } from '../plugins/auth.js';
 import { renderProblem, sendStored } from '../plugins/problem.js';
 import { idempotencyClaim, objectBody, requireAcceptable } from '../request.js';
@@ -114,7 +115,7 @@ export function authRoutes(app: FastifyInstance, services: Services, forms: Form
         return sendStored(reply, response);
       },
     },
-    { acceptPost: FORM_TYPES, forms },
+    { acceptPost: FORM_TYPES, forms, doc: authDoc('/api/auth/register') },
   );
 
   route(
@@ -133,7 +134,7 @@ export function authRoutes(app: FastifyInstance, services: Services, forms: Form
         return reply.type(JSON_TYPE).send(JSON.stringify({ token: result.token, user: result.user }));
       },
     },
-    { acceptPost: FORM_TYPES, forms },
+    { acceptPost: FORM_TYPES, forms, doc: authDoc('/api/auth/login') },
   );
 
   route(
@@ -151,20 +152,25 @@ export function authRoutes(app: FastifyInstance, services: Services, forms: Form
         return reply.code(204).send();
       },
     },
-    { forms },
+    { forms, doc: authDoc('/api/auth/logout') },
   );
 
-  route(app, '/api/auth/me', {
-    async GET(req: FastifyRequest, reply: FastifyReply) {
-      requireAcceptable(req);
-      const user = await auth.me(req.ctx);
-      const { body, etag } = jsonRepresentation(user);
-      varyApi(reply);
-      const headers = representationHeaders(req, etag, user.updated);
-      if (evaluateRead(req.headers, etag, user.updated) === 'not-modified') {
-        return sendStored(reply, { status: 304, headers, body: '' });
-      }
-      return sendStored(reply, { status: 200, headers: { ...headers, 'content-type': JSON_TYPE }, body });
+  route(
+    app,
+    '/api/auth/me',
+    {
+      async GET(req: FastifyRequest, reply: FastifyReply) {
+        requireAcceptable(req);
+        const user = await auth.me(req.ctx);
+        const { body, etag } = jsonRepresentation(user);
+        varyApi(reply);
+        const headers = representationHeaders(req, etag, user.updated);
+        if (evaluateRead(req.headers, etag, user.updated) === 'not-modified') {
+          return sendStored(reply, { status: 304, headers, body: '' });
+        }
+        return sendStored(reply, { status: 200, headers: { ...headers, 'content-type': JSON_TYPE }, body });
+      },
     },
-  });
+    { doc: authDoc('/api/auth/me') },
+  );
 }

@@ -13,6 +13,7 @@ import { Problem } from '../../util/problem.js';
 import { parseRange, type RangeRequest, rangeStillValid } from '../../util/range.js';
 import { isInlineImage } from '../../util/sniff.js';
 import { evaluateRead } from '../conditional.js';
+import { serviceDoc } from '../openapi/service-paths.js';
 import { sendStored } from '../plugins/problem.js';
 import { addVary, cacheControl, originate } from '../respond.js';
 import { route } from '../route-table.js';
@@ -124,5 +125,10 @@ export function fileRoutes(
     return reply.code(response.status).headers(response.headers).send(body);
   }
 
-  route(app, '/api/files/:collection/:id/:field/:filename', { GET: download });
+  route(
+    app,
+    '/api/files/:collection/:id/:field/:filename',
+    { GET: download },
+    { doc: serviceDoc('/api/files/{collection}/{id}/{field}/{filename}') },
+  );
 }
