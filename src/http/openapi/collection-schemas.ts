@@ -89,7 +89,7 @@ function listPageSchema(c: CollectionDoc): Json {
     properties: {
       items: {
         type: 'array',
-        items: ref('schemas', schemaNames(c.base).record),
+        items: ref('schemas', schemaNames(c.base).read),
         description: 'The records (only the requested `fields` when given).',
       },
       page: { type: 'integer', minimum: 1 },
@@ -105,8 +105,20 @@ function listPageSchema(c: CollectionDoc): Json {
 export function collectionSchemas(c: CollectionDoc): Json {
   const names = schemaNames(c.base);
   const input = component(c.compiled.jsonSchema('input'));
+  const record = component(c.compiled.jsonSchema('record'));
+  const { required: _all, ...fields } = record;
   return {
-    [names.record]: component(c.compiled.jsonSchema('record')),
+    [names.record]: record,
+    [names.fields]: {
+      ...fields,
+      title: `${c.name} fields`,
+      description: 'The fields a read asked for with `fields=`: any subset of the record.',
+    },
+    [names.read]: {
+      title: `${c.name} read`,
+      description: 'The whole record, or with `fields=` only the fields asked for.',
+      anyOf: [ref('schemas', names.record), ref('schemas', names.fields)],
+    },
     [names.input]: input,
     [names.patch]: patchSchema(c, input),
     [names.form]: formSchema(c, input, false),

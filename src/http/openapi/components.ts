@@ -141,7 +141,12 @@ export function sharedHeaders(): Json {
 
 const PROBLEM_RESPONSES: Record<number, [name: string, description: string, headers?: string[]]> = {
   400: ['BadRequest', 'The request is malformed: bad JSON, query parameter, filter, id or header.'],
-  401: ['Unauthorized', 'Not signed in, or the credentials are wrong.', ['WWW-Authenticate']],
+  401: [
+    'Unauthorized',
+    'Not signed in, or the credentials are wrong (any request with a bad bearer token or session); ' +
+      'a session cookie that is no longer valid is cleared.',
+    ['WWW-Authenticate', 'Set-Cookie'],
+  ],
   403: [
     'Forbidden',
     'The rules refuse this caller, or a cookie-authenticated request came from another origin.',
@@ -151,11 +156,14 @@ const PROBLEM_RESPONSES: Record<number, [name: string, description: string, head
   406: ['NotAcceptable', 'Accept rules out every representation offered.'],
   409: [
     'Conflict',
-    'Conflicts with the current state: unique value taken, id mismatch, key in use, failed test.',
+    'Conflicts with the current state: unique value taken, id mismatch, key in use, failed test, or (DELETE) ' +
+      'records of another collection still point to this one (onDelete `restrict`).',
+    ['Idempotent-Replayed'],
   ],
   412: [
     'PreconditionFailed',
     'A precondition (If-Match, If-None-Match, If-Unmodified-Since) failed; nothing changed.',
+    ['Idempotent-Replayed'],
   ],
   413: [
     'ContentTooLarge',
@@ -186,17 +194,23 @@ const PROBLEM_RESPONSES: Record<number, [name: string, description: string, head
   ],
 };
 
+/** Headers a problem response may carry whatever its status. */
+const PROBLEM_HEADERS = ['Vary', 'Cache-Control'];
+
 function problemResponse(description: string, headers: readonly string[] = []): Json {
   const out: Json = { description, content: { [PROBLEM_TYPE]: { schema: ref('schemas', 'Problem') } } };
-  if (headers.length > 0) out.headers = Object.fromEntries(headers.map((h) => [h, ref('headers', h)]));
+  out.headers = headerRefs(...headers, ...PROBLEM_HEADERS);
   return out;
 }
 
 /** Reusable responses: one problem response per error status, plus 304. */
 export function sharedResponses(): Json {
   const out: Json = {};
-  for (const [name, description, headers] of Object.values(PROBLEM_RESPONSES)) {
-    out[name] = problemResponse(description, headers);
+  for (const [status, [name, description, headers]] of Object.entries(PROBLEM_RESPONSES)) {
+    const response = problemResponse(description, headers);
+    const must = REQUIRED_PROBLEM_HEADERS[Number(status)];
+    if (must) response.headers = required(response.headers as Json, ...must);
+    out[name] = response;
   }
   out.UnsupportedPostMediaType = problemResponse(
     `${PROBLEM_RESPONSES[415][1]} Accept-Post lists those it takes.`,
@@ -206,6 +220,13 @@ export function sharedResponses(): Json {
     `${PROBLEM_RESPONSES[415][1]} Accept-Patch lists those it takes.`,
     ['Accept-Patch'],
   );
+  const handler = problemResponse(
+    'An error the handler answered: a problem (`ctx.problem`, a rule, a failed write), or a body of its own ' +
+      'with that status; a browser gets the error page.',
+    ['WWW-Authenticate', 'Allow', 'Retry-After', 'Idempotent-Replayed'],
+  );
+  handler.content = { ...(handler.content as Json), 'application/json': {}, 'text/html': {}, '*/*': {} };
+  out.HandlerAnswer = handler;
   out.NotModified = {
     description: 'Not modified: the ETag matches (If-None-Match) or no change since If-Modified-Since.',
     headers: headerRefs('ETag', 'Last-Modified', 'Cache-Control', 'Vary'),
@@ -223,6 +244,23 @@ export function problems(statuses: Iterable<number>, overrides: Record<number, s
   }
   return out;
 }
+
+/** Header objects with `names` made required: inline copies, since a $ref cannot say it. */
+export function required(headers: Json, ...names: string[]): Json {
+  const shared = sharedHeaders();
+  const out: Json = { ...headers };
+  for (const name of names) out[name] = { ...(shared[name] as Json), required: true };
+  return out;
+}
+
+/** Headers each problem status always sends. */
+const REQUIRED_PROBLEM_HEADERS: Record<number, string[]> = {
+  401: ['WWW-Authenticate'],
+  405: ['Allow'],
+  416: ['Content-Range'],
+  429: ['Retry-After'],
+  503: ['Retry-After'],
+};
 
 /** `{ Name: {$ref} }` for response headers. */
 export function headerRefs(...names: string[]): Json {

@@ -5,11 +5,13 @@
  */
 import type { CustomRoute } from '../../config/types.js';
 import { aliasPaths } from './aliases.js';
-import { problems } from './components.js';
+import { headerRefs, problems } from './components.js';
 import { type Json, openApiPath, type RouteDoc, ref } from './names.js';
 import { OVERRIDE_CONTROLS } from './override-paths.js';
 
 const PARAM = /^:(.+)$/;
+/** A handler's 415 names the types it takes in Accept-Post. */
+const POST_415 = { 415: 'UnsupportedPostMediaType' };
 
 function pathParameters(path: string): Json[] {
   return path.split('/').flatMap((segment) => {
@@ -22,11 +24,29 @@ function slug(route: CustomRoute): string {
   return (`${route.method} ${route.path}`.toLowerCase().match(/[a-z0-9]+/g) ?? []).join('_');
 }
 
-/** The answer of a handler: JSON, or an HTML page; any status it chooses. */
+/** Headers a handler's answer may carry: its validators and caching, and those it sets itself. */
+const ANSWER_HEADERS = ['ETag', 'Last-Modified', 'Cache-Control', 'Vary', 'Location', 'Idempotent-Replayed'];
+
+/** The answer of a handler: JSON, an HTML page, or any type it sets; any status it chooses. */
 const ANSWER: Json = {
-  description: 'What the handler answers: JSON, or an HTML page.',
-  content: { 'application/json': {}, 'text/html': {} },
+  description: 'What the handler answers: JSON, an HTML page, or a body of the type it sets.',
+  headers: headerRefs(...ANSWER_HEADERS),
+  content: { 'application/json': {}, 'text/html': {}, '*/*': {} },
 };
+
+/** Statuses a handler picks itself: any success, a redirect (ctx.redirect is 303), any problem. */
+function handlerAnswers(): Json {
+  return {
+    200: ANSWER,
+    '2XX': { ...ANSWER, description: 'Another success the handler chose (201, 204, …).' },
+    '3XX': {
+      description: 'A redirect (`ctx.redirect` answers 303 See Other).',
+      headers: headerRefs(...ANSWER_HEADERS),
+    },
+    '4XX': ref('responses', 'HandlerAnswer'),
+    '5XX': ref('responses', 'HandlerAnswer'),
+  };
+}
 
 function operation(route: CustomRoute, operationId: string): Json {
   const safe = route.method === 'GET';
@@ -43,9 +63,9 @@ function operation(route: CustomRoute, operationId: string): Json {
   if (safe) {
     op.parameters = [ref('parameters', 'IfNoneMatch')];
     op.responses = {
-      200: ANSWER,
+      ...handlerAnswers(),
       304: ref('responses', 'NotModified'),
-      ...problems([400, 401, 403, 404, 500]),
+      ...problems([400, 401, 403, 404, 412, 500]),
     };
     return op;
   }
@@ -59,8 +79,8 @@ function operation(route: CustomRoute, operationId: string): Json {
     },
   };
   op.responses = {
-    200: ANSWER,
-    ...problems([400, 401, 403, 404, 409, 412, 415, 422, 500]),
+    ...handlerAnswers(),
+    ...problems([400, 401, 403, 404, 405, 409, 412, 413, 415, 422, 500], POST_415),
   };
   return op;
 }
@@ -111,7 +131,10 @@ function overridePost(operationId: string): Json {
         ]),
       ),
     },
-    responses: { 200: ANSWER, ...problems([400, 401, 403, 404, 405, 409, 412, 415, 422, 500]) },
+    responses: {
+      ...handlerAnswers(),
+      ...problems([400, 401, 403, 404, 405, 409, 412, 413, 415, 422, 500], POST_415),
+    },
   };
 }
 

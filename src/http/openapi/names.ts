@@ -71,6 +71,9 @@ export function componentBases(names: readonly string[]): Map<string, string> {
 export function schemaNames(base: string) {
   return {
     record: `${base}Record`,
+    /** A record as a read answers it: whole, or the fields `fields=` asked for. */
+    read: `${base}Read`,
+    fields: `${base}Fields`,
     input: `${base}Input`,
     patch: `${base}Patch`,
     form: `${base}Form`,

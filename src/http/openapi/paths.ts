@@ -1,6 +1,6 @@
 /** Per-collection paths: `/api/{collection}` and `/api/{collection}/{id}`. */
 import { ruleStatuses, ruleText, securityFor } from './access.js';
-import { problems } from './components.js';
+import { headerRefs, problems } from './components.js';
 import { type CollectionDoc, type Json, type RouteDoc, ref, schemaNames } from './names.js';
 import { optionsOperation } from './options.js';
 import { overrideOperation } from './override-paths.js';
@@ -23,7 +23,7 @@ function listPath(c: CollectionDoc): Json {
       '(with `position`) or an out-of-range page/perPage: 400.',
     ruleText('list', rules.list),
   );
-  const readStatuses = [400, 500, ...ruleStatuses('list', rules.list)];
+  const readStatuses = [400, 412, 500, ...ruleStatuses('list', rules.list)];
   const pageHeaders = ['Link', 'ETag', 'Cache-Control', 'Vary'];
   const item: Json = {
     get: {
@@ -93,7 +93,7 @@ function recordPath(c: CollectionDoc): Json {
     requireIfMatch && 'This collection requires If-Match to change an existing record: without it, 428.';
   const required428 = requireIfMatch ? [428] : [];
   const readParameters = [...pickParameters(c), param('IfNoneMatch'), param('IfModifiedSince')];
-  const readStatuses = [400, 404, 500, ...ruleStatuses('view', rules.view)];
+  const readStatuses = [400, 404, 412, 500, ...ruleStatuses('view', rules.view)];
   const writeStatuses = [400, 403, 404, 406, 409, 412, 413, 415, 422, 500, 507, ...required428];
   const viewText = ruleText('view', rules.view);
   const replaceText = c.def.auth
@@ -118,7 +118,7 @@ function recordPath(c: CollectionDoc): Json {
       ...(c.def.auth ? {} : { 201: recordCreated(names.record) }),
       204: minimal(),
       303: seeOther(),
-      ...problems([...writeStatuses, ...ruleStatuses('update', rules.update)]),
+      ...problems([...writeStatuses, ...ruleStatuses('update', rules.update)], POST_415),
     },
   };
   const item: Json = {
@@ -131,7 +131,7 @@ function recordPath(c: CollectionDoc): Json {
       security: securityFor(rules.view),
       parameters: readParameters,
       responses: {
-        200: recordOk(names.record, 'The record.'),
+        200: recordOk(names.read, 'The record (only the requested `fields` when given).'),
         304: notModified(),
         ...problems([...readStatuses, 406]),
       },
@@ -144,7 +144,7 @@ function recordPath(c: CollectionDoc): Json {
       security: securityFor(rules.view),
       parameters: readParameters,
       responses: {
-        200: recordOk(names.record, 'The headers of the record.', [], true),
+        200: recordOk(names.read, 'The headers of the record.', [], true),
         304: notModified(),
         ...problems(readStatuses),
       },
@@ -183,7 +183,7 @@ function recordPath(c: CollectionDoc): Json {
       security: securityFor(rules.delete),
       parameters: [param('IfMatch'), param('IfUnmodifiedSince')],
       responses: {
-        204: { description: 'Deleted.' },
+        204: { description: 'Deleted.', headers: headerRefs('Cache-Control', 'Vary') },
         ...problems([
           400,
           403,
