@@ -64,19 +64,19 @@ const patchOperationSchema: Json = {
     {
       type: 'object',
       required: ['op', 'path', 'value'],
-      properties: { op: { enum: ['add', 'replace', 'test'] }, path: pointer, value: {} },
+      properties: { op: { type: 'string', enum: ['add', 'replace', 'test'] }, path: pointer, value: {} },
       additionalProperties: false,
     },
     {
       type: 'object',
       required: ['op', 'path'],
-      properties: { op: { const: 'remove' }, path: pointer },
+      properties: { op: { type: 'string', const: 'remove' }, path: pointer },
       additionalProperties: false,
     },
     {
       type: 'object',
       required: ['op', 'from', 'path'],
-      properties: { op: { enum: ['move', 'copy'] }, from: pointer, path: pointer },
+      properties: { op: { type: 'string', enum: ['move', 'copy'] }, from: pointer, path: pointer },
       additionalProperties: false,
     },
   ],

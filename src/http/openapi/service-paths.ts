@@ -186,7 +186,7 @@ export function servicePaths(collections: readonly CollectionDoc[], config: Conf
               type: 'object',
               required: ['status', 'database', 'files'],
               properties: {
-                status: { const: 'ok' },
+                status: { type: 'string', const: 'ok' },
                 database: {
                   type: 'object',
                   properties: { readable: { type: 'boolean' }, writable: { type: 'boolean' } },

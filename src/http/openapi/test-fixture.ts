@@ -31,6 +31,10 @@ export const BOOKS_CONFIG = {
       rules: { list: 'public', view: 'public', create: 'auth', update: 'owner', delete: 'owner' },
       requireIfMatch: true,
     },
+    events: {
+      fields: { day: { type: 'date' }, starts: { type: 'date', required: true } },
+      rules: { list: 'public', view: 'public', create: 'public', update: 'public', delete: 'public' },
+    },
     order_items: {
       fields: { qty: { type: 'integer', required: true }, paid: { type: 'boolean' } },
       rules: { list: 'auth', view: 'qty > 0', create: 'auth', update: 'admin', delete: 'nobody' },
