@@ -147,7 +147,9 @@ function untyped(node: unknown, at: string, out: string[]): string[] {
   const schema = node as Json;
   if (typeof schema.$ref === 'string') return out;
   const unions = ['anyOf', 'oneOf', 'allOf'].filter((k) => Array.isArray(schema[k]));
-  for (const k of unions) (schema[k] as unknown[]).forEach((s, i) => untyped(s, `${at}/${k}/${i}`, out));
+  for (const k of unions) {
+    for (const [i, s] of (schema[k] as unknown[]).entries()) untyped(s, `${at}/${k}/${i}`, out);
+  }
   const described = Object.keys(schema).filter((k) => !['description', 'title', 'default'].includes(k));
   if (unions.length === 0 && described.length > 0 && schema.type === undefined) out.push(at);
   for (const [name, s] of Object.entries((schema.properties ?? {}) as Json))
