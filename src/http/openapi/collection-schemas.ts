@@ -101,11 +101,50 @@ function listPageSchema(c: CollectionDoc): Json {
   };
 }
 
+/** Setting a password on an auth collection's record: the new one, and one's own current one. */
+const PASSWORD_FIELDS: Json = {
+  password: {
+    type: 'string',
+    minLength: 8,
+    maxLength: 256,
+    writeOnly: true,
+    description: 'A new password. Revokes the user’s other sessions; the current one stays signed in.',
+  },
+  oldPassword: {
+    type: 'string',
+    writeOnly: true,
+    description:
+      'The current password, needed to change one’s own (a wrong or missing one: 422 on this field); ' +
+      'admins may set anyone’s password without it.',
+  },
+};
+
+/** With the password fields on an auth collection's write bodies. */
+function withPasswords(c: CollectionDoc, schema: Json): Json {
+  if (!c.def.auth) return schema;
+  return { ...schema, properties: { ...(schema.properties as Json), ...PASSWORD_FIELDS } };
+}
+
+/**
+ * Fields a response may leave out for some callers: `hidden` ones (shown to
+ * admins only) and a user's email (shown to the user and admins).
+ */
+function sometimesShown(c: CollectionDoc): Set<string> {
+  const out = new Set<string>();
+  for (const [name, def] of Object.entries(c.def.fields)) {
+    if ((def as { hidden?: boolean }).hidden === true) out.add(name);
+  }
+  if (c.def.auth) out.add('email');
+  return out;
+}
+
 /** The components.schemas entries of one collection. */
 export function collectionSchemas(c: CollectionDoc): Json {
   const names = schemaNames(c.base);
-  const input = component(c.compiled.jsonSchema('input'));
+  const input = withPasswords(c, component(c.compiled.jsonSchema('input')));
   const record = component(c.compiled.jsonSchema('record'));
+  const optional = sometimesShown(c);
+  if (optional.size > 0) record.required = required(record).filter((name) => !optional.has(name));
   const { required: _all, ...fields } = record;
   return {
     [names.record]: record,
@@ -120,7 +159,7 @@ export function collectionSchemas(c: CollectionDoc): Json {
       anyOf: [ref('schemas', names.record), ref('schemas', names.fields)],
     },
     [names.input]: input,
-    [names.patch]: patchSchema(c, input),
+    [names.patch]: withPasswords(c, patchSchema(c, input)),
     [names.form]: formSchema(c, input, false),
     [names.multipart]: formSchema(c, input, true),
     [names.page]: listPageSchema(c),

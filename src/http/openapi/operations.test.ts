@@ -206,3 +206,24 @@ describe('openApiDocument schemas', () => {
     assert.deepEqual((page.items as Json).items, { $ref: '#/components/schemas/BooksRead' });
   });
 });
+
+describe('openApiDocument users', () => {
+  it('takes password and oldPassword on PUT and PATCH of a user, never in a response', () => {
+    for (const name of ['UsersInput', 'UsersPatch']) {
+      const props = components.schemas[name].properties as Record<string, Json>;
+      assert.equal(props.password.writeOnly, true, name);
+      assert.equal(props.oldPassword.writeOnly, true, name);
+      assert.match(props.oldPassword.description as string, /422/);
+    }
+    const record = components.schemas.UsersRecord;
+    assert.equal((record.properties as Json).password, undefined);
+    assert.ok(!(record.required as string[]).includes('email'), 'email is shown to the user and admins only');
+    assert.ok(!Object.hasOwn(components.schemas.RegisterInput.properties as Json, 'oldPassword'));
+    assert.ok(!Object.hasOwn(components.schemas.BooksInput.properties as Json, 'password'));
+  });
+
+  it('documents the 409 of a DELETE that a relation restricts', () => {
+    assert.ok(statuses('/api/books/{id}', 'delete').includes('409'));
+    assert.match(at('/api/books/{id}', 'delete').description as string, /restrict/);
+  });
+});
