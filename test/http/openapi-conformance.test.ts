@@ -37,6 +37,23 @@ await import('./rules-users.test.js');
 await import('./rules-owner.test.js');
 await import('./idempotency.test.js');
 await import('./uploads-files.test.js');
+await import('./forms-override.test.js');
+await import('./forms-override-routes.test.js');
+await import('./forms-override-files.test.js');
+await import('./forms-coercion.test.js');
+await import('./forms-redirect-id.test.js');
+await import('./auth-register-form.test.js');
+await import('./auth-csrf.test.js');
+await import('./auth-cors.test.js');
+await import('./bad-input.test.js');
+await import('./bad-urls.test.js');
+await import('./error-page.test.js');
+await import('./hooks.test.js');
+await import('./limits-records.test.js');
+await import('./limits-forms.test.js');
+await import('./uploads-lifecycle.test.js');
+await import('./uploads-replay.test.js');
+await import('./idempotency-expiry.test.js');
 
 test('every recorded response matches the OpenAPI document', () => {
   recording.on = false;

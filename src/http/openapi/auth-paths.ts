@@ -94,7 +94,13 @@ export function authPaths(users: CollectionDoc | undefined, config: Config): Jso
         parameters: [ref('parameters', 'IdempotencyKey')],
         requestBody: { required: true, content: formOrJson('RegisterInput') },
         responses: {
-          201: { ...recordCreated(user), description: 'Registered. Location names the new user.' },
+          201: {
+            ...recordCreated(user),
+            description:
+              'Registered. Location names the new user; a form registration (without Accept: text/html) is also ' +
+              'signed in, with the session cookie.',
+            headers: { ...(recordCreated(user).headers as Json), ...headerRefs('Set-Cookie') },
+          },
           303: {
             ...seeOther(),
             description:

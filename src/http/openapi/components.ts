@@ -30,7 +30,8 @@ const problemSchema: Json = {
     title: str('Short summary: the status phrase for `about:blank`, else fixed per type.'),
     status: { type: 'integer', minimum: 400, maximum: 599, description: 'The HTTP status code.' },
     detail: str('What happened in this request.'),
-    instance: str('The request path.', { format: 'uri-reference' }),
+    // Not `format: uri-reference`: it is the path as the client sent it, which may be malformed (the 400 says so).
+    instance: str('The request path, as sent.'),
     errors: {
       type: 'array',
       items: ref('schemas', 'FieldError'),

@@ -29,11 +29,13 @@ export function allowOfItem(item: Json): string {
 export function optionsOperation(item: Json, operationId: string, tags?: readonly string[]): Json {
   const allow = allowOfItem(item);
   const headers: Json = {
+    // Not required: a CORS preflight (Origin and Access-Control-Request-Method) is answered with
+    // Access-Control-* headers instead.
     Allow: {
-      description: 'The methods of this route.',
-      required: true,
+      description: 'The methods of this route (on any OPTIONS that is not a CORS preflight).',
       schema: { type: 'string', enum: [allow] },
     },
+    ...headerRefs('Vary'),
   };
   if (item.patch !== undefined) Object.assign(headers, headerRefs('Accept-Patch'));
   if (allow.includes('POST')) Object.assign(headers, headerRefs('Accept-Post'));
@@ -42,7 +44,8 @@ export function optionsOperation(item: Json, operationId: string, tags?: readonl
     ...(tags ? { tags: [...tags] } : {}),
     summary: 'The methods of this route',
     description:
-      'No content, and Allow. Any method not in Allow answers 405 with Allow (components/responses/MethodNotAllowed).',
+      'No content, and Allow. Any method not in Allow answers 405 with Allow (components/responses/MethodNotAllowed). ' +
+      'With `cors.origins` set, a CORS preflight answers 204 with Access-Control-* headers, and needs no credentials.',
     security: [],
     responses: {
       204: { description: `No content. Allow: ${allow}.`, headers },

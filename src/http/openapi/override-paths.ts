@@ -55,7 +55,7 @@ export function overrideOperation(c: CollectionDoc, names: ReturnType<typeof sch
       },
     },
     responses: {
-      200: recordOk(names.record, 'Replaced or patched (PUT or PATCH).'),
+      200: recordOk(names.record, 'Replaced or patched (PUT or PATCH).', ['Idempotent-Replayed']),
       ...(c.def.auth ? {} : { 201: recordCreated(names.record) }),
       204: minimal(),
       303: seeOther(),
