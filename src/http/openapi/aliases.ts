@@ -82,6 +82,7 @@ function aliasOperation(alias: RouteAlias, found: Target[], operationId: string)
   if (found.length !== 1) {
     return {
       operationId,
+      tags: ['routes'],
       summary: `Alias of ${alias.targetMethod} ${alias.targetPath}`,
       description: `${of}; answers exactly as that route does.`,
       'x-alias-of': { method: alias.targetMethod, path: alias.targetPath },

@@ -130,7 +130,11 @@ export function sharedHeaders(): Json {
     'Retry-After': header('Seconds to wait before retrying.', { type: 'integer', minimum: 0 }),
     'WWW-Authenticate': header('The authentication scheme, `Bearer realm="methodical"`.'),
     Vary: header('Request headers the body depends on (Accept, Authorization, Cookie, Origin).'),
-    'Cache-Control': header('`no-cache` for public reads, `private, no-cache` when the caller matters.'),
+    'Cache-Control': header(
+      '`no-cache` for public reads (or `public` with max-age, s-maxage and stale-while-revalidate from the ' +
+        "collection's `cache` setting), `private, no-cache` when the caller matters, `no-store` for answers " +
+        'no cache may keep.',
+    ),
     'Content-Range': header('The byte range sent (206), or `bytes */size` (416).'),
     'Accept-Ranges': header('`bytes`: Range requests are supported.'),
     'Content-Disposition': header(

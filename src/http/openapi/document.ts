@@ -78,7 +78,8 @@ function routePaths(routes: OpenApiOptions['routes'], ctx: DocContext): Record<s
       let id = `options_${words.join('_')}`;
       for (let n = 2; ctx.taken.has(id); n++) id = `options_${words.join('_')}_${n}`;
       ctx.taken.add(id);
-      item.options = optionsOperation(item, id);
+      const first = METHODS.map((m) => item[m] as Json | undefined).find((op) => Array.isArray(op?.tags));
+      item.options = optionsOperation(item, id, (first?.tags as string[] | undefined) ?? ['meta']);
     }
     for (const method of METHODS) {
       const op = item[method] as Json | undefined;
@@ -109,6 +110,32 @@ function headOf(get: Json, taken: Set<string>): Json {
     description: `Exactly the headers GET would send, without the body.${get.description ? `\n\n${get.description}` : ''}`,
     responses,
   };
+}
+
+/** Drops the components nothing refers to (from `paths`, directly or through other components). */
+function pruneComponents(document: Json): void {
+  const components = document.components as Record<string, Json>;
+  const used = new Set<string>();
+  const pending: unknown[] = [document.paths];
+  while (pending.length > 0) {
+    const node = pending.pop();
+    if (Array.isArray(node)) pending.push(...node);
+    else if (node !== null && typeof node === 'object') {
+      for (const [key, value] of Object.entries(node)) {
+        if (key === '$ref' && typeof value === 'string' && !used.has(value)) {
+          used.add(value);
+          const [, kind, name] = value.split('/').slice(1);
+          pending.push(components[kind]?.[name]);
+        } else pending.push(value);
+      }
+    }
+  }
+  for (const [kind, entries] of Object.entries(components)) {
+    if (kind === 'securitySchemes') continue;
+    for (const name of Object.keys(entries)) {
+      if (!used.has(`#/components/${kind}/${name}`)) delete entries[name];
+    }
+  }
 }
 
 function sortStatuses(responses: Json): Json {
@@ -146,8 +173,8 @@ export function openApiDocument(
       { name: 'files', description: 'Uploaded files.' },
       { name: 'batch', description: 'Transactional batches.' },
       { name: 'meta', description: 'This document and the health check.' },
-      ...(config.customRoutes.length > 0
-        ? [{ name: 'routes', description: 'Routes and pages of the config’s own.' }]
+      ...(config.customRoutes.length > 0 || config.routes.length > 0
+        ? [{ name: 'routes', description: 'Routes and pages of the config’s own, and its aliases.' }]
         : []),
     ],
     security: [{ bearer: [] }, { cookie: [] }],
@@ -161,5 +188,6 @@ export function openApiDocument(
       securitySchemes: securitySchemes(),
     },
   });
+  pruneComponents(document);
   return document;
 }

@@ -1,6 +1,6 @@
 /** Per-collection paths: `/api/{collection}` and `/api/{collection}/{id}`. */
 import { ruleStatuses, ruleText, securityFor } from './access.js';
-import { headerRefs, problems } from './components.js';
+import { headerRefs, problems, required } from './components.js';
 import { type CollectionDoc, type Json, type RouteDoc, ref, schemaNames } from './names.js';
 import { optionsOperation } from './options.js';
 import { overrideOperation } from './override-paths.js';
@@ -25,6 +25,11 @@ function listPath(c: CollectionDoc): Json {
   );
   const readStatuses = [400, 412, 500, ...ruleStatuses('list', rules.list)];
   const pageHeaders = ['Link', 'ETag', 'Cache-Control', 'Vary'];
+  const page = (description: string, head: boolean): Json => {
+    const response = jsonResponse(description, names.page, pageHeaders, head);
+    response.headers = required(response.headers as Json, 'Link', 'ETag');
+    return response;
+  };
   const item: Json = {
     get: {
       operationId: `list${c.base}`,
@@ -34,7 +39,7 @@ function listPath(c: CollectionDoc): Json {
       security: securityFor(rules.list),
       parameters,
       responses: {
-        200: jsonResponse('A page of records.', names.page, pageHeaders),
+        200: page('A page of records.', false),
         304: notModified(),
         ...problems([...readStatuses, 406]),
       },
@@ -50,7 +55,7 @@ function listPath(c: CollectionDoc): Json {
       security: securityFor(rules.list),
       parameters,
       responses: {
-        200: jsonResponse('The headers of the page.', names.page, pageHeaders, true),
+        200: page('The headers of the page.', true),
         304: notModified(),
         ...problems(readStatuses),
       },

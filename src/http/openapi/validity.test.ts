@@ -111,3 +111,37 @@ describe('the OpenAPI document is valid', () => {
     assert.deepEqual((await documentOf(CUSTOM)).servers, [{ url: 'https://books.example.com' }]);
   });
 });
+
+describe('the OpenAPI document lints clean', () => {
+  it('tags every operation with a declared tag (Spectral operation-tags, operation-tag-defined)', async () => {
+    for (const document of [doc, await documentOf(CUSTOM)]) {
+      const declared = new Set((document.tags as Json[]).map((tag) => tag.name));
+      const problems: string[] = [];
+      for (const [path, item] of Object.entries(document.paths as Record<string, Json>)) {
+        for (const method of ['get', 'head', 'post', 'put', 'patch', 'delete', 'options']) {
+          const op = item[method] as Json | undefined;
+          if (!op) continue;
+          const tags = (op.tags ?? []) as string[];
+          if (tags.length === 0) problems.push(`${method} ${path}: no tags`);
+          for (const tag of tags)
+            if (!declared.has(tag)) problems.push(`${method} ${path}: tag ${tag} undeclared`);
+        }
+      }
+      assert.deepEqual(problems, []);
+    }
+  });
+
+  it('keeps no component nothing refers to (Redocly no-unused-components)', async () => {
+    for (const document of [doc, await documentOf(CUSTOM)]) {
+      const text = JSON.stringify(document.paths) + JSON.stringify(document.components);
+      const unused: string[] = [];
+      for (const [kind, entries] of Object.entries(document.components as Record<string, Json>)) {
+        if (kind === 'securitySchemes') continue;
+        for (const name of Object.keys(entries)) {
+          if (!text.includes(`"#/components/${kind}/${name}"`)) unused.push(`${kind}/${name}`);
+        }
+      }
+      assert.deepEqual(unused, []);
+    }
+  });
+});
