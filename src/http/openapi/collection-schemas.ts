@@ -138,11 +138,34 @@ function sometimesShown(c: CollectionDoc): Set<string> {
   return out;
 }
 
+/** `expand`: for each relation, the related record (or null), or an array of them for `multiple`. */
+function expandSchema(c: CollectionDoc, all: readonly CollectionDoc[]): Json | undefined {
+  const properties: Json = {};
+  for (const [name, def] of Object.entries(c.def.fields)) {
+    if (def.type !== 'relation') continue;
+    const target = all.find((other) => other.name === def.collection);
+    const record: Json = target ? ref('schemas', schemaNames(target.base).record) : { type: 'object' };
+    properties[name] =
+      def.multiple === true
+        ? { type: 'array', items: record }
+        : { anyOf: [record, { type: 'null', description: 'Not set, or not visible to the caller.' }] };
+  }
+  if (Object.keys(properties).length === 0) return undefined;
+  return {
+    type: 'object',
+    description: 'Related records inlined by ?expand=, as far as the caller may view them.',
+    properties,
+    additionalProperties: false,
+  };
+}
+
 /** The components.schemas entries of one collection. */
-export function collectionSchemas(c: CollectionDoc): Json {
+export function collectionSchemas(c: CollectionDoc, all: readonly CollectionDoc[] = [c]): Json {
   const names = schemaNames(c.base);
   const input = withPasswords(c, component(c.compiled.jsonSchema('input')));
   const record = component(c.compiled.jsonSchema('record'));
+  const expand = expandSchema(c, all);
+  if (expand) record.properties = { ...(record.properties as Json), expand };
   const optional = sometimesShown(c);
   if (optional.size > 0) record.required = required(record).filter((name) => !optional.has(name));
   const { required: _all, ...fields } = record;

@@ -134,7 +134,21 @@ describe('openApiDocument', () => {
     const books = compileSchema(config).get('books')!;
     const { $schema: _record, ...record } = books.jsonSchema('record');
     const { $schema: _input, ...input } = books.jsonSchema('input');
-    assert.deepEqual(components.schemas.BooksRecord, record);
+    // `expand` is typed in the document: each relation's record (or null), arrays for `multiple`.
+    const { expand, ...props } = components.schemas.BooksRecord.properties as Json;
+    const { expand: _loose, ...recordProps } = record.properties as Json;
+    assert.deepEqual(
+      { ...components.schemas.BooksRecord, properties: props },
+      { ...record, properties: recordProps },
+    );
+    assert.deepEqual((expand as Json).properties, {
+      owner: {
+        anyOf: [
+          { $ref: '#/components/schemas/UsersRecord' },
+          { type: 'null', description: 'Not set, or not visible to the caller.' },
+        ],
+      },
+    });
     assert.deepEqual(components.schemas.BooksInput, input);
     const page = components.schemas.BooksListPage;
     assert.deepEqual(page.required, ['items', 'page', 'perPage', 'totalItems', 'totalPages']);

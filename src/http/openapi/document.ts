@@ -153,7 +153,7 @@ export function openApiDocument(
   const schemas: Json = { ...sharedSchemas() };
   const requestBodies: Json = {};
   for (const c of collections) {
-    Object.assign(schemas, collectionSchemas(c));
+    Object.assign(schemas, collectionSchemas(c, collections));
     Object.assign(requestBodies, collectionRequestBodies(c));
   }
   Object.assign(schemas, authSchemas(users), batchSchemas(config));
