@@ -154,7 +154,8 @@ const PROBLEM_RESPONSES: Record<number, [name: string, description: string, head
   ],
   403: [
     'Forbidden',
-    'The rules refuse this caller, or a cookie-authenticated request came from another origin.',
+    'The rules refuse this caller, or a cookie-authenticated unsafe request came from an origin that is ' +
+      'not the server’s own (publicUrl, or the forwarded host with trustProxy) nor one of trustedOrigins.',
   ],
   404: ['NotFound', 'No such record (or the caller may not view it).'],
   405: ['MethodNotAllowed', 'The route does not support this method.', ['Allow']],
