@@ -137,9 +137,14 @@ export function mismatches(c: Checked, options: InjectOptions, res: LightMyReque
   if (!operation || !METHODS.includes(method.toLowerCase())) {
     if (status === 405) {
       const allow = allowOfItem(item);
-      return res.headers.allow === allow
-        ? []
-        : [`${where}: Allow is ${res.headers.allow}, documented ${allow}`];
+      const out =
+        res.headers.allow === allow ? [] : [`${where}: Allow is ${res.headers.allow}, documented ${allow}`];
+      if (res.body === '') return out;
+      if (mediaTypeOf(res) === 'application/problem+json') {
+        const pointer = '/components/responses/MethodNotAllowed/content/application~1problem+json/schema';
+        for (const error of validate(c, pointer, JSON.parse(res.body))) out.push(`${where}: body ${error}`);
+      } else if (!prefersHtml(options)) out.push(`${where}: a ${mediaTypeOf(res)} body, not a problem`);
+      return out;
     }
     if (BEFORE_ROUTING.has(status)) return [];
     return [`${where}: the method is not documented on this path`];
