@@ -147,6 +147,7 @@ describe('the document and the route table', () => {
       assert.deepEqual([...methods].sort(), [...ROUTED_METHODS].sort(), `${url} routes every method`);
     }
     assert.ok(registered.has('/api/:collection/:id') && registered.has('/healthz'));
+    assert.match(String((doc.info as Json).description), /`public` folder .* not listed here/);
     assert.ok(paths['/api/openapi.json'] && paths['/api/batch'] && paths['/api/auth/login']);
     assert.ok(paths['/api/files/{collection}/{id}/{field}/{filename}'] && paths['/pages/{slug}']);
   });

@@ -54,6 +54,11 @@ function describe(config: Config): string {
     `POST and PATCH take an Idempotency-Key; keys are kept for ${ttl} seconds (x-idempotency-ttl-seconds).`,
     'A known route with an unsupported method answers 405 with Allow (components/responses/MethodNotAllowed); ' +
       'OPTIONS on any path answers 204 with the same Allow.',
+    ...(config.publicDir
+      ? [
+          'Files of the `public` folder are served at their own paths (GET, HEAD, OPTIONS) and are not listed here.',
+        ]
+      : []),
   ].join('\n\n');
 }
 
