@@ -65,19 +65,5 @@ export function seeOther(): Json {
   };
 }
 
-/** 204 for OPTIONS, with an Allow example. */
-export function optionsResponse(allow: readonly string[], extra: string[]): Json {
-  return {
-    description: `No content. Allow: ${allow.join(', ')}.`,
-    headers: {
-      Allow: {
-        description: 'The methods of this route.',
-        schema: { type: 'string', example: allow.join(', ') },
-      },
-      ...headerRefs(...extra),
-    },
-  };
-}
-
 /** 304 from conditional reads. */
 export const notModified = (): Json => ref('responses', 'NotModified');
