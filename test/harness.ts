@@ -13,6 +13,7 @@ import type { FileStorage } from '../src/files/storage.js';
 import { createApp } from '../src/http/app.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import type { Store } from '../src/store/store.js';
+import { recordResponse } from './http/openapi-recorder.js';
 
 export interface TestApp {
   app: FastifyInstance;
@@ -61,7 +62,11 @@ export async function testApp(userConfig: UserConfig, options: TestAppOptions = 
     files,
     config,
     dir,
-    request: (o) => app.inject(o),
+    async request(o) {
+      const res = await app.inject(o);
+      recordResponse(app, config, o, res);
+      return res;
+    },
     async close() {
       await app.close();
       await store.close();

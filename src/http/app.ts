@@ -23,7 +23,7 @@ import { problemPlugin, renderProblem, toProblem } from './plugins/problem.js';
 import { requestContextPlugin } from './plugins/request-context.js';
 import { unroutedRequest } from './plugins/unrouted.js';
 import { sendStored } from './respond.js';
-import type { FormRoute } from './route-table.js';
+import { type FormRoute, trackRoutes } from './route-table.js';
 import { aliasRewriter } from './routes/aliases.js';
 import { apiRoutes } from './routes/api.js';
 import { authRoutes } from './routes/auth.js';
@@ -109,6 +109,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): FastifyInsta
     }),
   };
 
+  trackRoutes(app);
   app.decorateRequest('ctx', null as unknown as RequestContext);
   app.decorate('methodicalPublicUrl', config.publicUrl);
   app.decorate('methodicalTrustProxy', config.trustProxy);

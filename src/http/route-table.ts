@@ -5,6 +5,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import { PATCH_TYPES } from '../util/media-types.js';
 import { Problem } from '../util/problem.js';
+import type { RouteDoc } from './openapi/names.js';
 
 export type Handler = (req: FastifyRequest, reply: FastifyReply) => Promise<unknown> | unknown;
 export type MethodHandlers = Partial<Record<'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', Handler>>;
@@ -53,6 +54,13 @@ export interface RouteOptions {
    * other POST.
    */
   override?: Handler;
+  /**
+   * The path's Allow list where it differs by path (a collection whose POST
+   * is not served: users are created through register), else undefined.
+   */
+  allowAt?: (path: string) => string | undefined;
+  /** The OpenAPI path items of this route, declared beside it (see openapi/document.ts). */
+  doc?: RouteDoc;
 }
 
 export type FormMethod = 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -66,21 +74,70 @@ export interface FormRoute {
   handler: Handler;
 }
 
-interface Registered {
+/** A path registered through `route`, as the OpenAPI document and its tests see it. */
+export interface RegisteredRoute {
+  /** The Fastify path, e.g. `/api/:collection/:id`. */
+  url: string;
+  /** The methods with a handler of their own (Allow's, and POST for a form override), upper case. */
+  methods: readonly string[];
+  /** Whether POST is there only as a form standing for another method (not in Allow). */
+  override: boolean;
+  doc: RouteDoc | undefined;
+}
+
+interface Registered extends RegisteredRoute {
   pattern: RegExp;
   allow: string;
   parametric: boolean;
+  allowAt: ((path: string) => string | undefined) | undefined;
 }
 
 const registries = new WeakMap<FastifyInstance, Registered[]>();
+const fastifyRoutes = new WeakMap<FastifyInstance, { method: string; url: string }[]>();
+
+function registeredFor(app: FastifyInstance, path: string): Registered | undefined {
+  const registry = registries.get(app) ?? [];
+  // Static paths win over parametric ones, as in the router itself.
+  return (
+    registry.find((r) => !r.parametric && r.pattern.test(path)) ?? registry.find((r) => r.pattern.test(path))
+  );
+}
 
 /** The Allow list of the route a path belongs to, for methods Fastify does not route (TRACE, CONNECT). */
 export function allowFor(app: FastifyInstance, path: string): string | undefined {
-  const registry = registries.get(app) ?? [];
-  // Static paths win over parametric ones, as in the router itself.
-  const match =
-    registry.find((r) => !r.parametric && r.pattern.test(path)) ?? registry.find((r) => r.pattern.test(path));
-  return match?.allow;
+  const match = registeredFor(app, path);
+  return match && (match.allowAt?.(path) ?? match.allow);
+}
+
+/** The registered route a concrete path belongs to. */
+export function routeFor(app: FastifyInstance, path: string): RegisteredRoute | undefined {
+  return registeredFor(app, path);
+}
+
+/** The paths registered through `route`, in registration order. */
+export function registeredRoutes(app: FastifyInstance): readonly RegisteredRoute[] {
+  return registries.get(app) ?? [];
+}
+
+/** Records every route Fastify is given (call before registering any), for the test that each is documented. */
+export function trackRoutes(app: FastifyInstance): void {
+  const list: { method: string; url: string }[] = [];
+  fastifyRoutes.set(app, list);
+  app.addHook('onRoute', (options) => {
+    const methods = Array.isArray(options.method) ? options.method : [options.method];
+    for (const method of methods) list.push({ method, url: options.url });
+  });
+}
+
+/** Every method and URL Fastify routes (HEAD included), when `trackRoutes` was called. */
+export function routesOf(app: FastifyInstance): readonly { method: string; url: string }[] {
+  return fastifyRoutes.get(app) ?? [];
+}
+
+function pathOf(req: FastifyRequest): string {
+  const url = req.url;
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
 }
 
 /** Register every routed method of one path. */
@@ -95,17 +152,33 @@ export function route(
     `^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z_][A-Za-z0-9_]*/g, '[^/]+')}/?$`,
   );
   const registry = registries.get(app) ?? [];
-  registry.push({ pattern, allow, parametric: path.includes(':') });
+  const methods = allow.split(', ');
+  const override = !handlers.POST && options.override !== undefined;
+  if (override) methods.splice(methods.indexOf('OPTIONS'), 0, 'POST');
+  registry.push({
+    url: path,
+    methods,
+    override,
+    doc: options.doc,
+    pattern,
+    allow,
+    parametric: path.includes(':'),
+    allowAt: options.allowAt,
+  });
   registries.set(app, registry);
+  const allowHere = (req: FastifyRequest) => options.allowAt?.(pathOf(req)) ?? allow;
   for (const method of ROUTED_METHODS) {
     if (method === 'HEAD') continue; // Fastify answers HEAD from the GET route (exposeHeadRoutes).
     let handler: Handler;
     if (method === 'OPTIONS') {
       handler = (req, reply) => {
         options.exists?.(req);
-        reply.header('Allow', allow);
+        const here = allowHere(req);
+        reply.header('Allow', here);
         if (handlers.PATCH) reply.header('Accept-Patch', PATCH_TYPES);
-        if (handlers.POST && options.acceptPost) reply.header('Accept-Post', options.acceptPost);
+        if (handlers.POST && options.acceptPost && here.includes('POST')) {
+          reply.header('Accept-Post', options.acceptPost);
+        }
         return reply.code(204).send();
       };
     } else {
@@ -117,8 +190,8 @@ export function route(
       }
       handler =
         own ??
-        (() => {
-          throw methodNotAllowed(method, allow);
+        ((req) => {
+          throw methodNotAllowed(method, allowHere(req));
         });
     }
     app.route({ method: method as HTTPMethods, url: path, handler });

@@ -9,6 +9,10 @@ const DIALECT = 'https://json-schema.org/draft/2020-12/schema';
 /** Lets a value schema also accept null, keeping it readable where `type` is a plain name. */
 function nullable(schema: Record<string, unknown>): Record<string, unknown> {
   if (Object.keys(schema).length === 0) return schema; // `{}` already admits null
+  // A union (a date is a date or a date-time) gains a null branch, every branch typed.
+  if (schema.type === undefined && Array.isArray(schema.anyOf)) {
+    return { ...schema, anyOf: [...schema.anyOf, { type: 'null' }] };
+  }
   if (typeof schema.type !== 'string') return { anyOf: [schema, { type: 'null' }] };
   const out: Record<string, unknown> = { ...schema, type: [schema.type, 'null'] };
   if (Array.isArray(schema.enum)) out.enum = [...schema.enum, null];
@@ -64,7 +68,7 @@ export function collectionJsonSchema(def: CollectionDef, kind: SchemaKind): Reco
       properties.expand = {
         type: 'object',
         description: 'Related records inlined by ?expand=',
-        propertyNames: { enum: relations },
+        propertyNames: { type: 'string', enum: relations },
       };
     }
   }

@@ -184,12 +184,19 @@ export function overLimit(
   return new Problem(code, detail, { ...options, extra: { ...options.extra, limit } });
 }
 
+/** The challenge every 401 carries (RFC 9110 §11.6.1). */
+export const WWW_AUTHENTICATE = 'Bearer realm="methodical"';
+
 /** A problem for a bare status (hooks reject, handlers fail, with a status and a detail); a status the catalogue lacks becomes 400 or 500. */
 export function problemForStatus(status: number, detail: string): Problem {
   const entries = Object.entries(PROBLEMS) as [ProblemCode, ProblemSpec][];
   const entry =
     entries.find(([, spec]) => spec.status === status && spec.type === 'about:blank') ??
     entries.find(([, spec]) => spec.status === status);
+  // A 401 from a hook or a handler is a 401 like any other: it names the scheme.
+  if (entry && status === 401) {
+    return new Problem(entry[0], detail, { headers: { 'WWW-Authenticate': WWW_AUTHENTICATE } });
+  }
   if (entry) return new Problem(entry[0], detail);
   return new Problem(status >= 500 ? 'internal' : 'badRequest', detail);
 }

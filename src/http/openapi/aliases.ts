@@ -7,6 +7,8 @@ import { ID_PATTERN } from '../../schema/types.js';
 import { type Json, openApiPath } from './names.js';
 
 const TEMPLATE = /^\{(.+)\}$/;
+/** Methods an HTML form may stand for with `_method`. */
+const OVERRIDABLE: ReadonlySet<string> = new Set(['PUT', 'PATCH', 'DELETE']);
 const PARAM = /^:(.+)$/;
 
 interface Target {
@@ -80,6 +82,7 @@ function aliasOperation(alias: RouteAlias, found: Target[], operationId: string)
   if (found.length !== 1) {
     return {
       operationId,
+      tags: ['routes'],
       summary: `Alias of ${alias.targetMethod} ${alias.targetPath}`,
       description: `${of}; answers exactly as that route does.`,
       'x-alias-of': { method: alias.targetMethod, path: alias.targetPath },
@@ -120,5 +123,33 @@ export function aliasPaths(aliases: readonly RouteAlias[], paths: Json, taken: S
     item[alias.method.toLowerCase()] = aliasOperation(alias, found, operationId);
     out[path] = item;
   }
+  for (const alias of aliases) overridePost(alias, aliases, out, paths, taken);
   return out;
+}
+
+/**
+ * A form's POST to the path of a PUT, PATCH or DELETE alias (with no POST
+ * alias of its own) goes to the alias's target as the form override
+ * (routes/aliases.ts): documented as an alias of the target's POST.
+ */
+function overridePost(
+  alias: RouteAlias,
+  aliases: readonly RouteAlias[],
+  out: Record<string, Json>,
+  paths: Json,
+  taken: Set<string>,
+): void {
+  const item = out[openApiPath(alias.path)];
+  if (!OVERRIDABLE.has(alias.method) || item === undefined || item.post !== undefined) return;
+  if (aliases.some((a) => a.method === 'POST' && a.path === alias.path)) return;
+  const post: RouteAlias = { ...alias, method: 'POST', targetMethod: 'POST' };
+  const found = targets(post, paths).filter((t) => t.operation['x-method-override'] === true);
+  if (found.length !== 1) return;
+  const stem = `${found[0].operation.operationId as string}_via_${slug(post)}`;
+  let operationId = stem;
+  for (let n = 2; taken.has(operationId); n++) operationId = `${stem}_${n}`;
+  taken.add(operationId);
+  const operation = aliasOperation(post, found, operationId);
+  operation.description = `A form standing for this path's ${alias.method} (only the methods its aliases map onto the same URL). ${operation.description as string}`;
+  item.post = operation;
 }

@@ -1,8 +1,9 @@
 /** `/api/auth/register`, `/login`, `/logout` and `/me`, with their body schemas. */
 import type { Config } from '../../config/types.js';
 import { SIGNED_IN } from './access.js';
-import { headerRefs, problems } from './components.js';
-import { type CollectionDoc, type Json, ref, schemaNames } from './names.js';
+import { headerRefs, problems, required } from './components.js';
+import { type CollectionDoc, type Json, type RouteDoc, ref, schemaNames } from './names.js';
+import { notModified, recordCreated, recordOk, seeOther } from './responses.js';
 
 /** Fields register never takes from a client. */
 const NOT_REGISTERED = new Set(['id', 'created', 'updated', 'admin']);
@@ -70,6 +71,13 @@ function userSchemaName(users: CollectionDoc | undefined): string {
 
 const json = (schema: string): Json => ({ 'application/json': { schema: ref('schemas', schema) } });
 
+/** JSON, or the same fields as an HTML form (a form may add `_redirect`, where the browser goes next). */
+const formOrJson = (schema: string): Json => ({
+  ...json(schema),
+  'application/x-www-form-urlencoded': { schema: ref('schemas', schema) },
+  'multipart/form-data': { schema: ref('schemas', schema) },
+});
+
 /** The auth paths, keyed by OpenAPI path. */
 export function authPaths(users: CollectionDoc | undefined, config: Config): Json {
   const user = userSchemaName(users);
@@ -83,9 +91,22 @@ export function authPaths(users: CollectionDoc | undefined, config: Config): Jso
         summary: 'Create a user account',
         description: 'Passwords are 8 to 256 characters, hashed with Argon2id. An email already taken: 409.',
         security: [],
-        requestBody: { required: true, content: json('RegisterInput') },
+        parameters: [ref('parameters', 'IdempotencyKey')],
+        requestBody: { required: true, content: formOrJson('RegisterInput') },
         responses: {
-          201: { description: 'Registered.', headers: headerRefs('Location'), content: json(user) },
+          201: {
+            ...recordCreated(user),
+            description:
+              'Registered. Location names the new user; a form registration (without Accept: text/html) is also ' +
+              'signed in, with the session cookie.',
+            headers: { ...(recordCreated(user).headers as Json), ...headerRefs('Set-Cookie') },
+          },
+          303: {
+            ...seeOther(),
+            description:
+              'A form with Accept: text/html: registered and signed in (the session cookie is set).',
+            headers: { ...(seeOther().headers as Json), ...headerRefs('Set-Cookie') },
+          },
           ...problems([400, 403, 406, 409, 413, 415, 422, 500, 507]),
         },
       },
@@ -102,9 +123,14 @@ export function authPaths(users: CollectionDoc | undefined, config: Config): Jso
           `${throttle.perEmailTotal} failures for one email from anywhere, each address may try it once per ` +
           `${throttle.slowDownSeconds} seconds.`,
         security: [],
-        requestBody: { required: true, content: json('LoginInput') },
+        requestBody: { required: true, content: formOrJson('LoginInput') },
         responses: {
-          200: { description: 'Signed in.', headers: headerRefs('Set-Cookie'), content: json('LoginResult') },
+          200: {
+            description: 'Signed in.',
+            headers: required(headerRefs('Set-Cookie', 'Cache-Control', 'Vary'), 'Set-Cookie'),
+            content: json('LoginResult'),
+          },
+          303: { ...seeOther(), description: 'A form with Accept: text/html: signed in, go on.' },
           ...problems([400, 401, 403, 406, 413, 415, 422, 429, 500]),
         },
       },
@@ -117,7 +143,8 @@ export function authPaths(users: CollectionDoc | undefined, config: Config): Jso
         description: 'Revokes the session server-side and clears the cookie.',
         security: [...SIGNED_IN],
         responses: {
-          204: { description: 'Signed out.', headers: headerRefs('Set-Cookie') },
+          204: { description: 'Signed out.', headers: headerRefs('Set-Cookie', 'Cache-Control') },
+          303: { ...seeOther(), description: 'A form with Accept: text/html: signed out, go on.' },
           ...problems([401, 403, 500]),
         },
       },
@@ -128,15 +155,18 @@ export function authPaths(users: CollectionDoc | undefined, config: Config): Jso
         tags,
         summary: 'The signed-in user',
         security: [...SIGNED_IN],
+        parameters: [ref('parameters', 'IfNoneMatch')],
         responses: {
-          200: {
-            description: 'The caller.',
-            headers: headerRefs('Cache-Control', 'Vary'),
-            content: json(user),
-          },
+          200: recordOk(user, 'The caller.'),
+          304: notModified(),
           ...problems([401, 406, 500]),
         },
       },
     },
   };
+}
+
+/** The doc of one auth route (`/api/auth/login`, …), declared beside it in routes/auth.ts. */
+export function authDoc(path: string): RouteDoc {
+  return (ctx) => ({ [path]: authPaths(ctx.users, ctx.config)[path] as Json });
 }

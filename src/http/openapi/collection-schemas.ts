@@ -89,7 +89,7 @@ function listPageSchema(c: CollectionDoc): Json {
     properties: {
       items: {
         type: 'array',
-        items: ref('schemas', schemaNames(c.base).record),
+        items: ref('schemas', schemaNames(c.base).read),
         description: 'The records (only the requested `fields` when given).',
       },
       page: { type: 'integer', minimum: 1 },
@@ -101,14 +101,88 @@ function listPageSchema(c: CollectionDoc): Json {
   };
 }
 
-/** The components.schemas entries of one collection. */
-export function collectionSchemas(c: CollectionDoc): Json {
-  const names = schemaNames(c.base);
-  const input = component(c.compiled.jsonSchema('input'));
+/** Setting a password on an auth collection's record: the new one, and one's own current one. */
+const PASSWORD_FIELDS: Json = {
+  password: {
+    type: 'string',
+    minLength: 8,
+    maxLength: 256,
+    writeOnly: true,
+    description: 'A new password. Revokes the user’s other sessions; the current one stays signed in.',
+  },
+  oldPassword: {
+    type: 'string',
+    writeOnly: true,
+    description:
+      'The current password, needed to change one’s own (a wrong or missing one: 422 on this field); ' +
+      'admins may set anyone’s password without it.',
+  },
+};
+
+/** With the password fields on an auth collection's write bodies. */
+function withPasswords(c: CollectionDoc, schema: Json): Json {
+  if (!c.def.auth) return schema;
+  return { ...schema, properties: { ...(schema.properties as Json), ...PASSWORD_FIELDS } };
+}
+
+/**
+ * Fields a response may leave out for some callers: `hidden` ones (shown to
+ * admins only) and a user's email (shown to the user and admins).
+ */
+function sometimesShown(c: CollectionDoc): Set<string> {
+  const out = new Set<string>();
+  for (const [name, def] of Object.entries(c.def.fields)) {
+    if ((def as { hidden?: boolean }).hidden === true) out.add(name);
+  }
+  if (c.def.auth) out.add('email');
+  return out;
+}
+
+/** `expand`: for each relation, the related record (or null), or an array of them for `multiple`. */
+function expandSchema(c: CollectionDoc, all: readonly CollectionDoc[]): Json | undefined {
+  const properties: Json = {};
+  for (const [name, def] of Object.entries(c.def.fields)) {
+    if (def.type !== 'relation') continue;
+    const target = all.find((other) => other.name === def.collection);
+    const record: Json = target ? ref('schemas', schemaNames(target.base).record) : { type: 'object' };
+    properties[name] =
+      def.multiple === true
+        ? { type: 'array', items: record }
+        : { anyOf: [record, { type: 'null', description: 'Not set, or not visible to the caller.' }] };
+  }
+  if (Object.keys(properties).length === 0) return undefined;
   return {
-    [names.record]: component(c.compiled.jsonSchema('record')),
+    type: 'object',
+    description: 'Related records inlined by ?expand=, as far as the caller may view them.',
+    properties,
+    additionalProperties: false,
+  };
+}
+
+/** The components.schemas entries of one collection. */
+export function collectionSchemas(c: CollectionDoc, all: readonly CollectionDoc[] = [c]): Json {
+  const names = schemaNames(c.base);
+  const input = withPasswords(c, component(c.compiled.jsonSchema('input')));
+  const record = component(c.compiled.jsonSchema('record'));
+  const expand = expandSchema(c, all);
+  if (expand) record.properties = { ...(record.properties as Json), expand };
+  const optional = sometimesShown(c);
+  if (optional.size > 0) record.required = required(record).filter((name) => !optional.has(name));
+  const { required: _all, ...fields } = record;
+  return {
+    [names.record]: record,
+    [names.fields]: {
+      ...fields,
+      title: `${c.name} fields`,
+      description: 'The fields a read asked for with `fields=`: any subset of the record.',
+    },
+    [names.read]: {
+      title: `${c.name} read`,
+      description: 'The whole record, or with `fields=` only the fields asked for.',
+      anyOf: [ref('schemas', names.record), ref('schemas', names.fields)],
+    },
     [names.input]: input,
-    [names.patch]: patchSchema(c, input),
+    [names.patch]: withPasswords(c, patchSchema(c, input)),
     [names.form]: formSchema(c, input, false),
     [names.multipart]: formSchema(c, input, true),
     [names.page]: listPageSchema(c),

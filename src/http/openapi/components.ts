@@ -26,7 +26,8 @@ const problemSchema: Json = {
     title: str('Short summary: the status phrase for `about:blank`, else fixed per type.'),
     status: { type: 'integer', minimum: 400, maximum: 599, description: 'The HTTP status code.' },
     detail: str('What happened in this request.'),
-    instance: str('The request path.', { format: 'uri-reference' }),
+    // Not `format: uri-reference`: it is the path as the client sent it, which may be malformed (the 400 says so).
+    instance: str('The request path, as sent.'),
     errors: {
       type: 'array',
       items: ref('schemas', 'FieldError'),
@@ -62,19 +63,19 @@ const patchOperationSchema: Json = {
     {
       type: 'object',
       required: ['op', 'path', 'value'],
-      properties: { op: { enum: ['add', 'replace', 'test'] }, path: pointer, value: {} },
+      properties: { op: { type: 'string', enum: ['add', 'replace', 'test'] }, path: pointer, value: {} },
       additionalProperties: false,
     },
     {
       type: 'object',
       required: ['op', 'path'],
-      properties: { op: { const: 'remove' }, path: pointer },
+      properties: { op: { type: 'string', const: 'remove' }, path: pointer },
       additionalProperties: false,
     },
     {
       type: 'object',
       required: ['op', 'from', 'path'],
-      properties: { op: { enum: ['move', 'copy'] }, from: pointer, path: pointer },
+      properties: { op: { type: 'string', enum: ['move', 'copy'] }, from: pointer, path: pointer },
       additionalProperties: false,
     },
   ],
@@ -128,7 +129,9 @@ export function sharedHeaders(): Json {
     'WWW-Authenticate': header('The authentication scheme, `Bearer realm="methodical"`.'),
     Vary: header('Request headers the body depends on (Accept, Authorization, Cookie, Origin).'),
     'Cache-Control': header(
-      '`no-cache` for public reads (`public, max-age=…, s-maxage=…` in a collection with `cache`), `private, no-cache` when the caller matters.',
+      '`no-cache` for public reads (or `public` with max-age, s-maxage and stale-while-revalidate from the ' +
+        "collection's `cache` setting), `private, no-cache` when the caller matters, `no-store` for answers " +
+        'no cache may keep.',
     ),
     'Content-Range': header('The byte range sent (206), or `bytes */size` (416).'),
     'Accept-Ranges': header('`bytes`: Range requests are supported.'),
@@ -141,22 +144,30 @@ export function sharedHeaders(): Json {
 
 const PROBLEM_RESPONSES: Record<number, [name: string, description: string, headers?: string[]]> = {
   400: ['BadRequest', 'The request is malformed: bad JSON, query parameter, filter, id or header.'],
-  401: ['Unauthorized', 'Not signed in, or the credentials are wrong.', ['WWW-Authenticate']],
+  401: [
+    'Unauthorized',
+    'Not signed in, or the credentials are wrong (any request with a bad bearer token or session); ' +
+      'a session cookie that is no longer valid is cleared.',
+    ['WWW-Authenticate', 'Set-Cookie'],
+  ],
   403: [
     'Forbidden',
-    'The rules refuse this caller, or a cookie-authenticated request came from another origin.',
+    'The rules refuse this caller, or a cookie-authenticated unsafe request came from an origin that is ' +
+      'not the server’s own (publicUrl, or the forwarded host with trustProxy) nor one of trustedOrigins.',
   ],
   404: ['NotFound', 'No such record (or the caller may not view it).'],
   405: ['MethodNotAllowed', 'The route does not support this method.', ['Allow']],
   406: ['NotAcceptable', 'Accept rules out every representation offered.'],
   409: [
     'Conflict',
-    'Conflicts with the current state: unique value taken, id mismatch, key in use, failed test, ' +
-      'or (DELETE) other records still point to this one.',
+    'Conflicts with the current state: unique value taken, id mismatch, key in use, failed test, or (DELETE) ' +
+      'records of another collection still point to this one (onDelete `restrict`).',
+    ['Idempotent-Replayed'],
   ],
   412: [
     'PreconditionFailed',
     'A precondition (If-Match, If-None-Match, If-Unmodified-Since) failed; nothing changed.',
+    ['Idempotent-Replayed'],
   ],
   413: [
     'ContentTooLarge',
@@ -187,17 +198,23 @@ const PROBLEM_RESPONSES: Record<number, [name: string, description: string, head
   ],
 };
 
+/** Headers a problem response may carry whatever its status. */
+const PROBLEM_HEADERS = ['Vary', 'Cache-Control'];
+
 function problemResponse(description: string, headers: readonly string[] = []): Json {
   const out: Json = { description, content: { [PROBLEM_TYPE]: { schema: ref('schemas', 'Problem') } } };
-  if (headers.length > 0) out.headers = Object.fromEntries(headers.map((h) => [h, ref('headers', h)]));
+  out.headers = headerRefs(...headers, ...PROBLEM_HEADERS);
   return out;
 }
 
 /** Reusable responses: one problem response per error status, plus 304. */
 export function sharedResponses(): Json {
   const out: Json = {};
-  for (const [name, description, headers] of Object.values(PROBLEM_RESPONSES)) {
-    out[name] = problemResponse(description, headers);
+  for (const [status, [name, description, headers]] of Object.entries(PROBLEM_RESPONSES)) {
+    const response = problemResponse(description, headers);
+    const must = REQUIRED_PROBLEM_HEADERS[Number(status)];
+    if (must) response.headers = required(response.headers as Json, ...must);
+    out[name] = response;
   }
   out.UnsupportedPostMediaType = problemResponse(
     `${PROBLEM_RESPONSES[415][1]} Accept-Post lists those it takes.`,
@@ -207,6 +224,13 @@ export function sharedResponses(): Json {
     `${PROBLEM_RESPONSES[415][1]} Accept-Patch lists those it takes.`,
     ['Accept-Patch'],
   );
+  const handler = problemResponse(
+    'An error the handler answered: a problem (`ctx.problem`, a rule, a failed write), or a body of its own ' +
+      'with that status; a browser gets the error page.',
+    ['WWW-Authenticate', 'Allow', 'Retry-After', 'Idempotent-Replayed'],
+  );
+  handler.content = { ...(handler.content as Json), 'application/json': {}, 'text/html': {}, '*/*': {} };
+  out.HandlerAnswer = handler;
   out.NotModified = {
     description: 'Not modified: the ETag matches (If-None-Match) or no change since If-Modified-Since.',
     headers: headerRefs('ETag', 'Last-Modified', 'Cache-Control', 'Vary'),
@@ -224,6 +248,23 @@ export function problems(statuses: Iterable<number>, overrides: Record<number, s
   }
   return out;
 }
+
+/** Header objects with `names` made required: inline copies, since a $ref cannot say it. */
+export function required(headers: Json, ...names: string[]): Json {
+  const shared = sharedHeaders();
+  const out: Json = { ...headers };
+  for (const name of names) out[name] = { ...(shared[name] as Json), required: true };
+  return out;
+}
+
+/** Headers each problem status always sends. */
+const REQUIRED_PROBLEM_HEADERS: Record<number, string[]> = {
+  401: ['WWW-Authenticate'],
+  405: ['Allow'],
+  416: ['Content-Range'],
+  429: ['Retry-After'],
+  503: ['Retry-After'],
+};
 
 /** `{ Name: {$ref} }` for response headers. */
 export function headerRefs(...names: string[]): Json {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { validateConfig } from '../../config/validate.js';
 import { compileSchema } from '../../schema/compile-schema.js';
-import { openApiDocument, operationIds } from './document.js';
+import { operationIds } from './document.js';
 import { componentBases, openApiPath } from './names.js';
 import {
   at,
@@ -11,6 +11,7 @@ import {
   components,
   deref,
   doc,
+  documentOf,
   type Json,
   operations,
   paths,
@@ -18,11 +19,11 @@ import {
 } from './test-fixture.js';
 
 describe('openApiDocument', () => {
-  it('is an OpenAPI 3.1.0 document with info, servers and security schemes', () => {
+  it('is an OpenAPI 3.1.0 document with info, servers and security schemes', async () => {
     assert.equal(doc.openapi, '3.1.0');
     assert.equal((doc.info as Json).version, '1.2.3');
-    assert.equal(doc.servers, undefined);
-    assert.deepEqual(build(BOOKS_CONFIG, 'https://api.example.com').servers, [
+    assert.deepEqual(doc.servers, [{ url: '/' }]);
+    assert.deepEqual((await build(BOOKS_CONFIG, 'https://api.example.com')).servers, [
       { url: 'https://api.example.com' },
     ]);
     assert.deepEqual(components.securitySchemes.bearer, {
@@ -56,14 +57,14 @@ describe('openApiDocument', () => {
     assert.equal(paths['/api/users'].post, undefined, 'users are created through register');
   });
 
-  it('gives every operation a unique operationId, stable across calls', () => {
+  it('gives every operation a unique operationId, stable across calls', async () => {
     const ids = operationIds(paths);
     assert.equal(ids.length, operations().length);
     assert.equal(new Set(ids).size, ids.length, `duplicates in ${ids.join(', ')}`);
     assert.equal(at('/api/books', 'get').operationId, 'listBooks');
     assert.equal(at('/api/books', 'post').operationId, 'createBooks');
     assert.equal(at('/api/order_items/{id}', 'patch').operationId, 'updateOrderItemsRecord');
-    assert.deepEqual(build(), doc);
+    assert.deepEqual(await build(), doc);
   });
 
   it('resolves every $ref inside the document', () => {
@@ -90,10 +91,11 @@ describe('openApiDocument', () => {
   it('answers every 4xx/5xx with an application/problem+json Problem', () => {
     for (const [path, method, op] of operations()) {
       for (const [status, response] of Object.entries(op.responses as Json)) {
-        assert.match(status, /^([1-5][0-9]{2}|default)$/);
+        assert.match(status, /^([1-5][0-9]{2}|[1-5]XX|default)$/);
         const resolved = deref(response);
         assert.equal(typeof resolved.description, 'string');
-        if (!/^[45]/.test(status)) continue;
+        // A handler of the config's own may answer any body with any status (4XX, 5XX).
+        if (!/^[45]/.test(status) || /XX$/.test(status)) continue;
         const content = resolved.content as Json;
         assert.deepEqual(Object.keys(content), ['application/problem+json'], `${method} ${path} ${status}`);
         assert.deepEqual((content['application/problem+json'] as Json).schema, {
@@ -132,7 +134,21 @@ describe('openApiDocument', () => {
     const books = compileSchema(config).get('books')!;
     const { $schema: _record, ...record } = books.jsonSchema('record');
     const { $schema: _input, ...input } = books.jsonSchema('input');
-    assert.deepEqual(components.schemas.BooksRecord, record);
+    // `expand` is typed in the document: each relation's record (or null), arrays for `multiple`.
+    const { expand, ...props } = components.schemas.BooksRecord.properties as Json;
+    const { expand: _loose, ...recordProps } = record.properties as Json;
+    assert.deepEqual(
+      { ...components.schemas.BooksRecord, properties: props },
+      { ...record, properties: recordProps },
+    );
+    assert.deepEqual((expand as Json).properties, {
+      owner: {
+        anyOf: [
+          { $ref: '#/components/schemas/UsersRecord' },
+          { type: 'null', description: 'Not set, or not visible to the caller.' },
+        ],
+      },
+    });
     assert.deepEqual(components.schemas.BooksInput, input);
     const page = components.schemas.BooksListPage;
     assert.deepEqual(page.required, ['items', 'page', 'perPage', 'totalItems', 'totalPages']);
@@ -141,10 +157,10 @@ describe('openApiDocument', () => {
     assert.ok(components.schemas.UsersRecord);
   });
 
-  it('publishes the idempotency-key TTL', () => {
+  it('publishes the idempotency-key TTL', async () => {
     assert.equal(doc['x-idempotency-ttl-seconds'], 7200);
     assert.match(components.parameters.IdempotencyKey.description as string, /kept for 7200 seconds/);
-    const defaults = build({ collections: {} });
+    const defaults = await build({ collections: {} });
     assert.equal(defaults['x-idempotency-ttl-seconds'], 86400);
     const params = (defaults.components as Record<string, Record<string, Json>>).parameters;
     assert.match(params.IdempotencyKey.description as string, /Keys are kept for 86400 seconds/);
@@ -167,7 +183,7 @@ describe('openApiDocument', () => {
     assert.match(at('/c/{name}', 'get').description as string, /^alias of GET \/api\/:name/);
   });
 
-  it('documents routes of the config’s own, beside the aliases of their path', () => {
+  it('documents routes of the config’s own, beside the aliases of their path', async () => {
     const config = validateConfig(
       {
         ...BOOKS_CONFIG,
@@ -181,13 +197,26 @@ describe('openApiDocument', () => {
       'methodical.config.ts',
       '/srv/app',
     );
-    const document = openApiDocument(config, compileSchema(config), { version: '1' });
+    const document = await documentOf(config, undefined, '1');
     const all = document.paths as Record<string, Json>;
     const edit = all['/edit-book/{bookId}'];
     assert.match((edit.put as Json).description as string, /^alias of PUT/);
     const page = edit.get as Json;
     assert.equal(page.operationId, 'route_get_edit_book_bookid');
-    assert.deepEqual(Object.keys(page.responses as Json), ['200', '304', '400', '401', '403', '404', '500']);
+    assert.deepEqual(Object.keys(page.responses as Json), [
+      '200',
+      '304',
+      '400',
+      '401',
+      '403',
+      '404',
+      '412',
+      '500',
+      '2XX',
+      '3XX',
+      '4XX',
+      '5XX',
+    ]);
     assert.deepEqual(((all['/api/books/summary'].get as Json).tags as string[])[0], 'routes');
     const post = all['/newsletter'].post as Json;
     assert.deepEqual(post.parameters, [{ $ref: '#/components/parameters/IdempotencyKey' }]);
@@ -199,7 +228,8 @@ describe('openApiDocument', () => {
     const ids = operationIds(all);
     assert.equal(new Set(ids).size, ids.length);
     assert.ok((document.tags as Json[]).some((tag) => tag.name === 'routes'));
-    assert.ok(!(doc.tags as Json[]).some((tag) => tag.name === 'routes'), 'only when there are some');
+    const bare = await build({ collections: {} });
+    assert.ok(!(bare.tags as Json[]).some((tag) => tag.name === 'routes'), 'only when there are some');
   });
 
   it('names components uniquely and writes paths as templates', () => {

@@ -1,5 +1,6 @@
 /** Naming for the OpenAPI document: component names, references and operation ids. */
 
+import type { Config } from '../../config/types.js';
 import type { CompiledCollection } from '../../schema/compile-collection.js';
 import type { CollectionDef } from '../../schema/types.js';
 
@@ -22,6 +23,21 @@ export interface CollectionDoc {
   /** PascalCase stem of its component names and operation ids, unique per document. */
   base: string;
 }
+
+/** What a route's doc sees: the config, its collections and the paths documented before it. */
+export interface DocContext {
+  config: Config;
+  collections: readonly CollectionDoc[];
+  /** The auth collection (`users`). */
+  users: CollectionDoc | undefined;
+  /** The path items of the routes registered earlier (aliases copy their targets' operations). */
+  paths: Readonly<Record<string, Json>>;
+  /** Operation ids in use; a doc that adds one adds it here. */
+  taken: Set<string>;
+}
+
+/** A route's part of the document: OpenAPI path items keyed by path template. */
+export type RouteDoc = (ctx: DocContext) => Record<string, Json>;
 
 /** A Reference Object to a component. */
 export function ref(kind: ComponentKind, name: string): { $ref: string } {
@@ -55,6 +71,9 @@ export function componentBases(names: readonly string[]): Map<string, string> {
 export function schemaNames(base: string) {
   return {
     record: `${base}Record`,
+    /** A record as a read answers it: whole, or the fields `fields=` asked for. */
+    read: `${base}Read`,
+    fields: `${base}Fields`,
     input: `${base}Input`,
     patch: `${base}Patch`,
     form: `${base}Form`,

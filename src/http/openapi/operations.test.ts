@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { at, components, deref, type Json, statuses } from './test-fixture.js';
+import { at, components, deref, doc, type Json, statuses } from './test-fixture.js';
 
 describe('openApiDocument operations', () => {
   it('lists with filter, sort, paging, fields, expand, skipTotal and shorthand equality', () => {
@@ -138,5 +138,92 @@ describe('openApiDocument operations', () => {
     assert.deepEqual(at('/api/books', 'post').security, [{ bearer: [] }, { cookie: [] }]);
     assert.match(at('/api/order_items/{id}', 'get').description as string, /`qty > 0`/);
     assert.deepEqual(at('/healthz', 'get').security, []);
+  });
+});
+
+/** Every schema in the document that is not a reference, a union or `{}` (any JSON value), without a `type`. */
+function untyped(node: unknown, at: string, out: string[]): string[] {
+  if (node === null || typeof node !== 'object') return out;
+  const schema = node as Json;
+  if (typeof schema.$ref === 'string') return out;
+  const unions = ['anyOf', 'oneOf', 'allOf'].filter((k) => Array.isArray(schema[k]));
+  for (const k of unions) {
+    for (const [i, s] of (schema[k] as unknown[]).entries()) untyped(s, `${at}/${k}/${i}`, out);
+  }
+  const described = Object.keys(schema).filter((k) => !['description', 'title', 'default'].includes(k));
+  if (unions.length === 0 && described.length > 0 && schema.type === undefined) out.push(at);
+  for (const [name, s] of Object.entries((schema.properties ?? {}) as Json))
+    untyped(s, `${at}/properties/${name}`, out);
+  if (schema.items) untyped(schema.items, `${at}/items`, out);
+  if (typeof schema.additionalProperties === 'object')
+    untyped(schema.additionalProperties, `${at}/additionalProperties`, out);
+  if (schema.propertyNames) untyped(schema.propertyNames, `${at}/propertyNames`, out);
+  return out;
+}
+
+/** Every schema object in the document: components, parameters, bodies, responses and headers. */
+function allSchemas(node: unknown, at: string, out: [string, unknown][]): [string, unknown][] {
+  if (node === null || typeof node !== 'object') return out;
+  for (const [key, value] of Object.entries(node)) {
+    if (key === 'schema') out.push([`${at}/schema`, value]);
+    else allSchemas(value, `${at}/${key}`, out);
+  }
+  return out;
+}
+
+describe('openApiDocument schemas', () => {
+  it('types every schema and every union branch (generated clients read an untyped one as unknown)', () => {
+    const problems: string[] = [];
+    for (const [name, schema] of Object.entries(components.schemas))
+      untyped(schema, `#/components/schemas/${name}`, problems);
+    for (const [at, schema] of allSchemas(doc.paths, '#/paths', [])) untyped(schema, at, problems);
+    for (const [at, schema] of allSchemas(components, '#/components', [])) untyped(schema, at, problems);
+    assert.deepEqual([...new Set(problems)], []);
+  });
+
+  it('gives a date field typed branches, nullable as a branch of its own', () => {
+    const release = (components.schemas.EventsRecord.properties as Record<string, Json>).day;
+    assert.deepEqual(release, {
+      anyOf: [{ type: 'string', format: 'date' }, { type: 'string', format: 'date-time' }, { type: 'null' }],
+    });
+    const required = (components.schemas.EventsRecord.properties as Record<string, Json>).starts;
+    assert.deepEqual(required, {
+      anyOf: [
+        { type: 'string', format: 'date' },
+        { type: 'string', format: 'date-time' },
+      ],
+    });
+  });
+
+  it('reads with fields= answer a Read: the whole record or any subset of it', () => {
+    const read = components.schemas.BooksRead;
+    assert.deepEqual(read.anyOf, [
+      { $ref: '#/components/schemas/BooksRecord' },
+      { $ref: '#/components/schemas/BooksFields' },
+    ]);
+    assert.equal(components.schemas.BooksFields.required, undefined);
+    const page = components.schemas.BooksListPage.properties as Record<string, Json>;
+    assert.deepEqual((page.items as Json).items, { $ref: '#/components/schemas/BooksRead' });
+  });
+});
+
+describe('openApiDocument users', () => {
+  it('takes password and oldPassword on PUT and PATCH of a user, never in a response', () => {
+    for (const name of ['UsersInput', 'UsersPatch']) {
+      const props = components.schemas[name].properties as Record<string, Json>;
+      assert.equal(props.password.writeOnly, true, name);
+      assert.equal(props.oldPassword.writeOnly, true, name);
+      assert.match(props.oldPassword.description as string, /422/);
+    }
+    const record = components.schemas.UsersRecord;
+    assert.equal((record.properties as Json).password, undefined);
+    assert.ok(!(record.required as string[]).includes('email'), 'email is shown to the user and admins only');
+    assert.ok(!Object.hasOwn(components.schemas.RegisterInput.properties as Json, 'oldPassword'));
+    assert.ok(!Object.hasOwn(components.schemas.BooksInput.properties as Json, 'password'));
+  });
+
+  it('documents the 409 of a DELETE that a relation restricts', () => {
+    assert.ok(statuses('/api/books/{id}', 'delete').includes('409'));
+    assert.match(at('/api/books/{id}', 'delete').description as string, /restrict/);
   });
 });

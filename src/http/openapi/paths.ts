@@ -1,17 +1,11 @@
 /** Per-collection paths: `/api/{collection}` and `/api/{collection}/{id}`. */
 import { ruleStatuses, ruleText, securityFor } from './access.js';
-import { problems } from './components.js';
-import { type CollectionDoc, type Json, ref, schemaNames } from './names.js';
+import { headerRefs, problems, required } from './components.js';
+import { type CollectionDoc, type Json, type RouteDoc, ref, schemaNames } from './names.js';
+import { optionsOperation } from './options.js';
+import { overrideOperation } from './override-paths.js';
 import { listParameters, pickParameters } from './query-params.js';
-import {
-  jsonResponse,
-  minimal,
-  notModified,
-  optionsResponse,
-  recordCreated,
-  recordOk,
-  seeOther,
-} from './responses.js';
+import { jsonResponse, minimal, notModified, recordCreated, recordOk, seeOther } from './responses.js';
 
 const param = (name: string) => ref('parameters', name);
 const lines = (...parts: (string | false)[]) => parts.filter((p) => p !== false).join('\n\n');
@@ -29,8 +23,13 @@ function listPath(c: CollectionDoc): Json {
       '(with `position`) or an out-of-range page/perPage: 400.',
     ruleText('list', rules.list),
   );
-  const readStatuses = [400, 500, ...ruleStatuses('list', rules.list)];
+  const readStatuses = [400, 412, 500, ...ruleStatuses('list', rules.list)];
   const pageHeaders = ['Link', 'ETag', 'Cache-Control', 'Vary'];
+  const page = (description: string, head: boolean): Json => {
+    const response = jsonResponse(description, names.page, pageHeaders, head);
+    response.headers = required(response.headers as Json, 'Link', 'ETag');
+    return response;
+  };
   const item: Json = {
     get: {
       operationId: `list${c.base}`,
@@ -40,7 +39,7 @@ function listPath(c: CollectionDoc): Json {
       security: securityFor(rules.list),
       parameters,
       responses: {
-        200: jsonResponse('A page of records.', names.page, pageHeaders),
+        200: page('A page of records.', false),
         304: notModified(),
         ...problems([...readStatuses, 406]),
       },
@@ -56,15 +55,13 @@ function listPath(c: CollectionDoc): Json {
       security: securityFor(rules.list),
       parameters,
       responses: {
-        200: jsonResponse('The headers of the page.', names.page, pageHeaders, true),
+        200: page('The headers of the page.', true),
         304: notModified(),
         ...problems(readStatuses),
       },
     },
   };
-  const allow = ['GET', 'HEAD', 'OPTIONS'];
   if (!c.def.auth) {
-    allow.splice(2, 0, 'POST');
     const idempotency = c.def.requireIdempotencyKey ? 'IdempotencyKeyRequired' : 'IdempotencyKey';
     item.post = {
       operationId: `create${c.base}`,
@@ -89,13 +86,7 @@ function listPath(c: CollectionDoc): Json {
       },
     };
   }
-  item.options = {
-    operationId: `options${c.base}List`,
-    tags,
-    summary: `Methods of /api/${c.name}`,
-    security: [],
-    responses: { 204: optionsResponse(allow, c.def.auth ? [] : ['Accept-Post']) },
-  };
+  item.options = optionsOperation(item, `options${c.base}List`, tags);
   return item;
 }
 
@@ -107,7 +98,7 @@ function recordPath(c: CollectionDoc): Json {
     requireIfMatch && 'This collection requires If-Match to change an existing record: without it, 428.';
   const required428 = requireIfMatch ? [428] : [];
   const readParameters = [...pickParameters(c), param('IfNoneMatch'), param('IfModifiedSince')];
-  const readStatuses = [400, 404, 500, ...ruleStatuses('view', rules.view)];
+  const readStatuses = [400, 404, 412, 500, ...ruleStatuses('view', rules.view)];
   const writeStatuses = [400, 403, 404, 406, 409, 412, 413, 415, 422, 500, 507, ...required428];
   const viewText = ruleText('view', rules.view);
   const replaceText = c.def.auth
@@ -132,10 +123,10 @@ function recordPath(c: CollectionDoc): Json {
       ...(c.def.auth ? {} : { 201: recordCreated(names.record) }),
       204: minimal(),
       303: seeOther(),
-      ...problems([...writeStatuses, ...ruleStatuses('update', rules.update)]),
+      ...problems([...writeStatuses, ...ruleStatuses('update', rules.update)], POST_415),
     },
   };
-  return {
+  const item: Json = {
     parameters: [param('RecordId')],
     get: {
       operationId: `get${c.base}Record`,
@@ -145,7 +136,7 @@ function recordPath(c: CollectionDoc): Json {
       security: securityFor(rules.view),
       parameters: readParameters,
       responses: {
-        200: recordOk(names.record, 'The record.'),
+        200: recordOk(names.read, 'The record (only the requested `fields` when given).'),
         304: notModified(),
         ...problems([...readStatuses, 406]),
       },
@@ -158,7 +149,7 @@ function recordPath(c: CollectionDoc): Json {
       security: securityFor(rules.view),
       parameters: readParameters,
       responses: {
-        200: recordOk(names.record, 'The headers of the record.', [], true),
+        200: recordOk(names.read, 'The headers of the record.', [], true),
         304: notModified(),
         ...problems(readStatuses),
       },
@@ -197,7 +188,7 @@ function recordPath(c: CollectionDoc): Json {
       security: securityFor(rules.delete),
       parameters: [param('IfMatch'), param('IfUnmodifiedSince')],
       responses: {
-        204: { description: 'Deleted.' },
+        204: { description: 'Deleted.', headers: headerRefs('Cache-Control', 'Vary') },
         ...problems([
           400,
           403,
@@ -211,19 +202,16 @@ function recordPath(c: CollectionDoc): Json {
         ]),
       },
     },
-    options: {
-      operationId: `options${c.base}Record`,
-      tags,
-      summary: `Methods of /api/${c.name}/{id}`,
-      security: [],
-      responses: {
-        204: optionsResponse(['GET', 'HEAD', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'], ['Accept-Patch']),
-      },
-    },
   };
+  item.post = overrideOperation(c, names);
+  item.options = optionsOperation(item, `options${c.base}Record`, tags);
+  return item;
 }
 
-/** The two paths of one collection, keyed by OpenAPI path. */
-export function collectionPaths(c: CollectionDoc): Json {
-  return { [`/api/${c.name}`]: listPath(c), [`/api/${c.name}/{id}`]: recordPath(c) };
-}
+/** The doc of `/api/:collection`: one path per collection. */
+export const collectionListDoc: RouteDoc = (ctx) =>
+  Object.fromEntries(ctx.collections.map((c) => [`/api/${c.name}`, listPath(c)]));
+
+/** The doc of `/api/:collection/:id`: one path per collection. */
+export const recordDoc: RouteDoc = (ctx) =>
+  Object.fromEntries(ctx.collections.map((c) => [`/api/${c.name}/{id}`, recordPath(c)]));

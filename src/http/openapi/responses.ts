@@ -1,5 +1,5 @@
 /** Success responses shared by the collection routes: records, pages, created, minimal, redirects. */
-import { headerRefs } from './components.js';
+import { headerRefs, required } from './components.js';
 import { type Json, ref } from './names.js';
 
 /** Headers every record representation carries. */
@@ -14,12 +14,14 @@ export function jsonResponse(description: string, schema: string, headers: strin
 
 /** 200 with a record and its validators (extra headers appended). */
 export function recordOk(record: string, description: string, extra: string[] = [], head = false): Json {
-  return jsonResponse(description, record, [...VALIDATORS, ...extra], head);
+  const out = jsonResponse(description, record, [...VALIDATORS, ...extra], head);
+  out.headers = required(out.headers as Json, 'ETag');
+  return out;
 }
 
 /** 201 for a created record. */
 export function recordCreated(record: string): Json {
-  return jsonResponse(
+  const out = jsonResponse(
     'Created. Location (and Content-Location) name the new record; no body with Prefer: return=minimal.',
     record,
     [
@@ -27,18 +29,28 @@ export function recordCreated(record: string): Json {
       'Content-Location',
       'ETag',
       'Last-Modified',
+      'Cache-Control',
       'Idempotent-Replayed',
       'Preference-Applied',
       'Vary',
     ],
   );
+  out.headers = required(out.headers as Json, 'Location', 'ETag');
+  return out;
 }
 
 /** 204 after a change under Prefer: return=minimal. */
 export function minimal(): Json {
   return {
     description: 'Changed, with no body: Prefer asked for return=minimal.',
-    headers: headerRefs('ETag', 'Last-Modified', 'Preference-Applied', 'Idempotent-Replayed'),
+    headers: headerRefs(
+      'ETag',
+      'Last-Modified',
+      'Cache-Control',
+      'Vary',
+      'Preference-Applied',
+      'Idempotent-Replayed',
+    ),
   };
 }
 
@@ -46,21 +58,10 @@ export function minimal(): Json {
 export function seeOther(): Json {
   return {
     description: 'An HTML form succeeded: go to `_redirect` or to the record (Post/Redirect/Get).',
-    headers: headerRefs('Location'),
-  };
-}
-
-/** 204 for OPTIONS, with an Allow example. */
-export function optionsResponse(allow: readonly string[], extra: string[]): Json {
-  return {
-    description: `No content. Allow: ${allow.join(', ')}.`,
-    headers: {
-      Allow: {
-        description: 'The methods of this route.',
-        schema: { type: 'string', example: allow.join(', ') },
-      },
-      ...headerRefs(...extra),
-    },
+    headers: required(
+      headerRefs('Location', 'ETag', 'Cache-Control', 'Vary', 'Idempotent-Replayed'),
+      'Location',
+    ),
   };
 }
 

@@ -1,8 +1,8 @@
 /** `/api/files/…`, `/api/batch`, `/api/openapi.json` and `/healthz`, with the batch schemas. */
 import type { Config } from '../../config/types.js';
 import { ANYONE } from './access.js';
-import { headerRefs, problems } from './components.js';
-import { type CollectionDoc, type Json, ref } from './names.js';
+import { headerRefs, problems, required } from './components.js';
+import { type CollectionDoc, type Json, type RouteDoc, ref } from './names.js';
 
 const BATCH_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
 const stringMap: Json = { type: 'object', additionalProperties: { type: 'string' } };
@@ -140,8 +140,14 @@ export function servicePaths(collections: readonly CollectionDoc[], config: Conf
         parameters: [ref('parameters', 'IdempotencyKey')],
         requestBody: { required: true, content: json(ref('schemas', 'BatchRequest')) },
         responses: {
-          200: { description: 'Every operation succeeded.', content: json(ref('schemas', 'BatchResponse')) },
-          ...problems([400, 401, 403, 404, 406, 409, 412, 413, 415, 422, 428, 500, 507]),
+          200: {
+            description: 'Every operation succeeded.',
+            headers: headerRefs('Cache-Control', 'Vary', 'Idempotent-Replayed'),
+            content: json(ref('schemas', 'BatchResponse')),
+          },
+          ...problems([400, 401, 403, 404, 405, 406, 409, 412, 413, 415, 422, 428, 500, 507], {
+            415: 'UnsupportedPostMediaType',
+          }),
         },
       },
     },
@@ -155,8 +161,8 @@ export function servicePaths(collections: readonly CollectionDoc[], config: Conf
         responses: {
           200: {
             description: 'OpenAPI 3.1, generated from the config.',
-            headers: headerRefs('ETag', 'Cache-Control'),
-            content: json({ type: 'object' }),
+            headers: required(headerRefs('ETag', 'Cache-Control', 'Vary'), 'ETag'),
+            content: json({ type: 'object', required: ['openapi', 'info', 'paths'] }),
           },
           304: ref('responses', 'NotModified'),
           ...problems([406, 500]),
@@ -175,11 +181,12 @@ export function servicePaths(collections: readonly CollectionDoc[], config: Conf
         responses: {
           200: {
             description: 'Healthy.',
+            headers: headerRefs('Cache-Control'),
             content: json({
               type: 'object',
               required: ['status', 'database', 'files'],
               properties: {
-                status: { const: 'ok' },
+                status: { type: 'string', const: 'ok' },
                 database: {
                   type: 'object',
                   properties: { readable: { type: 'boolean' }, writable: { type: 'boolean' } },
@@ -193,4 +200,9 @@ export function servicePaths(collections: readonly CollectionDoc[], config: Conf
       },
     },
   };
+}
+
+/** The doc of one of these routes, by OpenAPI path, declared beside it. */
+export function serviceDoc(path: string): RouteDoc {
+  return (ctx) => ({ [path]: servicePaths(ctx.collections, ctx.config)[path] as Json });
 }

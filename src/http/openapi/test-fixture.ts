@@ -1,7 +1,15 @@
 /** The shared fixture of the OpenAPI tests: a validated config, its document and lookup helpers. */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Config } from '../../config/types.js';
 import { validateConfig } from '../../config/validate.js';
+import { LocalFileStorage } from '../../files/local/local-storage.js';
 import { compileSchema } from '../../schema/compile-schema.js';
+import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
+import { createApp } from '../app.js';
+import { registeredRoutes } from '../route-table.js';
 import { openApiDocument } from './document.js';
 
 export type Json = Record<string, unknown>;
@@ -23,6 +31,10 @@ export const BOOKS_CONFIG = {
       rules: { list: 'public', view: 'public', create: 'auth', update: 'owner', delete: 'owner' },
       requireIfMatch: true,
     },
+    events: {
+      fields: { day: { type: 'date' }, starts: { type: 'date', required: true } },
+      rules: { list: 'public', view: 'public', create: 'public', update: 'public', delete: 'public' },
+    },
     order_items: {
       fields: { qty: { type: 'integer', required: true }, paid: { type: 'boolean' } },
       rules: { list: 'auth', view: 'qty > 0', create: 'auth', update: 'admin', delete: 'nobody' },
@@ -38,14 +50,36 @@ export const BOOKS_CONFIG = {
   idempotency: { ttl: 7200 },
 };
 
+/** The document of a validated config, from the routes an app built from it registers. */
+export async function documentOf(config: Config, serverUrl?: string, version = '1.2.3'): Promise<Json> {
+  const dir = mkdtempSync(join(tmpdir(), 'methodical-openapi-'));
+  const store = new SqliteStore({
+    path: ':memory:',
+    collections: config.collections,
+    durability: config.durability,
+  });
+  const app = createApp({ config, store, files: new LocalFileStorage(join(dir, 'files')) });
+  try {
+    await app.ready();
+    return openApiDocument(config, compileSchema(config), {
+      version,
+      serverUrl,
+      routes: registeredRoutes(app),
+    });
+  } finally {
+    await app.close();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** The document of a config (BOOKS_CONFIG by default). */
-export function build(input: Json = BOOKS_CONFIG, serverUrl?: string): Json {
-  const config = validateConfig(input, 'methodical.config.json', '/srv/app');
-  return openApiDocument(config, compileSchema(config), { version: '1.2.3', serverUrl });
+export function build(input: Json = BOOKS_CONFIG, serverUrl?: string): Promise<Json> {
+  return documentOf(validateConfig(input, 'methodical.config.json', '/srv/app'), serverUrl);
 }
 
 /** The document of BOOKS_CONFIG and its parts. */
-export const doc = build();
+export const doc = await build();
 export const paths = doc.paths as Record<string, Json>;
 export const components = doc.components as Record<string, Record<string, Json>>;
 

@@ -6,11 +6,11 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthService } from '../../service/auth.js';
-import { Problem } from '../../util/problem.js';
+import { Problem, WWW_AUTHENTICATE } from '../../util/problem.js';
 import { clientScheme } from '../forwarded.js';
 
 export const SESSION_COOKIE = 'methodical_session';
-export const WWW_AUTHENTICATE = 'Bearer realm="methodical"';
+export { WWW_AUTHENTICATE };
 
 /** True when the request reached us over HTTPS (directly, through a trusted proxy, or per publicUrl). */
 export function isHttps(req: FastifyRequest, publicUrl: string | undefined): boolean {

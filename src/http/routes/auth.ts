@@ -11,6 +11,7 @@ import { redirectTarget } from '../form-respond.js';
 import { idempotencyClaim } from '../idempotency-claim.js';
 import { type FormLimits, readPlainForm } from '../multipart-form.js';
 import { requireAcceptable } from '../negotiate.js';
+import { authDoc } from '../openapi/auth-paths.js';
 import { cookieOptions, SESSION_COOKIE } from '../plugins/auth.js';
 import { renderProblem } from '../plugins/problem.js';
 import { objectBody } from '../request-body.js';
@@ -115,7 +116,7 @@ export function authRoutes(app: FastifyInstance, services: Services, forms: Form
         return sendStored(reply, response);
       },
     },
-    { acceptPost: WRITE_TYPES, forms },
+    { acceptPost: WRITE_TYPES, forms, doc: authDoc('/api/auth/register') },
   );
 
   route(
@@ -134,7 +135,7 @@ export function authRoutes(app: FastifyInstance, services: Services, forms: Form
         return reply.type(JSON_TYPE).send(JSON.stringify({ token: result.token, user: result.user }));
       },
     },
-    { acceptPost: WRITE_TYPES, forms },
+    { acceptPost: WRITE_TYPES, forms, doc: authDoc('/api/auth/login') },
   );
 
   route(
@@ -152,20 +153,25 @@ export function authRoutes(app: FastifyInstance, services: Services, forms: Form
         return reply.code(204).send();
       },
     },
-    { forms },
+    { forms, doc: authDoc('/api/auth/logout') },
   );
 
-  route(app, '/api/auth/me', {
-    async GET(req: FastifyRequest, reply: FastifyReply) {
-      requireAcceptable(req);
-      const user = await auth.me(req.ctx);
-      const { body, etag } = jsonRepresentation(user);
-      varyApi(reply);
-      const headers = representationHeaders(req, etag, user.updated);
-      if (evaluateRead(req.headers, etag, user.updated) === 'not-modified') {
-        return sendStored(reply, { status: 304, headers, body: '' });
-      }
-      return sendStored(reply, { status: 200, headers: { ...headers, 'content-type': JSON_TYPE }, body });
+  route(
+    app,
+    '/api/auth/me',
+    {
+      async GET(req: FastifyRequest, reply: FastifyReply) {
+        requireAcceptable(req);
+        const user = await auth.me(req.ctx);
+        const { body, etag } = jsonRepresentation(user);
+        varyApi(reply);
+        const headers = representationHeaders(req, etag, user.updated);
+        if (evaluateRead(req.headers, etag, user.updated) === 'not-modified') {
+          return sendStored(reply, { status: 304, headers, body: '' });
+        }
+        return sendStored(reply, { status: 200, headers: { ...headers, 'content-type': JSON_TYPE }, body });
+      },
     },
-  });
+    { doc: authDoc('/api/auth/me') },
+  );
 }

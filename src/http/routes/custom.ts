@@ -19,6 +19,7 @@ import { renderAnswer } from '../custom/route-answer.js';
 import { isFormRequest, ROUTE_BODY_TYPES, type RouteInput, readRouteInput } from '../custom/route-body.js';
 import { HandlerContext } from '../custom/route-context.js';
 import { idempotencyClaim } from '../idempotency-claim.js';
+import { configRouteDoc } from '../openapi/custom-paths.js';
 import { addVary, cacheControl, originate, sendStored } from '../respond.js';
 import {
   allowOf,
@@ -155,8 +156,9 @@ export function configRoutes(app: FastifyInstance, services: Services, forms: Fo
 
   for (const [path, handlers] of paths) {
     const own = owned.get(path);
+    const doc = configRouteDoc(path);
     if (own === undefined) {
-      route(app, path, handlers);
+      route(app, path, handlers, { doc });
       continue;
     }
     const allow = allowOf(handlers);
@@ -168,6 +170,7 @@ export function configRoutes(app: FastifyInstance, services: Services, forms: Fo
       forms,
       formMethods: FORM_METHODS,
       override: own.has('POST') ? undefined : dispatch,
+      doc,
     });
   }
 }

@@ -13,6 +13,7 @@ import { Problem } from '../../util/problem.js';
 import { parseRange, type RangeRequest, rangeStillValid } from '../../util/range.js';
 import { isInlineImage } from '../../util/sniff.js';
 import { evaluateRead } from '../conditional.js';
+import { serviceDoc } from '../openapi/service-paths.js';
 import { addVary, cacheControl, originate, sendStored } from '../respond.js';
 import { route } from '../route-table.js';
 import type { Services } from '../services.js';
@@ -128,5 +129,10 @@ export function fileRoutes(
     return reply.code(response.status).headers(response.headers).send(body);
   }
 
-  route(app, '/api/files/:collection/:id/:field/:filename', { GET: download });
+  route(
+    app,
+    '/api/files/:collection/:id/:field/:filename',
+    { GET: download },
+    { doc: serviceDoc('/api/files/{collection}/{id}/{field}/{filename}') },
+  );
 }

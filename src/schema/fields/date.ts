@@ -62,8 +62,11 @@ export const date: FieldTypeImpl = {
     return canonical === undefined ? fail('format', FORMAT_MESSAGE) : ok(canonical);
   },
   fromForm: (value) => value,
+  // Each branch carries its type: generated clients (openapi-typescript) read a branch without one as unknown.
   jsonSchema: () => ({
-    type: 'string',
-    anyOf: [{ format: 'date' }, { format: 'date-time' }],
+    anyOf: [
+      { type: 'string', format: 'date' },
+      { type: 'string', format: 'date-time' },
+    ],
   }),
 };

@@ -1,0 +1,147 @@
+/**
+ * The document is valid OpenAPI 3.1: every schema against the JSON Schema
+ * 2020-12 meta-schema and compiled with every reference resolved (ajv,
+ * which Fastify ships), and the whole document against the official OAS
+ * 3.1 schema with openapi-spec-validator where Python has it (it does on
+ * this project's machines; no npm package in node_modules does that job).
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { validateConfig } from '../../config/validate.js';
+import { BOOKS_CONFIG, doc, documentOf, type Json } from './test-fixture.js';
+
+const CUSTOM = validateConfig(
+  {
+    ...BOOKS_CONFIG,
+    routes: {
+      ...BOOKS_CONFIG.routes,
+      'GET /pages/:slug': () => ({}),
+      'PUT /pages/:slug': () => ({}),
+      'POST /newsletter': () => ({}),
+    },
+    publicUrl: 'https://books.example.com',
+  },
+  'methodical.config.ts',
+  '/srv/app',
+);
+
+const SPEC_VALIDATOR = `
+import json, sys
+from openapi_spec_validator import validate
+for path in sys.argv[1:]:
+    validate(json.load(open(path)))
+`;
+
+/** Whether python3 has openapi-spec-validator. */
+function hasSpecValidator(): boolean {
+  const probe = spawnSync('python3', ['-c', 'import openapi_spec_validator'], { encoding: 'utf8' });
+  return probe.status === 0;
+}
+
+/** Every `schema` of the document with where it is, and every component schema. */
+function schemasOf(document: Json): [string, unknown][] {
+  const out: [string, unknown][] = [];
+  const walk = (node: unknown, at: string) => {
+    if (node === null || typeof node !== 'object') return;
+    for (const [key, value] of Object.entries(node)) {
+      const here = `${at}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`;
+      if (key === 'schema') out.push([here, value]);
+      else walk(value, here);
+    }
+  };
+  walk(document.paths, '#/paths');
+  walk(document.components, '#/components');
+  const components = (document.components as Record<string, Record<string, unknown>>).schemas;
+  for (const [name, schema] of Object.entries(components)) out.push([`#/components/schemas/${name}`, schema]);
+  return out;
+}
+
+describe('the OpenAPI document is valid', () => {
+  const documents: [string, () => Promise<Json>][] = [
+    ['the books config', async () => doc],
+    ['custom routes, aliases and publicUrl', () => documentOf(CUSTOM)],
+  ];
+
+  for (const [name, make] of documents) {
+    it(`${name}: every schema is JSON Schema 2020-12 and compiles with its references`, async () => {
+      const document = await make();
+      const ajv = new Ajv2020({ strict: false });
+      ajv.addFormat('binary', true);
+      ajv.addSchema(document as object, 'openapi.json');
+      const problems: string[] = [];
+      for (const [at, schema] of schemasOf(document)) {
+        if (!ajv.validateSchema(schema as object)) problems.push(`${at}: ${ajv.errorsText(ajv.errors)}`);
+        try {
+          ajv.compile({ $ref: `openapi.json${at}` });
+        } catch (error) {
+          problems.push(`${at}: ${(error as Error).message}`);
+        }
+      }
+      assert.deepEqual(problems, []);
+    });
+  }
+
+  it('every document is valid against the OAS 3.1 schema (openapi-spec-validator)', async (t) => {
+    if (!hasSpecValidator()) {
+      t.skip('python3 has no openapi-spec-validator here');
+      return;
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'methodical-oas-'));
+    try {
+      const files: string[] = [];
+      for (const [, make] of documents) {
+        const file = join(dir, `${files.length}.json`);
+        writeFileSync(file, JSON.stringify(await make()));
+        files.push(file);
+      }
+      const run = spawnSync('python3', ['-c', SPEC_VALIDATOR, ...files], { encoding: 'utf8' });
+      assert.equal(run.status, 0, run.stderr.split('\n').slice(-25).join('\n'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('advertises its server: publicUrl, else the server it is served from', async () => {
+    assert.deepEqual(doc.servers, [{ url: '/' }]);
+    assert.deepEqual((await documentOf(CUSTOM)).servers, [{ url: 'https://books.example.com' }]);
+  });
+});
+
+describe('the OpenAPI document lints clean', () => {
+  it('tags every operation with a declared tag (Spectral operation-tags, operation-tag-defined)', async () => {
+    for (const document of [doc, await documentOf(CUSTOM)]) {
+      const declared = new Set((document.tags as Json[]).map((tag) => tag.name));
+      const problems: string[] = [];
+      for (const [path, item] of Object.entries(document.paths as Record<string, Json>)) {
+        for (const method of ['get', 'head', 'post', 'put', 'patch', 'delete', 'options']) {
+          const op = item[method] as Json | undefined;
+          if (!op) continue;
+          const tags = (op.tags ?? []) as string[];
+          if (tags.length === 0) problems.push(`${method} ${path}: no tags`);
+          for (const tag of tags)
+            if (!declared.has(tag)) problems.push(`${method} ${path}: tag ${tag} undeclared`);
+        }
+      }
+      assert.deepEqual(problems, []);
+    }
+  });
+
+  it('keeps no component nothing refers to (Redocly no-unused-components)', async () => {
+    for (const document of [doc, await documentOf(CUSTOM)]) {
+      const text = JSON.stringify(document.paths) + JSON.stringify(document.components);
+      const unused: string[] = [];
+      for (const [kind, entries] of Object.entries(document.components as Record<string, Json>)) {
+        if (kind === 'securitySchemes') continue;
+        for (const name of Object.keys(entries)) {
+          if (!text.includes(`"#/components/${kind}/${name}"`)) unused.push(`${kind}/${name}`);
+        }
+      }
+      assert.deepEqual(unused, []);
+    }
+  });
+});
