@@ -99,7 +99,9 @@ function recordPath(c: CollectionDoc): Json {
   const required428 = requireIfMatch ? [428] : [];
   const readParameters = [...pickParameters(c), param('IfNoneMatch'), param('IfModifiedSince')];
   const readStatuses = [400, 404, 412, 500, ...ruleStatuses('view', rules.view)];
-  const writeStatuses = [400, 403, 404, 406, 409, 412, 413, 415, 422, 500, 507, ...required428];
+  // A wrong `oldPassword` counts as a failed login, so password changes are throttled like logins (429).
+  const throttled = c.def.auth ? [429] : [];
+  const writeStatuses = [400, 403, 404, 406, 409, 412, 413, 415, 422, 500, 507, ...required428, ...throttled];
   const viewText = ruleText('view', rules.view);
   const replaceText = c.def.auth
     ? 'Users are created through POST /api/auth/register, so PUT only replaces.'
