@@ -4,6 +4,7 @@
  */
 import type { RouteAlias } from '../../config/types.js';
 import { ID_PATTERN } from '../../schema/types.js';
+import { problems } from './components.js';
 import { type Json, openApiPath } from './names.js';
 
 const TEMPLATE = /^\{(.+)\}$/;
@@ -86,7 +87,11 @@ function aliasOperation(alias: RouteAlias, found: Target[], operationId: string)
       summary: `Alias of ${alias.targetMethod} ${alias.targetPath}`,
       description: `${of}; answers exactly as that route does.`,
       'x-alias-of': { method: alias.targetMethod, path: alias.targetPath },
-      responses: { default: { description: `As ${alias.targetMethod} ${alias.targetPath} answers.` } },
+      responses: {
+        default: { description: `As ${alias.targetMethod} ${alias.targetPath} answers.` },
+        // Whatever it targets, an API route can refuse the request like these.
+        ...problems([400, 401, 404, 406, 500]),
+      },
     };
   }
   const [target] = found;

@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { createConfig, lintFromString } from '@redocly/openapi-core';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { validateConfig } from '../../config/validate.js';
@@ -20,7 +21,7 @@ const CUSTOM = validateConfig(
       'PUT /pages/:slug': () => ({}),
       'POST /newsletter': () => ({}),
     },
-    publicUrl: 'https://books.example.com',
+    publicUrl: 'https://books.methodical.test',
   },
   'methodical.config.ts',
   '/srv/app',
@@ -78,11 +79,24 @@ describe('the OpenAPI document is valid', () => {
 
   it('advertises its server: publicUrl, else the server it is served from', async () => {
     assert.deepEqual(doc.servers, [{ url: '/' }]);
-    assert.deepEqual((await documentOf(CUSTOM)).servers, [{ url: 'https://books.example.com' }]);
+    assert.deepEqual((await documentOf(CUSTOM)).servers, [{ url: 'https://books.methodical.test' }]);
   });
 });
 
 describe('the OpenAPI document lints clean', () => {
+  it("passes Redocly's recommended rules (but info-license: the licence of an API is its owner's to state)", async () => {
+    const config = await createConfig({ extends: ['recommended'], rules: { 'info-license': 'off' } });
+    for (const document of [doc, await documentOf(CUSTOM)]) {
+      const found = await lintFromString({
+        source: JSON.stringify(document),
+        absoluteRef: 'openapi.json',
+        config,
+      });
+      const lines = found.map((p) => `${p.severity} ${p.ruleId}: ${p.message} at ${p.location[0]?.pointer}`);
+      assert.deepEqual(lines, []);
+    }
+  });
+
   it('tags every operation with a declared tag (Spectral operation-tags, operation-tag-defined)', async () => {
     for (const document of [doc, await documentOf(CUSTOM)]) {
       const declared = new Set((document.tags as Json[]).map((tag) => tag.name));
