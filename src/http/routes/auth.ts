@@ -3,7 +3,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { NewSession } from '../../service/auth.js';
 import type { StoredResponse } from '../../service/idempotent-write.js';
 import type { WriteOutcome } from '../../service/record-writes.js';
-import { recordJson } from '../../service/serialize.js';
 import { prefersHtml } from '../../util/accept.js';
 import { JSON_TYPE, WRITE_TYPES } from '../../util/media-types.js';
 import { evaluateRead } from '../conditional.js';
@@ -14,7 +13,7 @@ import { requireAcceptable } from '../negotiate.js';
 import { cookieOptions, SESSION_COOKIE } from '../plugins/auth.js';
 import { renderProblem } from '../plugins/problem.js';
 import { objectBody } from '../request-body.js';
-import { jsonRepresentation, recordPath, representationHeaders, sendStored, varyApi } from '../respond.js';
+import { jsonRepresentation, renderWrite, representationHeaders, sendStored, varyApi } from '../respond.js';
 import { type FormRoute, route } from '../route-table.js';
 import type { Services } from '../services.js';
 
@@ -90,19 +89,8 @@ export function authRoutes(app: FastifyInstance, services: Services, forms: Form
             } else outcome = await auth.register(registration, scope);
             const user = outcome.record;
             if (!user || !outcome.etag) throw new Error('registration produced no user');
-            const location = recordPath('users', user.id);
-            const redirect = formRedirect(req, input, '/', user.id);
-            if (redirect) return redirect;
-            return {
-              status: 201,
-              headers: {
-                ...representationHeaders(req, outcome.etag, user.updated),
-                location,
-                'content-location': location,
-                'content-type': JSON_TYPE,
-              },
-              body: outcome.json ?? recordJson(user),
-            };
+            // A create like any other: Location, ETag, and `Prefer: return=minimal` honoured.
+            return formRedirect(req, input, '/', user.id) ?? renderWrite(req, 'users', outcome);
           },
           (problem) => renderProblem(problem, req),
         );
