@@ -11,11 +11,11 @@ import { idempotencyClaim } from '../idempotency-claim.js';
 import { type FormLimits, readPlainForm } from '../multipart-form.js';
 import { requireAcceptable } from '../negotiate.js';
 import { cookieOptions, SESSION_COOKIE } from '../plugins/auth.js';
-import { renderProblem } from '../plugins/problem.js';
 import { objectBody } from '../request-body.js';
 import { jsonRepresentation, renderWrite, representationHeaders, sendStored, varyApi } from '../respond.js';
 import { type FormRoute, route } from '../route-table.js';
 import type { Services } from '../services.js';
+import { answerWrite } from '../write-answer.js';
 
 /** What an auth form sent: its fields as a body, and where a browser goes afterwards. */
 interface AuthInput {
@@ -78,9 +78,9 @@ export function authRoutes(app: FastifyInstance, services: Services, forms: Form
         const registration = await auth.prepareRegistration(req.ctx, input.body);
         // A form is a browser: it is signed in as it registers, as after a login.
         const opened: { session?: NewSession } = {};
-        const { response, replayed } = await services.runner.run(
+        return answerWrite(services, req, reply, {
           claim,
-          async (scope) => {
+          async write(scope) {
             let outcome: WriteOutcome;
             if (input.form) {
               const signedIn = await auth.registerAndSignIn(registration, scope);
@@ -92,15 +92,13 @@ export function authRoutes(app: FastifyInstance, services: Services, forms: Form
             // A create like any other: Location, ETag, and `Prefer: return=minimal` honoured.
             return formRedirect(req, input, '/', user.id) ?? renderWrite(req, 'users', outcome);
           },
-          (problem) => renderProblem(problem, req),
-        );
-        varyApi(reply);
-        if (replayed) reply.header('Idempotent-Replayed', 'true');
-        // Never part of the stored answer: a replay must not hand out the first request's session.
-        const { session } = opened;
-        if (session)
-          reply.setCookie(SESSION_COOKIE, session.token, cookieOptions(req, publicUrl, session.maxAge));
-        return sendStored(reply, response);
+          beforeSend() {
+            // Never part of the stored answer: a replay must not hand out the first request's session.
+            const { session } = opened;
+            if (session)
+              reply.setCookie(SESSION_COOKIE, session.token, cookieOptions(req, publicUrl, session.maxAge));
+          },
+        });
       },
     },
     { acceptPost: WRITE_TYPES, forms },
