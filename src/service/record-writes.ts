@@ -14,7 +14,7 @@ import { Problem } from '../util/problem.js';
 import { viewableForChange } from './change-access.js';
 import { findCollection } from './collections.js';
 import { type RequestContext, SYSTEM_CONTEXT } from './context.js';
-import { checkHookRecord, type HookTx, hookTx, runHook } from './hooks.js';
+import { checkHookRecord, type HookTx, hookTx } from './hooks.js';
 import { deletionKey, releaseReferences } from './on-delete.js';
 import {
   applyPatch,
@@ -31,6 +31,7 @@ import { recordEtag, type SerializedRecord, serializeForWrite } from './serializ
 import { type StagedUpload, settleFiles } from './uploads.js';
 import { hiddenIn, visibleJson, visibleRecord } from './visibility.js';
 import { checkBodyId, uniqueProblem } from './write-conflicts.js';
+import { WriteHooks } from './write-hooks.js';
 import type { WriteScope } from './write-scope.js';
 
 export interface WriteOutcome {
@@ -77,6 +78,37 @@ export interface RemoveWrite extends WriteTarget {
   pre?: Preconditions;
 }
 
+/** A new record about to be inserted: its id, its values and the create rule that let the caller in. */
+interface Insertion {
+  ctx: RequestContext;
+  compiled: CompiledCollection;
+  id: string;
+  values: Record<string, unknown>;
+  allowed: Access;
+  scope: WriteScope;
+  uploads: readonly StagedUpload[];
+}
+
+/** A stored record about to be changed to new values. */
+interface Change {
+  ctx: RequestContext;
+  compiled: CompiledCollection;
+  current: RecordData;
+  values: Record<string, unknown>;
+  scope: WriteScope;
+  uploads?: readonly StagedUpload[];
+}
+
+/** The record a PATCH or DELETE names, and the preconditions sent with it. */
+interface ChangeTarget {
+  ctx: RequestContext;
+  compiled: CompiledCollection;
+  id: string;
+  pre: Preconditions;
+  scope: WriteScope;
+  operation: 'update' | 'delete';
+}
+
 export interface RecordWriterDeps {
   schema: ReadonlyMap<string, CompiledCollection>;
   hooks: Readonly<Record<string, CollectionHooks>>;
@@ -91,9 +123,11 @@ const MAX_HOOK_DEPTH = 8;
 
 export class RecordWriter {
   private readonly now: () => Date;
+  private readonly hooks: WriteHooks;
 
   constructor(private readonly deps: RecordWriterDeps) {
     this.now = deps.now ?? (() => new Date());
+    this.hooks = new WriteHooks({ hooks: deps.hooks, systemTx: (scope) => this.systemTx(scope) });
   }
 
   /** POST: a new record with a server id. */
@@ -101,7 +135,7 @@ export class RecordWriter {
     const compiled = findCollection(this.deps.schema, name);
     const allowed = access(compiled.def, 'create', ctx);
     const values = compiled.fromBody(body);
-    return this.insert(ctx, compiled, randomId(), values, allowed, scope, uploads);
+    return this.insert({ ctx, compiled, id: randomId(), values, allowed, scope, uploads });
   }
 
   /** PUT: replace the whole record, or create it under the client's id. */
@@ -127,7 +161,7 @@ export class RecordWriter {
       const allowed = access(def, 'create', ctx);
       checkWritePreconditions(pre, undefined);
       checkBodyId(body, id);
-      return this.insert(ctx, compiled, id, compiled.fromBody(body), allowed, scope, uploads);
+      return this.insert({ ctx, compiled, id, values: compiled.fromBody(body), allowed, scope, uploads });
     }
     requireIfMatch(def.requireIfMatch, pre, true, 'PUT');
     checkWritePreconditions(pre, { etag: visibleJson(def, ctx, current).etag, updated: current.updated });
@@ -137,7 +171,7 @@ export class RecordWriter {
     for (const field of hiddenIn(def, ctx, current)) {
       if (!Object.hasOwn(body, field) && Object.hasOwn(current, field)) values[field] = current[field];
     }
-    return this.update(ctx, compiled, current, values, scope, uploads);
+    return this.update({ ctx, compiled, current, values, scope, uploads });
   }
 
   /** PATCH: merge patch or JSON Patch onto the stored record (with files a form uploaded for it). */
@@ -151,11 +185,11 @@ export class RecordWriter {
     uploads = [],
   }: PatchWrite): Promise<WriteOutcome> {
     const compiled = findCollection(this.deps.schema, name);
-    const current = await this.existingForChange(ctx, compiled, id, pre, scope, 'update');
+    const current = await this.existingForChange({ ctx, compiled, id, pre, scope, operation: 'update' });
     // The patches of one transaction share one work budget, so a batch of them cannot multiply it.
     scope.patchWork ??= this.patchBudget();
     const patched = this.patched(ctx, compiled, current, patch, scope.patchWork);
-    return this.update(ctx, compiled, current, compiled.check(patched), scope, uploads);
+    return this.update({ ctx, compiled, current, values: compiled.check(patched), scope, uploads });
   }
 
   /**
@@ -183,12 +217,19 @@ export class RecordWriter {
   /** DELETE. */
   async remove({ ctx, collection: name, id, pre = {}, scope }: RemoveWrite) {
     const compiled = findCollection(this.deps.schema, name);
-    const current = await this.existingForChange(ctx, compiled, id, pre, scope, 'delete');
+    const current = await this.existingForChange({ ctx, compiled, id, pre, scope, operation: 'delete' });
     scope.deleting ??= new Set();
     const deleting = scope.deleting;
     deleting.add(deletionKey(name, id));
-    const hooks = this.deps.hooks[name];
-    await runHook(hooks, 'beforeDelete', this.hookContext(ctx, name, 'delete', null, current, scope));
+    const event = {
+      ctx,
+      collection: name,
+      operation: 'delete',
+      record: null,
+      previous: current,
+      scope,
+    } as const;
+    await this.hooks.before(event);
     // Cascades and clears run in this transaction, with system rights, as the writes of a hook do.
     await releaseReferences(this.deps.schema, scope.tx, name, id, {
       deleting,
@@ -213,7 +254,7 @@ export class RecordWriter {
     deleting.delete(deletionKey(name, id));
     if (compiled.def.auth) await scope.tx.deleteSessionsOf(id);
     await settleFiles(this.deps.files, compiled, null, current, [], scope);
-    this.after(scope, hooks, 'afterDelete', ctx, name, 'delete', null, current);
+    this.hooks.after(event);
     return { status: 204, record: null, etag: null } satisfies WriteOutcome;
   }
 
@@ -223,14 +264,14 @@ export class RecordWriter {
    * existence (404, whatever the preconditions say) and its preconditions
    * (428, 412) allow it.
    */
-  private async existingForChange(
-    ctx: RequestContext,
-    compiled: CompiledCollection,
-    id: string,
-    pre: Preconditions,
-    scope: WriteScope,
-    operation: 'update' | 'delete',
-  ): Promise<RecordData> {
+  private async existingForChange({
+    ctx,
+    compiled,
+    id,
+    pre,
+    scope,
+    operation,
+  }: ChangeTarget): Promise<RecordData> {
     access(compiled.def, operation, ctx);
     const current = await viewableForChange(scope.tx, ctx, compiled, id, operation);
     if (!current) throw new Problem('notFound', `No record "${id}" in ${compiled.def.name}.`);
@@ -242,15 +283,16 @@ export class RecordWriter {
     return current;
   }
 
-  private async insert(
-    ctx: RequestContext,
-    compiled: CompiledCollection,
-    id: string,
-    values: Record<string, unknown>,
-    allowed: Access,
-    scope: WriteScope,
-    uploads: readonly StagedUpload[],
-  ): Promise<WriteOutcome> {
+  /** A new record under `id`, once the create rule (`allowed`) let the caller in. */
+  private async insert({
+    ctx,
+    compiled,
+    id,
+    values,
+    allowed,
+    scope,
+    uploads,
+  }: Insertion): Promise<WriteOutcome> {
     const { def } = compiled;
     const name = def.name;
     if (def.auth && values.admin === true && !ctx.auth?.admin) {
@@ -263,8 +305,8 @@ export class RecordWriter {
     normaliseAuthFields(def, values);
     const stamp = this.now().toISOString();
     const record = assemble(compiled, id, values, stamp, stamp);
-    const hooks = this.deps.hooks[name];
-    await runHook(hooks, 'beforeCreate', this.hookContext(ctx, name, 'create', record, null, scope));
+    const event = { ctx, collection: name, operation: 'create', previous: null, scope } as const;
+    await this.hooks.before({ ...event, record });
     checkHookRecord(name, 'beforeCreate', record, compiled.fieldNames, {
       id,
       created: stamp,
@@ -285,18 +327,19 @@ export class RecordWriter {
       throw new Problem('forbidden', `The create rule of ${name} does not allow this record.`);
     }
     await settleFiles(this.deps.files, compiled, final, null, uploads, scope);
-    this.after(scope, hooks, 'afterCreate', ctx, name, 'create', final, null);
+    this.hooks.after({ ...event, record: final });
     return { status: 201, record: final, ...this.seenBy(compiled, ctx, final, serialized) };
   }
 
-  private async update(
-    ctx: RequestContext,
-    compiled: CompiledCollection,
-    current: RecordData,
-    values: Record<string, unknown>,
-    scope: WriteScope,
-    uploads: readonly StagedUpload[] = [],
-  ): Promise<WriteOutcome> {
+  /** The stored record `current` changed to `values` (nothing is written when they are the same). */
+  private async update({
+    ctx,
+    compiled,
+    current,
+    values,
+    scope,
+    uploads = [],
+  }: Change): Promise<WriteOutcome> {
     const { def } = compiled;
     const name = def.name;
     if (!ctx.auth?.admin) {
@@ -311,8 +354,8 @@ export class RecordWriter {
     if (unchanged(values)) return { status: 200, record: current, ...this.seenBy(compiled, ctx, current) };
     const stamp = this.now().toISOString();
     const candidate = assemble(compiled, current.id, values, current.created, stamp);
-    const hooks = this.deps.hooks[name];
-    await runHook(hooks, 'beforeUpdate', this.hookContext(ctx, name, 'update', candidate, current, scope));
+    const event = { ctx, collection: name, operation: 'update', previous: current, scope } as const;
+    await this.hooks.before({ ...event, record: candidate });
     checkHookRecord(name, 'beforeUpdate', candidate, compiled.fieldNames, {
       id: current.id,
       created: current.created,
@@ -330,7 +373,7 @@ export class RecordWriter {
       throw error;
     }
     await settleFiles(this.deps.files, compiled, final, current, uploads, scope);
-    this.after(scope, hooks, 'afterUpdate', ctx, name, 'update', final, current);
+    this.hooks.after({ ...event, record: final });
     return { status: 200, record: final, ...this.seenBy(compiled, ctx, final, serialized) };
   }
 
@@ -347,24 +390,6 @@ export class RecordWriter {
 
   private patchBudget(): PatchBudget {
     return { left: PATCH_WORK_FACTOR * this.deps.limits.json };
-  }
-
-  private hookContext(
-    ctx: RequestContext,
-    collection: string,
-    operation: 'create' | 'update' | 'delete',
-    record: Record<string, unknown> | null,
-    previous: RecordData | null,
-    scope: WriteScope,
-  ) {
-    return {
-      collection,
-      operation,
-      record,
-      previous,
-      auth: ctx.auth,
-      tx: this.systemTx(scope),
-    };
   }
 
   /** Any collection within a write's transaction, with system rights; validation and hooks still apply. */
@@ -395,28 +420,5 @@ export class RecordWriter {
         return true;
       },
     };
-  }
-
-  private after(
-    scope: WriteScope,
-    hooks: CollectionHooks | undefined,
-    name: 'afterCreate' | 'afterUpdate' | 'afterDelete',
-    ctx: RequestContext,
-    collection: string,
-    operation: 'create' | 'update' | 'delete',
-    record: RecordData | null,
-    previous: RecordData | null,
-  ): void {
-    if (!hooks?.[name]) return;
-    scope.afterCommit.push((own) =>
-      runHook(hooks, name, {
-        collection,
-        operation,
-        record,
-        previous,
-        auth: ctx.auth,
-        tx: this.systemTx(own),
-      }),
-    );
   }
 }
