@@ -10,7 +10,7 @@ import type { Store } from '../store/store.js';
 import { canonicalJson } from '../util/canonical-json.js';
 import { isProblem, Problem } from '../util/problem.js';
 import type { RecordWriter, WriteOutcome } from './record-writes.js';
-import { performRecordWrite, type RecordWrite } from './write-request.js';
+import type { RecordWrite } from './write-request.js';
 import type { WriteScope } from './write-scope.js';
 
 /** A response as stored for replay: status, the headers that matter, and the body bytes. */
@@ -109,7 +109,7 @@ export class WriteRunner<R> {
   private async perform(request: WriteRequest<R>, scope: WriteScope): Promise<StoredResponse> {
     const { write } = request;
     if (typeof write === 'function') return write(scope);
-    const outcome = await performRecordWrite(this.deps.writer, write, scope);
+    const outcome = await this.deps.writer.write(write, scope);
     await request.alongside?.(scope);
     return this.deps.render.outcome(outcome, write, request.request);
   }

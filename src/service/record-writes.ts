@@ -14,7 +14,7 @@ import { Problem } from '../util/problem.js';
 import { viewableForChange } from './change-access.js';
 import { findCollection } from './collections.js';
 import { type RequestContext, SYSTEM_CONTEXT } from './context.js';
-import { checkHookRecord, type HookTx, hookTx } from './hooks.js';
+import { checkHookRecord, type HookTx } from './hooks.js';
 import { deletionKey, releaseReferences } from './on-delete.js';
 import {
   applyPatch,
@@ -32,6 +32,7 @@ import { type StagedUpload, settleFiles } from './uploads.js';
 import { hiddenIn, visibleJson, visibleRecord } from './visibility.js';
 import { checkBodyId, uniqueProblem } from './write-conflicts.js';
 import { WriteHooks } from './write-hooks.js';
+import type { CreateWrite, PatchWrite, RecordWrite, RemoveWrite, ReplaceWrite } from './write-request.js';
 import type { WriteScope } from './write-scope.js';
 
 export interface WriteOutcome {
@@ -41,41 +42,6 @@ export interface WriteOutcome {
   etag: string | null;
   /** The record's JSON text, when the write serialised it already. */
   json?: string;
-}
-
-/** What every write names: who writes, to which collection, in which transaction. */
-export interface WriteTarget {
-  ctx: RequestContext;
-  collection: string;
-  scope: WriteScope;
-}
-
-/** POST: the body, and the files a form uploaded for it. */
-export interface CreateWrite extends WriteTarget {
-  body: Record<string, unknown>;
-  uploads?: readonly StagedUpload[];
-}
-
-/** PUT: the record's id, its new body, the preconditions sent (none by default) and a form's files. */
-export interface ReplaceWrite extends WriteTarget {
-  id: string;
-  body: Record<string, unknown>;
-  pre?: Preconditions;
-  uploads?: readonly StagedUpload[];
-}
-
-/** PATCH: the record's id, the patch document, the preconditions sent and a form's files. */
-export interface PatchWrite extends WriteTarget {
-  id: string;
-  patch: PatchInput;
-  pre?: Preconditions;
-  uploads?: readonly StagedUpload[];
-}
-
-/** DELETE: the record's id and the preconditions sent. */
-export interface RemoveWrite extends WriteTarget {
-  id: string;
-  pre?: Preconditions;
 }
 
 /** A new record about to be inserted: its id, its values and the create rule that let the caller in. */
@@ -119,15 +85,27 @@ export interface RecordWriterDeps {
   now?: () => Date;
 }
 
-const MAX_HOOK_DEPTH = 8;
-
 export class RecordWriter {
   private readonly now: () => Date;
   private readonly hooks: WriteHooks;
 
   constructor(private readonly deps: RecordWriterDeps) {
     this.now = deps.now ?? (() => new Date());
-    this.hooks = new WriteHooks({ hooks: deps.hooks, systemTx: (scope) => this.systemTx(scope) });
+    this.hooks = new WriteHooks({ hooks: deps.hooks, writer: this, patchBudget: () => this.patchBudget() });
+  }
+
+  /** Any one record write, by its method, in the transaction of `scope`. */
+  write(request: RecordWrite, scope: WriteScope): Promise<WriteOutcome> {
+    switch (request.method) {
+      case 'POST':
+        return this.create({ ...request, scope });
+      case 'PUT':
+        return this.replace({ ...request, scope });
+      case 'PATCH':
+        return this.patch({ ...request, scope });
+      case 'DELETE':
+        return this.remove({ ...request, scope });
+    }
   }
 
   /** POST: a new record with a server id. */
@@ -394,31 +372,6 @@ export class RecordWriter {
 
   /** Any collection within a write's transaction, with system rights; validation and hooks still apply. */
   systemTx(scope: WriteScope): HookTx {
-    return hookTx(scope.tx, this.hookWrites(scope));
-  }
-
-  /** Writes made by hooks: system rights, same transaction, bounded nesting. */
-  private hookWrites(scope: WriteScope) {
-    const nested = (): WriteScope => {
-      if (scope.depth >= MAX_HOOK_DEPTH) throw new Error('hooks nested too deeply');
-      // Hook writes draw on the same patch budget as the write that runs them.
-      scope.patchWork ??= this.patchBudget();
-      return { ...scope, depth: scope.depth + 1 };
-    };
-    return {
-      create: async (collection: string, data: Record<string, unknown>) =>
-        (await this.create({ ctx: SYSTEM_CONTEXT, collection, body: data, scope: nested() }))
-          .record as RecordData,
-      update: async (collection: string, id: string, changes: Record<string, unknown>) => {
-        const patch: PatchInput = { kind: 'merge', document: changes };
-        return (await this.patch({ ctx: SYSTEM_CONTEXT, collection, id, patch, scope: nested() }))
-          .record as RecordData;
-      },
-      delete: async (collection: string, id: string) => {
-        if (!(await scope.tx.get(collection, id))) return false;
-        await this.remove({ ctx: SYSTEM_CONTEXT, collection, id, scope: nested() });
-        return true;
-      },
-    };
+    return this.hooks.systemTx(scope);
   }
 }

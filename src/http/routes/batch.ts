@@ -6,7 +6,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { PatchInput } from '../../service/patch.js';
 import type { Preconditions } from '../../service/preconditions.js';
-import { performRecordWrite, type RecordWrite } from '../../service/write-request.js';
+import type { RecordWrite } from '../../service/write-request.js';
 import type { WriteScope } from '../../service/write-scope.js';
 import { isPlainObject } from '../../util/is-plain-object.js';
 import { JSON_TYPE, MEDIA } from '../../util/media-types.js';
@@ -121,7 +121,7 @@ export function batchHandler(services: Services) {
 
   async function runOne(req: FastifyRequest, sub: SubRequest, index: number, scope: WriteScope) {
     const write = subWrite(req, sub, index);
-    const outcome = await performRecordWrite(writer, write, scope);
+    const outcome = await writer.write(write, scope);
     const rendered = renderWrite(req, write.collection, outcome);
     return {
       status: rendered.status,
