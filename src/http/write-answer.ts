@@ -9,9 +9,10 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FileStorage } from '../files/storage.js';
 import type {
   IdempotencyClaim,
+  RunResult,
   StoredResponse,
   WriteRenderer,
-  WriteRequest,
+  WriteRun,
   WriteRunner,
 } from '../service/idempotent-write.js';
 import { prefersHtml } from '../util/accept.js';
@@ -47,7 +48,7 @@ export const writeRenderer: WriteRenderer<WriteContext> = {
 };
 
 /** One write as a handler hands it over. */
-export interface WriteAnswer extends Omit<WriteRequest<WriteContext>, 'request' | 'claim' | 'waitMs'> {
+export interface WriteAnswer extends Omit<WriteRun<WriteContext>, 'request' | 'claim' | 'waitMs'> {
   claim?: IdempotencyClaim | null;
   input?: WriteBody;
   /** Set what must never be stored with the answer (a new session's cookie), once the write is done. */
@@ -71,7 +72,7 @@ export async function answerWrite(
 ): Promise<FastifyReply> {
   const { claim = null, input, beforeSend, ...write } = answer;
   const waitMs = prefersHtml(req.headers.accept) ? FORM_WAIT_MS : 0;
-  let result: Awaited<ReturnType<WriteRunner<WriteContext>['run']>>;
+  let result: RunResult;
   try {
     result = await deps.runner.run({ ...write, request: { req, input }, claim, waitMs });
   } finally {

@@ -47,8 +47,8 @@ export interface WriteRenderer<R> {
 /** A write that is more than one record write and answers for itself (register, a batch, a route handler). */
 export type ComposedWrite = (scope: WriteScope) => Promise<StoredResponse>;
 
-/** One write to run: the request it answers, its claim and the write. */
-export interface WriteRequest<R> {
+/** One run of the write path: the request it answers, its claim and the write. */
+export interface WriteRun<R> {
   request: R;
   claim: IdempotencyClaim | null;
   write: RecordWrite | ComposedWrite;
@@ -92,7 +92,7 @@ export class WriteRunner<R> {
   }
 
   /** Run the write in a transaction; with a claim, replay or refuse as the Idempotency-Key rules say. */
-  async run(request: WriteRequest<R>): Promise<RunResult> {
+  async run(request: WriteRun<R>): Promise<RunResult> {
     const deadline = Date.now() + (request.waitMs ?? 0);
     for (;;) {
       try {
@@ -106,7 +106,7 @@ export class WriteRunner<R> {
   }
 
   /** The write's response, rendered inside its transaction. */
-  private async perform(request: WriteRequest<R>, scope: WriteScope): Promise<StoredResponse> {
+  private async perform(request: WriteRun<R>, scope: WriteScope): Promise<StoredResponse> {
     const { write } = request;
     if (typeof write === 'function') return write(scope);
     const outcome = await this.deps.writer.write(write, scope);
@@ -114,7 +114,7 @@ export class WriteRunner<R> {
     return this.deps.render.outcome(outcome, write, request.request);
   }
 
-  private async runOnce(request: WriteRequest<R>): Promise<RunResult> {
+  private async runOnce(request: WriteRun<R>): Promise<RunResult> {
     const { claim } = request;
     const op = (scope: WriteScope) => this.perform(request, scope);
     const after: WriteScope['afterCommit'] = [];
