@@ -2,6 +2,8 @@
  * Writing records, always inside a store transaction: rule checks,
  * preconditions, validation, hooks and the write itself happen in one
  * transaction, so a precondition can never race the write it guards.
+ * What a write asks for is in write-request.ts; the hooks around it, and
+ * the writes a hook makes, in write-hooks.ts.
  */
 import type { CollectionHooks } from '../config/types.js';
 import type { FileStorage } from '../files/storage.js';
