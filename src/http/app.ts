@@ -33,6 +33,7 @@ import { clientErrorHandler } from './server/client-error.js';
 import { guardedServer } from './server/guarded-server.js';
 import type { Services } from './services.js';
 import { staticFiles } from './static-files.js';
+import { writeRenderer } from './write-answer.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -103,6 +104,8 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): FastifyInsta
     auth: new AuthService({ store, schema, config, writer, now: options.now }),
     runner: new WriteRunner({
       store,
+      writer,
+      render: writeRenderer,
       ttlSeconds: config.idempotency.ttlSeconds,
       now: options.now,
       onError: (error) => app.log.error({ err: error }, 'after-hook failed'),

@@ -7,6 +7,7 @@ import type { WriteRunner } from '../service/idempotent-write.js';
 import type { RecordReader } from '../service/record-reader.js';
 import type { RecordWriter } from '../service/record-writes.js';
 import type { Store } from '../store/store.js';
+import type { WriteContext } from './write-answer.js';
 
 export interface Services {
   config: Config;
@@ -16,5 +17,6 @@ export interface Services {
   reader: RecordReader;
   writer: RecordWriter;
   auth: AuthService;
-  runner: WriteRunner;
+  /** The one write path, rendering through write-answer.ts's renderer. */
+  runner: WriteRunner<WriteContext>;
 }

@@ -1,13 +1,16 @@
 /**
- * Runs one write in one transaction, with its Idempotency-Key claimed and
- * its outcome stored inside that same transaction: a crash can never leave
- * a write without its key or a key without its write.
+ * The one write path: runs one write in one transaction, with its
+ * Idempotency-Key claimed and its answer, rendered by the renderer http
+ * gave it at start-up, stored inside that same transaction: a crash can
+ * never leave a write without its key or a key without its write.
  */
 import { createHash } from 'node:crypto';
 import { LockBusy } from '../store/errors.js';
 import type { Store } from '../store/store.js';
 import { canonicalJson } from '../util/canonical-json.js';
 import { isProblem, Problem } from '../util/problem.js';
+import type { RecordWriter, WriteOutcome } from './record-writes.js';
+import type { RecordWrite } from './write-request.js';
 import type { WriteScope } from './write-scope.js';
 
 /** A response as stored for replay: status, the headers that matter, and the body bytes. */
@@ -29,8 +32,40 @@ export interface RunResult {
   replayed: boolean;
 }
 
-export interface WriteRunnerDeps {
+/**
+ * How answers are rendered for storing with their key, given once at
+ * start-up. `R` is what the renderer needs of a request (http's own type:
+ * the write path hands it over and never looks inside).
+ */
+export interface WriteRenderer<R> {
+  /** A record write's outcome as its response. */
+  outcome(outcome: WriteOutcome, write: RecordWrite, request: R): StoredResponse;
+  /** A refusal the write ran into (a conflict, a failed precondition), kept so a retry replays it. */
+  problem(problem: Problem, request: R): StoredResponse;
+}
+
+/** A write that is more than one record write and answers for itself (register, a batch, a route handler). */
+export type ComposedWrite = (scope: WriteScope) => Promise<StoredResponse>;
+
+/** One run of the write path: the request it answers, its claim and the write. */
+export interface WriteRun<R> {
+  request: R;
+  claim: IdempotencyClaim | null;
+  write: RecordWrite | ComposedWrite;
+  /** Work in the same transaction once the record is written (a new password stored with it). */
+  alongside?: ((scope: WriteScope) => Promise<void>) | null;
+  /**
+   * How long a key still in flight is waited for (then replayed) instead of
+   * refused: a browser that submits a form twice shows the first
+   * submission's answer, not a 409 page.
+   */
+  waitMs?: number;
+}
+
+export interface WriteRunnerDeps<R> {
   store: Store;
+  writer: RecordWriter;
+  render: WriteRenderer<R>;
   ttlSeconds: number;
   now?: () => Date;
   /** Reports a failure that cannot reach the client (an after-hook that threw). */
@@ -49,29 +84,19 @@ function storable(status: number): boolean {
   return (status >= 200 && status < 400) || status === 409 || status === 412;
 }
 
-export class WriteRunner {
+export class WriteRunner<R> {
   private readonly now: () => Date;
 
-  constructor(private readonly deps: WriteRunnerDeps) {
+  constructor(private readonly deps: WriteRunnerDeps<R>) {
     this.now = deps.now ?? (() => new Date());
   }
 
-  /**
-   * Run `op` in a transaction; with a claim, replay or refuse as the
-   * Idempotency-Key rules say. With `waitMs`, a key still in flight is
-   * waited for (then replayed) instead of refused: a browser that submits a
-   * form twice shows the first submission's answer, not a 409 page.
-   */
-  async run(
-    claim: IdempotencyClaim | null,
-    op: (scope: WriteScope) => Promise<StoredResponse>,
-    renderError: (problem: Problem) => StoredResponse,
-    waitMs = 0,
-  ): Promise<RunResult> {
-    const deadline = Date.now() + waitMs;
+  /** Run the write in a transaction; with a claim, replay or refuse as the Idempotency-Key rules say. */
+  async run(request: WriteRun<R>): Promise<RunResult> {
+    const deadline = Date.now() + (request.waitMs ?? 0);
     for (;;) {
       try {
-        return await this.runOnce(claim, op, renderError);
+        return await this.runOnce(request);
       } catch (error) {
         const inFlight = error instanceof Problem && error.code === 'idempotencyKeyInUse';
         if (!inFlight || Date.now() >= deadline) throw error;
@@ -80,11 +105,18 @@ export class WriteRunner {
     }
   }
 
-  private async runOnce(
-    claim: IdempotencyClaim | null,
-    op: (scope: WriteScope) => Promise<StoredResponse>,
-    renderError: (problem: Problem) => StoredResponse,
-  ): Promise<RunResult> {
+  /** The write's response, rendered inside its transaction. */
+  private async perform(request: WriteRun<R>, scope: WriteScope): Promise<StoredResponse> {
+    const { write } = request;
+    if (typeof write === 'function') return write(scope);
+    const outcome = await this.deps.writer.write(write, scope);
+    await request.alongside?.(scope);
+    return this.deps.render.outcome(outcome, write, request.request);
+  }
+
+  private async runOnce(request: WriteRun<R>): Promise<RunResult> {
+    const { claim } = request;
+    const op = (scope: WriteScope) => this.perform(request, scope);
     const after: WriteScope['afterCommit'] = [];
     const { store } = this.deps;
     if (!claim) {
@@ -131,7 +163,7 @@ export class WriteRunner {
       }
       if (!isProblem(error) || !storable(error.status) || error.code === 'idempotencyKeyReused') throw error;
       // The write was rolled back; keep its refusal so a retry replays it rather than running again.
-      const response = renderError(error);
+      const response = this.deps.render.problem(error, request.request);
       await store.transaction((tx) => save(tx, response), { lock }).catch(() => undefined);
       return { response, replayed: false };
     }

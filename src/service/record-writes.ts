@@ -2,6 +2,8 @@
  * Writing records, always inside a store transaction: rule checks,
  * preconditions, validation, hooks and the write itself happen in one
  * transaction, so a precondition can never race the write it guards.
+ * What a write asks for is in write-request.ts; the hooks around it, and
+ * the writes a hook makes, in write-hooks.ts.
  */
 import type { CollectionHooks } from '../config/types.js';
 import type { FileStorage } from '../files/storage.js';
@@ -14,7 +16,7 @@ import { Problem } from '../util/problem.js';
 import { viewableForChange } from './change-access.js';
 import { findCollection } from './collections.js';
 import { type RequestContext, SYSTEM_CONTEXT } from './context.js';
-import { checkHookRecord, type HookTx, hookTx, runHook } from './hooks.js';
+import { checkHookRecord, type HookTx } from './hooks.js';
 import { deletionKey, releaseReferences } from './on-delete.js';
 import {
   applyPatch,
@@ -31,6 +33,8 @@ import { recordEtag, type SerializedRecord, serializeForWrite } from './serializ
 import { type StagedUpload, settleFiles } from './uploads.js';
 import { hiddenIn, visibleJson, visibleRecord } from './visibility.js';
 import { checkBodyId, uniqueProblem } from './write-conflicts.js';
+import { WriteHooks } from './write-hooks.js';
+import type { CreateWrite, PatchWrite, RecordWrite, RemoveWrite, ReplaceWrite } from './write-request.js';
 import type { WriteScope } from './write-scope.js';
 
 export interface WriteOutcome {
@@ -42,39 +46,35 @@ export interface WriteOutcome {
   json?: string;
 }
 
-/** What every write names: who writes, to which collection, in which transaction. */
-export interface WriteTarget {
+/** A new record about to be inserted: its id, its values and the create rule that let the caller in. */
+interface Insertion {
   ctx: RequestContext;
-  collection: string;
+  compiled: CompiledCollection;
+  id: string;
+  values: Record<string, unknown>;
+  allowed: Access;
   scope: WriteScope;
+  uploads: readonly StagedUpload[];
 }
 
-/** POST: the body, and the files a form uploaded for it. */
-export interface CreateWrite extends WriteTarget {
-  body: Record<string, unknown>;
+/** A stored record about to be changed to new values. */
+interface Change {
+  ctx: RequestContext;
+  compiled: CompiledCollection;
+  current: RecordData;
+  values: Record<string, unknown>;
+  scope: WriteScope;
   uploads?: readonly StagedUpload[];
 }
 
-/** PUT: the record's id, its new body, the preconditions sent (none by default) and a form's files. */
-export interface ReplaceWrite extends WriteTarget {
+/** The record a PATCH or DELETE names, and the preconditions sent with it. */
+interface ChangeTarget {
+  ctx: RequestContext;
+  compiled: CompiledCollection;
   id: string;
-  body: Record<string, unknown>;
-  pre?: Preconditions;
-  uploads?: readonly StagedUpload[];
-}
-
-/** PATCH: the record's id, the patch document, the preconditions sent and a form's files. */
-export interface PatchWrite extends WriteTarget {
-  id: string;
-  patch: PatchInput;
-  pre?: Preconditions;
-  uploads?: readonly StagedUpload[];
-}
-
-/** DELETE: the record's id and the preconditions sent. */
-export interface RemoveWrite extends WriteTarget {
-  id: string;
-  pre?: Preconditions;
+  pre: Preconditions;
+  scope: WriteScope;
+  operation: 'update' | 'delete';
 }
 
 export interface RecordWriterDeps {
@@ -87,13 +87,27 @@ export interface RecordWriterDeps {
   now?: () => Date;
 }
 
-const MAX_HOOK_DEPTH = 8;
-
 export class RecordWriter {
   private readonly now: () => Date;
+  private readonly hooks: WriteHooks;
 
   constructor(private readonly deps: RecordWriterDeps) {
     this.now = deps.now ?? (() => new Date());
+    this.hooks = new WriteHooks({ hooks: deps.hooks, writer: this, patchBudget: () => this.patchBudget() });
+  }
+
+  /** Any one record write, by its method, in the transaction of `scope`. */
+  write(request: RecordWrite, scope: WriteScope): Promise<WriteOutcome> {
+    switch (request.method) {
+      case 'POST':
+        return this.create({ ...request, scope });
+      case 'PUT':
+        return this.replace({ ...request, scope });
+      case 'PATCH':
+        return this.patch({ ...request, scope });
+      case 'DELETE':
+        return this.remove({ ...request, scope });
+    }
   }
 
   /** POST: a new record with a server id. */
@@ -101,7 +115,7 @@ export class RecordWriter {
     const compiled = findCollection(this.deps.schema, name);
     const allowed = access(compiled.def, 'create', ctx);
     const values = compiled.fromBody(body);
-    return this.insert(ctx, compiled, randomId(), values, allowed, scope, uploads);
+    return this.insert({ ctx, compiled, id: randomId(), values, allowed, scope, uploads });
   }
 
   /** PUT: replace the whole record, or create it under the client's id. */
@@ -127,7 +141,7 @@ export class RecordWriter {
       const allowed = access(def, 'create', ctx);
       checkWritePreconditions(pre, undefined);
       checkBodyId(body, id);
-      return this.insert(ctx, compiled, id, compiled.fromBody(body), allowed, scope, uploads);
+      return this.insert({ ctx, compiled, id, values: compiled.fromBody(body), allowed, scope, uploads });
     }
     requireIfMatch(def.requireIfMatch, pre, true, 'PUT');
     checkWritePreconditions(pre, { etag: visibleJson(def, ctx, current).etag, updated: current.updated });
@@ -137,7 +151,7 @@ export class RecordWriter {
     for (const field of hiddenIn(def, ctx, current)) {
       if (!Object.hasOwn(body, field) && Object.hasOwn(current, field)) values[field] = current[field];
     }
-    return this.update(ctx, compiled, current, values, scope, uploads);
+    return this.update({ ctx, compiled, current, values, scope, uploads });
   }
 
   /** PATCH: merge patch or JSON Patch onto the stored record (with files a form uploaded for it). */
@@ -151,11 +165,11 @@ export class RecordWriter {
     uploads = [],
   }: PatchWrite): Promise<WriteOutcome> {
     const compiled = findCollection(this.deps.schema, name);
-    const current = await this.existingForChange(ctx, compiled, id, pre, scope, 'update');
+    const current = await this.existingForChange({ ctx, compiled, id, pre, scope, operation: 'update' });
     // The patches of one transaction share one work budget, so a batch of them cannot multiply it.
     scope.patchWork ??= this.patchBudget();
     const patched = this.patched(ctx, compiled, current, patch, scope.patchWork);
-    return this.update(ctx, compiled, current, compiled.check(patched), scope, uploads);
+    return this.update({ ctx, compiled, current, values: compiled.check(patched), scope, uploads });
   }
 
   /**
@@ -183,12 +197,19 @@ export class RecordWriter {
   /** DELETE. */
   async remove({ ctx, collection: name, id, pre = {}, scope }: RemoveWrite) {
     const compiled = findCollection(this.deps.schema, name);
-    const current = await this.existingForChange(ctx, compiled, id, pre, scope, 'delete');
+    const current = await this.existingForChange({ ctx, compiled, id, pre, scope, operation: 'delete' });
     scope.deleting ??= new Set();
     const deleting = scope.deleting;
     deleting.add(deletionKey(name, id));
-    const hooks = this.deps.hooks[name];
-    await runHook(hooks, 'beforeDelete', this.hookContext(ctx, name, 'delete', null, current, scope));
+    const event = {
+      ctx,
+      collection: name,
+      operation: 'delete',
+      record: null,
+      previous: current,
+      scope,
+    } as const;
+    await this.hooks.before(event);
     // Cascades and clears run in this transaction, with system rights, as the writes of a hook do.
     await releaseReferences(this.deps.schema, scope.tx, name, id, {
       deleting,
@@ -213,7 +234,7 @@ export class RecordWriter {
     deleting.delete(deletionKey(name, id));
     if (compiled.def.auth) await scope.tx.deleteSessionsOf(id);
     await settleFiles(this.deps.files, compiled, null, current, [], scope);
-    this.after(scope, hooks, 'afterDelete', ctx, name, 'delete', null, current);
+    this.hooks.after(event);
     return { status: 204, record: null, etag: null } satisfies WriteOutcome;
   }
 
@@ -223,14 +244,14 @@ export class RecordWriter {
    * existence (404, whatever the preconditions say) and its preconditions
    * (428, 412) allow it.
    */
-  private async existingForChange(
-    ctx: RequestContext,
-    compiled: CompiledCollection,
-    id: string,
-    pre: Preconditions,
-    scope: WriteScope,
-    operation: 'update' | 'delete',
-  ): Promise<RecordData> {
+  private async existingForChange({
+    ctx,
+    compiled,
+    id,
+    pre,
+    scope,
+    operation,
+  }: ChangeTarget): Promise<RecordData> {
     access(compiled.def, operation, ctx);
     const current = await viewableForChange(scope.tx, ctx, compiled, id, operation);
     if (!current) throw new Problem('notFound', `No record "${id}" in ${compiled.def.name}.`);
@@ -242,15 +263,16 @@ export class RecordWriter {
     return current;
   }
 
-  private async insert(
-    ctx: RequestContext,
-    compiled: CompiledCollection,
-    id: string,
-    values: Record<string, unknown>,
-    allowed: Access,
-    scope: WriteScope,
-    uploads: readonly StagedUpload[],
-  ): Promise<WriteOutcome> {
+  /** A new record under `id`, once the create rule (`allowed`) let the caller in. */
+  private async insert({
+    ctx,
+    compiled,
+    id,
+    values,
+    allowed,
+    scope,
+    uploads,
+  }: Insertion): Promise<WriteOutcome> {
     const { def } = compiled;
     const name = def.name;
     if (def.auth && values.admin === true && !ctx.auth?.admin) {
@@ -263,8 +285,8 @@ export class RecordWriter {
     normaliseAuthFields(def, values);
     const stamp = this.now().toISOString();
     const record = assemble(compiled, id, values, stamp, stamp);
-    const hooks = this.deps.hooks[name];
-    await runHook(hooks, 'beforeCreate', this.hookContext(ctx, name, 'create', record, null, scope));
+    const event = { ctx, collection: name, operation: 'create', previous: null, scope } as const;
+    await this.hooks.before({ ...event, record });
     checkHookRecord(name, 'beforeCreate', record, compiled.fieldNames, {
       id,
       created: stamp,
@@ -285,18 +307,19 @@ export class RecordWriter {
       throw new Problem('forbidden', `The create rule of ${name} does not allow this record.`);
     }
     await settleFiles(this.deps.files, compiled, final, null, uploads, scope);
-    this.after(scope, hooks, 'afterCreate', ctx, name, 'create', final, null);
+    this.hooks.after({ ...event, record: final });
     return { status: 201, record: final, ...this.seenBy(compiled, ctx, final, serialized) };
   }
 
-  private async update(
-    ctx: RequestContext,
-    compiled: CompiledCollection,
-    current: RecordData,
-    values: Record<string, unknown>,
-    scope: WriteScope,
-    uploads: readonly StagedUpload[] = [],
-  ): Promise<WriteOutcome> {
+  /** The stored record `current` changed to `values` (nothing is written when they are the same). */
+  private async update({
+    ctx,
+    compiled,
+    current,
+    values,
+    scope,
+    uploads = [],
+  }: Change): Promise<WriteOutcome> {
     const { def } = compiled;
     const name = def.name;
     if (!ctx.auth?.admin) {
@@ -311,8 +334,8 @@ export class RecordWriter {
     if (unchanged(values)) return { status: 200, record: current, ...this.seenBy(compiled, ctx, current) };
     const stamp = this.now().toISOString();
     const candidate = assemble(compiled, current.id, values, current.created, stamp);
-    const hooks = this.deps.hooks[name];
-    await runHook(hooks, 'beforeUpdate', this.hookContext(ctx, name, 'update', candidate, current, scope));
+    const event = { ctx, collection: name, operation: 'update', previous: current, scope } as const;
+    await this.hooks.before({ ...event, record: candidate });
     checkHookRecord(name, 'beforeUpdate', candidate, compiled.fieldNames, {
       id: current.id,
       created: current.created,
@@ -330,7 +353,7 @@ export class RecordWriter {
       throw error;
     }
     await settleFiles(this.deps.files, compiled, final, current, uploads, scope);
-    this.after(scope, hooks, 'afterUpdate', ctx, name, 'update', final, current);
+    this.hooks.after({ ...event, record: final });
     return { status: 200, record: final, ...this.seenBy(compiled, ctx, final, serialized) };
   }
 
@@ -349,74 +372,8 @@ export class RecordWriter {
     return { left: PATCH_WORK_FACTOR * this.deps.limits.json };
   }
 
-  private hookContext(
-    ctx: RequestContext,
-    collection: string,
-    operation: 'create' | 'update' | 'delete',
-    record: Record<string, unknown> | null,
-    previous: RecordData | null,
-    scope: WriteScope,
-  ) {
-    return {
-      collection,
-      operation,
-      record,
-      previous,
-      auth: ctx.auth,
-      tx: this.systemTx(scope),
-    };
-  }
-
   /** Any collection within a write's transaction, with system rights; validation and hooks still apply. */
   systemTx(scope: WriteScope): HookTx {
-    return hookTx(scope.tx, this.hookWrites(scope));
-  }
-
-  /** Writes made by hooks: system rights, same transaction, bounded nesting. */
-  private hookWrites(scope: WriteScope) {
-    const nested = (): WriteScope => {
-      if (scope.depth >= MAX_HOOK_DEPTH) throw new Error('hooks nested too deeply');
-      // Hook writes draw on the same patch budget as the write that runs them.
-      scope.patchWork ??= this.patchBudget();
-      return { ...scope, depth: scope.depth + 1 };
-    };
-    return {
-      create: async (collection: string, data: Record<string, unknown>) =>
-        (await this.create({ ctx: SYSTEM_CONTEXT, collection, body: data, scope: nested() }))
-          .record as RecordData,
-      update: async (collection: string, id: string, changes: Record<string, unknown>) => {
-        const patch: PatchInput = { kind: 'merge', document: changes };
-        return (await this.patch({ ctx: SYSTEM_CONTEXT, collection, id, patch, scope: nested() }))
-          .record as RecordData;
-      },
-      delete: async (collection: string, id: string) => {
-        if (!(await scope.tx.get(collection, id))) return false;
-        await this.remove({ ctx: SYSTEM_CONTEXT, collection, id, scope: nested() });
-        return true;
-      },
-    };
-  }
-
-  private after(
-    scope: WriteScope,
-    hooks: CollectionHooks | undefined,
-    name: 'afterCreate' | 'afterUpdate' | 'afterDelete',
-    ctx: RequestContext,
-    collection: string,
-    operation: 'create' | 'update' | 'delete',
-    record: RecordData | null,
-    previous: RecordData | null,
-  ): void {
-    if (!hooks?.[name]) return;
-    scope.afterCommit.push((own) =>
-      runHook(hooks, name, {
-        collection,
-        operation,
-        record,
-        previous,
-        auth: ctx.auth,
-        tx: this.systemTx(own),
-      }),
-    );
+    return this.hooks.systemTx(scope);
   }
 }

@@ -13,7 +13,7 @@ import type { CompiledCollection } from '../schema/compile-collection.js';
 import { compileSchema } from '../schema/compile-schema.js';
 import type { Store, StoreTx } from '../store/store.js';
 import { isProblem, type Problem } from '../util/problem.js';
-import { WriteRunner } from './idempotent-write.js';
+import { type WriteRenderer, WriteRunner } from './idempotent-write.js';
 import { RecordWriter } from './record-writes.js';
 
 export const SEED_MARKER = 'seeded';
@@ -25,7 +25,7 @@ export interface SeedDeps {
   store: Store;
   schema: ReadonlyMap<string, CompiledCollection>;
   writer: RecordWriter;
-  runner: WriteRunner;
+  runner: WriteRunner<null>;
   now?: () => Date;
 }
 
@@ -53,15 +53,26 @@ function problemText(problem: Problem): string {
   return fields.length === 0 ? problem.detail : `${problem.detail} (${fields.join('; ')})`;
 }
 
+/** A seed is one composed write without an Idempotency-Key: it renders nothing. */
+const UNRENDERED: WriteRenderer<null> = {
+  outcome() {
+    throw new Error('a seed renders no record write');
+  },
+  problem() {
+    throw new Error('a seed has no Idempotency-Key, so it renders no problem');
+  },
+};
+
 /** Run the seed unless this database was seeded (or held data) before; throws SeedFailed. */
 export async function runSeed(deps: SeedDeps, seed: SeedHandler): Promise<SeedOutcome> {
   const now = deps.now ?? (() => new Date());
   let outcome: SeedOutcome = 'done';
   try {
     // Through the runner, so the seed's after-hooks run once it has committed, as for any write.
-    await deps.runner.run(
-      null,
-      async (scope) => {
+    await deps.runner.run({
+      request: null,
+      claim: null,
+      write: async (scope) => {
         if ((await scope.tx.getMarker(SEED_MARKER)) === undefined) {
           outcome = (await holdsData(scope.tx, deps.schema)) ? 'kept' : 'seeded';
           if (outcome === 'seeded') await seed({ tx: deps.writer.systemTx(scope) });
@@ -69,10 +80,7 @@ export async function runSeed(deps: SeedDeps, seed: SeedHandler): Promise<SeedOu
         }
         return { status: 204, headers: {}, body: '' };
       },
-      () => {
-        throw new Error('a seed has no Idempotency-Key, so it renders no problem');
-      },
-    );
+    });
   } catch (error) {
     const reason = isProblem(error)
       ? problemText(error)
@@ -94,6 +102,7 @@ export async function seedDatabase(
   if (!config.seed) return undefined;
   const schema = compileSchema(config);
   const writer = new RecordWriter({ schema, hooks: config.hooks, files, limits: config.limits });
-  const runner = new WriteRunner({ store, ttlSeconds: config.idempotency.ttlSeconds, onError });
+  const ttlSeconds = config.idempotency.ttlSeconds;
+  const runner = new WriteRunner({ store, writer, render: UNRENDERED, ttlSeconds, onError });
   return runSeed({ store, schema, writer, runner }, config.seed);
 }

@@ -130,6 +130,25 @@ describe('a form registration signs the browser in', () => {
     const user = await userNamed(email);
     assert.equal((await sessionOf(t, token))?.userId, user.id);
   });
+
+  for (const encoding of ['urlencoded', 'multipart'] as const) {
+    test(`${encoding}: a double click in parallel waits for the first: one user, every answer its 303, one cookie`, async () => {
+      const email = `parallel-${encoding}@example.com`;
+      const form = { email, password: passwordOf(email), _idempotency_key: `register-par-${encoding}` };
+      const answers = await Promise.all(Array.from({ length: 4 }, () => registerForm(form, { encoding })));
+      const user = await userNamed(email);
+      for (const res of answers) {
+        assert.equal(res.statusCode, 303, res.body);
+        assert.equal(res.headers.location, '/');
+      }
+      const replayed = answers.filter((r) => r.headers['idempotent-replayed'] === 'true');
+      assert.equal(replayed.length, answers.length - 1);
+      for (const res of replayed) assert.equal(res.headers['set-cookie'], undefined);
+      const first = answers.find((r) => r.headers['idempotent-replayed'] === undefined);
+      assert.ok(first);
+      assert.equal((await sessionOf(t, cookieToken(first)))?.userId, user.id);
+    });
+  }
 });
 
 describe('JSON registration is unchanged', () => {

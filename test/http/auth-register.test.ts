@@ -88,6 +88,71 @@ describe('register', () => {
   }
 });
 
+describe('Prefer on register, as on every create', () => {
+  const rows = [
+    { prefer: 'return=minimal', minimal: true },
+    { prefer: 'return=minimal, respond-async', minimal: true },
+    { prefer: 'return=representation', minimal: false },
+    { prefer: undefined, minimal: false },
+  ];
+  rows.forEach((row, i) => {
+    test(`Prefer: ${row.prefer ?? '(none)'}: 201${row.minimal ? ', no body, Preference-Applied' : ' with the user'}; Location and ETag kept`, async () => {
+      const email = `prefer${i}@example.com`;
+      const password = secret(`prefer-pass-${i}`);
+      const headers: Record<string, string> = row.prefer ? { prefer: row.prefer } : {};
+      const res = await register(t, { email, password }, headers);
+      assert.equal(res.statusCode, 201, res.body);
+      const [user] = await usersWith(email);
+      assert.ok(user, 'the user is stored');
+      assert.equal(res.headers.location, `/api/users/${user.id}`);
+      assert.match(String(res.headers.etag), /^"[^"]+"$/);
+      assert.match(String(res.headers.vary), /Accept/);
+      if (row.minimal) {
+        assert.equal(res.body, '');
+        assert.equal(res.headers['preference-applied'], 'return=minimal');
+        assert.equal(res.headers['content-type'], undefined);
+        assert.equal(res.headers['content-location'], undefined);
+      } else {
+        assert.equal(res.headers['preference-applied'], undefined);
+        assert.equal(mediaType(res), 'application/json');
+        assert.deepEqual(json(res), user);
+        assert.equal(res.headers['content-location'], res.headers.location);
+      }
+      const fetched = await t.request({
+        method: 'GET',
+        url: `/api/users/${user.id}`,
+        headers: bearer(admin),
+      });
+      assert.equal(fetched.headers.etag, res.headers.etag, "the ETag is the stored record's");
+      assert.equal((await login(t, email, password)).statusCode, 200);
+    });
+  });
+
+  test('a replay of a minimal register is minimal too, with Idempotent-Replayed', async () => {
+    const password = secret('replayed-minimal');
+    const headers = { prefer: 'return=minimal', 'idempotency-key': 'register-minimal-1' };
+    const body = { email: 'replay-minimal@example.com', password };
+    const first = await register(t, body, headers);
+    const again = await register(t, body, headers);
+    assert.equal(first.statusCode, 201, first.body);
+    assert.equal(again.statusCode, 201, again.body);
+    assert.equal(again.body, '');
+    assert.equal(again.headers['idempotent-replayed'], 'true');
+    assert.equal(again.headers.location, first.headers.location);
+    assert.equal(again.headers.etag, first.headers.etag);
+    assert.equal((await usersWith('replay-minimal@example.com')).length, 1);
+  });
+
+  test('login ignores Prefer: its answer is the token and the user', async () => {
+    const res = await login(t, 'member@example.com', member.password, {
+      headers: { prefer: 'return=minimal' },
+    });
+    assert.equal(res.statusCode, 200, res.body);
+    assert.equal(res.headers['preference-applied'], undefined);
+    assert.deepEqual(Object.keys(json(res)), ['token', 'user']);
+  });
+});
+
 describe('passwords are 8 to 256 characters', () => {
   const rows: { name: string; password: unknown; status: number; code?: string }[] = [
     { name: '7 characters', password: 'abcdefg', status: 422, code: 'min' },

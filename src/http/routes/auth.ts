@@ -3,7 +3,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { NewSession } from '../../service/auth.js';
 import type { StoredResponse } from '../../service/idempotent-write.js';
 import type { WriteOutcome } from '../../service/record-writes.js';
-import { recordJson } from '../../service/serialize.js';
 import { prefersHtml } from '../../util/accept.js';
 import { JSON_TYPE, WRITE_TYPES } from '../../util/media-types.js';
 import { evaluateRead } from '../conditional.js';
@@ -13,11 +12,11 @@ import { type FormLimits, readPlainForm } from '../multipart-form.js';
 import { requireAcceptable } from '../negotiate.js';
 import { authDoc } from '../openapi/auth-paths.js';
 import { cookieOptions, SESSION_COOKIE } from '../plugins/auth.js';
-import { renderProblem } from '../plugins/problem.js';
 import { objectBody } from '../request-body.js';
-import { jsonRepresentation, recordPath, representationHeaders, sendStored, varyApi } from '../respond.js';
+import { jsonRepresentation, renderWrite, representationHeaders, sendStored, varyApi } from '../respond.js';
 import { type FormRoute, route } from '../route-table.js';
 import type { Services } from '../services.js';
+import { answerWrite } from '../write-answer.js';
 
 /** What an auth form sent: its fields as a body, and where a browser goes afterwards. */
 interface AuthInput {
@@ -80,9 +79,9 @@ export function authRoutes(app: FastifyInstance, services: Services, forms: Form
         const registration = await auth.prepareRegistration(req.ctx, input.body);
         // A form is a browser: it is signed in as it registers, as after a login.
         const opened: { session?: NewSession } = {};
-        const { response, replayed } = await services.runner.run(
+        return answerWrite(services, req, reply, {
           claim,
-          async (scope) => {
+          async write(scope) {
             let outcome: WriteOutcome;
             if (input.form) {
               const signedIn = await auth.registerAndSignIn(registration, scope);
@@ -91,29 +90,16 @@ export function authRoutes(app: FastifyInstance, services: Services, forms: Form
             } else outcome = await auth.register(registration, scope);
             const user = outcome.record;
             if (!user || !outcome.etag) throw new Error('registration produced no user');
-            const location = recordPath('users', user.id);
-            const redirect = formRedirect(req, input, '/', user.id);
-            if (redirect) return redirect;
-            return {
-              status: 201,
-              headers: {
-                ...representationHeaders(req, outcome.etag, user.updated),
-                location,
-                'content-location': location,
-                'content-type': JSON_TYPE,
-              },
-              body: outcome.json ?? recordJson(user),
-            };
+            // A create like any other: Location, ETag, and `Prefer: return=minimal` honoured.
+            return formRedirect(req, input, '/', user.id) ?? renderWrite(req, 'users', outcome);
           },
-          (problem) => renderProblem(problem, req),
-        );
-        varyApi(reply);
-        if (replayed) reply.header('Idempotent-Replayed', 'true');
-        // Never part of the stored answer: a replay must not hand out the first request's session.
-        const { session } = opened;
-        if (session)
-          reply.setCookie(SESSION_COOKIE, session.token, cookieOptions(req, publicUrl, session.maxAge));
-        return sendStored(reply, response);
+          beforeSend() {
+            // Never part of the stored answer: a replay must not hand out the first request's session.
+            const { session } = opened;
+            if (session)
+              reply.setCookie(SESSION_COOKIE, session.token, cookieOptions(req, publicUrl, session.maxAge));
+          },
+        });
       },
     },
     { acceptPost: WRITE_TYPES, forms, doc: authDoc('/api/auth/register') },

@@ -6,17 +6,17 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { PatchInput } from '../../service/patch.js';
 import type { Preconditions } from '../../service/preconditions.js';
-import type { WriteOutcome } from '../../service/record-writes.js';
+import type { RecordWrite } from '../../service/write-request.js';
 import type { WriteScope } from '../../service/write-scope.js';
 import { isPlainObject } from '../../util/is-plain-object.js';
 import { JSON_TYPE, MEDIA } from '../../util/media-types.js';
 import { isProblem, overLimit, Problem } from '../../util/problem.js';
 import { idempotencyClaim } from '../idempotency-claim.js';
 import { requireAcceptable } from '../negotiate.js';
-import { renderProblem } from '../plugins/problem.js';
 import { objectBody } from '../request-body.js';
-import { renderWrite, sendStored, varyApi } from '../respond.js';
+import { renderWrite } from '../respond.js';
 import type { Services } from '../services.js';
+import { answerWrite } from '../write-answer.js';
 
 interface SubRequest {
   method: string;
@@ -88,37 +88,41 @@ function objectOf(body: unknown, index: number): Record<string, unknown> {
 }
 
 export function batchHandler(services: Services) {
-  const { writer, runner, config } = services;
+  const { writer, config } = services;
 
-  async function runOne(req: FastifyRequest, sub: SubRequest, index: number, scope: WriteScope) {
+  /** A sub-request as the record write it stands for. */
+  function subWrite(req: FastifyRequest, sub: SubRequest, index: number): RecordWrite {
     const { collection, id } = target(sub.url, index);
     const pre: Preconditions = {
       ifMatch: sub.headers['if-match'],
       ifNoneMatch: sub.headers['if-none-match'],
       ifUnmodifiedSince: sub.headers['if-unmodified-since'],
     };
-    const on = { ctx: req.ctx, collection, scope };
-    let outcome: WriteOutcome;
+    const on = { ctx: req.ctx, collection };
     if (sub.method === 'POST' && id === undefined) {
-      outcome = await writer.create({ ...on, body: objectOf(sub.body, index) });
-    } else if (id === undefined) {
+      return { method: 'POST', ...on, body: objectOf(sub.body, index) };
+    }
+    if (id === undefined) {
       throw new Problem('methodNotAllowed', `Request ${index}: ${sub.method} needs a record URL.`, {
         headers: { Allow: 'GET, HEAD, POST, OPTIONS' },
       });
-    } else if (sub.method === 'PUT') {
-      outcome = await writer.replace({ ...on, id, body: objectOf(sub.body, index), pre });
-    } else if (sub.method === 'PATCH') {
+    }
+    if (sub.method === 'PUT') return { method: 'PUT', ...on, id, body: objectOf(sub.body, index), pre };
+    if (sub.method === 'PATCH') {
       const kind = (sub.headers['content-type'] ?? '').startsWith(MEDIA.jsonPatch) ? 'json-patch' : 'merge';
       const patch: PatchInput = { kind, document: sub.body };
-      outcome = await writer.patch({ ...on, id, patch, pre });
-    } else if (sub.method === 'DELETE') {
-      outcome = await writer.remove({ ...on, id, pre });
-    } else {
-      throw new Problem('methodNotAllowed', `Request ${index}: POST goes to a collection URL.`, {
-        headers: { Allow: 'GET, HEAD, PUT, PATCH, DELETE, OPTIONS' },
-      });
+      return { method: 'PATCH', ...on, id, patch, pre };
     }
-    const rendered = renderWrite(req, collection, outcome);
+    if (sub.method === 'DELETE') return { method: 'DELETE', ...on, id, pre };
+    throw new Problem('methodNotAllowed', `Request ${index}: POST goes to a collection URL.`, {
+      headers: { Allow: 'GET, HEAD, PUT, PATCH, DELETE, OPTIONS' },
+    });
+  }
+
+  async function runOne(req: FastifyRequest, sub: SubRequest, index: number, scope: WriteScope) {
+    const write = subWrite(req, sub, index);
+    const outcome = await writer.write(write, scope);
+    const rendered = renderWrite(req, write.collection, outcome);
     return {
       status: rendered.status,
       headers: rendered.headers,
@@ -131,9 +135,9 @@ export function batchHandler(services: Services) {
     const body = objectBody(req);
     const requests = readRequests(body, config.limits.batch);
     const claim = idempotencyClaim(req, body, false);
-    const { response, replayed } = await runner.run(
+    return answerWrite(services, req, reply, {
       claim,
-      async (scope) => {
+      async write(scope) {
         const responses = [];
         for (const [index, sub] of requests.entries()) {
           try {
@@ -149,10 +153,6 @@ export function batchHandler(services: Services) {
         }
         return { status: 200, headers: { 'content-type': JSON_TYPE }, body: JSON.stringify({ responses }) };
       },
-      (problem) => renderProblem(problem, req),
-    );
-    varyApi(reply);
-    if (replayed) reply.header('Idempotent-Replayed', 'true');
-    return sendStored(reply, response);
+    });
   };
 }

@@ -20,7 +20,7 @@ import { isFormRequest, ROUTE_BODY_TYPES, type RouteInput, readRouteInput } from
 import { HandlerContext } from '../custom/route-context.js';
 import { idempotencyClaim } from '../idempotency-claim.js';
 import { configRouteDoc } from '../openapi/custom-paths.js';
-import { addVary, cacheControl, originate, sendStored } from '../respond.js';
+import { cacheControl } from '../respond.js';
 import {
   allowOf,
   type FormRoute,
@@ -30,20 +30,11 @@ import {
   route,
 } from '../route-table.js';
 import type { Services } from '../services.js';
-import { runWrite } from '../write-answer.js';
+import { answerWrite, sendAnswer } from '../write-answer.js';
 import { aliasPlaceholders } from './aliases.js';
 
 /** Every unsafe handler reads forms, multipart included. */
 const FORM_METHODS = ['POST', 'PUT', 'PATCH', 'DELETE'] as const;
-
-/** Send a custom route's answer: it varies on who asks and on Accept, and on whatever its handler said. */
-function send(reply: FastifyReply, response: StoredResponse, replayed = false): FastifyReply {
-  const { vary, ...headers } = response.headers;
-  const own = vary === undefined ? [] : vary.split(',').map((name) => name.trim());
-  addVary(reply, 'Accept', 'Authorization', 'Cookie', ...own.filter((name) => name !== ''));
-  if (replayed) reply.header('Idempotent-Replayed', 'true');
-  return sendStored(reply, originate(reply, { ...response, headers }));
-}
 
 /**
  * A GET answer's validators and caching: a strong ETag of its body and 304
@@ -76,7 +67,7 @@ function fingerprinted(body: unknown, method: string, requested: string): unknow
 }
 
 export function configRoutes(app: FastifyInstance, services: Services, forms: FormRoute[]): void {
-  const { config, runner, writer } = services;
+  const { config, writer } = services;
   const deps = { schema: services.schema, reader: services.reader, writer, limits: config.limits };
 
   function safe(handler: RouteHandler): Handler {
@@ -91,7 +82,7 @@ export function configRoutes(app: FastifyInstance, services: Services, forms: Fo
         tx: null,
       });
       const answer = renderAnswer(await handler(ctx));
-      return send(reply, readAnswer(req, answer, ctx.keyIssued));
+      return sendAnswer(reply, readAnswer(req, answer, ctx.keyIssued));
     };
   }
 
@@ -105,15 +96,17 @@ export function configRoutes(app: FastifyInstance, services: Services, forms: Fo
   ) {
     const body = fingerprinted(input.body ?? null, method, req.method);
     const claim = idempotencyClaim(req, body, false, input.idempotencyKey);
-    const { response, replayed } = await runWrite(runner, req, claim, async (scope) => {
-      const records = routeRecords(deps, req.ctx, scope);
-      const tx = writer.systemTx(scope);
-      const ctx = new HandlerContext({ req, method, body: input.body, ifMatch, records, tx });
-      const answer = renderAnswer(await handler(ctx));
-      if (ctx.keyIssued) answer.headers['cache-control'] = 'no-store';
-      return answer;
+    return answerWrite(services, req, reply, {
+      claim,
+      async write(scope) {
+        const records = routeRecords(deps, req.ctx, scope);
+        const tx = writer.systemTx(scope);
+        const ctx = new HandlerContext({ req, method, body: input.body, ifMatch, records, tx });
+        const answer = renderAnswer(await handler(ctx));
+        if (ctx.keyIssued) answer.headers['cache-control'] = 'no-store';
+        return answer;
+      },
     });
-    return send(reply, response, replayed);
   }
 
   function unsafe(handler: RouteHandler, method: RouteMethod): Handler {

@@ -8,22 +8,20 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { CompiledCollection } from '../../schema/compile-collection.js';
 import { checkBeforeUpload } from '../../service/change-access.js';
 import { findCollection } from '../../service/collections.js';
-import type { IdempotencyClaim, StoredResponse } from '../../service/idempotent-write.js';
+import type { IdempotencyClaim } from '../../service/idempotent-write.js';
 import type { PatchInput } from '../../service/patch.js';
 import type { Preconditions } from '../../service/preconditions.js';
 import { access } from '../../service/rules.js';
-import type { WriteScope } from '../../service/write-scope.js';
 import { isPlainObject } from '../../util/is-plain-object.js';
 import { WRITE_TYPES } from '../../util/media-types.js';
 import { preconditionsOf } from '../conditional.js';
 import { readFormBody, type WriteBody } from '../form-body.js';
-import { fingerprintBody, renderFormWrite } from '../form-respond.js';
+import { fingerprintBody } from '../form-respond.js';
 import { idempotencyClaim } from '../idempotency-claim.js';
 import { requireAcceptable } from '../negotiate.js';
 import { objectBody, patchBody } from '../request-body.js';
-import { originate, renderWrite, sendStored, varyApi } from '../respond.js';
 import type { Services } from '../services.js';
-import { runWrite } from '../write-answer.js';
+import { answerWrite } from '../write-answer.js';
 
 export interface RecordParams {
   collection: string;
@@ -33,7 +31,7 @@ export interface RecordParams {
 export type RecordWriteHandlers = ReturnType<typeof recordWriteHandlers>;
 
 export function recordWriteHandlers(services: Services) {
-  const { reader, writer, runner, schema, files, config } = services;
+  const { reader, schema, files, config } = services;
 
   /** The body of a create or replace (`id`): a form (with staged files) or a JSON object. */
   async function writeBody(
@@ -66,22 +64,6 @@ export function recordWriteHandlers(services: Services) {
     await Promise.all(input.uploads.map((u) => files.discard(u.token)));
   }
 
-  /** Run one write with its Idempotency-Key claim and send the outcome. */
-  async function write(
-    req: FastifyRequest,
-    reply: FastifyReply,
-    claim: IdempotencyClaim | null,
-    op: (scope: WriteScope) => Promise<StoredResponse>,
-    input?: WriteBody,
-  ) {
-    const { response, replayed } = await runWrite(runner, req, claim, op);
-    // Staged files the write did not keep are gone before the client hears back.
-    if (input) await discardUploads(input);
-    varyApi(reply);
-    if (replayed) reply.header('Idempotent-Replayed', 'true');
-    return sendStored(reply, originate(reply, response));
-  }
-
   /** PUT of a body already read (from the request, or from a form standing for PUT). */
   async function replaceWith(
     req: FastifyRequest,
@@ -94,25 +76,13 @@ export function recordWriteHandlers(services: Services) {
     try {
       const compiled = findCollection(schema, p.collection);
       const password = await passwordChange(req, compiled, id, input.body);
-      return await write(
-        req,
-        reply,
-        null,
-        async (scope) => {
-          const outcome = await writer.replace({
-            ctx: req.ctx,
-            collection: p.collection,
-            id,
-            body: password.body,
-            pre,
-            scope,
-            uploads: input.uploads,
-          });
-          await password.apply?.(scope);
-          return renderFormWrite(req, p.collection, outcome, input);
-        },
+      const { collection } = p;
+      const { uploads } = input;
+      return await answerWrite(services, req, reply, {
+        write: { method: 'PUT', ctx: req.ctx, collection, id, body: password.body, pre, uploads },
+        alongside: password.apply,
         input,
-      );
+      });
     } finally {
       await discardUploads(input);
     }
@@ -134,21 +104,14 @@ export function recordWriteHandlers(services: Services) {
       patch.kind === 'merge'
         ? await passwordChange(req, compiled, id, patch.document)
         : { body: patch.document, apply: null };
-    return write(
-      req,
-      reply,
+    const doc = { kind: patch.kind, document: password.body };
+    const { collection } = p;
+    return answerWrite(services, req, reply, {
       claim,
-      async (scope) => {
-        const doc = { kind: patch.kind, document: password.body };
-        const target = { ctx: req.ctx, collection: p.collection, scope };
-        const outcome = await writer.patch({ ...target, id, patch: doc, pre, uploads: input?.uploads });
-        await password.apply?.(scope);
-        return input
-          ? renderFormWrite(req, p.collection, outcome, input)
-          : renderWrite(req, p.collection, outcome);
-      },
+      write: { method: 'PATCH', ctx: req.ctx, collection, id, patch: doc, pre, uploads: input?.uploads },
+      alongside: password.apply,
       input,
-    );
+    });
   }
 
   /** DELETE; `input` is the form standing for it, whose `_redirect` a browser follows. */
@@ -161,11 +124,9 @@ export function recordWriteHandlers(services: Services) {
   ) {
     const id = p.id as string;
     findCollection(schema, p.collection);
-    return write(req, reply, null, async (scope) => {
-      const outcome = await writer.remove({ ctx: req.ctx, collection: p.collection, id, pre, scope });
-      return input
-        ? renderFormWrite(req, p.collection, outcome, input, id)
-        : renderWrite(req, p.collection, outcome);
+    return answerWrite(services, req, reply, {
+      write: { method: 'DELETE', ctx: req.ctx, collection: p.collection, id, pre },
+      input,
     });
   }
 
@@ -185,25 +146,12 @@ export function recordWriteHandlers(services: Services) {
           compiled.def.requireIdempotencyKey,
           input.idempotencyKey,
         );
-        return await write(
-          req,
-          reply,
+        const { collection } = p;
+        return await answerWrite(services, req, reply, {
           claim,
-          async (scope) =>
-            renderFormWrite(
-              req,
-              p.collection,
-              await writer.create({
-                ctx: req.ctx,
-                collection: p.collection,
-                body: input.body,
-                scope,
-                uploads: input.uploads,
-              }),
-              input,
-            ),
+          write: { method: 'POST', ctx: req.ctx, collection, body: input.body, uploads: input.uploads },
           input,
-        );
+        });
       } finally {
         await discardUploads(input);
       }
