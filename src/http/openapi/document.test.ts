@@ -239,6 +239,6 @@ describe('openApiDocument', () => {
     );
     assert.equal(openApiPath('/edit-book/:id/x/:file_name'), '/edit-book/{id}/x/{file_name}');
     const generic = at('/c/{name}', 'get');
-    assert.deepEqual(Object.keys(generic.responses as Json), ['default']);
+    assert.deepEqual(Object.keys(generic.responses as Json), ['400', '401', '404', '406', '500', 'default']);
   });
 });
