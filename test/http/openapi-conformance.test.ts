@@ -54,6 +54,17 @@ await import('./limits-forms.test.js');
 await import('./uploads-lifecycle.test.js');
 await import('./uploads-replay.test.js');
 await import('./idempotency-expiry.test.js');
+await import('./auth-throttle.test.js');
+await import('./caching-shared.test.js');
+await import('./handler-problems.test.js');
+await import('./hidden-fields.test.js');
+await import('./hooks-validation.test.js');
+await import('./limits-patch.test.js');
+await import('./limits-queries.test.js');
+await import('./on-delete.test.js');
+await import('./uploads-limits.test.js');
+await import('./uploads-guard.test.js');
+await import('./concurrency.test.js');
 
 test('every recorded response matches the OpenAPI document', () => {
   recording.on = false;

@@ -138,7 +138,10 @@ export function sharedHeaders(): Json {
     'Content-Disposition': header(
       'RFC 6266: `attachment` (or `inline` for images) with filename and filename*.',
     ),
-    'Set-Cookie': header(`The \`${SESSION_COOKIE}\` session cookie (HttpOnly, SameSite=Lax, Path=/).`),
+    'Set-Cookie': header(
+      `The \`${SESSION_COOKIE}\` session cookie (HttpOnly, SameSite=Lax, Path=/); on any answer to a request ` +
+        'whose session cookie is no longer valid, that cookie cleared.',
+    ),
   };
 }
 
@@ -161,8 +164,9 @@ const PROBLEM_RESPONSES: Record<number, [name: string, description: string, head
   409: [
     'Conflict',
     'Conflicts with the current state: unique value taken, id mismatch, key in use, failed test, or (DELETE) ' +
-      'records of another collection still point to this one (onDelete `restrict`).',
-    ['Idempotent-Replayed'],
+      'records of another collection still point to this one (onDelete `restrict`). While a request with the same ' +
+      'Idempotency-Key is still running, Retry-After says when to try again.',
+    ['Idempotent-Replayed', 'Retry-After'],
   ],
   412: [
     'PreconditionFailed',
@@ -233,7 +237,7 @@ export function sharedResponses(): Json {
   out.HandlerAnswer = handler;
   out.NotModified = {
     description: 'Not modified: the ETag matches (If-None-Match) or no change since If-Modified-Since.',
-    headers: headerRefs('ETag', 'Last-Modified', 'Cache-Control', 'Vary'),
+    headers: headerRefs('ETag', 'Last-Modified', 'Cache-Control', 'Vary', 'Set-Cookie'),
   };
   return out;
 }

@@ -24,7 +24,7 @@ function listPath(c: CollectionDoc): Json {
     ruleText('list', rules.list),
   );
   const readStatuses = [400, 412, 500, ...ruleStatuses('list', rules.list)];
-  const pageHeaders = ['Link', 'ETag', 'Cache-Control', 'Vary'];
+  const pageHeaders = ['Link', 'ETag', 'Cache-Control', 'Vary', 'Set-Cookie'];
   const page = (description: string, head: boolean): Json => {
     const response = jsonResponse(description, names.page, pageHeaders, head);
     response.headers = required(response.headers as Json, 'Link', 'ETag');

@@ -3,7 +3,8 @@ import { headerRefs, required } from './components.js';
 import { type Json, ref } from './names.js';
 
 /** Headers every record representation carries. */
-const VALIDATORS = ['ETag', 'Last-Modified', 'Cache-Control', 'Vary'];
+// Set-Cookie: a request whose session cookie is no longer valid gets it cleared, whatever it asked.
+const VALIDATORS = ['ETag', 'Last-Modified', 'Cache-Control', 'Vary', 'Set-Cookie'];
 
 /** A JSON body of `schema` (a component name) with `headers`; no body for HEAD. */
 export function jsonResponse(description: string, schema: string, headers: string[], head = false): Json {
