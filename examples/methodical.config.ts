@@ -5,7 +5,7 @@
  * (server-rendered by handlers, so every form works without JavaScript),
  * the checkout hook, the error pages and a little sample data.
  */
-import { defineConfig } from 'methodical';
+import { defineConfig } from 'methodical-server';
 import { errorPage } from './app/error-page.js';
 import { orders, reviews, subscribers } from './app/hooks.js';
 import { login, register } from './app/pages/account.js';

@@ -1,5 +1,5 @@
 /** The example's error pages: what happened in plain words, the status visible, and where to go next. */
-import type { ErrorPageContext, Html } from 'methodical';
+import type { ErrorPageContext, Html } from 'methodical-server';
 
 /** `/api/books/:id`, `/edit-book/:id` or `/books/:id`: the book a failed request was about. */
 function bookOf(path: string): string | undefined {

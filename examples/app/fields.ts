@@ -1,5 +1,5 @@
 /** Form controls with their labels, the way every form of the example writes them. */
-import type { Html, RouteContext } from 'methodical';
+import type { Html, RouteContext } from 'methodical-server';
 
 export interface InputOptions {
   type?: string;

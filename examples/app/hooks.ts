@@ -3,7 +3,7 @@
  * taken in the order's own transaction), reviewer names and subscribers'
  * emails. (A book's reviews go with it by the relation's onDelete, not a hook.)
  */
-import type { CollectionHooks, HookContext, RecordData } from 'methodical';
+import type { CollectionHooks, HookContext, RecordData } from 'methodical-server';
 
 /** Lines one order may hold, and the most of one product per line. */
 const MAX_LINES = 50;

@@ -1,5 +1,5 @@
 /** The shell every page of the example shares: head, header with the account, main, footer. */
-import type { Html, RouteContext } from 'methodical';
+import type { Html, RouteContext } from 'methodical-server';
 
 export interface PageOptions {
   title: string;

@@ -1,5 +1,5 @@
 /** Sample data for a first start: a few books and products with stock. Runs once per database. */
-import type { SeedHandler } from 'methodical';
+import type { SeedHandler } from 'methodical-server';
 
 const BOOKS = [
   { title: 'Pride and Prejudice', author: 'Jane Austen', year: 1813, genre: 'fiction' },

@@ -1,5 +1,5 @@
 /** Scenarios 2 and 3: `/register` and `/login`. */
-import type { RouteContext } from 'methodical';
+import type { RouteContext } from 'methodical-server';
 import { formError, input } from '../fields.js';
 import { hidden, nextPath, onceKey, page } from '../layout.js';
 

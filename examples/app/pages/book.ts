@@ -1,5 +1,5 @@
 /** Scenarios 10, 11 and 12: `/books/:id`, the book with its reviews. */
-import type { Html, RecordData, RouteContext } from 'methodical';
+import type { Html, RecordData, RouteContext } from 'methodical-server';
 import { formError, select, textarea } from '../fields.js';
 import { day, hidden, onceKey, page, signInFirst } from '../layout.js';
 import { bookOr404 } from './books.js';

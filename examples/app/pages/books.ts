@@ -1,5 +1,5 @@
 /** Scenarios 8, 9, 11 and 12: `/books`, `/add-book` and `/edit-book/:id`. */
-import type { Html, RecordData, RouteContext } from 'methodical';
+import type { Html, RecordData, RouteContext } from 'methodical-server';
 import { formError, input, select } from '../fields.js';
 import { hidden, onceKey, page, signInFirst } from '../layout.js';
 import { fileUrl } from './uploads.js';

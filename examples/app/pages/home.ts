@@ -1,5 +1,5 @@
 /** `/`: what the example shows, and where. */
-import type { RouteContext } from 'methodical';
+import type { RouteContext } from 'methodical-server';
 import { page } from '../layout.js';
 
 const SCENARIOS: [number, string, string, string][] = [

@@ -1,5 +1,5 @@
 /** Scenario 1: `/newsletter`, a plain form that POSTs once, then a thank-you page. */
-import type { RouteContext } from 'methodical';
+import type { RouteContext } from 'methodical-server';
 import { formError, input } from '../fields.js';
 import { hidden, onceKey, page } from '../layout.js';
 

@@ -1,5 +1,5 @@
 /** Scenarios 5 and 7: `/shop` (products, the cart, checkout), `/checkout` and `/orders/:id`. */
-import type { Html, RecordData, RouteContext } from 'methodical';
+import type { Html, RecordData, RouteContext } from 'methodical-server';
 import { formError, input, select } from '../fields.js';
 import { day, hidden, money, onceKey, page, signInFirst } from '../layout.js';
 

@@ -1,5 +1,5 @@
 /** Scenario 4: `/upload` (a multipart form) and `/uploads/:id` (the upload, with its download link). */
-import type { RecordData, RouteContext } from 'methodical';
+import type { RecordData, RouteContext } from 'methodical-server';
 import { formError, input } from '../fields.js';
 import { day, hidden, onceKey, page, signInFirst } from '../layout.js';
 

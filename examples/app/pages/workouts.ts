@@ -1,5 +1,5 @@
 /** Scenario 6: `/workouts` and `GET /api/workouts/summary`, totals per type from the database. */
-import type { AggregateRow, RouteContext } from 'methodical';
+import type { AggregateRow, RouteContext } from 'methodical-server';
 import { formError, input, select } from '../fields.js';
 import { day, hidden, onceKey, page, signInFirst } from '../layout.js';
 
