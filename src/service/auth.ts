@@ -11,7 +11,7 @@ import { isPlainObject } from '../util/is-plain-object.js';
 import { type FieldIssue, isProblem, Problem } from '../util/problem.js';
 import { findCollection } from './collections.js';
 import { type Caller, type RequestContext, SYSTEM_CONTEXT } from './context.js';
-import { type AttemptCounter, type AttemptOutcome, LoginThrottle } from './login-throttle.js';
+import { type AttemptOutcome, LoginThrottle } from './login-throttle.js';
 import { checkPassword, hashPassword, verifyPassword } from './passwords.js';
 import type { RecordWriter, WriteOutcome } from './record-writes.js';
 import { newToken, tokenHash } from './sessions.js';
@@ -25,9 +25,8 @@ export interface AuthServiceDeps {
   schema: ReadonlyMap<string, CompiledCollection>;
   config: Config;
   writer: RecordWriter;
+  /** The clock; failed logins are counted in the store at its times. */
   now?: () => Date;
-  /** Where failed logins are counted (in memory by default). */
-  attempts?: AttemptCounter;
 }
 
 /** A session just opened: its token (handed out once) and the seconds it lives. */
@@ -77,7 +76,7 @@ export class AuthService {
 
   constructor(private readonly deps: AuthServiceDeps) {
     this.now = deps.now ?? (() => new Date());
-    this.throttle = new LoginThrottle(deps.config.auth.loginThrottle, deps.attempts);
+    this.throttle = new LoginThrottle(deps.config.auth.loginThrottle, deps.store);
   }
 
   private get users(): CompiledCollection {
@@ -161,7 +160,7 @@ export class AuthService {
     const email = input.email as string;
     const password = input.password as string;
     const normalised = email.trim().toLowerCase();
-    const attempt = this.throttle.begin(normalised, ctx.ip, this.now().getTime());
+    const attempt = await this.throttle.begin(normalised, ctx.ip, this.now().getTime());
     let outcome: AttemptOutcome = 'abandoned';
     try {
       const { userId, stored } = await this.deps.store.transaction(async (tx) => {
@@ -182,7 +181,7 @@ export class AuthService {
       if (!user) throw invalidCredentials();
       return { ...session, user: visibleRecord(this.users.def, this.selfContext(user), user) };
     } finally {
-      attempt.settle(outcome);
+      await attempt.settle(outcome);
     }
   }
 
@@ -280,13 +279,13 @@ export class AuthService {
       });
     }
     const email = (ctx.auth?.email ?? '').toLowerCase();
-    const attempt = this.throttle.begin(email, ctx.ip, this.now().getTime());
+    const attempt = await this.throttle.begin(email, ctx.ip, this.now().getTime());
     let outcome: AttemptOutcome = 'abandoned';
     try {
       const stored = await this.deps.store.transaction((tx) => tx.getPasswordHash(USERS, userId));
       outcome = (await verifyPassword(stored, oldPassword)) ? 'succeeded' : 'failed';
     } finally {
-      attempt.settle(outcome);
+      await attempt.settle(outcome);
     }
     if (outcome === 'succeeded') return undefined;
     return new Problem('validation', 'oldPassword is not your current password.', {

@@ -12,11 +12,14 @@
  *   (at most 60), so the owner's right password from another address still
  *   logs in and no 429 asks anyone to wait longer than that.
  * An attempt counts for its address as soon as it is let through (before
- * the password is checked), so concurrent guesses cannot slip past a limit;
- * a success takes that back. The counts live behind `AttemptCounter` so a shared
- * (database) one can replace the in-memory one.
+ * the password is checked), in the transaction that checked the limits, so
+ * concurrent guesses cannot slip past a limit; a success takes that back.
+ * The counts are the store's counters (StoreTx `hit`/`hits`), so every node
+ * on one database sees every other node's failures; each counter keeps at
+ * most its limit of hits, and hits older than the window are purged.
  */
 import { createHash } from 'node:crypto';
+import type { Store, StoreTx } from '../store/store.js';
 import { Problem } from '../util/problem.js';
 
 export interface LoginThrottleLimits {
@@ -27,79 +30,12 @@ export interface LoginThrottleLimits {
   slowDownSeconds: number;
 }
 
-/** Times (ms since the epoch) of failed attempts, per key. */
-export interface AttemptCounter {
-  /** The times kept for `key` at or after `since`, oldest first. */
-  recent(key: string, since: number): readonly number[];
-  /** Add a time to `key`, keeping at most the newest `keep`. */
-  record(key: string, at: number, keep: number): void;
-  /** Take back one time recorded for `key` (an attempt that was not a failure). */
-  forget(key: string, at: number): void;
-  clear(key: string): void;
-}
-
-/** How many keys the in-memory counter holds at most; the least recently touched go first. */
-export const MAX_TRACKED_KEYS = 50_000;
-
-/**
- * An in-memory AttemptCounter with bounded memory: each key keeps at most
- * `keep` times, expired times go when the key is read, and past `maxKeys`
- * keys the least recently recorded one is dropped (forgetting failures only
- * ever lets more logins through, it never locks anyone out).
- */
-export class MemoryAttemptCounter implements AttemptCounter {
-  private readonly times = new Map<string, number[]>();
-
-  constructor(private readonly maxKeys = MAX_TRACKED_KEYS) {}
-
-  get size(): number {
-    return this.times.size;
-  }
-
-  recent(key: string, since: number): readonly number[] {
-    const list = this.times.get(key);
-    if (!list) return [];
-    const first = list.findIndex((t) => t >= since);
-    if (first === -1) {
-      this.times.delete(key);
-      return [];
-    }
-    if (first > 0) list.splice(0, first);
-    return list;
-  }
-
-  record(key: string, at: number, keep: number): void {
-    const list = this.times.get(key) ?? [];
-    this.times.delete(key);
-    list.push(at);
-    list.sort((a, b) => a - b);
-    if (list.length > keep) list.splice(0, list.length - keep);
-    this.times.set(key, list);
-    while (this.times.size > this.maxKeys) {
-      const oldest = this.times.keys().next().value as string;
-      this.times.delete(oldest);
-    }
-  }
-
-  forget(key: string, at: number): void {
-    const list = this.times.get(key);
-    if (!list) return;
-    const i = list.indexOf(at);
-    if (i !== -1) list.splice(i, 1);
-    if (list.length === 0) this.times.delete(key);
-  }
-
-  clear(key: string): void {
-    this.times.delete(key);
-  }
-}
-
 /** How a let-through attempt ended: a wrong email or password, the right one, or neither (an error). */
 export type AttemptOutcome = 'failed' | 'succeeded' | 'abandoned';
 
 /** An attempt let through; settle it once its outcome is known (later calls do nothing). */
 export interface LoginAttempt {
-  settle(outcome: AttemptOutcome): void;
+  settle(outcome: AttemptOutcome): Promise<void>;
 }
 
 /** Longest email or address kept as it is in a key; longer ones are kept as their hash. */
@@ -117,50 +53,77 @@ function tooMany(seconds: number): Problem {
   });
 }
 
+const iso = (ms: number) => new Date(ms).toISOString();
+const ms = (at: string | null) => (at === null ? undefined : Date.parse(at));
+
 export class LoginThrottle {
   constructor(
     private readonly limits: LoginThrottleLimits,
-    private readonly counter: AttemptCounter = new MemoryAttemptCounter(),
+    private readonly store: Store,
   ) {}
 
   /** Let an attempt for `email` (normalised) from `address` through, or throw a 429 with Retry-After. */
-  begin(email: string, address: string, now: number): LoginAttempt {
-    const { perEmail, perAddress, perEmailTotal, windowSeconds, slowDownSeconds } = this.limits;
-    const windowMs = windowSeconds * 1000;
-    const since = now - windowMs + 1;
+  async begin(email: string, address: string, now: number): Promise<LoginAttempt> {
+    const { perEmail, perAddress, perEmailTotal, windowSeconds } = this.limits;
+    const since = iso(now - windowSeconds * 1000 + 1);
+    const at = iso(now);
     const [who, from] = [keyPart(email), keyPart(address)];
     const keys = { pair: `pair:${from}\u0000${who}`, address: `address:${from}`, email: `email:${who}` };
-    const pair = this.counter.recent(keys.pair, since);
-    const fromAddress = this.counter.recent(keys.address, since);
+    // Checked and counted in one transaction: no other attempt, on any node, comes in between.
+    const wait = await this.store.transaction(async (tx) => {
+      const seconds = await this.wait(tx, keys, since, now);
+      if (seconds > 0) return seconds;
+      // Held while the password is checked; the email's count (a slow-down, not a limit) waits for the outcome.
+      await tx.hit(keys.pair, at, since, perEmail);
+      await tx.hit(keys.address, at, since, perAddress);
+      return 0;
+    });
+    if (wait > 0) throw tooMany(wait);
+    let settled = false;
+    return {
+      settle: async (outcome) => {
+        if (settled) return;
+        settled = true;
+        await this.store.transaction(async (tx) => {
+          if (outcome === 'failed') {
+            await tx.hit(keys.email, at, since, perEmailTotal);
+            return;
+          }
+          if (outcome === 'succeeded') await tx.clearHits(keys.pair);
+          else await tx.unhit(keys.pair, at);
+          await tx.unhit(keys.address, at);
+        });
+      },
+    };
+  }
+
+  /** Whole seconds to wait before the next attempt (0: let it through now). */
+  private async wait(
+    tx: StoreTx,
+    keys: { pair: string; address: string; email: string },
+    since: string,
+    now: number,
+  ): Promise<number> {
+    const { perEmail, perAddress, perEmailTotal, windowSeconds, slowDownSeconds } = this.limits;
+    const windowMs = windowSeconds * 1000;
+    const pair = await tx.hits(keys.pair, since);
+    const fromAddress = await tx.hits(keys.address, since);
     const waits: number[] = [];
-    // Over a limit: wait until the oldest failure that counts leaves the window.
-    if (pair.length >= perEmail) waits.push(pair[pair.length - perEmail] + windowMs - now);
-    if (fromAddress.length >= perAddress)
-      waits.push(fromAddress[fromAddress.length - perAddress] + windowMs - now);
-    if (waits.length === 0 && this.counter.recent(keys.email, since).length >= perEmailTotal) {
+    // Over a limit: wait until the oldest failure that counts leaves the window
+    // (a counter keeps no more hits than its limit, so that is its oldest).
+    const oldestPair = ms(pair.oldest);
+    if (pair.count >= perEmail && oldestPair !== undefined) waits.push(oldestPair + windowMs - now);
+    const oldestAddress = ms(fromAddress.oldest);
+    if (fromAddress.count >= perAddress && oldestAddress !== undefined)
+      waits.push(oldestAddress + windowMs - now);
+    if (waits.length === 0 && (await tx.hits(keys.email, since)).count >= perEmailTotal) {
       // The email is under attack from many addresses: one try per address per slow-down interval.
-      const last = pair[pair.length - 1];
+      const last = ms(pair.newest);
       if (last !== undefined && now - last < slowDownSeconds * 1000) {
         waits.push(Math.min(last + slowDownSeconds * 1000 - now, slowDownSeconds * 1000));
       }
     }
-    if (waits.length > 0) throw tooMany(Math.max(1, Math.ceil(Math.max(...waits) / 1000)));
-    // Held while the password is checked; the email's count (a slow-down, not a limit) waits for the outcome.
-    this.counter.record(keys.pair, now, perEmail);
-    this.counter.record(keys.address, now, perAddress);
-    let settled = false;
-    return {
-      settle: (outcome) => {
-        if (settled) return;
-        settled = true;
-        if (outcome === 'failed') {
-          this.counter.record(keys.email, now, perEmailTotal);
-          return;
-        }
-        if (outcome === 'succeeded') this.counter.clear(keys.pair);
-        else this.counter.forget(keys.pair, now);
-        this.counter.forget(keys.address, now);
-      },
-    };
+    if (waits.length === 0) return 0;
+    return Math.max(1, Math.ceil(Math.max(...waits) / 1000));
   }
 }

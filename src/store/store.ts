@@ -68,6 +68,13 @@ export interface PendingFile {
   meta: string;
 }
 
+/** The hits of a counter inside a window (times are ISO 8601; null when there are none). */
+export interface HitCount {
+  count: number;
+  oldest: string | null;
+  newest: string | null;
+}
+
 /** A session row (tokens are stored only as a hash). */
 export interface SessionEntry {
   tokenHash: string;
@@ -130,10 +137,16 @@ export interface StoreTx extends StoreReader {
   /** Set a marker at an ISO 8601 time; one already set keeps its time. */
   setMarker(name: string, at: string): Promise<void>;
 
-  /** Add one hit to a counter window and return the hits still inside it. */
-  hit(bucket: string, now: string, windowStart: string): Promise<number>;
-  /** Hits of a counter inside the window, without adding one. */
-  hits(bucket: string, windowStart: string): Promise<{ count: number; oldest: string | null }>;
+  /**
+   * Add one hit at `now` to a counter and return the hits still inside the
+   * window: the bucket's hits before `windowStart` are dropped, and with
+   * `keep` all but its newest `keep` too (so no bucket grows past its limit).
+   */
+  hit(bucket: string, now: string, windowStart: string, keep?: number): Promise<number>;
+  /** Hits of a counter inside the window, without adding one: how many, the oldest and the newest. */
+  hits(bucket: string, windowStart: string): Promise<HitCount>;
+  /** Take back one hit made at exactly `at` (nothing when there is none). */
+  unhit(bucket: string, at: string): Promise<void>;
   clearHits(bucket: string): Promise<void>;
 }
 
@@ -197,8 +210,8 @@ export interface Store extends StoreReader {
   migrate(steps: readonly MigrationStep[], options?: { allowDestructive?: boolean }): Promise<void>;
   /** Uploads whose record committed but whose blob may not have been moved into place yet. */
   pendingFiles(): Promise<PendingFile[]>;
-  /** Delete idempotency entries and sessions that have expired. */
-  purgeExpired(idempotencyBefore: string, now: string): Promise<void>;
+  /** Delete idempotency entries and sessions that have expired, and counter hits made before `hitsBefore`. */
+  purgeExpired(idempotencyBefore: string, now: string, hitsBefore: string): Promise<void>;
   /** Throws when the database does not answer; says whether it can take writes. */
   health(): Promise<StoreHealth>;
   close(): Promise<void>;

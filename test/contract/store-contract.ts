@@ -124,6 +124,9 @@ async function interleave(times = 3): Promise<void> {
 
 class Boom extends Error {}
 
+/** What `hits` says of an empty counter. */
+const NO_HITS = { count: 0, oldest: null, newest: null };
+
 const BOOK_FIELDS: Record<string, FieldDef> = {
   title: { type: 'text', required: true },
   author: { type: 'text' },
@@ -631,7 +634,7 @@ export function storeContract(name: string, open: OpenStore, options: ContractOp
         assert.equal(await store.getSession(token, at(1)), undefined);
         await store.transaction(async (tx) => {
           assert.equal(await tx.getIdempotency(scope, 'k', at(0)), undefined);
-          assert.deepEqual(await tx.hits(bucket, at(0)), { count: 0, oldest: null });
+          assert.deepEqual(await tx.hits(bucket, at(0)), NO_HITS);
         });
       });
 
@@ -961,19 +964,20 @@ export function storeContract(name: string, open: OpenStore, options: ContractOp
         const { store } = await books();
         const bucket = unique('bucket');
         await store.transaction(async (tx) => {
-          assert.deepEqual(await tx.hits(bucket, at(0)), { count: 0, oldest: null });
+          assert.deepEqual(await tx.hits(bucket, at(0)), NO_HITS);
           assert.equal(await tx.hit(bucket, at(1), at(0)), 1);
           assert.equal(await tx.hit(bucket, at(2), at(0)), 2);
           assert.equal(await tx.hit(bucket, at(3), at(0)), 3);
-          assert.deepEqual(await tx.hits(bucket, at(0)), { count: 3, oldest: at(1) });
-          assert.deepEqual(await tx.hits(bucket, at(2)), { count: 2, oldest: at(2) });
-          assert.deepEqual(await tx.hits(bucket, at(4)), { count: 0, oldest: null });
+          assert.deepEqual(await tx.hits(bucket, at(0)), { count: 3, oldest: at(1), newest: at(3) });
+          assert.deepEqual(await tx.hits(bucket, at(2)), { count: 2, oldest: at(2), newest: at(3) });
+          assert.deepEqual(await tx.hits(bucket, at(4)), NO_HITS);
         });
         // A later window leaves the older hits out of the count.
         assert.equal(await store.transaction((tx) => tx.hit(bucket, at(10), at(3))), 2);
         assert.deepEqual(await store.transaction((tx) => tx.hits(bucket, at(3))), {
           count: 2,
           oldest: at(3),
+          newest: at(10),
         });
       });
 
@@ -986,17 +990,82 @@ export function storeContract(name: string, open: OpenStore, options: ContractOp
           await tx.hit(b2, at(5), at(0));
         });
         await store.transaction(async (tx) => {
-          assert.deepEqual(await tx.hits(b1, at(0)), { count: 2, oldest: at(1) });
-          assert.deepEqual(await tx.hits(b2, at(0)), { count: 1, oldest: at(5) });
+          assert.deepEqual(await tx.hits(b1, at(0)), { count: 2, oldest: at(1), newest: at(2) });
+          assert.deepEqual(await tx.hits(b2, at(0)), { count: 1, oldest: at(5), newest: at(5) });
           await tx.clearHits(b1);
           await tx.clearHits(unique('bucket'));
         });
         await store.transaction(async (tx) => {
-          assert.deepEqual(await tx.hits(b1, at(0)), { count: 0, oldest: null });
-          assert.deepEqual(await tx.hits(b2, at(0)), { count: 1, oldest: at(5) });
+          assert.deepEqual(await tx.hits(b1, at(0)), NO_HITS);
+          assert.deepEqual(await tx.hits(b2, at(0)), { count: 1, oldest: at(5), newest: at(5) });
           assert.equal(await tx.hit(b1, at(6), at(0)), 1);
         });
       });
+
+      it('hit with keep leaves only the newest hits of that bucket', async () => {
+        const { store } = await books();
+        const [bucket, other] = [unique('bucket'), unique('bucket')];
+        await store.transaction(async (tx) => {
+          await tx.hit(other, at(1), at(0));
+          for (let i = 1; i <= 20; i++) assert.equal(await tx.hit(bucket, at(i), at(0), 5), Math.min(i, 5));
+        });
+        await store.transaction(async (tx) => {
+          assert.deepEqual(await tx.hits(bucket, at(0)), { count: 5, oldest: at(16), newest: at(20) });
+          assert.deepEqual(await tx.hits(other, at(0)), { count: 1, oldest: at(1), newest: at(1) });
+          // A hit out of order still leaves the newest ones.
+          assert.equal(await tx.hit(bucket, at(3), at(0), 5), 5);
+          assert.deepEqual(await tx.hits(bucket, at(0)), { count: 5, oldest: at(16), newest: at(20) });
+        });
+      });
+
+      it('unhit takes back one hit at exactly that time, and nothing else', async () => {
+        const { store } = await books();
+        const [bucket, other] = [unique('bucket'), unique('bucket')];
+        await store.transaction(async (tx) => {
+          await tx.hit(bucket, at(1), at(0));
+          await tx.hit(bucket, at(2), at(0));
+          await tx.hit(bucket, at(2), at(0));
+          await tx.hit(other, at(2), at(0));
+        });
+        await store.transaction(async (tx) => {
+          await tx.unhit(bucket, at(2));
+          assert.deepEqual(await tx.hits(bucket, at(0)), { count: 2, oldest: at(1), newest: at(2) });
+          await tx.unhit(bucket, at(2));
+          assert.deepEqual(await tx.hits(bucket, at(0)), { count: 1, oldest: at(1), newest: at(1) });
+          await tx.unhit(bucket, at(2));
+          await tx.unhit(unique('bucket'), at(1));
+          assert.deepEqual(await tx.hits(bucket, at(0)), { count: 1, oldest: at(1), newest: at(1) });
+          assert.deepEqual(await tx.hits(other, at(0)), { count: 1, oldest: at(2), newest: at(2) });
+        });
+        // Rolled back with its transaction like any other write.
+        await assert.rejects(
+          store.transaction(async (tx) => {
+            await tx.unhit(bucket, at(1));
+            throw new Boom('stop');
+          }),
+          Boom,
+        );
+        assert.equal((await store.transaction((tx) => tx.hits(bucket, at(0)))).count, 1);
+      });
+
+      it(
+        'hits made through one store are counted by another on the same database (two nodes)',
+        async () => {
+          const { store, c } = await books();
+          const other = await openTracked({ [c]: collection(c, BOOK_FIELDS) });
+          const bucket = unique('bucket');
+          await store.transaction((tx) => tx.hit(bucket, at(1), at(0)));
+          assert.equal(await other.transaction((tx) => tx.hit(bucket, at(2), at(0))), 2);
+          assert.deepEqual(await store.transaction((tx) => tx.hits(bucket, at(0))), {
+            count: 2,
+            oldest: at(1),
+            newest: at(2),
+          });
+          await other.transaction((tx) => tx.clearHits(bucket));
+          assert.deepEqual(await store.transaction((tx) => tx.hits(bucket, at(0))), NO_HITS);
+        },
+        NEEDS_PERSISTENCE,
+      );
     });
 
     describe('markers', () => {
@@ -1299,7 +1368,7 @@ export function storeContract(name: string, open: OpenStore, options: ContractOp
     });
 
     describe('maintenance', () => {
-      it('purgeExpired deletes old idempotency entries and expired sessions, and nothing live', async () => {
+      it('purgeExpired deletes old idempotency entries, expired sessions and old hits, and nothing live', async () => {
         const { store } = await books();
         const scope = unique('scope');
         const user = unique('user');
@@ -1311,8 +1380,17 @@ export function storeContract(name: string, open: OpenStore, options: ContractOp
           await tx.putSession(expired);
           await tx.putSession(live);
         });
-        await store.purgeExpired(at(100), at(100));
+        const [oldHits, newHits] = [unique('bucket'), unique('bucket')];
         await store.transaction(async (tx) => {
+          await tx.hit(oldHits, at(10), at(0));
+          await tx.hit(newHits, at(10), at(0));
+          await tx.hit(newHits, at(100), at(0));
+        });
+        await store.purgeExpired(at(100), at(100), at(50));
+        await store.transaction(async (tx) => {
+          // Hits before `hitsBefore` are gone from every bucket, even counted from the start of time.
+          assert.deepEqual(await tx.hits(oldHits, at(0)), NO_HITS);
+          assert.deepEqual(await tx.hits(newHits, at(0)), { count: 1, oldest: at(100), newest: at(100) });
           // notBefore in the past: only purging can make the old entry disappear.
           assert.equal(await tx.getIdempotency(scope, 'old', at(0)), undefined);
           assert.equal((await tx.getIdempotency(scope, 'new', at(0)))?.key, 'new');

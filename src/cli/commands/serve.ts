@@ -75,7 +75,7 @@ export async function serve(args: string[]): Promise<void> {
   const actual = typeof address === 'object' && address ? address.port : port;
   // A stray rejection somewhere in a plugin or hook is logged, not allowed to stop every other request.
   process.on('unhandledRejection', (reason) => app.log.error({ err: reason }, 'unhandled rejection'));
-  const purge = setInterval(() => void purgeExpired(store, config.idempotency.ttlSeconds), PURGE_INTERVAL_MS);
+  const purge = setInterval(() => void purgeExpired(store, config), PURGE_INTERVAL_MS);
   purge.unref();
   const tidy = setInterval(() => void tidyStaging(app, store, files), STAGING_INTERVAL_MS);
   tidy.unref();
@@ -100,10 +100,16 @@ async function seed(config: Config, store: Store, files: FileStorage): Promise<v
   }
 }
 
-async function purgeExpired(store: Store, ttlSeconds: number): Promise<void> {
-  const now = new Date();
+/** Expired idempotency entries and sessions, and failed logins older than the throttling window. */
+async function purgeExpired(store: Store, config: Config): Promise<void> {
+  const now = Date.now();
+  const before = (seconds: number) => new Date(now - seconds * 1000).toISOString();
   await store
-    .purgeExpired(new Date(now.getTime() - ttlSeconds * 1000).toISOString(), now.toISOString())
+    .purgeExpired(
+      before(config.idempotency.ttlSeconds),
+      new Date(now).toISOString(),
+      before(config.auth.loginThrottle.windowSeconds),
+    )
     .catch(() => {});
 }
 

@@ -173,8 +173,9 @@ export class SqliteStore implements Store {
       deletePendingFile: async (token) => s.deletePendingFile(token),
       getMarker: async (name) => s.getMarker(name),
       setMarker: async (name, at) => s.setMarker(name, at),
-      hit: async (bucket, now, windowStart) => s.hit(bucket, now, windowStart),
+      hit: async (bucket, now, windowStart, keep) => s.hit(bucket, now, windowStart, keep),
       hits: async (bucket, windowStart) => s.hits(bucket, windowStart),
+      unhit: async (bucket, at) => s.unhit(bucket, at),
       clearHits: async (bucket) => s.clearHits(bucket),
     };
   }
@@ -220,8 +221,8 @@ export class SqliteStore implements Store {
     return this.transaction(async () => this.system.pendingFiles());
   }
 
-  async purgeExpired(idempotencyBefore: string, now: string): Promise<void> {
-    await this.transaction(async () => this.system.purge(idempotencyBefore, now));
+  async purgeExpired(idempotencyBefore: string, now: string, hitsBefore: string): Promise<void> {
+    await this.transaction(async () => this.system.purge(idempotencyBefore, now, hitsBefore));
   }
 
   /** Counts of transactions and of the commits that carried them. */

@@ -5,7 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 import { quoteIdent } from '../sql-dialect.js';
-import type { IdempotencyEntry, PendingFile, SessionEntry } from '../store.js';
+import type { HitCount, IdempotencyEntry, PendingFile, SessionEntry } from '../store.js';
 import { PASSWORD_COLUMN } from '../table-model.js';
 
 export const SQLITE_SYSTEM_DDL = [
@@ -19,6 +19,7 @@ export const SQLITE_SYSTEM_DDL = [
   'CREATE TABLE IF NOT EXISTS _hits (bucket TEXT NOT NULL, at TEXT NOT NULL)',
   'CREATE TABLE IF NOT EXISTS _pending_files (token TEXT PRIMARY KEY, key TEXT NOT NULL, meta TEXT NOT NULL)',
   'CREATE INDEX IF NOT EXISTS _hits__bucket ON _hits (bucket, at)',
+  'CREATE INDEX IF NOT EXISTS _hits__at ON _hits (at)',
   // One row, rewritten by /healthz to find out whether a write goes through again.
   'CREATE TABLE IF NOT EXISTS _health (id INTEGER PRIMARY KEY, at TEXT NOT NULL)',
   // Facts about the database itself, written in the transaction they describe (e.g. the seed's).
@@ -60,9 +61,20 @@ export class SqliteSystem {
       deleteSessionsOf: p('DELETE FROM _sessions WHERE user_id = ?'),
       deleteSessionsOfExcept: p('DELETE FROM _sessions WHERE user_id = ? AND token_hash <> ?'),
       hit: p('INSERT INTO _hits (bucket, at) VALUES (?, ?)'),
-      hits: p('SELECT COUNT(*) AS n, MIN(at) AS oldest FROM _hits WHERE bucket = ? AND at >= ?'),
+      hits: p(
+        'SELECT COUNT(*) AS n, MIN(at) AS oldest, MAX(at) AS newest FROM _hits WHERE bucket = ? AND at >= ?',
+      ),
       pruneHits: p('DELETE FROM _hits WHERE bucket = ? AND at < ?'),
+      // Rows of one bucket and time are alike: any one of them will do.
+      unhit: p(
+        'DELETE FROM _hits WHERE rowid = (SELECT rowid FROM _hits WHERE bucket = ? AND at = ? LIMIT 1)',
+      ),
+      keepHits: p(
+        `DELETE FROM _hits WHERE rowid IN
+           (SELECT rowid FROM _hits WHERE bucket = ? ORDER BY at DESC LIMIT -1 OFFSET ?)`,
+      ),
       clearHits: p('DELETE FROM _hits WHERE bucket = ?'),
+      purgeHits: p('DELETE FROM _hits WHERE at < ?'),
       putPending: p('INSERT OR REPLACE INTO _pending_files (token, key, meta) VALUES (?, ?, ?)'),
       deletePending: p('DELETE FROM _pending_files WHERE token = ?'),
       pending: p('SELECT token, key, meta FROM _pending_files'),
@@ -139,15 +151,24 @@ export class SqliteSystem {
     else this.s.deleteSessionsOfExcept.run(userId, except);
   }
 
-  hit(bucket: string, now: string, windowStart: string): number {
+  hit(bucket: string, now: string, windowStart: string, keep?: number): number {
     this.s.pruneHits.run(bucket, windowStart);
     this.s.hit.run(bucket, now);
+    if (keep !== undefined) this.s.keepHits.run(bucket, Math.max(0, keep));
     return this.hits(bucket, windowStart).count;
   }
 
-  hits(bucket: string, windowStart: string): { count: number; oldest: string | null } {
-    const row = this.s.hits.get(bucket, windowStart) as { n: number; oldest: string | null };
-    return { count: Number(row.n), oldest: row.oldest };
+  hits(bucket: string, windowStart: string): HitCount {
+    const row = this.s.hits.get(bucket, windowStart) as {
+      n: number;
+      oldest: string | null;
+      newest: string | null;
+    };
+    return { count: Number(row.n), oldest: row.oldest, newest: row.newest };
+  }
+
+  unhit(bucket: string, at: string): void {
+    this.s.unhit.run(bucket, at);
   }
 
   clearHits(bucket: string): void {
@@ -174,8 +195,9 @@ export class SqliteSystem {
     this.s.setMarker.run(name, at);
   }
 
-  purge(idempotencyBefore: string, now: string): void {
+  purge(idempotencyBefore: string, now: string, hitsBefore: string): void {
     this.s.purgeKeys.run(idempotencyBefore);
     this.s.purgeSessions.run(now);
+    this.s.purgeHits.run(hitsBefore);
   }
 }
