@@ -141,6 +141,9 @@ export interface StoreTx extends StoreReader {
    * Add one hit at `now` to a counter and return the hits still inside the
    * window: the bucket's hits before `windowStart` are dropped, and with
    * `keep` all but its newest `keep` too (so no bucket grows past its limit).
+   * `hit` and `hits` hold their bucket until the transaction ends: another
+   * transaction's `hits` or `hit` of that bucket, on any node, waits for it,
+   * so a check-then-hit cannot interleave with another one.
    */
   hit(bucket: string, now: string, windowStart: string, keep?: number): Promise<number>;
   /** Hits of a counter inside the window, without adding one: how many, the oldest and the newest. */

@@ -1018,6 +1018,25 @@ export function storeContract(name: string, open: OpenStore, options: ContractOp
         });
       });
 
+      it('concurrent check-then-hit transactions on one bucket cannot both pass a limit', async () => {
+        const { store } = await books();
+        const bucket = unique('bucket');
+        const passed = await Promise.all(
+          Array.from({ length: 4 }, (_, i) =>
+            store.transaction(async (tx) => {
+              const { count } = await tx.hits(bucket, at(0));
+              // Room for another transaction to count the same bucket, if the store let it.
+              await new Promise((resolve) => setTimeout(resolve, 20));
+              if (count >= 2) return false;
+              await tx.hit(bucket, at(i + 1), at(0));
+              return true;
+            }),
+          ),
+        );
+        assert.equal(passed.filter(Boolean).length, 2, String(passed));
+        assert.equal((await store.transaction((tx) => tx.hits(bucket, at(0)))).count, 2);
+      });
+
       it('unhit takes back one hit at exactly that time, and nothing else', async () => {
         const { store } = await books();
         const [bucket, other] = [unique('bucket'), unique('bucket')];
