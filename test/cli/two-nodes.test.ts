@@ -2,16 +2,20 @@
  * Two `methodical serve` processes on one database file stand for two nodes
  * (PRODUCT.md, Scale-out): concurrent wrong passwords spread over both
  * cannot get more guesses than the limit, the throttle they earn holds on
- * both, and a session made on one works on the other until logout there.
+ * both, a session made on one works on the other until logout there, and
+ * one Idempotency-Key sent to both at once makes one record.
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { cliSandbox, request, type Server, SLOW, serve, writeJsonConfig } from './helpers.js';
+import { cliSandbox, PUBLIC_RULES, request, type Server, SLOW, serve, writeJsonConfig } from './helpers.js';
 
 const tmp = cliSandbox('methodical-nodes-');
 const LIMITS = { perEmail: 3, perAddress: 5, perEmailTotal: 100, window: 600, slowDown: 60 };
-const config = writeJsonConfig(tmp.dir, { auth: { loginThrottle: LIMITS } });
+const config = writeJsonConfig(tmp.dir, {
+  auth: { loginThrottle: LIMITS },
+  collections: { notes: { fields: { title: { type: 'text' } }, rules: PUBLIC_RULES } },
+});
 const data = join(tmp.dir, 'data');
 const EMAIL = 'ann@example.com';
 const PASSWORD = 'correct horse battery';
@@ -66,5 +70,24 @@ describe('two processes on one database', SLOW, () => {
       const wait = Number(right.headers.get('retry-after'));
       assert.ok(wait > 590 && wait <= 600, `Retry-After ${wait}`);
     }
+  });
+
+  test('one Idempotency-Key sent to both nodes at once makes exactly one record', async () => {
+    const headers = { 'idempotency-key': '"two-nodes-1"' };
+    const answers = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        request(`${nodes[i % 2].url}/api/notes`, { method: 'POST', body: { title: 'once' }, headers }),
+      ),
+    );
+    const created = answers.filter((a) => a.status === 201);
+    // A retry that finds the first one still running on its own node may be told to wait (409, Retry-After).
+    for (const a of answers.filter((x) => x.status !== 201)) {
+      assert.equal(a.status, 409, a.text);
+      assert.equal(a.headers.get('retry-after'), '1');
+    }
+    assert.ok(created.length >= 1, answers.map((a) => a.status).join());
+    assert.equal(new Set(created.map((a) => a.body?.id)).size, 1, 'every 201 is the same record');
+    const list = await request(`${nodes[1].url}/api/notes`);
+    assert.equal((list.body?.items as unknown[] | undefined)?.length, 1, list.text);
   });
 });
