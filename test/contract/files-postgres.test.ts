@@ -3,11 +3,21 @@
  * names a database: in a schema of its own, created for this run and dropped
  * after it. Without the variable the suite is skipped, saying so.
  */
+
+import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { PassThrough, type Readable } from 'node:stream';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import pg from 'pg';
-import { PostgresFileStorage } from '../../src/files/postgres/postgres-storage.js';
-import { fileStorageContract } from './file-storage-contract.js';
+import {
+  PostgresFileStorage,
+  type PostgresFileStorageOptions,
+} from '../../src/files/postgres/postgres-storage.js';
+import { FileNotFound, FileTooLarge } from '../../src/files/storage.js';
+import { fileStorageContract, source } from './file-storage-contract.js';
+
+const META = { type: 'text/plain', originalName: 'f.txt' };
+const MiB = 1024 * 1024;
 
 const url = process.env.TEST_DATABASE_URL;
 
@@ -32,10 +42,15 @@ if (!url) {
     await pool.end();
   });
 
-  fileStorageContract('postgres', async () => {
-    await pool.query(
+  const truncate = () =>
+    pool.query(
       `TRUNCATE ${tables.dropped}, ${tables.files}, ${tables.staged}, ${tables.chunks}, ${tables.blobs}`,
     );
+  const count = async (table: string) =>
+    Number((await pool.query(`SELECT count(*) AS n FROM ${table}`)).rows[0].n);
+
+  fileStorageContract('postgres', async () => {
+    await truncate();
     const open: PostgresFileStorage[] = [];
     const instance = () => {
       const storage = new PostgresFileStorage({ pool, schema });
@@ -62,4 +77,160 @@ if (!url) {
       },
     };
   });
+
+  describe('PostgresFileStorage across nodes', () => {
+    const opened: PostgresFileStorage[] = [];
+    const node = (options: Partial<PostgresFileStorageOptions> = {}) => {
+      const storage = new PostgresFileStorage({ pool, schema, ...options });
+      opened.push(storage);
+      return storage;
+    };
+    beforeEach(truncate);
+    afterEach(async () => {
+      for (const storage of opened.splice(0)) await storage.close();
+    });
+
+    it("never sweeps another node's upload in flight, even at idleMs 0", async () => {
+      const a = node();
+      const b = node();
+      const body = new PassThrough();
+      const pending = a.stage(body, 10 * MiB);
+      body.write(Buffer.alloc(300 * 1024, 1));
+      await until(async () => (await count(tables.chunks)) >= 1);
+      assert.equal(await b.sweep({ idleMs: 0 }), 0);
+      body.end(Buffer.alloc(10, 2));
+      const file = await pending;
+      assert.equal(await b.sweep({ idleMs: 0 }), 0, 'held for its commit');
+      await b.commit(file.token, 'a/b/c', META);
+      assert.equal((await a.stat('a/b/c'))?.size, 300 * 1024 + 10);
+    });
+
+    it('renews the lease of what it holds; once released, another node sweeps it', async () => {
+      const a = node({ leaseMs: 150 });
+      const b = node();
+      const file = await a.stage(source(Buffer.from('held')), 10);
+      await new Promise((done) => setTimeout(done, 400));
+      assert.equal(await b.sweep({ idleMs: 0 }), 0, 'lease renewed past its first term');
+      await a.close();
+      assert.equal(await b.sweep({ idleMs: 0 }), 1);
+      assert.equal(await count(tables.blobs), 0);
+      await assert.rejects(b.commit(file.token, 'a/b/c', META), FileNotFound);
+    });
+
+    it('a node that stopped without releasing leaves its uploads to a sweep once the lease lapses', async () => {
+      const a = node({ leaseMs: 100 });
+      await a.stage(source(Buffer.from('crashed')), 10);
+      // A crash: the process is gone, nothing renews or releases.
+      (a as unknown as { stopRenewal(): void }).stopRenewal();
+      const b = node();
+      assert.equal(await b.sweep({ idleMs: 0 }), 0);
+      await new Promise((done) => setTimeout(done, 250));
+      assert.equal(await b.sweep({ idleMs: 0 }), 1);
+    });
+
+    it('a commit and a sweep racing for one staged blob: exactly one wins', async () => {
+      const a = node();
+      for (let round = 0; round < 10; round++) {
+        const file = await a.stage(source(Buffer.from(`round ${round}`)), 100);
+        await pool.query(`UPDATE ${tables.staged} SET lease = NULL WHERE token = $1`, [file.token]);
+        const sweeper = node();
+        const [committed, swept] = await Promise.allSettled([
+          a.commit(file.token, `r/${round}/f`, META),
+          sweeper.sweep({ idleMs: 0 }),
+        ]);
+        assert.equal(swept.status, 'fulfilled');
+        const stored = await a.stat(`r/${round}/f`);
+        if (committed.status === 'fulfilled') {
+          assert.equal(swept.value, 0);
+          assert.equal(stored?.size, `round ${round}`.length);
+        } else {
+          assert.ok(committed.reason instanceof FileNotFound);
+          assert.equal(swept.value, 1);
+          assert.equal(stored, undefined);
+        }
+      }
+      assert.equal(await count(tables.staged), 0);
+    });
+
+    it('leaves no chunk behind when an upload fails, and purges removed blobs after the grace', async () => {
+      const a = node({ graceMs: 0 });
+      await assert.rejects(a.stage(source(Buffer.alloc(MiB, 1), 64 * 1024), MiB - 1), FileTooLarge);
+      assert.deepEqual([await count(tables.blobs), await count(tables.chunks)], [0, 0]);
+      const file = await a.stage(source(Buffer.alloc(MiB, 1), 64 * 1024), MiB);
+      await a.commit(file.token, 'a/b/c', META);
+      assert.equal(await count(tables.chunks), 4);
+      await a.remove('a/b/c');
+      assert.equal(await count(tables.chunks), 4, 'kept for downloads in flight');
+      assert.equal(await a.sweep({ idleMs: 0 }), 0, 'purges are not counted as leftovers');
+      assert.deepEqual([await count(tables.blobs), await count(tables.chunks)], [0, 0]);
+    });
+
+    it('reads only the chunks a range covers', async () => {
+      const a = node();
+      const bytes = randomBytes(MiB + 1);
+      const file = await a.stage(source(bytes, 64 * 1024), 2 * MiB);
+      await a.commit(file.token, 'a/b/c', META);
+      const seqs: number[] = [];
+      const query = pool.query.bind(pool);
+      const spy = (text: unknown, values?: unknown[]) => {
+        if (typeof text === 'string' && text.includes('generate_series')) seqs.push(Number(values?.[1]));
+        return (query as (t: unknown, v?: unknown[]) => Promise<unknown>)(text, values);
+      };
+      (pool as unknown as { query: typeof spy }).query = spy;
+      try {
+        const got = await bytesOf(await a.read('a/b/c', { start: 300_000, end: 600_000 }));
+        assert.ok(got.equals(bytes.subarray(300_000, 600_001)));
+        assert.deepEqual(seqs, [1, 2]);
+        seqs.length = 0;
+        const last = await bytesOf(await a.read('a/b/c', { start: MiB, end: MiB }));
+        assert.deepEqual([...last], [bytes[MiB]]);
+        assert.deepEqual(seqs, [4]);
+      } finally {
+        (pool as unknown as { query: typeof query }).query = query;
+      }
+    });
+
+    it('creates its tables once however many nodes start together', async () => {
+      const fresh = `${schema}_start`;
+      const nodes = Array.from({ length: 5 }, () => node({ schema: fresh }));
+      try {
+        await Promise.all(nodes.map((n) => n.open()));
+        await Promise.all(nodes.map((n) => n.health()));
+        assert.deepEqual(await nodes[0].health(), { writable: true });
+      } finally {
+        await pool.query(`DROP SCHEMA IF EXISTS "${fresh}" CASCADE`);
+      }
+    });
+
+    it('reports an unreachable database as not writable, without throwing', async () => {
+      const away = new PostgresFileStorage({ url: 'postgres://postgres@127.0.0.1:1/test', schema });
+      try {
+        const health = await away.health();
+        assert.equal(health.writable, false);
+        assert.match(health.detail ?? '', /cannot be reached.*ECONNREFUSED/);
+        await assert.rejects(away.stage(source(Buffer.from('x')), 10), /ECONNREFUSED/);
+      } finally {
+        await away.close();
+      }
+    });
+
+    it('refuses a schema name that is not a plain identifier', () => {
+      assert.throws(() => new PostgresFileStorage({ pool, schema: 'x"; DROP TABLE y; --' }), /schema name/);
+    });
+  });
+}
+
+/** Poll `check` until it holds (a few seconds at most). */
+async function until(check: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (await check()) return;
+    await new Promise((done) => setTimeout(done, 10));
+  }
+  throw new Error('condition not reached');
+}
+
+async function bytesOf(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
 }
