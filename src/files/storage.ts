@@ -1,7 +1,8 @@
 /**
  * The one blob-storage interface: uploads are staged first (streamed, size
  * checked, hashed) and made permanent under a key only once the record that
- * names them is written. Adapters: local/ (a folder) now, postgres/ later.
+ * names them is written. Adapters: local/ (a folder) and postgres/ (tables
+ * shared by every node).
  */
 import type { Readable } from 'node:stream';
 
@@ -63,6 +64,8 @@ export interface FileStorage {
   sweep(options: SweepOptions): Promise<number>;
   /** Whether a new upload can be stored now (false when the disk is full). */
   health(): Promise<{ writable: boolean; detail?: string }>;
+  /** Let go of what the storage holds open (connections, claims on staged blobs), when it has any. */
+  close?(): Promise<void>;
 }
 
 export interface SweepOptions {
