@@ -117,6 +117,15 @@ if (!url) {
       await assert.rejects(b.commit(file.token, 'a/b/c', META), FileNotFound);
     });
 
+    it('stops renewing what another node committed (a recovery after a crash)', async () => {
+      const a = node({ leaseMs: 60 });
+      const file = await a.stage(source(Buffer.from('moved elsewhere')), 100);
+      await node().commit(file.token, 'a/b/c', META);
+      const held = (a as unknown as { held: Set<string> }).held;
+      await until(async () => held.size === 0);
+      assert.equal((a as unknown as { renewal?: unknown }).renewal, undefined, 'no timer left');
+    });
+
     it('a node that stopped without releasing leaves its uploads to a sweep once the lease lapses', async () => {
       const a = node({ leaseMs: 100 });
       await a.stage(source(Buffer.from('crashed')), 10);

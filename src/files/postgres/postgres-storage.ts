@@ -374,14 +374,21 @@ export class PostgresFileStorage implements FileStorage {
   }
 
   private async renew(): Promise<void> {
-    if (this.held.size === 0) return;
-    await this.pool
-      .query(
+    const held = [...this.held];
+    if (held.length === 0) return;
+    let renewed: Set<string>;
+    try {
+      const result = await this.pool.query<{ token: string }>(
         `UPDATE ${this.tables.staged} SET lease = now() + $2 * interval '1 millisecond'
-         WHERE token = ANY ($1::text[])`,
-        [[...this.held], this.leaseMs],
-      )
-      .catch(() => {}); // The database is away: the next round tries again.
+         WHERE token = ANY ($1::text[]) RETURNING token`,
+        [held, this.leaseMs],
+      );
+      renewed = new Set(result.rows.map((r) => r.token));
+    } catch {
+      return; // The database is away: the next round tries again.
+    }
+    // A row exists from before a staged blob's first byte: one gone was committed or swept elsewhere.
+    for (const token of held) if (!renewed.has(token)) this.release(token);
   }
 }
 
