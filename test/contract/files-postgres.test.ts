@@ -46,6 +46,7 @@ if (!url) {
     pool.query(
       `TRUNCATE ${tables.dropped}, ${tables.files}, ${tables.staged}, ${tables.chunks}, ${tables.blobs}`,
     );
+  const rowsOf = async (sql: string, values: unknown[] = []) => (await pool.query(sql, values)).rows;
   const count = async (table: string) =>
     Number((await pool.query(`SELECT count(*) AS n FROM ${table}`)).rows[0].n);
 
@@ -197,6 +198,28 @@ if (!url) {
       } finally {
         (pool as unknown as { query: typeof query }).query = query;
       }
+    });
+
+    it('a download cut off midway stops fetching and fails nothing', async () => {
+      const a = node();
+      const file = await a.stage(source(randomBytes(2 * MiB), 64 * 1024), 2 * MiB);
+      await a.commit(file.token, 'a/b/c', META);
+      const stream = await a.read('a/b/c');
+      const errors: unknown[] = [];
+      stream.on('error', (error) => errors.push(error));
+      await new Promise<void>((done) => stream.once('data', () => done()));
+      stream.destroy();
+      await new Promise((done) => setTimeout(done, 100));
+      assert.deepEqual(errors, []);
+      assert.equal((await a.stat('a/b/c'))?.size, 2 * MiB);
+    });
+
+    it('keeps chunks uncompressed and out of line', async () => {
+      const [column] = await rowsOf(
+        `SELECT a.attstorage FROM pg_attribute a WHERE a.attrelid = $1::regclass AND a.attname = 'data'`,
+        [tables.chunks.replaceAll('"', '')],
+      );
+      assert.equal(column.attstorage, 'e');
     });
 
     it('creates its tables once however many nodes start together', async () => {

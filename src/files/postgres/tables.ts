@@ -5,7 +5,7 @@
  * collide in the catalog).
  *
  *   blobs    one row per blob: its size, SHA-1 (once fully staged) and chunk size
- *   chunks   (blob, seq) → bytea of at most chunk_size bytes
+ *   chunks   (blob, seq) → bytea of at most chunk_size bytes, stored uncompressed
  *   staged   uploads not yet committed: token → blob, last write, lease
  *   files    committed blobs by key, with their metadata
  *   dropped  blobs removed or replaced, kept a grace period for reads in flight
@@ -57,6 +57,9 @@ function ddl(t: Tables): string[] {
       data bytea NOT NULL,
       PRIMARY KEY (blob_id, seq)
     )`,
+    // Stored out of line and uncompressed: uploads are mostly compressed already, and a
+    // substring of an uncompressed value reads only the slices it covers (ranges).
+    `ALTER TABLE ${t.chunks} ALTER COLUMN data SET STORAGE EXTERNAL`,
     `CREATE TABLE IF NOT EXISTS ${t.staged} (
       token text PRIMARY KEY,
       blob_id bigint NOT NULL UNIQUE REFERENCES ${t.blobs} (id) ON DELETE CASCADE,
