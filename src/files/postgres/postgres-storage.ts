@@ -78,7 +78,13 @@ export class PostgresFileStorage implements FileStorage {
       this.pool = options.pool;
       this.ownPool = false;
     } else if (options.url) {
-      this.pool = new pg.Pool({ connectionString: options.url, allowExitOnIdle: true });
+      this.pool = new pg.Pool({
+        connectionString: options.url,
+        max: 10,
+        // An unreachable server fails a request (and /healthz) in seconds rather than hanging it.
+        connectionTimeoutMillis: 10_000,
+        allowExitOnIdle: true,
+      });
       // An idle connection dropped by the server must not take the process down; the next query reconnects.
       this.pool.on('error', () => {});
       this.ownPool = true;
