@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { PassThrough, type Readable } from 'node:stream';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import pg from 'pg';
+import type { Leases } from '../../src/files/postgres/leases.js';
 import {
   PostgresFileStorage,
   type PostgresFileStorageOptions,
@@ -122,16 +123,16 @@ if (!url) {
       const a = node({ leaseMs: 60 });
       const file = await a.stage(source(Buffer.from('moved elsewhere')), 100);
       await node().commit(file.token, 'a/b/c', META);
-      const held = (a as unknown as { held: Set<string> }).held;
-      await until(async () => held.size === 0);
-      assert.equal((a as unknown as { renewal?: unknown }).renewal, undefined, 'no timer left');
+      const leases = (a as unknown as { leases: Leases }).leases;
+      await until(async () => leases.tokens().length === 0);
+      assert.equal((leases as unknown as { timer?: unknown }).timer, undefined, 'no timer left');
     });
 
     it('a node that stopped without releasing leaves its uploads to a sweep once the lease lapses', async () => {
       const a = node({ leaseMs: 100 });
       await a.stage(source(Buffer.from('crashed')), 10);
       // A crash: the process is gone, nothing renews or releases.
-      (a as unknown as { stopRenewal(): void }).stopRenewal();
+      (a as unknown as { leases: Leases }).leases.stop();
       const b = node();
       assert.equal(await b.sweep({ idleMs: 0 }), 0);
       await new Promise((done) => setTimeout(done, 250));

@@ -32,6 +32,7 @@ import {
   type SweepOptions,
 } from '../storage.js';
 import { ChunkSink, chunkSource } from './chunks.js';
+import { Leases } from './leases.js';
 import { createTables, LOCK_CLASS, type Tables, tableNames } from './tables.js';
 
 const TOKEN = /^[A-Za-z0-9_-]{22}$/;
@@ -66,14 +67,13 @@ export class PostgresFileStorage implements FileStorage {
   private readonly pool: pg.Pool;
   private readonly ownPool: boolean;
   private readonly chunkSize: number;
-  private readonly leaseMs: number;
   private readonly graceMs: number;
   private ready: Promise<void> | undefined;
-  /** Staged blobs this process is writing or holds for a commit: their leases are renewed. */
-  private readonly held = new Set<string>();
-  private renewal: NodeJS.Timeout | undefined;
+  /** Staged blobs this process is writing or holds for a commit. */
+  private readonly leases: Leases;
 
   constructor(options: PostgresFileStorageOptions) {
+    this.tables = tableNames(options.schema);
     if (options.pool) {
       this.pool = options.pool;
       this.ownPool = false;
@@ -91,9 +91,8 @@ export class PostgresFileStorage implements FileStorage {
     } else {
       throw new Error('PostgresFileStorage needs a pool or a url.');
     }
-    this.tables = tableNames(options.schema);
     this.chunkSize = options.chunkSize ?? 256 * 1024;
-    this.leaseMs = options.leaseMs ?? 60_000;
+    this.leases = new Leases(this.pool, this.tables.staged, options.leaseMs ?? 60_000);
     this.graceMs = options.graceMs ?? 10 * 60_000;
   }
 
@@ -114,7 +113,7 @@ export class PostgresFileStorage implements FileStorage {
       await this.open();
       const t = this.tables;
       const token = randomBytes(16).toString('base64url');
-      this.hold(token);
+      this.leases.hold(token);
       let blobId: string;
       try {
         // Created before any byte flows, so a failure below always has a row to remove.
@@ -122,11 +121,11 @@ export class PostgresFileStorage implements FileStorage {
           `WITH b AS (INSERT INTO ${t.blobs} (chunk_size) VALUES ($3) RETURNING id)
            INSERT INTO ${t.staged} (token, blob_id, lease)
            SELECT $1, id, now() + $2 * interval '1 millisecond' FROM b RETURNING blob_id`,
-          [token, this.leaseMs, this.chunkSize],
+          [token, this.leases.leaseMs, this.chunkSize],
         );
         blobId = created.rows[0].blob_id;
       } catch (error) {
-        this.release(token);
+        this.leases.release(token);
         throw noSpace(error);
       }
       const meter = new Meter(maxSize);
@@ -149,7 +148,7 @@ export class PostgresFileStorage implements FileStorage {
         if (done.rowCount !== 1) throw new FileNotFound(`staged/${token}`);
         return { token, size: meter.size, sha1, head: meter.head() };
       } catch (error) {
-        this.release(token);
+        this.leases.release(token);
         // Best effort: if the database is what failed, the lapsed lease lets a later sweep take it.
         await this.deleteStaged(token).catch(() => {});
         throw noSpace(error);
@@ -181,12 +180,12 @@ export class PostgresFileStorage implements FileStorage {
       );
       if (previous) await this.drop(client, previous);
     });
-    this.release(token);
+    this.leases.release(token);
   }
 
   async discard(token: string): Promise<void> {
     checkToken(token);
-    this.release(token);
+    this.leases.release(token);
     await this.open();
     await this.deleteStaged(token);
   }
@@ -266,7 +265,7 @@ export class PostgresFileStorage implements FileStorage {
   async sweep(options: SweepOptions): Promise<number> {
     await this.open();
     const t = this.tables;
-    const spared = [...this.held, ...(options.keep ?? [])];
+    const spared = [...this.leases.tokens(), ...(options.keep ?? [])];
     return this.transaction(async (client) => {
       const taken = await client.query<{ blob_id: string }>(
         `DELETE FROM ${t.staged}
@@ -305,16 +304,10 @@ export class PostgresFileStorage implements FileStorage {
     }
   }
 
-  /** Stop renewing leases and let go of what this process held (other nodes may sweep it); end an own pool. */
+  /** Let go of what this process held (other nodes may sweep it at once); end an own pool. */
   async close(): Promise<void> {
-    const held = [...this.held];
-    this.held.clear();
-    this.stopRenewal();
-    if (held.length > 0 && this.ready) {
-      await this.pool
-        .query(`UPDATE ${this.tables.staged} SET lease = NULL WHERE token = ANY ($1::text[])`, [held])
-        .catch(() => {});
-    }
+    if (this.ready) await this.leases.releaseAll();
+    else this.leases.stop();
     if (this.ownPool) await this.pool.end();
   }
 
@@ -359,42 +352,6 @@ export class PostgresFileStorage implements FileStorage {
       const id = gone.rows[0]?.blob_id;
       if (id) await client.query(`DELETE FROM ${this.tables.blobs} WHERE id = $1`, [id]);
     });
-  }
-
-  private hold(token: string): void {
-    this.held.add(token);
-    if (this.renewal) return;
-    // Renewed well before it lapses; unref'd, so it never keeps a process alive.
-    this.renewal = setInterval(() => void this.renew(), Math.max(10, Math.floor(this.leaseMs / 3)));
-    this.renewal.unref();
-  }
-
-  private release(token: string): void {
-    this.held.delete(token);
-    if (this.held.size === 0) this.stopRenewal();
-  }
-
-  private stopRenewal(): void {
-    if (this.renewal) clearInterval(this.renewal);
-    this.renewal = undefined;
-  }
-
-  private async renew(): Promise<void> {
-    const held = [...this.held];
-    if (held.length === 0) return;
-    let renewed: Set<string>;
-    try {
-      const result = await this.pool.query<{ token: string }>(
-        `UPDATE ${this.tables.staged} SET lease = now() + $2 * interval '1 millisecond'
-         WHERE token = ANY ($1::text[]) RETURNING token`,
-        [held, this.leaseMs],
-      );
-      renewed = new Set(result.rows.map((r) => r.token));
-    } catch {
-      return; // The database is away: the next round tries again.
-    }
-    // A row exists from before a staged blob's first byte: one gone was committed or swept elsewhere.
-    for (const token of held) if (!renewed.has(token)) this.release(token);
   }
 }
 
