@@ -67,7 +67,17 @@ if (!url) {
         await (other as PostgresFileStorage).close();
         await pool.query(`UPDATE ${tables.staged} SET lease = now() - interval '1 second'`);
       },
-      staged: async () => (await pool.query(`SELECT token FROM ${tables.staged}`)).rows.map((r) => r.token),
+      // The staged tokens, and any blob (with its chunks) that nothing names any more: none should be left.
+      staged: async () => [
+        ...(await rowsOf(`SELECT token FROM ${tables.staged}`)).map((r) => r.token),
+        ...(
+          await rowsOf(
+            `SELECT id FROM ${tables.blobs} b WHERE NOT EXISTS (SELECT 1 FROM ${tables.staged} s WHERE s.blob_id = b.id)
+               AND NOT EXISTS (SELECT 1 FROM ${tables.files} f WHERE f.blob_id = b.id)
+               AND NOT EXISTS (SELECT 1 FROM ${tables.dropped} d WHERE d.blob_id = b.id)`,
+          )
+        ).map((r) => `orphan blob ${r.id}`),
+      ],
       age: async (token, ms) => {
         await pool.query(
           `UPDATE ${tables.staged} SET touched = now() - $2 * interval '1 millisecond' WHERE token = $1`,
