@@ -59,7 +59,9 @@ export interface FileStorage {
   /**
    * Remove staged blobs left behind (by a crash, or a request cut off): every
    * one idle for at least `idleMs` that this process is not writing or
-   * holding for a commit, and whose token is not in `keep`. Returns how many.
+   * holding for a commit, and whose token is not in `keep`. An adapter shared
+   * by several nodes also spares what another live node is writing or holding.
+   * Returns how many.
    */
   sweep(options: SweepOptions): Promise<number>;
   /** Whether a new upload can be stored now (false when the disk is full). */
