@@ -5,7 +5,9 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { Readable } from 'node:stream';
 import { after, afterEach, beforeEach, describe, test } from 'node:test';
+import pg from 'pg';
 import { type FilesFlags, openFiles } from '../../src/cli/open-store.js';
 import { UsageError } from '../../src/cli/usage-error.js';
 import { LocalFileStorage } from '../../src/files/local/local-storage.js';
@@ -71,6 +73,28 @@ describe('openFiles', () => {
       }
     });
   }
+
+  test('with a real PostgreSQL, files go to the tables of the schema the URL selects', async (t) => {
+    const base = process.env.TEST_DATABASE_URL;
+    if (!base) return t.skip('TEST_DATABASE_URL is not set: set it to postgres://… to run this');
+    const schema = `files_cli_${process.pid}`;
+    const admin = new pg.Pool({ connectionString: base, max: 1 });
+    await admin.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+    const url = new URL(base);
+    url.searchParams.set('options', `-c search_path=${schema}`);
+    const files = openFiles({ database: url.toString() });
+    try {
+      assert.ok(files instanceof PostgresFileStorage);
+      const staged = await files.stage(Readable.from([Buffer.from('in the database')]), 100);
+      await files.commit(staged.token, 'photos/p1/a.txt', { type: 'text/plain', originalName: 'a.txt' });
+      const rows = await admin.query(`SELECT key FROM "${schema}".methodical_files`);
+      assert.deepEqual(rows.rows, [{ key: 'photos/p1/a.txt' }]);
+    } finally {
+      await files.close?.();
+      await admin.query(`DROP SCHEMA "${schema}" CASCADE`);
+      await admin.end();
+    }
+  });
 
   test('--files with an empty value is a usage error', () => {
     assert.throws(
