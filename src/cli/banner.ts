@@ -13,14 +13,19 @@ export function redactUrl(url: string): string {
 }
 
 /** The lines (for stderr) naming the config file and where the data lives. */
-export function bannerLines(configFile: string, flags: { data?: string; database?: string }): string[] {
+export function bannerLines(
+  configFile: string,
+  flags: { data?: string; database?: string; files?: string },
+): string[] {
   const lines = [`  config    ${resolve(configFile)}`];
   const url = flags.database ?? process.env.DATABASE_URL;
   if (url) {
     lines.push(`  database  ${redactUrl(url)}`);
   } else {
     const data = resolve(flags.data ?? 'data');
-    lines.push(`  data      ${data} (SQLite database methodical.db, uploads in files/)`);
+    const uploads = flags.files ? '' : ', uploads in files/';
+    lines.push(`  data      ${data} (SQLite database methodical.db${uploads})`);
   }
+  if (flags.files) lines.push(`  files     ${resolve(flags.files)}`);
   return lines;
 }

@@ -15,7 +15,7 @@ const USAGE = `Usage: methodical <command> [options]
        methodical --version
 
 Commands:
-  serve [--config FILE] [--data DIR] [--database URL] [--host H] [--port P]
+  serve [--config FILE] [--data DIR] [--database URL] [--host H] [--port P] [--files DIR]
   init [DIR]
   migrate [--dry-run] [--allow-destructive] [--config FILE] [--data DIR] [--database URL]
   user create --email E --password P [--admin] [--name N]

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { findConfigFile, loadConfig } from '../config/load.js';
 import type { Config } from '../config/types.js';
 import { LocalFileStorage } from '../files/local/local-storage.js';
+import { PostgresFileStorage } from '../files/postgres/postgres-storage.js';
 import type { FileStorage } from '../files/storage.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/store.js';
@@ -39,7 +40,23 @@ export async function openStore(config: Config, flags: StoreFlags): Promise<Stor
   });
 }
 
-/** Uploaded files: a folder inside the data folder. */
-export function openFiles(flags: StoreFlags): FileStorage {
+export interface FilesFlags extends StoreFlags {
+  /** Where uploaded files go: a folder (a shared disk), instead of the default. */
+  files?: string;
+}
+
+const POSTGRES_URL = /^postgres(ql)?:\/\//;
+
+/**
+ * Uploaded files: the --files folder when given; otherwise in the database
+ * when it is PostgreSQL (shared by every node), or files/ in the data folder.
+ */
+export function openFiles(flags: FilesFlags): FileStorage {
+  if (flags.files !== undefined) {
+    if (flags.files === '') throw new UsageError('--files must name a folder');
+    return new LocalFileStorage(resolve(flags.files));
+  }
+  const url = flags.database ?? process.env.DATABASE_URL;
+  if (url && POSTGRES_URL.test(url)) return new PostgresFileStorage({ url });
   return new LocalFileStorage(resolve(flags.data ?? 'data', 'files'));
 }

@@ -32,6 +32,11 @@ export const DATABASE_FLAGS = {
   database: { type: 'string' },
 } as const;
 
+/** The flag of commands that open uploaded files: a folder for them (e.g. a shared disk). */
+export const FILES_FLAGS = {
+  files: { type: 'string' },
+} as const;
+
 /** A TCP port from a flag or PORT (0 picks a free one). */
 export function parsePort(value: string, source: string): number {
   if (!/^[0-9]{1,5}$/.test(value) || Number(value) > 65535) {

@@ -1,7 +1,8 @@
 /**
  * The one blob-storage interface: uploads are staged first (streamed, size
  * checked, hashed) and made permanent under a key only once the record that
- * names them is written. Adapters: local/ (a folder) now, postgres/ later.
+ * names them is written. Adapters: local/ (a folder) and postgres/ (tables
+ * shared by every node).
  */
 import type { Readable } from 'node:stream';
 
@@ -58,11 +59,15 @@ export interface FileStorage {
   /**
    * Remove staged blobs left behind (by a crash, or a request cut off): every
    * one idle for at least `idleMs` that this process is not writing or
-   * holding for a commit, and whose token is not in `keep`. Returns how many.
+   * holding for a commit, and whose token is not in `keep`. An adapter shared
+   * by several nodes also spares what another live node is writing or holding.
+   * Returns how many.
    */
   sweep(options: SweepOptions): Promise<number>;
   /** Whether a new upload can be stored now (false when the disk is full). */
   health(): Promise<{ writable: boolean; detail?: string }>;
+  /** Let go of what the storage holds open (connections, claims on staged blobs), when it has any. */
+  close?(): Promise<void>;
 }
 
 export interface SweepOptions {

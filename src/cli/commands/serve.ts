@@ -9,7 +9,7 @@ import type { Store } from '../../store/store.js';
 import { bannerLines } from '../banner.js';
 import { applyOnStart } from '../migrate-on-start.js';
 import { configFrom, openFiles, openStore } from '../open-store.js';
-import { DATABASE_FLAGS, parseFlags, parsePort } from '../options.js';
+import { DATABASE_FLAGS, FILES_FLAGS, parseFlags, parsePort } from '../options.js';
 import { logFormat, prettyLogStream } from '../request-log.js';
 import { UsageError } from '../usage-error.js';
 
@@ -26,6 +26,7 @@ function origin(host: string, port: number): string {
 export async function serve(args: string[]): Promise<void> {
   const { values } = parseFlags('serve', args, {
     ...DATABASE_FLAGS,
+    ...FILES_FLAGS,
     host: { type: 'string' },
     port: { type: 'string' },
   });
@@ -79,7 +80,7 @@ export async function serve(args: string[]): Promise<void> {
   purge.unref();
   const tidy = setInterval(() => void tidyStaging(app, store, files), STAGING_INTERVAL_MS);
   tidy.unref();
-  stopOnSignals(app, store, [purge, tidy]);
+  stopOnSignals(app, store, files, [purge, tidy]);
   // Announced last, once a signal is sure to stop it cleanly.
   process.stdout.write(`Methodical listening on ${origin(host, actual)}\n`);
   process.stderr.write(`${bannerLines(config.file, values).join('\n')}\n`);
@@ -122,8 +123,13 @@ async function tidyStaging(app: FastifyInstance, store: Store, files: FileStorag
   }
 }
 
-/** SIGINT/SIGTERM: stop accepting, finish in-flight requests, close the database, exit 0. */
-function stopOnSignals(app: FastifyInstance, store: Store, timers: NodeJS.Timeout[]): void {
+/** SIGINT/SIGTERM: stop accepting, finish in-flight requests, close the database and files, exit 0. */
+function stopOnSignals(
+  app: FastifyInstance,
+  store: Store,
+  files: FileStorage,
+  timers: NodeJS.Timeout[],
+): void {
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) {
@@ -135,6 +141,7 @@ function stopOnSignals(app: FastifyInstance, store: Store, timers: NodeJS.Timeou
     try {
       await app.close();
       await store.close();
+      await files.close?.();
       process.exit(0);
     } catch (error) {
       process.stderr.write(`methodical: error while stopping: ${(error as Error).message}\n`);

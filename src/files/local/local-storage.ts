@@ -28,6 +28,7 @@ import { pipeline } from 'node:stream/promises';
 import { MEDIA } from '../../util/media-types.js';
 import { isNoSpace, StorageFull } from '../../util/storage-full.js';
 import { collectingAlong } from '../../util/young-gc.js';
+import { Meter } from '../meter.js';
 import {
   assertValidKey,
   type ByteRange,
@@ -39,7 +40,6 @@ import {
   type StoredFileInfo,
   type SweepOptions,
 } from '../storage.js';
-import { Meter } from './meter.js';
 
 const STAGING = '.staging';
 const TOKEN = /^[A-Za-z0-9_-]{22}$/;

@@ -1,8 +1,8 @@
 /** The meter uploads stream through on their way into staging. */
 import { createHash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
-import { collectYoungGarbage, crossesCollectionPoint } from '../../util/young-gc.js';
-import { FileTooLarge } from '../storage.js';
+import { collectYoungGarbage, crossesCollectionPoint } from '../util/young-gc.js';
+import { FileTooLarge } from './storage.js';
 
 /** Bytes kept from the start of an upload for type sniffing. */
 export const HEAD_SIZE = 4100;
