@@ -5,6 +5,7 @@
  * (sqlite/dialect.ts, postgres/dialect.ts) and overrides only what differs.
  * It also implements the filter compiler's hooks (query/sql-target.ts).
  */
+import { createHash } from 'node:crypto';
 import type { Literal } from '../query/ast.js';
 import type { ColumnInfo, FilterSql, ParamValue } from '../query/sql-target.js';
 import type { StorageKind } from '../schema/field-type.js';
@@ -64,9 +65,36 @@ export function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
-/** Index names follow one convention so migrations can find them again. */
-export function indexName(table: string, column: string, kind: 'unique' | 'rel'): string {
-  return `${table}__${column}__${kind}`;
+/** Identifiers past this many bytes PostgreSQL cuts short (NAMEDATALEN - 1). */
+const MAX_IDENTIFIER = 63;
+const HASH_LENGTH = 12;
+const KEEP = MAX_IDENTIFIER - HASH_LENGTH - 2;
+
+/** A name that fits the limit: kept when short, else its start and a hash of the whole (ASCII names). */
+function fit(name: string): string {
+  if (name.length <= MAX_IDENTIFIER) return name;
+  const hash = createHash('sha256').update(name).digest('hex').slice(0, HASH_LENGTH);
+  return `${name.slice(0, KEEP)}__${hash}`;
 }
 
-export const CREATED_INDEX = (table: string) => `${table}__created__idx`;
+/**
+ * Index names follow one convention so migrations can find them again, the
+ * same on every store: `<table>__<column>__<kind>`, shortened as fit() does
+ * when table and column names together pass 63 bytes.
+ */
+export function indexName(table: string, column: string, kind: 'unique' | 'rel'): string {
+  return fit(`${table}__${column}__${kind}`);
+}
+
+export const CREATED_INDEX = (table: string) => fit(`${table}__created__idx`);
+
+/** Whether an index of `table` is one the store made (and so may drop). */
+export function ownIndex(table: string, name: string): boolean {
+  const prefix = `${table}__`;
+  if (name.startsWith(prefix)) return true;
+  return (
+    name.length === MAX_IDENTIFIER &&
+    new RegExp(`__[0-9a-f]{${HASH_LENGTH}}$`).test(name) &&
+    prefix.startsWith(name.slice(0, KEEP))
+  );
+}

@@ -3,7 +3,7 @@
  * into migration steps with their SQL. Shared by both adapters; each one
  * supplies the introspection and its dialect.
  */
-import { CREATED_INDEX, indexName, quoteIdent, type SqlDialect } from './dialect.js';
+import { CREATED_INDEX, indexName, ownIndex, quoteIdent, type SqlDialect } from './dialect.js';
 import type { MigrationStep } from './store.js';
 import type { ColumnModel, TableModel } from './table-model.js';
 
@@ -67,7 +67,7 @@ function indexSteps(model: TableModel, actual: ActualTable | undefined): Migrati
     });
   }
   for (const name of actual?.indexes ?? []) {
-    if (want.has(name) || !name.startsWith(`${model.table}__`)) continue;
+    if (want.has(name) || !ownIndex(model.table, name)) continue;
     steps.unshift({
       kind: 'drop-index',
       table: model.table,

@@ -367,6 +367,25 @@ export function storeContract(name: string, open: OpenStore, options: ContractOp
         assert.equal((await store.get(c, 'b'))?.isbn, '978-0553293357');
       });
 
+      it('63-character table and field names: indexes are found again and a violation names the field', async () => {
+        const c = unique('long').padEnd(63, 'x');
+        const code = 'c'.repeat(59) + 'code';
+        const owner = 'o'.repeat(58) + 'owner';
+        const collections = {
+          [c]: collection(c, {
+            [code]: { type: 'text', unique: true },
+            [owner]: { type: 'relation', collection: c },
+          }),
+        };
+        const store = await ready(collections);
+        assert.deepEqual(await store.planMigration(), [], 'every index is found again by its name');
+        await store.transaction((tx) => tx.insert(c, rec('a', { [code]: 'X', [owner]: null })));
+        await assert.rejects(
+          store.transaction((tx) => tx.insert(c, rec('b', { [code]: 'X', [owner]: 'a' }))),
+          (error: unknown) => error instanceof UniqueViolation && error.field === code,
+        );
+      });
+
       it('unique fields allow any number of nulls', async () => {
         const { store, c } = await books();
         await store.transaction(async (tx) => {

@@ -7,7 +7,7 @@
  */
 import type { Expr } from '../../query/ast.js';
 import type { AggregateRow, RecordData } from '../../schema/types.js';
-import { quoteIdent } from '../dialect.js';
+import { indexName, quoteIdent } from '../dialect.js';
 import { DuplicateId, ReadTooLarge, UniqueViolation } from '../errors.js';
 import { aggregateRow, aggregateSql, getManySql, getSql, listSql, selectList } from '../list-sql.js';
 import type { AggregateQuery, ListQuery, ListResult } from '../store.js';
@@ -177,7 +177,8 @@ function translate(error: unknown, model: TableModel, id: string): unknown {
   const constraint = typeof e.constraint === 'string' ? e.constraint : '';
   if (constraint === `${model.table}_pkey` || constraint.endsWith('_pkey'))
     return new DuplicateId(model.collection, id);
-  // Unique indexes are named <table>__<column>__unique (see dialect.ts indexName).
-  const match = /^.+__(.+)__unique$/.exec(constraint);
-  return new UniqueViolation(model.collection, match?.[1] ?? 'id');
+  const column = model.columns.find(
+    (c) => c.unique && indexName(model.table, c.name, 'unique') === constraint,
+  );
+  return new UniqueViolation(model.collection, column?.name ?? 'id');
 }
