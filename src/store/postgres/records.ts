@@ -40,6 +40,7 @@ export class PostgresRecords implements RecordsPart {
 
   async get(collection: string, id: string, filter?: Expr | null): Promise<RecordData | undefined> {
     const model = this.model(collection);
+    if (holdsNul(id)) return undefined;
     const q = filter
       ? getSql(model, this.dialect, id, filter)
       : {
@@ -57,6 +58,8 @@ export class PostgresRecords implements RecordsPart {
     filter?: Expr | null,
     maxBytes?: number,
   ): Promise<RecordData[]> {
+    // An id PostgreSQL cannot hold is an id no record has.
+    ids = ids.filter((id) => !holdsNul(id));
     if (ids.length === 0) return [];
     const model = this.model(collection);
     const out: RecordData[] = [];
@@ -108,6 +111,7 @@ export class PostgresRecords implements RecordsPart {
 
   async delete(collection: string, id: string): Promise<boolean> {
     const model = this.model(collection);
+    if (holdsNul(id)) return false;
     const result = await this.db.query(
       `DELETE FROM ${quoteIdent(model.table)} WHERE ${quoteIdent('id')} = $1`,
       [id],
@@ -143,6 +147,11 @@ export class PostgresRecords implements RecordsPart {
     this.writes = next.catch(() => undefined);
     return next;
   }
+}
+
+/** PostgreSQL text cannot hold U+0000: no stored value has one, and binding one is an error. */
+export function holdsNul(value: string): boolean {
+  return value.includes(String.fromCharCode(0));
 }
 
 /** Bytes a read may still load. */

@@ -5,10 +5,12 @@
  * part of migrations. Text that is compared or ordered uses the "C"
  * collation, as SQLite compares bytes.
  */
+import type pg from 'pg';
 import { quoteIdent } from '../dialect.js';
 import type { IdempotencyEntry, PendingFile, SessionEntry } from '../store.js';
 import type { SystemPart } from '../store-tx-base.js';
 import { PASSWORD_COLUMN } from '../table-model.js';
+import { holdsNul } from './records.js';
 import type { Queryable } from './transactions.js';
 
 const T = 'TEXT COLLATE "C"';
@@ -29,6 +31,8 @@ export const POSTGRES_SYSTEM_DDL = [
 
 type Row = Record<string, unknown>;
 
+const NUL = String.fromCharCode(0);
+
 /** A session row as a SessionEntry. */
 export function sessionFrom(row: Row | undefined, tokenHash: string): SessionEntry | undefined {
   if (!row) return undefined;
@@ -48,8 +52,46 @@ const PUT_KEY = `INSERT INTO _idempotency (scope, key, fingerprint, status, head
     headers = excluded.headers, body = excluded.body, created = excluded.created
   WHERE _idempotency.created < $8`;
 
-export class PostgresSystem implements SystemPart {
+/**
+ * Keys and names here come from requests (an Idempotency-Key's scope, a
+ * throttle bucket holding an email); PostgreSQL text cannot hold U+0000, so
+ * `\` and U+0000 are escaped on the way in and back on the way out.
+ */
+function toStored(value: unknown): unknown {
+  if (typeof value !== 'string' || !(value.includes('\\') || value.includes(NUL))) return value;
+  return value.replaceAll('\\', '\\\\').replaceAll(NUL, '\\0');
+}
+
+function fromStored(value: unknown): unknown {
+  return typeof value === 'string' && value.includes('\\')
+    ? value.replace(/\\([\\0])/g, (_, c: string) => (c === '0' ? NUL : '\\'))
+    : value;
+}
+
+/** The system tables through one connection, every text parameter escaped and every text column unescaped. */
+class Escaped implements Queryable {
   constructor(private readonly db: Queryable) {}
+
+  async query<R extends pg.QueryResultRow = Record<string, unknown>>(
+    text: string,
+    values: unknown[] = [],
+  ): Promise<pg.QueryResult<R>> {
+    const result = await this.db.query<R>(text, values.map(toStored));
+    for (const row of result.rows as Record<string, unknown>[]) {
+      for (const key in row) row[key] = fromStored(row[key]);
+    }
+    return result;
+  }
+}
+
+export class PostgresSystem implements SystemPart {
+  /** The product's own tables, escaped. */
+  private readonly db: Queryable;
+
+  /** `raw`: for the record tables (password hashes, findIdBy), whose text is stored as it is. */
+  constructor(private readonly raw: Queryable) {
+    this.db = new Escaped(raw);
+  }
 
   private async one(sql: string, values: unknown[]): Promise<Row | undefined> {
     return (await this.db.query(sql, values)).rows[0];
@@ -87,26 +129,30 @@ export class PostgresSystem implements SystemPart {
   }
 
   async getPasswordHash(table: string, id: string): Promise<string | undefined> {
-    const row = await this.one(
+    if (holdsNul(id)) return undefined;
+    const result = await this.raw.query<{ h: string | null }>(
       `SELECT ${quoteIdent(PASSWORD_COLUMN)} AS h FROM ${quoteIdent(table)} WHERE id = $1`,
       [id],
     );
-    return (row?.h as string | null) ?? undefined;
+    return result.rows[0]?.h ?? undefined;
   }
 
   async setPasswordHash(table: string, id: string, hash: string): Promise<void> {
-    await this.db.query(`UPDATE ${quoteIdent(table)} SET ${quoteIdent(PASSWORD_COLUMN)} = $1 WHERE id = $2`, [
-      hash,
-      id,
-    ]);
+    if (holdsNul(id)) return;
+    await this.raw.query(
+      `UPDATE ${quoteIdent(table)} SET ${quoteIdent(PASSWORD_COLUMN)} = $1 WHERE id = $2`,
+      [hash, id],
+    );
   }
 
+  /** A value PostgreSQL cannot hold (U+0000) is a value no record has. */
   async findIdBy(table: string, field: string, value: string): Promise<string | undefined> {
-    const row = await this.one(
+    if (holdsNul(value)) return undefined;
+    const result = await this.raw.query<{ id: string }>(
       `SELECT id FROM ${quoteIdent(table)} WHERE ${quoteIdent(field)} = $1 LIMIT 1`,
       [value],
     );
-    return row?.id as string | undefined;
+    return result.rows[0]?.id;
   }
 
   async putSession(e: SessionEntry): Promise<void> {
