@@ -44,6 +44,8 @@ export interface PostgresStoreOptions {
   schema?: string;
   /** Connections in the pool (default 10). */
   poolSize?: number;
+  /** How long a request waits for a free connection before it fails (default 10 s), rather than forever. */
+  connectTimeoutMs?: number;
 }
 
 /** A transaction on one pooled connection. */
@@ -63,6 +65,7 @@ export class PostgresStore implements Store {
     this.pool = new pg.Pool({
       connectionString: options.url,
       max: options.poolSize ?? 10,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
       application_name: 'methodical',
       ...(schema === undefined ? {} : { options: `-c search_path=${quoteIdent(schema)}` }),
     });
