@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { connect, createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { type AuthValues, bindAuth } from '../../src/query/bind-auth.js';
@@ -15,6 +16,7 @@ import { LockBusy } from '../../src/store/errors.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { ListQuery, SortKey, Store } from '../../src/store/store.js';
+import { holdPort } from '../cli/helpers.js';
 
 const url = process.env.TEST_DATABASE_URL;
 
@@ -157,6 +159,50 @@ if (!url) {
       await a.transaction((tx) => tx.hit('login:x', now, start));
       assert.equal(await b.transaction((tx) => tx.hit('login:x', now, start)), 2);
       assert.deepEqual(await a.transaction((tx) => tx.hits('login:x', start)), { count: 2, oldest: now });
+    });
+  });
+
+  describe('postgres: a server that is down at start', () => {
+    test('the first calls fail, and once it answers the same store works without a restart', async () => {
+      const target = new URL(url);
+      const held = await holdPort();
+      await held.release();
+      const port = held.port;
+      const proxied = new URL(url);
+      proxied.hostname = '127.0.0.1';
+      proxied.port = String(port);
+      const store = new PostgresStore({
+        url: proxied.toString(),
+        collections: COLLECTIONS,
+        schema,
+        poolSize: 2,
+      });
+      try {
+        await assert.rejects(store.health());
+        await assert.rejects(store.get(C, 'x'));
+        // The server comes up: a plain TCP relay to the real one, on the port the store was given.
+        const relay = createServer((socket) => {
+          const upstream = connect(Number(target.port || 5432), target.hostname);
+          socket.pipe(upstream).pipe(socket);
+          const end = () => {
+            socket.destroy();
+            upstream.destroy();
+          };
+          socket.on('error', end);
+          upstream.on('error', end);
+        });
+        await new Promise<void>((resolve) => relay.listen(port, '127.0.0.1', resolve));
+        try {
+          assert.deepEqual(await store.health(), { writable: true });
+          await store.transaction((tx) => tx.insert(C, product('late', { name: 'late' })));
+          assert.equal((await a.get(C, 'late'))?.name, 'late');
+        } finally {
+          await store.close();
+          await new Promise<void>((resolve) => relay.close(() => resolve()));
+        }
+      } finally {
+        await store.close();
+      }
     });
   });
 

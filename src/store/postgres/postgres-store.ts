@@ -57,7 +57,8 @@ export class PostgresStore implements Store {
 
   private readonly pool: pg.Pool;
   private readonly models: Map<string, TableModel>;
-  private readonly ready: Promise<PostgresDialect>;
+  private readonly schema: string | undefined;
+  private starting: Promise<PostgresDialect> | null = null;
   private closed = false;
 
   constructor(options: PostgresStoreOptions) {
@@ -72,9 +73,23 @@ export class PostgresStore implements Store {
     // An idle connection the server dropped is replaced on next use; it must not crash the process.
     this.pool.on('error', () => {});
     this.models = tableModels(options.collections);
-    this.ready = this.init(schema);
-    // Every call awaits `ready` and sees its failure; this keeps an unused store's from being unhandled.
-    this.ready.catch(() => {});
+    this.schema = schema;
+    void this.ready().catch(() => {});
+  }
+
+  /**
+   * The system tables made and the dialect chosen, once; every call awaits it.
+   * A failure (the server was down) is tried again by the next call.
+   */
+  private ready(): Promise<PostgresDialect> {
+    if (this.starting === null) {
+      const starting = this.init(this.schema);
+      this.starting = starting;
+      starting.catch(() => {
+        if (this.starting === starting) this.starting = null;
+      });
+    }
+    return this.starting;
   }
 
   private async init(schema: string | undefined): Promise<PostgresDialect> {
@@ -90,7 +105,7 @@ export class PostgresStore implements Store {
   }
 
   private async reader(): Promise<PostgresRecords> {
-    return new PostgresRecords(this.pool, this.models, await this.ready, false);
+    return new PostgresRecords(this.pool, this.models, await this.ready(), false);
   }
 
   async get(collection: string, id: string, filter?: Expr | null): Promise<RecordData | undefined> {
@@ -115,12 +130,12 @@ export class PostgresStore implements Store {
   }
 
   async getSession(tokenHash: string, now: string): Promise<SessionEntry | undefined> {
-    await this.ready;
+    await this.ready();
     return new PostgresSystem(this.pool).getSession(tokenHash, now);
   }
 
   async transaction<T>(fn: (tx: StoreTx) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
-    const dialect = await this.ready;
+    const dialect = await this.ready();
     return runTransaction(
       this.pool,
       (client) => {
@@ -132,7 +147,7 @@ export class PostgresStore implements Store {
   }
 
   async planMigration(): Promise<MigrationStep[]> {
-    const dialect = await this.ready;
+    const dialect = await this.ready();
     return planTables(this.models.values(), await introspectPostgres(this.pool), dialect);
   }
 
@@ -145,7 +160,7 @@ export class PostgresStore implements Store {
       throw new DestructiveMigration(destructive.map((s) => s.description));
     }
     if (steps.length === 0) return;
-    await this.ready;
+    await this.ready();
     // DDL is transactional in PostgreSQL: the whole plan applies, or none of it.
     await runTransaction(
       this.pool,
@@ -157,17 +172,17 @@ export class PostgresStore implements Store {
   }
 
   async pendingFiles(): Promise<PendingFile[]> {
-    await this.ready;
+    await this.ready();
     return new PostgresSystem(this.pool).pendingFiles();
   }
 
   async purgeExpired(idempotencyBefore: string, now: string): Promise<void> {
-    await this.ready;
+    await this.ready();
     await runTransaction(this.pool, (client) => new PostgresSystem(client).purge(idempotencyBefore, now));
   }
 
   async health(): Promise<StoreHealth> {
-    await this.ready;
+    await this.ready();
     let row: { recovery: boolean; readonly: string } | undefined;
     try {
       row = (
@@ -186,7 +201,7 @@ export class PostgresStore implements Store {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.ready.catch(() => {});
+    await this.starting?.catch(() => {});
     await this.pool.end();
   }
 }
