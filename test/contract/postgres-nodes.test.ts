@@ -88,6 +88,7 @@ if (!url) {
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}_b" CASCADE`);
     await client.end();
   });
 
@@ -122,6 +123,7 @@ if (!url) {
     });
 
     test('a named lock held on one node is refused at once on the other, then free again', async () => {
+      const lockName = `key-${randomBytes(4).toString('hex')}`;
       const held = deferred();
       const release = deferred();
       const first = a.transaction(
@@ -130,20 +132,32 @@ if (!url) {
           await release.promise;
           return 'first';
         },
-        { lock: 'key-1' },
+        { lock: lockName },
       );
       await held.promise;
       const started = Date.now();
       await assert.rejects(
-        b.transaction(async () => 'second', { lock: 'key-1' }),
+        b.transaction(async () => 'second', { lock: lockName }),
         (e: unknown) => e instanceof LockBusy,
       );
       assert.ok(Date.now() - started < 2000, 'refused without waiting');
       // Another name is not held.
-      assert.equal(await b.transaction(async () => 'other', { lock: 'key-2' }), 'other');
+      assert.equal(await b.transaction(async () => 'other', { lock: `${lockName}-2` }), 'other');
+      // An app in another schema of the same database has locks of its own.
+      const elsewhere = new PostgresStore({
+        url,
+        collections: COLLECTIONS,
+        schema: `${schema}_b`,
+        poolSize: 1,
+      });
+      try {
+        assert.equal(await elsewhere.transaction(async () => 'own', { lock: lockName }), 'own');
+      } finally {
+        await elsewhere.close();
+      }
       release.resolve();
       assert.equal(await first, 'first');
-      assert.equal(await b.transaction(async () => 'after', { lock: 'key-1' }), 'after');
+      assert.equal(await b.transaction(async () => 'after', { lock: lockName }), 'after');
     });
 
     test('a session and a counter written on one node are seen on the other', async () => {

@@ -17,10 +17,15 @@ export interface Queryable {
   ): Promise<pg.QueryResult<R>>;
 }
 
-/** The advisory lock key of a name: 64 bits of its hash. */
-export const LOCK_SQL = 'SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS ok';
+/**
+ * The advisory lock key of a name: 64 bits of the hash of the search_path and
+ * the name (advisory locks are per database, and two apps may share one in
+ * two schemas; search_path names the schema even before it exists).
+ */
+const LOCK_KEY = "hashtextextended(current_setting('search_path') || ':' || $1, 0)";
+export const LOCK_SQL = `SELECT pg_try_advisory_xact_lock(${LOCK_KEY}) AS ok`;
 /** Waits for a lock (migrations and system tables: one node at a time). */
-export const WAIT_LOCK_SQL = 'SELECT pg_advisory_xact_lock(hashtextextended($1, 0))';
+export const WAIT_LOCK_SQL = `SELECT pg_advisory_xact_lock(${LOCK_KEY})`;
 
 /** A full disk as the typed error the layers above know (SQLSTATE 53100 disk_full). */
 export function translate(error: unknown): unknown {
