@@ -51,3 +51,18 @@ test('every import in src/ points down the layers', () => {
   }
   assert.deepEqual(wrong, []);
 });
+
+/** Adding a store means writing one folder, with the same files as the others (`sqlite-store.ts` ↔ `postgres-store.ts`). */
+test('the store adapter folders keep the same file names', () => {
+  const STORE = join(SRC, 'store');
+  const adapters = readdirSync(STORE).filter((name) => statSync(join(STORE, name)).isDirectory());
+  assert.deepEqual(adapters.sort(), ['postgres', 'sqlite']);
+  const files = (adapter: string) =>
+    readdirSync(join(STORE, adapter))
+      .filter((name) => name.endsWith('.ts') && !name.endsWith('.test.ts'))
+      .map((name) => name.replace(`${adapter}-`, '<adapter>-'))
+      .sort();
+  const [first, ...rest] = adapters;
+  for (const adapter of rest)
+    assert.deepEqual(files(adapter), files(first), `store/${adapter}/ vs store/${first}/`);
+});

@@ -2,15 +2,18 @@
  * Builds an app in-process for tests: a config validated like a real one,
  * a SQLite file in a fresh temp folder, migrations applied.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance, FastifyServerOptions, InjectOptions, LightMyRequestResponse } from 'fastify';
+import pg from 'pg';
 import type { Config, UserConfig } from '../src/config/types.js';
 import { validateConfig } from '../src/config/validate.js';
 import { LocalFileStorage } from '../src/files/local/local-storage.js';
 import type { FileStorage } from '../src/files/storage.js';
 import { createApp } from '../src/http/app.js';
+import { PostgresStore } from '../src/store/postgres/postgres-store.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import type { Store } from '../src/store/store.js';
 import { recordResponse } from './http/openapi-recorder.js';
@@ -41,17 +44,47 @@ function carriesCode(config: UserConfig): boolean {
   );
 }
 
-/** A fresh app over its own SQLite file. */
+/** Schemas made for PostgreSQL test stores, by store. */
+const schemas = new WeakMap<Store, string>();
+
+/**
+ * The store of a test app: a SQLite file in `dir`, or with TEST_STORE=postgres
+ * (and TEST_DATABASE_URL) a PostgreSQL schema of its own, dropped by close().
+ */
+async function openTestStore(config: Config, dir: string): Promise<Store> {
+  const url = process.env.TEST_DATABASE_URL;
+  if (process.env.TEST_STORE !== 'postgres' || !url) {
+    return new SqliteStore({
+      path: join(dir, 'data.db'),
+      collections: config.collections,
+      durability: config.durability,
+    });
+  }
+  const schema = `methodical_test_${randomBytes(6).toString('hex')}`;
+  const store = new PostgresStore({ url, collections: config.collections, schema, poolSize: 4 });
+  schemas.set(store, schema);
+  return store;
+}
+
+async function dropTestSchema(store: Store): Promise<void> {
+  const schema = schemas.get(store);
+  if (schema === undefined) return;
+  const client = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A fresh app over its own SQLite file (or PostgreSQL schema, see openTestStore). */
 export async function testApp(userConfig: UserConfig, options: TestAppOptions = {}): Promise<TestApp> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'methodical-test-'));
   // Hooks, handlers, the error page and the seed are functions, which only a TS/JS config can carry.
   const file = carriesCode(userConfig) ? 'test.config.ts' : 'test.config.json';
   const config = validateConfig(userConfig, file, dir);
-  const store = new SqliteStore({
-    path: join(dir, 'data.db'),
-    collections: config.collections,
-    durability: config.durability,
-  });
+  const store = await openTestStore(config, dir);
   await store.migrate(await store.planMigration());
   const files = new LocalFileStorage(join(dir, 'files'));
   const app = createApp({ config, store, files }, { now: options.now, logger: options.logger });
@@ -70,6 +103,7 @@ export async function testApp(userConfig: UserConfig, options: TestAppOptions = 
     async close() {
       await app.close();
       await store.close();
+      await dropTestSchema(store);
       rmSync(dir, { recursive: true, force: true });
     },
   };

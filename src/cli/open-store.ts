@@ -5,8 +5,10 @@ import type { Config } from '../config/types.js';
 import { LocalFileStorage } from '../files/local/local-storage.js';
 import { PostgresFileStorage } from '../files/postgres/postgres-storage.js';
 import type { FileStorage } from '../files/storage.js';
+import { PostgresStore } from '../store/postgres/postgres-store.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/store.js';
+import { redactUrl } from './banner.js';
 import { UsageError } from './usage-error.js';
 
 export interface StoreFlags {
@@ -21,16 +23,31 @@ export async function configFrom(flags: StoreFlags): Promise<Config> {
   return loadConfig(file);
 }
 
-/** The store the flags (or DATABASE_URL) select: SQLite in the data folder by default. */
+/**
+ * PostgreSQL at a URL (libpq's `?options=-c search_path=…` picks a schema),
+ * reached once before anything else runs, so a wrong URL stops the command
+ * with the server's reason instead of failing its first request.
+ */
+async function openPostgres(url: string, config: Config): Promise<Store> {
+  const store = new PostgresStore({ url, collections: config.collections });
+  try {
+    await store.health();
+  } catch (error) {
+    await store.close().catch(() => {});
+    const reason = (error as Error)?.message || String(error);
+    throw new Error(`cannot use the PostgreSQL database at ${redactUrl(url)}: ${reason}`, { cause: error });
+  }
+  return store;
+}
+
+/** The store the flags (or DATABASE_URL) select: SQLite in the data folder by default, PostgreSQL at a postgres:// URL. */
 export async function openStore(config: Config, flags: StoreFlags): Promise<Store> {
   const url = flags.database ?? process.env.DATABASE_URL;
   if (url) {
     if (!/^postgres(ql)?:\/\//.test(url)) {
       throw new UsageError(`--database must be a postgres:// URL, not "${url}"`);
     }
-    throw new UsageError(
-      '--database: PostgreSQL support is not available in this version yet; omit it to use SQLite.',
-    );
+    return openPostgres(url, config);
   }
   const dataDir = resolve(flags.data ?? 'data');
   return new SqliteStore({

@@ -4,7 +4,7 @@
  */
 import type { CompareOp, Expr, Literal, Operand } from './ast.js';
 import { filterError, quoteSnippet } from './filter-error.js';
-import type { ColumnInfo, SqlTarget } from './sql-target.js';
+import type { ColumnInfo, ParamValue, SqlTarget } from './sql-target.js';
 
 type Comparison = Extract<Expr, { kind: 'cmp' }>;
 
@@ -60,22 +60,14 @@ function resolve(operand: Operand, target: SqlTarget): Side {
   return { kind: 'column', name: operand.name, pos: operand.pos, info, type: columnType(info) };
 }
 
-/** A side as SQL; literals become parameters, typed in PostgreSQL where nothing else types them. */
+/** A side as SQL; literals become parameters, typed by the dialect where nothing else types them. */
 function render(side: Side, other: Side, target: SqlTarget): string {
   if (side.kind === 'column') return side.info.sql;
-  const placeholder = target.param(side.value);
-  if (target.dialect === 'sqlite') return placeholder;
-  const { value } = side;
-  if (other.kind === 'literal') {
-    if (typeof value === 'number') return `${placeholder}::numeric`;
-    return typeof value === 'boolean' ? `${placeholder}::boolean` : `${placeholder}::text`;
-  }
-  // An untyped parameter takes the column's type, and "1.5" is not valid input for an integer column.
-  const exactInteger = typeof value === 'number' && Number.isSafeInteger(value);
-  if (other.info.storage === 'integer' && typeof value === 'number' && !exactInteger) {
-    return `${placeholder}::numeric`;
-  }
-  return placeholder;
+  return target.sql.literal(
+    target.param(side.value),
+    side.value,
+    other.kind === 'column' ? other.info : null,
+  );
 }
 
 function isNull(side: Side): boolean {
@@ -116,31 +108,15 @@ function compileContains(cmp: Comparison, left: Side, right: Side, target: SqlTa
       left.pos,
     );
   }
-  const needle = right.value;
-  const postgres = target.dialect === 'postgres';
-  const subject = (): string => {
-    if (left.kind === 'literal') return target.param(left.value) + (postgres ? '::text' : '');
-    // Casting keeps ILIKE working whether the store keeps JSON as text, json or jsonb.
-    return postgres && left.type === 'json' ? `CAST(${left.info.sql} AS text)` : left.info.sql;
-  };
-  const test = (column: string): string => {
-    if (!postgres) {
-      // LIKE '%…%' costs text × pattern per row, so a long pattern over long texts could hold the
-      // database for seconds; the store's contains() is linear (see store/sqlite/functions.ts).
-      return `${SQLITE_CONTAINS}(${column}, ${target.param(needle.toLowerCase())})`;
-    }
-    // E'' reads the same whether or not standard_conforming_strings is on.
-    const pattern = '%' + needle.replace(/[\\%_]/g, '\\$&') + '%';
-    return `${column} ILIKE ${target.param(pattern)} ESCAPE E'\\\\'`;
-  };
-  if (cmp.op === '~') return test(subject());
+  const needle = right.value.toLowerCase();
+  const param = (value: ParamValue) => target.param(value);
+  const subject = (): string =>
+    left.kind === 'literal' ? target.sql.literal(target.param(left.value), left.value, null) : left.info.sql;
+  if (cmp.op === '~') return target.sql.contains(subject(), needle, param);
   // A missing value contains nothing, so `!~` must match it rather than yield NULL.
   const first = subject();
-  return `(${first} IS NULL OR NOT (${test(subject())}))`;
+  return `(${first} IS NULL OR NOT (${target.sql.contains(subject(), needle, param)}))`;
 }
-
-/** The SQLite function `~` compiles to: contains(text, lowercased needle), case-insensitive. */
-export const SQLITE_CONTAINS = 'methodical_contains';
 
 /** Throws unless both sides hold the same kind of value and the operator applies to it. */
 function checkTypes(cmp: Comparison, left: Side, right: Side): void {
@@ -191,8 +167,7 @@ function checkTypes(cmp: Comparison, left: Side, right: Side): void {
 
 function operatorSql(op: CompareOp, target: SqlTarget): string {
   // `!=` counts a missing value as different, as `!~` counts it as not containing.
-  if (op === '!=') return target.dialect === 'postgres' ? 'IS DISTINCT FROM' : 'IS NOT';
-  return op;
+  return op === '!=' ? target.sql.distinctFrom : op;
 }
 
 /** Compiles one comparison whose `@auth` operands are already bound. */

@@ -1,5 +1,5 @@
 /**
- * Filter AST → parameterised SQL for one dialect. Every literal goes
+ * Filter AST → parameterised SQL for one dialect (its FilterSql hooks). Every literal goes
  * through `target.param`; only column references the store hands back and
  * fixed keywords ever become SQL text.
  */
@@ -7,7 +7,7 @@ import type { Expr } from './ast.js';
 import { compileComparison } from './compile-comparison.js';
 import type { SqlTarget } from './sql-target.js';
 
-export type { ColumnInfo, ParamValue, SqlDialect, SqlTarget } from './sql-target.js';
+export type { ColumnInfo, FilterSql, ParamValue, SqlTarget } from './sql-target.js';
 
 /**
  * The operands of a run of the same connective, left to right. Walking it

@@ -1,7 +1,11 @@
-/** What the filter compiler needs from a store: columns by field name and a parameter list. */
+/**
+ * What the filter compiler needs from a store: columns by field name, a
+ * parameter list, and the few pieces of SQL the dialects write differently
+ * (FilterSql, implemented by each adapter's dialect in store/<adapter>/dialect.ts).
+ * query/ never imports store/: the store hands these in.
+ */
 import type { StorageKind } from '../schema/field-type.js';
-
-export type SqlDialect = 'sqlite' | 'postgres';
+import type { Literal } from './ast.js';
 
 /** A value handed to the database as a bound parameter, never spliced into SQL. */
 export type ParamValue = string | number | boolean | null;
@@ -14,8 +18,25 @@ export interface ColumnInfo {
   multiple: boolean;
 }
 
+/** The dialect hooks of the filter compiler. */
+export interface FilterSql {
+  /**
+   * A literal's placeholder as it goes into a comparison, typed where the
+   * database could not infer a type: `other` is the column on the other side,
+   * or null when the other side is a literal too (or there is none).
+   */
+  literal(placeholder: string, value: Literal, other: ColumnInfo | null): string;
+  /**
+   * True when the text `subject` contains the needle, ignoring case, for all
+   * of Unicode; NULL when the subject is NULL. `needle` arrives lowercased.
+   */
+  contains(subject: string, needle: string, param: (value: ParamValue) => string): string;
+  /** The null-safe "not equal" operator (`IS NOT` / `IS DISTINCT FROM`). */
+  readonly distinctFrom: string;
+}
+
 export interface SqlTarget {
-  dialect: SqlDialect;
+  sql: FilterSql;
   /** The column for a field name; `undefined` for a field the caller may not filter on. */
   column(name: string): ColumnInfo | undefined;
   /** Appends a parameter and returns its placeholder (`?` or `$n`). */

@@ -5,7 +5,7 @@
 import type { Expr } from '../query/ast.js';
 import { compileFilter, type SqlTarget } from '../query/compile-filter.js';
 import type { AggregateRow } from '../schema/types.js';
-import { quoteIdent, type SqlDialect } from './sql-dialect.js';
+import { quoteIdent, type SqlDialect } from './dialect.js';
 import type { AggregateQuery, ListQuery } from './store.js';
 import type { TableModel, ValueCodec } from './table-model.js';
 
@@ -17,14 +17,14 @@ export interface SqlText {
 /** A parameter list bound to a dialect's placeholders and value encoding. */
 export function sqlTarget(model: TableModel, dialect: SqlDialect, params: unknown[]): SqlTarget {
   return {
-    dialect: dialect.name,
+    sql: dialect,
     column(name) {
       const column = model.byName.get(name);
       if (!column) return undefined;
       return { sql: quoteIdent(column.name), storage: column.storage, multiple: column.multiple };
     },
     param(value) {
-      params.push(dialect.name === 'sqlite' && typeof value === 'boolean' ? (value ? 1 : 0) : value);
+      params.push(dialect.encodeParam(value));
       return dialect.placeholder(params.length);
     },
   };
@@ -52,7 +52,7 @@ export function listSql(
 ): { page: SqlText; count: SqlText | null } {
   const params: unknown[] = [];
   const where = whereClause(model, dialect, query.filter, params);
-  const order = query.sort.map((k) => `${quoteIdent(k.field)}${k.desc ? ' DESC' : ''}`);
+  const order = query.sort.map((k) => dialect.orderTerm(quoteIdent(k.field), k.desc));
   if (query.sort.length === 0) order.push(quoteIdent('created'));
   if (!query.sort.some((k) => k.field === 'id')) order.push(quoteIdent('id'));
   const table = quoteIdent(model.table);

@@ -3,7 +3,7 @@
  * into migration steps with their SQL. Shared by both adapters; each one
  * supplies the introspection and its dialect.
  */
-import { CREATED_INDEX, indexName, quoteIdent, type SqlDialect } from './sql-dialect.js';
+import { CREATED_INDEX, indexName, ownIndex, quoteIdent, type SqlDialect } from './dialect.js';
 import type { MigrationStep } from './store.js';
 import type { ColumnModel, TableModel } from './table-model.js';
 
@@ -34,8 +34,8 @@ function relationIndexSql(name: string, model: TableModel, column: string): stri
 }
 
 function columnSql(column: ColumnModel, dialect: SqlDialect): string {
-  const type = dialect.columnType(column.storage);
-  if (column.name === 'id') return `${quoteIdent('id')} TEXT PRIMARY KEY`;
+  const type = dialect.columnDeclaration(column.storage);
+  if (column.name === 'id') return `${quoteIdent('id')} ${type} PRIMARY KEY`;
   return `${quoteIdent(column.name)} ${type}${column.nullable ? '' : ' NOT NULL'}`;
 }
 
@@ -67,7 +67,7 @@ function indexSteps(model: TableModel, actual: ActualTable | undefined): Migrati
     });
   }
   for (const name of actual?.indexes ?? []) {
-    if (want.has(name) || !name.startsWith(`${model.table}__`)) continue;
+    if (want.has(name) || !ownIndex(model.table, name)) continue;
     steps.unshift({
       kind: 'drop-index',
       table: model.table,

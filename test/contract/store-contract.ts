@@ -370,6 +370,40 @@ export function storeContract(name: string, open: OpenStore, options: ContractOp
         assert.equal((await store.get(c, 'b'))?.isbn, '978-0553293357');
       });
 
+      it('63-character table and field names: indexes are found again and a violation names the field', async () => {
+        const c = unique('long').padEnd(63, 'x');
+        const code = 'c'.repeat(59) + 'code';
+        const owner = 'o'.repeat(58) + 'owner';
+        const collections = {
+          [c]: collection(c, {
+            [code]: { type: 'text', unique: true },
+            [owner]: { type: 'relation', collection: c },
+          }),
+        };
+        const store = await ready(collections);
+        assert.deepEqual(await store.planMigration(), [], 'every index is found again by its name');
+        await store.transaction((tx) => tx.insert(c, rec('a', { [code]: 'X', [owner]: null })));
+        await assert.rejects(
+          store.transaction((tx) => tx.insert(c, rec('b', { [code]: 'X', [owner]: 'a' }))),
+          (error: unknown) => error instanceof UniqueViolation && error.field === code,
+        );
+      });
+
+      it('an id holding U+0000 is one no record has: reads find nothing, delete deletes nothing', async () => {
+        const { store, c } = await books();
+        await store.transaction((tx) => tx.insert(c, book('a', { title: 'A' })));
+        const odd = 'a\u0000';
+        assert.equal(await store.get(c, odd), undefined);
+        assert.equal(await store.get(c, odd, where('title = "A"')), undefined);
+        assert.deepEqual(ids(await store.getMany(c, [odd, 'a'])), ['a']);
+        await store.transaction(async (tx) => {
+          assert.equal(await tx.get(c, odd), undefined);
+          assert.equal(await tx.delete(c, odd), false);
+          assert.equal(await tx.findIdBy(c, 'title', 'A\u0000'), undefined);
+        });
+        assert.equal((await store.get(c, 'a'))?.title, 'A');
+      });
+
       it('unique fields allow any number of nulls', async () => {
         const { store, c } = await books();
         await store.transaction(async (tx) => {
@@ -979,6 +1013,46 @@ export function storeContract(name: string, open: OpenStore, options: ContractOp
           oldest: at(3),
           newest: at(10),
         });
+      });
+
+      it('keys holding U+0000 and backslashes (as a request can make them) stay distinct and read back', async () => {
+        const { store } = await books();
+        const base = unique('pair');
+        const nul = `${base}\u0000ann@example.com`;
+        const lookalike = `${base}\\0ann@example.com`;
+        await store.transaction(async (tx) => {
+          assert.equal(await tx.hit(nul, at(1), at(0)), 1);
+          assert.equal(await tx.hit(lookalike, at(2), at(0)), 1);
+          assert.equal(await tx.hit(nul, at(3), at(0)), 2);
+          await tx.clearHits(lookalike);
+          assert.deepEqual(await tx.hits(nul, at(0)), { count: 2, oldest: at(1) });
+          assert.deepEqual(await tx.hits(lookalike, at(0)), { count: 0, oldest: null });
+          await tx.setMarker(nul, at(4));
+          assert.equal(await tx.getMarker(nul), at(4));
+          assert.equal(await tx.getMarker(lookalike), undefined);
+        });
+        const entry: IdempotencyEntry = {
+          scope: `${base}\u0000POST /x`,
+          key: 'k\\0\u0000',
+          fingerprint: 'f\\',
+          status: 201,
+          headers: { location: '/x/\\' },
+          body: '{"a":"\\u0000\\n"}',
+          created: at(5),
+        };
+        await store.transaction((tx) => tx.putIdempotency(entry, at(0)));
+        assert.deepEqual(
+          await store.transaction((tx) => tx.getIdempotency(entry.scope, entry.key, at(0))),
+          entry,
+        );
+        const session: SessionEntry = {
+          tokenHash: `${base}h`,
+          userId: 'u\\0\u0000',
+          created: at(1),
+          expires: at(9),
+        };
+        await store.transaction((tx) => tx.putSession(session));
+        assert.deepEqual(await store.getSession(session.tokenHash, at(2)), session);
       });
 
       it('buckets are independent; clearHits empties one bucket only', async () => {

@@ -131,6 +131,14 @@ const CASES: Case[] = [
     detail: /title, author, year, isbn, genre, inPrint/,
   },
   {
+    // PostgreSQL text cannot hold U+0000; refused on every store so both answer the same.
+    name: 'text holding U+0000',
+    payload: '{"title":"T\\u0000x","author":"A"}',
+    status: 422,
+    type: 'validation',
+    detail: /title/,
+  },
+  {
     name: 'a number too large for JSON numbers',
     payload: '{"title":"T","author":"A","year":1e400}',
     status: 422,
@@ -253,6 +261,19 @@ describe('bodies', () => {
       }
     });
   }
+
+  test('text holding U+0000 names the field and the character, and stores nothing', async () => {
+    const before = (await stored(t, 'books')).length;
+    const res = await t.request({
+      method: 'POST',
+      url: '/api/books',
+      headers: JSON_HEADERS,
+      payload: '{"title":"T\\u0000x","author":"A"}',
+    });
+    const problem = assertProblem(res, 422, { type: 'https://methodical.dev/problems/validation' });
+    assert.match(JSON.stringify(problem), /title.*U\+0000/);
+    assert.equal((await stored(t, 'books')).length, before);
+  });
 
   test('a configured smaller JSON limit is enforced too', async () => {
     const small = await testApp({ ...BOOKS_CONFIG, limits: { json: 1000 } });

@@ -19,6 +19,8 @@ const CHECKS: Row[] = [
   [text, 'ABC', { code: 'pattern', message: 'must match the pattern [a-z]+' }],
   [text, 12, { code: 'type', message: 'must be a string, not a number' }],
   [{ type: 'text', max: 3 }, '😀😀😀', { value: '😀😀😀' }],
+  [{ type: 'text' }, 'a\u0000b', { code: 'format', message: 'must not contain the character U+0000 (NUL)' }],
+  [{ type: 'text' }, 'a\\0b', { value: 'a\\0b' }],
   [{ type: 'text', max: 1 }, 'ab', { code: 'max', message: 'must be at most 1 character' }],
   [isbn, '12-', { value: '12-' }],
   [isbn, '12-4', { code: 'pattern' }],

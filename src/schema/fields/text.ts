@@ -1,4 +1,4 @@
-/** `text`: a string; min/max count characters (code points), pattern must match the whole value. */
+/** `text`: a string without U+0000; min/max count characters (code points), pattern must match the whole value. */
 import type { FieldTypeImpl } from '../field-type.js';
 import { checkRange, fail, ok, plural, withBounds, wrongType } from './result.js';
 
@@ -28,12 +28,16 @@ export function charLength(value: string): number {
 
 const characters = (n: number) => plural(n, 'character');
 
+const NUL = String.fromCharCode(0);
+
 export const text: FieldTypeImpl = {
   type: 'text',
   constraints: ['min', 'max', 'pattern'],
   storage: 'text',
   check(value, def) {
     if (typeof value !== 'string') return wrongType('a string', value);
+    // Not storable in PostgreSQL, so refused on every store: both answer the same.
+    if (value.includes(NUL)) return fail('format', 'must not contain the character U+0000 (NUL)');
     const range = checkRange(charLength(value), def.min, def.max, characters);
     if (range !== undefined) return range;
     if (def.pattern !== undefined && !compilePattern(def.pattern).test(value)) {

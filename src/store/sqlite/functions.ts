@@ -3,7 +3,7 @@
  * every connection the store opens.
  */
 import type Database from 'better-sqlite3';
-import { SQLITE_CONTAINS } from '../../query/compile-comparison.js';
+import { SQLITE_CONTAINS } from './dialect.js';
 
 /**
  * `~`: whether text contains a needle, ignoring case (the needle arrives

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
+import { quoteIdent } from '../dialect.js';
 import type { ActualTable, Introspection } from '../migration-plan.js';
-import { quoteIdent, sqliteDialect } from '../sql-dialect.js';
+import { sqliteDialect } from './dialect.js';
 
 /** What tables, columns and indexes the SQLite file has now. */
 export function introspectSqlite(db: Database.Database): Introspection {

@@ -5,12 +5,13 @@
 import type Database from 'better-sqlite3';
 import type { Expr } from '../../query/ast.js';
 import type { AggregateRow, RecordData } from '../../schema/types.js';
+import { quoteIdent } from '../dialect.js';
 import { DuplicateId, ReadTooLarge, UniqueViolation } from '../errors.js';
 import { aggregateRow, aggregateSql, getManySql, getSql, listSql, selectList } from '../list-sql.js';
-import { quoteIdent, sqliteDialect } from '../sql-dialect.js';
 import type { AggregateQuery, ListQuery, ListResult } from '../store.js';
 import { recordToValues, rowToRecord, type TableModel } from '../table-model.js';
 import { sqliteCodec } from './codec.js';
+import { sqliteDialect } from './dialect.js';
 
 type Row = Record<string, unknown>;
 type Statement = Database.Statement<unknown[], Row>;

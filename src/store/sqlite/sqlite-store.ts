@@ -1,7 +1,7 @@
 /**
  * The embedded default store: one SQLite file in WAL mode. Writes go
  * through one connection, one transaction at a time (hooks may await
- * inside a transaction), committed in groups (group-commit.ts); reads
+ * inside a transaction), committed in groups (transactions.ts); reads
  * outside a transaction use a second connection, so they never see a
  * transaction's uncommitted rows.
  */
@@ -13,7 +13,6 @@ import type { AggregateRow, CollectionDef, RecordData } from '../../schema/types
 import { isNoSpace, StorageFull } from '../../util/storage-full.js';
 import { DestructiveMigration, LockBusy } from '../errors.js';
 import { planTables } from '../migration-plan.js';
-import { sqliteDialect } from '../sql-dialect.js';
 import type {
   AggregateQuery,
   Durability,
@@ -28,12 +27,14 @@ import type {
   StoreTx,
   TransactionOptions,
 } from '../store.js';
+import { StoreTxBase } from '../store-tx-base.js';
 import { type TableModel, tableModels } from '../table-model.js';
+import { sqliteDialect } from './dialect.js';
 import { registerFunctions } from './functions.js';
-import { GroupCommit, type GroupCommitOptions } from './group-commit.js';
 import { introspectSqlite } from './introspect.js';
 import { type CountCache, SqliteRecords } from './records.js';
 import { SESSION_SQL, SQLITE_SYSTEM_DDL, SqliteSystem, sessionFrom } from './system.js';
+import { GroupCommit, type GroupCommitOptions } from './transactions.js';
 
 /** Below this much free space the store reports itself unable to write. */
 const MIN_FREE_BYTES = 1024 * 1024;
@@ -66,6 +67,9 @@ function open(path: string, readonly: boolean, durability: Durability = 'full'):
 function translate(error: unknown): unknown {
   return isNoSpace(error) ? new StorageFull('database', { cause: error }) : error;
 }
+
+/** A transaction on the writer connection (group-committed by the store). */
+class SqliteTx extends StoreTxBase {}
 
 export class SqliteStore implements Store {
   readonly dialect = 'sqlite';
@@ -150,40 +154,7 @@ export class SqliteStore implements Store {
   }
 
   private tx(): StoreTx {
-    const r = this.writeRecords;
-    const s = this.system;
-    return {
-      get: async (c, id, filter) => r.get(c, id, filter),
-      getMany: async (c, ids, filter, maxBytes) => r.getMany(c, ids, filter, maxBytes),
-      list: async (c, q) => r.list(c, q),
-      aggregate: async (c, q) => r.aggregate(c, q),
-      insert: async (c, record) => r.insert(c, record),
-      update: async (c, record) => r.update(c, record),
-      delete: async (c, id) => r.delete(c, id),
-      getIdempotency: async (scope, key, notBefore) => s.getIdempotency(scope, key, notBefore),
-      putIdempotency: async (entry, notBefore) => s.putIdempotency(entry, notBefore),
-      getPasswordHash: async (c, id) => s.getPasswordHash(this.table(c), id),
-      setPasswordHash: async (c, id, hash) => s.setPasswordHash(this.table(c), id, hash),
-      findIdBy: async (c, field, value) => s.findIdBy(this.table(c), field, value),
-      putSession: async (e) => s.putSession(e),
-      getSession: async (hash, now) => s.getSession(hash, now),
-      deleteSession: async (hash) => s.deleteSession(hash),
-      deleteSessionsOf: async (userId, except) => s.deleteSessionsOf(userId, except),
-      putPendingFile: async (entry) => s.putPendingFile(entry),
-      deletePendingFile: async (token) => s.deletePendingFile(token),
-      getMarker: async (name) => s.getMarker(name),
-      setMarker: async (name, at) => s.setMarker(name, at),
-      hit: async (bucket, now, windowStart, keep) => s.hit(bucket, now, windowStart, keep),
-      hits: async (bucket, windowStart) => s.hits(bucket, windowStart),
-      unhit: async (bucket, at) => s.unhit(bucket, at),
-      clearHits: async (bucket) => s.clearHits(bucket),
-    };
-  }
-
-  private table(collection: string): string {
-    const model = this.models.get(collection);
-    if (!model) throw new Error(`unknown collection ${collection}`);
-    return model.table;
+    return new SqliteTx(this.writeRecords, this.system, this.models);
   }
 
   async planMigration(): Promise<MigrationStep[]> {

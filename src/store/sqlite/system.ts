@@ -4,7 +4,7 @@
  * on open; not part of migrations.
  */
 import type Database from 'better-sqlite3';
-import { quoteIdent } from '../sql-dialect.js';
+import { quoteIdent } from '../dialect.js';
 import type { HitCount, IdempotencyEntry, PendingFile, SessionEntry } from '../store.js';
 import { PASSWORD_COLUMN } from '../table-model.js';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import { GroupCommit, type GroupCommitOptions } from './group-commit.js';
+import { GroupCommit, type GroupCommitOptions } from './transactions.js';
 
 let dir: string;
 let writer: Database.Database;

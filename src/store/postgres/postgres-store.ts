@@ -1,0 +1,209 @@
+/**
+ * The store for many stateless nodes: one PostgreSQL database behind a pg
+ * Pool. Every transaction takes a pooled connection of its own (see
+ * transactions.ts for the isolation it runs at); reads outside a
+ * transaction go to the pool and see the last committed state. Nothing is
+ * cached in the process: another node may write at any time.
+ */
+import pg from 'pg';
+import type { Expr } from '../../query/ast.js';
+import type { AggregateRow, CollectionDef, RecordData } from '../../schema/types.js';
+import { quoteIdent } from '../dialect.js';
+import { DestructiveMigration } from '../errors.js';
+import { planTables } from '../migration-plan.js';
+import type {
+  AggregateQuery,
+  ListQuery,
+  ListResult,
+  MigrationStep,
+  PendingFile,
+  SessionEntry,
+  Store,
+  StoreCapabilities,
+  StoreHealth,
+  StoreTx,
+  TransactionOptions,
+} from '../store.js';
+import { StoreTxBase } from '../store-tx-base.js';
+import { type TableModel, tableModels } from '../table-model.js';
+import { PostgresDialect } from './dialect.js';
+import { lowerCollation } from './functions.js';
+import { introspectPostgres } from './introspect.js';
+import { PostgresRecords } from './records.js';
+import { POSTGRES_SYSTEM_DDL, PostgresSystem } from './system.js';
+import { runTransaction, translate } from './transactions.js';
+
+/** Held while the system tables are made and while a migration runs: one node at a time. */
+const SCHEMA_LOCK = 'methodical:schema';
+
+export interface PostgresStoreOptions {
+  /** A postgres:// connection URL. */
+  url: string;
+  collections: Readonly<Record<string, CollectionDef>>;
+  /** The schema to keep the tables in (created when missing); default: the server's search_path. */
+  schema?: string;
+  /** Connections in the pool (default 10). */
+  poolSize?: number;
+  /** How long a request waits for a free connection before it fails (default 10 s), rather than forever. */
+  connectTimeoutMs?: number;
+}
+
+/** A transaction on one pooled connection. */
+class PostgresTx extends StoreTxBase {}
+
+export class PostgresStore implements Store {
+  readonly dialect = 'postgres';
+  readonly capabilities: StoreCapabilities = { sharedWriters: true, blobs: true };
+
+  private readonly pool: pg.Pool;
+  private readonly models: Map<string, TableModel>;
+  private readonly schema: string | undefined;
+  private starting: Promise<PostgresDialect> | null = null;
+  private closed = false;
+
+  constructor(options: PostgresStoreOptions) {
+    const schema = options.schema;
+    this.pool = new pg.Pool({
+      connectionString: options.url,
+      max: options.poolSize ?? 10,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
+      application_name: 'methodical',
+      ...(schema === undefined ? {} : { options: `-c search_path=${quoteIdent(schema)}` }),
+    });
+    // An idle connection the server dropped is replaced on next use; it must not crash the process.
+    this.pool.on('error', () => {});
+    this.models = tableModels(options.collections);
+    this.schema = schema;
+    void this.ready().catch(() => {});
+  }
+
+  /**
+   * The system tables made and the dialect chosen, once; every call awaits it.
+   * A failure (the server was down) is tried again by the next call.
+   */
+  private ready(): Promise<PostgresDialect> {
+    if (this.starting === null) {
+      const starting = this.init(this.schema);
+      this.starting = starting;
+      starting.catch(() => {
+        if (this.starting === starting) this.starting = null;
+      });
+    }
+    return this.starting;
+  }
+
+  private async init(schema: string | undefined): Promise<PostgresDialect> {
+    await runTransaction(
+      this.pool,
+      async (client) => {
+        if (schema !== undefined) await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+        for (const sql of POSTGRES_SYSTEM_DDL) await client.query(sql);
+      },
+      { waitLock: SCHEMA_LOCK },
+    );
+    return new PostgresDialect(await lowerCollation(this.pool));
+  }
+
+  private async reader(): Promise<PostgresRecords> {
+    return new PostgresRecords(this.pool, this.models, await this.ready(), false);
+  }
+
+  async get(collection: string, id: string, filter?: Expr | null): Promise<RecordData | undefined> {
+    return (await this.reader()).get(collection, id, filter);
+  }
+
+  async getMany(
+    collection: string,
+    ids: readonly string[],
+    filter?: Expr | null,
+    maxBytes?: number,
+  ): Promise<RecordData[]> {
+    return (await this.reader()).getMany(collection, ids, filter, maxBytes);
+  }
+
+  async list(collection: string, query: ListQuery): Promise<ListResult> {
+    return (await this.reader()).list(collection, query);
+  }
+
+  async aggregate(collection: string, query: AggregateQuery): Promise<AggregateRow[]> {
+    return (await this.reader()).aggregate(collection, query);
+  }
+
+  async getSession(tokenHash: string, now: string): Promise<SessionEntry | undefined> {
+    await this.ready();
+    return new PostgresSystem(this.pool).getSession(tokenHash, now);
+  }
+
+  async transaction<T>(fn: (tx: StoreTx) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+    const dialect = await this.ready();
+    return runTransaction(
+      this.pool,
+      (client) => {
+        const records = new PostgresRecords(client, this.models, dialect, true);
+        return fn(new PostgresTx(records, new PostgresSystem(client), this.models));
+      },
+      { lock: options.lock },
+    );
+  }
+
+  async planMigration(): Promise<MigrationStep[]> {
+    const dialect = await this.ready();
+    return planTables(this.models.values(), await introspectPostgres(this.pool), dialect);
+  }
+
+  async migrate(
+    steps: readonly MigrationStep[],
+    options: { allowDestructive?: boolean } = {},
+  ): Promise<void> {
+    const destructive = steps.filter((s) => s.destructive);
+    if (destructive.length > 0 && !options.allowDestructive) {
+      throw new DestructiveMigration(destructive.map((s) => s.description));
+    }
+    if (steps.length === 0) return;
+    await this.ready();
+    // DDL is transactional in PostgreSQL: the whole plan applies, or none of it.
+    await runTransaction(
+      this.pool,
+      async (client) => {
+        for (const step of steps) for (const sql of step.sql) await client.query(sql);
+      },
+      { waitLock: SCHEMA_LOCK },
+    );
+  }
+
+  async pendingFiles(): Promise<PendingFile[]> {
+    await this.ready();
+    return new PostgresSystem(this.pool).pendingFiles();
+  }
+
+  async purgeExpired(idempotencyBefore: string, now: string, hitsBefore: string): Promise<void> {
+    await this.ready();
+    await runTransaction(this.pool, (client) =>
+      new PostgresSystem(client).purge(idempotencyBefore, now, hitsBefore),
+    );
+  }
+
+  async health(): Promise<StoreHealth> {
+    await this.ready();
+    let row: { recovery: boolean; readonly: string } | undefined;
+    try {
+      row = (
+        await this.pool.query<{ recovery: boolean; readonly: string }>(
+          "SELECT pg_is_in_recovery() AS recovery, current_setting('default_transaction_read_only') AS readonly",
+        )
+      ).rows[0];
+    } catch (error) {
+      throw translate(error);
+    }
+    if (row?.recovery) return { writable: false, detail: 'the database is a read-only standby' };
+    if (row?.readonly === 'on') return { writable: false, detail: 'the database is read-only' };
+    return { writable: true };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.starting?.catch(() => {});
+    await this.pool.end();
+  }
+}

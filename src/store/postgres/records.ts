@@ -1,0 +1,193 @@
+/**
+ * Record reads and writes on a pg pool (reads outside a transaction) or on
+ * one transaction's connection. Inside a transaction, a record read by id
+ * is locked FOR UPDATE: a read-then-write (an If-Match update, a stock
+ * decrement in a hook) waits for a concurrent one on another node and then
+ * sees its result, so no update is lost under READ COMMITTED.
+ */
+import type { Expr } from '../../query/ast.js';
+import type { AggregateRow, RecordData } from '../../schema/types.js';
+import { indexName, quoteIdent } from '../dialect.js';
+import { DuplicateId, ReadTooLarge, UniqueViolation } from '../errors.js';
+import { aggregateRow, aggregateSql, getManySql, getSql, listSql, selectList } from '../list-sql.js';
+import type { AggregateQuery, ListQuery, ListResult } from '../store.js';
+import type { RecordsPart } from '../store-tx-base.js';
+import { recordToValues, rowToRecord, type TableModel } from '../table-model.js';
+import { postgresCodec } from './codec.js';
+import type { PostgresDialect } from './dialect.js';
+import type { Queryable } from './transactions.js';
+
+type Row = Record<string, unknown>;
+
+export class PostgresRecords implements RecordsPart {
+  private savepoints = 0;
+  /** Writes inside one transaction run one after another, each in its own savepoint. */
+  private writes: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly db: Queryable,
+    private readonly models: ReadonlyMap<string, TableModel>,
+    private readonly dialect: PostgresDialect,
+    /** Inside a transaction: lock rows read by id, and keep a failed write from aborting the transaction. */
+    private readonly inTransaction: boolean,
+  ) {}
+
+  model(collection: string): TableModel {
+    const model = this.models.get(collection);
+    if (!model) throw new Error(`unknown collection ${collection}`);
+    return model;
+  }
+
+  async get(collection: string, id: string, filter?: Expr | null): Promise<RecordData | undefined> {
+    const model = this.model(collection);
+    if (holdsNul(id)) return undefined;
+    const q = filter
+      ? getSql(model, this.dialect, id, filter)
+      : {
+          sql: `SELECT ${selectList(model)} FROM ${quoteIdent(model.table)} WHERE ${quoteIdent('id')} = $1`,
+          params: [id],
+        };
+    const sql = this.inTransaction ? `${q.sql} FOR UPDATE` : q.sql;
+    const row = (await this.db.query(sql, q.params)).rows[0];
+    return row ? rowToRecord(model, row, postgresCodec) : undefined;
+  }
+
+  async getMany(
+    collection: string,
+    ids: readonly string[],
+    filter?: Expr | null,
+    maxBytes?: number,
+  ): Promise<RecordData[]> {
+    // An id PostgreSQL cannot hold is an id no record has.
+    ids = ids.filter((id) => !holdsNul(id));
+    if (ids.length === 0) return [];
+    const model = this.model(collection);
+    const out: RecordData[] = [];
+    const budget = maxBytes === undefined ? undefined : { left: maxBytes, max: maxBytes };
+    for (let i = 0; i < ids.length; i += 100) {
+      const q = getManySql(model, this.dialect, ids.slice(i, i + 100), filter ?? null);
+      const rows = (await this.db.query(q.sql, q.params)).rows;
+      for (const row of within(rows, budget)) out.push(rowToRecord(model, row, postgresCodec));
+    }
+    return out;
+  }
+
+  async list(collection: string, query: ListQuery): Promise<ListResult> {
+    const model = this.model(collection);
+    const { page, count } = listSql(model, this.dialect, query);
+    const budget = query.maxBytes === undefined ? undefined : { left: query.maxBytes, max: query.maxBytes };
+    const rows = (await this.db.query(page.sql, page.params)).rows;
+    const items = within(rows, budget).map((row) => rowToRecord(model, row, postgresCodec));
+    let total: number | null = null;
+    if (count) total = Number((await this.db.query<{ n: string }>(count.sql, count.params)).rows[0]?.n ?? 0);
+    return { items, total };
+  }
+
+  async aggregate(collection: string, query: AggregateQuery): Promise<AggregateRow[]> {
+    const model = this.model(collection);
+    const q = aggregateSql(model, this.dialect, query);
+    const budget = query.maxBytes === undefined ? undefined : { left: query.maxBytes, max: query.maxBytes };
+    const rows = (await this.db.query(q.sql, q.params)).rows;
+    return within(rows, budget).map((row) => aggregateRow(model, query, row, postgresCodec));
+  }
+
+  async insert(collection: string, record: RecordData): Promise<void> {
+    const model = this.model(collection);
+    const names = model.columns.filter((c) => c.visible).map((c) => quoteIdent(c.name));
+    const sql = `INSERT INTO ${quoteIdent(model.table)} (${names.join(', ')}) VALUES (${names
+      .map((_, i) => `$${i + 1}`)
+      .join(', ')})`;
+    await this.write(sql, recordToValues(model, record, postgresCodec), model, record.id);
+  }
+
+  async update(collection: string, record: RecordData): Promise<void> {
+    const model = this.model(collection);
+    const names = model.columns.filter((c) => c.visible).map((c) => quoteIdent(c.name));
+    const values = recordToValues(model, record, postgresCodec);
+    const sets = names.slice(1).map((n, i) => `${n} = $${i + 1}`);
+    const sql = `UPDATE ${quoteIdent(model.table)} SET ${sets.join(', ')} WHERE ${quoteIdent('id')} = $${names.length}`;
+    await this.write(sql, [...values.slice(1), values[0]], model, record.id);
+  }
+
+  async delete(collection: string, id: string): Promise<boolean> {
+    const model = this.model(collection);
+    if (holdsNul(id)) return false;
+    const result = await this.db.query(
+      `DELETE FROM ${quoteIdent(model.table)} WHERE ${quoteIdent('id')} = $1`,
+      [id],
+    );
+    return (result.rowCount ?? 0) > 0;
+  }
+
+  /**
+   * One insert or update. In a transaction it runs in a savepoint: a
+   * unique violation is an answer the caller may recover from, and in
+   * PostgreSQL a failed statement would otherwise abort the whole transaction.
+   */
+  private write(sql: string, values: unknown[], model: TableModel, id: string): Promise<void> {
+    if (!this.inTransaction) {
+      return this.db.query(sql, values).then(
+        () => undefined,
+        (error) => Promise.reject(translate(error, model, id)),
+      );
+    }
+    const run = async () => {
+      this.savepoints += 1;
+      const name = `w${this.savepoints}`;
+      await this.db.query(`SAVEPOINT ${name}`);
+      try {
+        await this.db.query(sql, values);
+      } catch (error) {
+        await this.db.query(`ROLLBACK TO SAVEPOINT ${name}`);
+        throw translate(error, model, id);
+      }
+      await this.db.query(`RELEASE SAVEPOINT ${name}`);
+    };
+    const next = this.writes.then(run, run);
+    this.writes = next.catch(() => undefined);
+    return next;
+  }
+}
+
+/** PostgreSQL text cannot hold U+0000: no stored value has one, and binding one is an error. */
+export function holdsNul(value: string): boolean {
+  return value.includes(String.fromCharCode(0));
+}
+
+/** Bytes a read may still load. */
+interface Budget {
+  left: number;
+  max: number;
+}
+
+/** A value's bytes as loaded: its text length, or a word for a number. */
+function rowBytes(row: Row): number {
+  let bytes = 0;
+  for (const key in row) {
+    const value = row[key];
+    bytes += typeof value === 'string' ? value.length : value instanceof Buffer ? value.length : 8;
+  }
+  return bytes;
+}
+
+/** The rows, unless together they hold more bytes than the budget allows (the same count as SQLite's). */
+function within(rows: Row[], budget: Budget | undefined): Row[] {
+  if (budget === undefined) return rows;
+  for (const row of rows) {
+    budget.left -= rowBytes(row);
+    if (budget.left < 0) throw new ReadTooLarge(budget.max);
+  }
+  return rows;
+}
+
+function translate(error: unknown, model: TableModel, id: string): unknown {
+  const e = error as { code?: unknown; constraint?: unknown } | null;
+  if (e?.code !== '23505') return error;
+  const constraint = typeof e.constraint === 'string' ? e.constraint : '';
+  if (constraint === `${model.table}_pkey` || constraint.endsWith('_pkey'))
+    return new DuplicateId(model.collection, id);
+  const column = model.columns.find(
+    (c) => c.unique && indexName(model.table, c.name, 'unique') === constraint,
+  );
+  return new UniqueViolation(model.collection, column?.name ?? 'id');
+}

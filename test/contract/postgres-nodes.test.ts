@@ -1,0 +1,327 @@
+/**
+ * What only a shared database can get wrong, with two PostgresStore
+ * instances standing in for two nodes (two pools, so two connections racing),
+ * and the same data answered byte for byte as SQLite answers it.
+ * Runs when TEST_DATABASE_URL is set; each run in a schema of its own.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { connect, createServer } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import pg from 'pg';
+import { type AuthValues, bindAuth } from '../../src/query/bind-auth.js';
+import { parseFilter } from '../../src/query/parser.js';
+import type { CollectionDef, FieldDef, RecordData } from '../../src/schema/types.js';
+import { LockBusy } from '../../src/store/errors.js';
+import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import type { ListQuery, SortKey, Store } from '../../src/store/store.js';
+import { holdPort } from '../cli/helpers.js';
+
+const url = process.env.TEST_DATABASE_URL;
+
+const FIELDS: Record<string, FieldDef> = {
+  name: { type: 'text' },
+  stock: { type: 'integer' },
+  price: { type: 'number' },
+  active: { type: 'boolean' },
+  meta: { type: 'json' },
+};
+
+function collection(name: string): CollectionDef {
+  return {
+    name,
+    fields: FIELDS,
+    rules: { list: 'public', view: 'public', create: 'public', update: 'public', delete: 'public' },
+    requireIfMatch: false,
+    requireIdempotencyKey: false,
+    auth: false,
+  };
+}
+
+/** Racing writes go to one table, the side-by-side answers read another. */
+const C = 'products';
+const P = 'items';
+const COLLECTIONS = { [C]: collection(C), [P]: collection(P) };
+
+function product(id: string, fields: Record<string, unknown>, n = 0): RecordData {
+  const at = new Date(Date.UTC(2024, 0, 1) + n * 1000).toISOString();
+  const full: Record<string, unknown> = { id };
+  for (const name of Object.keys(FIELDS)) full[name] = fields[name] ?? null;
+  return { ...full, created: at, updated: at } as RecordData;
+}
+
+function where(src: string, auth: AuthValues | null = null) {
+  return bindAuth(parseFilter(src), auth);
+}
+
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
+
+if (!url) {
+  test('postgres: two nodes, and the same answers as SQLite', {
+    skip: 'set TEST_DATABASE_URL=postgres://… to run it',
+  }, () => {});
+} else {
+  const schema = `methodical_test_${randomBytes(6).toString('hex')}`;
+  let a: PostgresStore;
+  let b: PostgresStore;
+  let lite: SqliteStore;
+
+  before(async () => {
+    a = new PostgresStore({ url, collections: COLLECTIONS, schema, poolSize: 4 });
+    b = new PostgresStore({ url, collections: COLLECTIONS, schema, poolSize: 4 });
+    await a.migrate(await a.planMigration());
+    lite = new SqliteStore({ path: ':memory:', collections: COLLECTIONS });
+    await lite.migrate(await lite.planMigration());
+  });
+
+  after(async () => {
+    await a?.close();
+    await b?.close();
+    await lite?.close();
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}_b" CASCADE`);
+    await client.end();
+  });
+
+  describe('postgres: two nodes on one database', () => {
+    test('concurrent buyers of the last item on two nodes: it is sold once', async () => {
+      await a.transaction((tx) => tx.insert(C, product('last', { name: 'Lamp', stock: 1 })));
+      const buy = (store: Store) =>
+        store.transaction(async (tx) => {
+          const p = await tx.get(C, 'last');
+          const stock = (p?.stock as number) ?? 0;
+          if (stock < 1) return false;
+          // Give the other buyer every chance to read the same stock.
+          await new Promise((r) => setTimeout(r, 20));
+          await tx.update(C, { ...p!, stock: stock - 1 });
+          return true;
+        });
+      const sold = await Promise.all([buy(a), buy(b), buy(a), buy(b), buy(a), buy(b)]);
+      assert.equal(sold.filter(Boolean).length, 1);
+      assert.equal((await b.get(C, 'last'))?.stock, 0);
+    });
+
+    test('read-then-write increments on two nodes lose no update', async () => {
+      await a.transaction((tx) => tx.insert(C, product('counter', { name: 'c', stock: 0 })));
+      const bump = (store: Store) =>
+        store.transaction(async (tx) => {
+          const p = await tx.get(C, 'counter');
+          await new Promise((r) => setImmediate(r));
+          await tx.update(C, { ...p!, stock: (p!.stock as number) + 1 });
+        });
+      await Promise.all(Array.from({ length: 20 }, (_, i) => bump(i % 2 ? a : b)));
+      assert.equal((await a.get(C, 'counter'))?.stock, 20);
+    });
+
+    test('a named lock held on one node is refused at once on the other, then free again', async () => {
+      const lockName = `key-${randomBytes(4).toString('hex')}`;
+      const held = deferred();
+      const release = deferred();
+      const first = a.transaction(
+        async () => {
+          held.resolve();
+          await release.promise;
+          return 'first';
+        },
+        { lock: lockName },
+      );
+      await held.promise;
+      const started = Date.now();
+      await assert.rejects(
+        b.transaction(async () => 'second', { lock: lockName }),
+        (e: unknown) => e instanceof LockBusy,
+      );
+      assert.ok(Date.now() - started < 2000, 'refused without waiting');
+      // Another name is not held.
+      assert.equal(await b.transaction(async () => 'other', { lock: `${lockName}-2` }), 'other');
+      // An app in another schema of the same database has locks of its own.
+      const elsewhere = new PostgresStore({
+        url,
+        collections: COLLECTIONS,
+        schema: `${schema}_b`,
+        poolSize: 1,
+      });
+      try {
+        assert.equal(await elsewhere.transaction(async () => 'own', { lock: lockName }), 'own');
+      } finally {
+        await elsewhere.close();
+      }
+      release.resolve();
+      assert.equal(await first, 'first');
+      assert.equal(await b.transaction(async () => 'after', { lock: lockName }), 'after');
+    });
+
+    test('a session and a counter written on one node are seen on the other', async () => {
+      const now = new Date().toISOString();
+      const later = new Date(Date.now() + 60_000).toISOString();
+      await a.transaction((tx) =>
+        tx.putSession({ tokenHash: 'h1', userId: 'u1', created: now, expires: later }),
+      );
+      assert.equal((await b.getSession('h1', now))?.userId, 'u1');
+      await b.transaction((tx) => tx.deleteSessionsOf('u1'));
+      assert.equal(await a.getSession('h1', now), undefined);
+      const start = new Date(Date.now() - 60_000).toISOString();
+      await a.transaction((tx) => tx.hit('login:x', now, start));
+      assert.equal(await b.transaction((tx) => tx.hit('login:x', now, start)), 2);
+      assert.deepEqual(await a.transaction((tx) => tx.hits('login:x', start)), { count: 2, oldest: now });
+    });
+  });
+
+  describe('postgres: a server that is down at start', () => {
+    test('the first calls fail, and once it answers the same store works without a restart', async () => {
+      const target = new URL(url);
+      const held = await holdPort();
+      await held.release();
+      const port = held.port;
+      const proxied = new URL(url);
+      proxied.hostname = '127.0.0.1';
+      proxied.port = String(port);
+      const store = new PostgresStore({
+        url: proxied.toString(),
+        collections: COLLECTIONS,
+        schema,
+        poolSize: 2,
+      });
+      try {
+        await assert.rejects(store.health());
+        await assert.rejects(store.get(C, 'x'));
+        // The server comes up: a plain TCP relay to the real one, on the port the store was given.
+        const relay = createServer((socket) => {
+          const upstream = connect(Number(target.port || 5432), target.hostname);
+          socket.pipe(upstream).pipe(socket);
+          const end = () => {
+            socket.destroy();
+            upstream.destroy();
+          };
+          socket.on('error', end);
+          upstream.on('error', end);
+        });
+        await new Promise<void>((resolve) => relay.listen(port, '127.0.0.1', resolve));
+        try {
+          assert.deepEqual(await store.health(), { writable: true });
+          await store.transaction((tx) => tx.insert(C, product('late', { name: 'late' })));
+          assert.equal((await a.get(C, 'late'))?.name, 'late');
+        } finally {
+          await store.close();
+          await new Promise<void>((resolve) => relay.close(() => resolve()));
+        }
+      } finally {
+        await store.close();
+      }
+    });
+  });
+
+  describe('postgres answers as SQLite does', () => {
+    const rows = [
+      product('p01', { name: 'apple', stock: 3, price: 1.5, active: true, meta: { b: 1, a: [1, 'x'] } }, 1),
+      product('p02', { name: 'Apple', stock: null, price: 2, active: false, meta: null }, 2),
+      product(
+        'p03',
+        { name: 'ÄRGER im Büro', stock: 10, price: null, active: null, meta: { z: 'Straße' } },
+        3,
+      ),
+      product('p04', { name: null, stock: -2, price: 0.1, active: true, meta: [] }, 4),
+      product('p05', { name: 'banana', stock: 9007199254740991, price: 1e21, active: false }, 5),
+      product('p06', { name: 'Zebra 100% _x_', stock: 3, price: 1.5, active: true }, 5),
+      product('p07', { name: 'İstanbul ΣΊΣΥΦΟΣ', stock: 0, price: -0.5, active: null }, 6),
+      product('p08', { name: 'émile', stock: 7, price: 3, active: true }, 6),
+      product('p09', { name: '', stock: 3, price: 1.5, active: false }, 0),
+    ];
+
+    before(async () => {
+      for (const store of [a, lite] as Store[]) {
+        await store.transaction(async (tx) => {
+          for (const r of rows) await tx.insert(P, r);
+        });
+      }
+    });
+
+    const filters = [
+      'name ~ "apple"',
+      'name ~ "äRGER"',
+      'name ~ "büro"',
+      'name ~ "straße"',
+      'meta ~ "straße"',
+      'meta ~ "\\"b\\":1"',
+      'name ~ "σίσυφος"',
+      'name ~ "i̇stanbul"',
+      'name ~ "%"',
+      'name ~ "_x_"',
+      'name ~ ""',
+      'name !~ "a"',
+      'meta !~ "a"',
+      'name = null',
+      'name != null',
+      'name != "apple"',
+      'stock != 3',
+      'stock > 2',
+      'stock >= 9007199254740991',
+      'price > 1.4 && price < 1.6',
+      'stock > 1.5',
+      'active = true',
+      'active != true',
+      'active = null',
+      'name > "Z"',
+      'name < "a"',
+      'name >= ""',
+      'id != "p01" || name ~ "É"',
+      '1 < 2',
+      '"b" ~ "B"',
+    ];
+    const sorts: SortKey[][] = [
+      [],
+      [{ field: 'name', desc: false }],
+      [{ field: 'name', desc: true }],
+      [{ field: 'stock', desc: false }],
+      [{ field: 'stock', desc: true }],
+      [
+        { field: 'price', desc: false },
+        { field: 'created', desc: true },
+      ],
+      [{ field: 'active', desc: false }],
+      [{ field: 'active', desc: true }],
+      [{ field: 'created', desc: false }],
+      [{ field: 'id', desc: true }],
+    ];
+
+    for (const filter of filters) {
+      test(`filter ${filter}`, async () => {
+        const q: ListQuery = { filter: where(filter), sort: [], limit: 100, offset: 0, count: true };
+        const mine = JSON.stringify(await a.list(P, q));
+        assert.equal(mine, JSON.stringify(await lite.list(P, q)));
+      });
+    }
+    for (const sort of sorts) {
+      test(`sort ${JSON.stringify(sort)} (and a page of it)`, async () => {
+        for (const [limit, offset] of [
+          [100, 0],
+          [3, 2],
+        ]) {
+          const q: ListQuery = { filter: null, sort, limit, offset, count: true };
+          assert.equal(JSON.stringify(await a.list(P, q)), JSON.stringify(await lite.list(P, q)));
+        }
+      });
+    }
+    test('records, getMany and aggregates read back byte for byte', async () => {
+      for (const r of rows) {
+        assert.equal(JSON.stringify(await a.get(P, r.id)), JSON.stringify(await lite.get(P, r.id)));
+      }
+      const ids = rows.map((r) => r.id).reverse();
+      const sorted = (list: RecordData[]) => JSON.stringify([...list].sort((x, y) => (x.id < y.id ? -1 : 1)));
+      assert.equal(sorted(await a.getMany(P, ids)), sorted(await lite.getMany(P, ids)));
+      for (const groupBy of [[], ['active'], ['name'], ['stock', 'active']]) {
+        const q = { filter: null, groupBy, sum: ['stock', 'price'] };
+        assert.equal(JSON.stringify(await a.aggregate(P, q)), JSON.stringify(await lite.aggregate(P, q)));
+      }
+    });
+  });
+}
