@@ -172,7 +172,11 @@ if (!url) {
       const start = new Date(Date.now() - 60_000).toISOString();
       await a.transaction((tx) => tx.hit('login:x', now, start));
       assert.equal(await b.transaction((tx) => tx.hit('login:x', now, start)), 2);
-      assert.deepEqual(await a.transaction((tx) => tx.hits('login:x', start)), { count: 2, oldest: now });
+      assert.deepEqual(await a.transaction((tx) => tx.hits('login:x', start)), {
+        count: 2,
+        oldest: now,
+        newest: now,
+      });
     });
   });
 

@@ -1025,8 +1025,8 @@ export function storeContract(name: string, open: OpenStore, options: ContractOp
           assert.equal(await tx.hit(lookalike, at(2), at(0)), 1);
           assert.equal(await tx.hit(nul, at(3), at(0)), 2);
           await tx.clearHits(lookalike);
-          assert.deepEqual(await tx.hits(nul, at(0)), { count: 2, oldest: at(1) });
-          assert.deepEqual(await tx.hits(lookalike, at(0)), { count: 0, oldest: null });
+          assert.deepEqual(await tx.hits(nul, at(0)), { count: 2, oldest: at(1), newest: at(3) });
+          assert.deepEqual(await tx.hits(lookalike, at(0)), { count: 0, oldest: null, newest: null });
           await tx.setMarker(nul, at(4));
           assert.equal(await tx.getMarker(nul), at(4));
           assert.equal(await tx.getMarker(lookalike), undefined);
