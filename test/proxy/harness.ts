@@ -115,7 +115,12 @@ export async function startNginx(
   upstream: string,
   variant: (site: string) => string = (site) => site,
 ): Promise<ProxyProcess> {
-  writeFileSync(join(dir, 'methodical.conf'), variant(nginxSite(port, upstream, join(dir, 'cache'))));
+  return startNginxSite(dir, port, variant(nginxSite(port, upstream, join(dir, 'cache'))));
+}
+
+/** nginx in the foreground, as one process, over `dir`, with `site` (a conf.d file listening on `port`). */
+export async function startNginxSite(dir: string, port: number, site: string): Promise<ProxyProcess> {
+  writeFileSync(join(dir, 'methodical.conf'), site);
   // The stock nginx.conf's frame around conf.d, with every path in the temp folder.
   const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']
     .map((name) => `  ${name}_temp_path ${join(dir, `${name}-temp`)};`)

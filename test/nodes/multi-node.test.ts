@@ -1,0 +1,408 @@
+/**
+ * Many nodes with real parts (PRODUCT.md, Scale-out): three `methodical
+ * serve` processes on loopback ports sharing one PostgreSQL schema, behind
+ * Debian's nginx configured by docs/nginx-nodes.conf as it is (only the
+ * ports replaced), with `trustProxy`. A client spreads a write load over
+ * nginx and the nodes directly while one node is killed with SIGKILL;
+ * afterwards every write that got a 2xx is in the database once, and
+ * idempotency keys, If-Match, a stock-taking hook, sessions, files and
+ * cookie logins hold across nodes. Nothing here is timed: waits are bounded
+ * only so that a hang fails instead of stalling the run.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { freePort, killServers, type Server, serve, tempDir } from '../cli/helpers.js';
+import {
+  type Answer,
+  missing,
+  NGINX,
+  type ProxyProcess,
+  send,
+  sessionCookie,
+  startNginxSite,
+} from '../proxy/harness.js';
+
+/** The load balancer config the docs give, run as it is. */
+const NODES_SITE = fileURLToPath(new URL('../../docs/nginx-nodes.conf', import.meta.url));
+const BASE = process.env.TEST_DATABASE_URL;
+/** Generous, never asserted on: three nodes compile a TS config on a busy machine. */
+const BOUNDED = { timeout: 300_000 };
+const PUBLIC = { list: 'public', view: 'public', create: 'public', update: 'public', delete: 'public' };
+const OWNER = { list: 'owner', view: 'owner', create: 'auth', update: 'owner', delete: 'owner' };
+
+/** The config every node reads: trustProxy, and a checkout hook that checks and takes stock in the order's transaction. */
+const CONFIG_TS = `export default {
+  trustProxy: true,
+  collections: {
+    notes: { fields: { title: { type: 'text', required: true } }, rules: ${JSON.stringify(PUBLIC)} },
+    products: {
+      fields: { name: { type: 'text', required: true }, stock: { type: 'integer', min: 0, default: 0 } },
+      rules: ${JSON.stringify(PUBLIC)},
+    },
+    orders: { fields: { product: { type: 'text', required: true } }, rules: ${JSON.stringify(PUBLIC)} },
+    uploads: { fields: { title: { type: 'text' }, doc: { type: 'file' } }, rules: ${JSON.stringify(PUBLIC)} },
+    diary: { fields: { title: { type: 'text', required: true } }, rules: ${JSON.stringify(OWNER)} },
+  },
+  hooks: {
+    orders: {
+      async beforeCreate(ctx: any) {
+        const p = await ctx.tx.get('products', ctx.record.product);
+        if (!p) return ctx.reject(422, 'There is no product "' + ctx.record.product + '".');
+        if (p.stock < 1) return ctx.reject(409, 'Out of stock: no "' + p.name + '" left.');
+        await ctx.tx.update('products', p.id, { stock: p.stock - 1 });
+      },
+    },
+  },
+};
+`;
+
+/** docs/nginx-nodes.conf with the listen port and the three node ports replaced, each exactly once. */
+function nodesSite(port: number, nodePorts: readonly number[]): string {
+  let text = readFileSync(NODES_SITE, 'utf8');
+  const swaps: [string, string][] = [
+    ['listen 80;', `listen 127.0.0.1:${port};`],
+    ...nodePorts.map((p, i): [string, string] => [`server 127.0.0.1:${3001 + i} `, `server 127.0.0.1:${p} `]),
+  ];
+  for (const [from, to] of swaps) {
+    assert.equal(text.split(from).length, 2, `docs/nginx-nodes.conf holds "${from}" exactly once`);
+    text = text.replace(from, to);
+  }
+  return text;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const body = (a: Answer) => JSON.parse(a.body) as Record<string, unknown>;
+
+/** One attempt of a write: the answer, or the network error that stood for it. */
+interface Attempt {
+  target: string;
+  status: number | string;
+}
+
+interface LoadWrite {
+  key: string;
+  title: string;
+  attempts: Attempt[];
+  final?: Answer;
+}
+
+if (!BASE) {
+  test('many nodes behind nginx', { skip: 'set TEST_DATABASE_URL=postgres://… to run it' }, () => {});
+} else {
+  describe('three nodes on one PostgreSQL schema behind nginx', {
+    ...BOUNDED,
+    skip: missing(NGINX, 'nginx'),
+  }, () => {
+    const tmp = tempDir('methodical-multi-node-');
+    const schema = `methodical_nodes_${randomBytes(6).toString('hex')}`;
+    const url = `${BASE}${BASE.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+    const db = new pg.Client({ connectionString: BASE });
+    const config = join(tmp.dir, 'methodical.config.ts');
+    const ports: number[] = [];
+    const nodes: Server[] = [];
+    let nginx: ProxyProcess;
+    const startNode = (i: number) =>
+      serve(
+        [
+          '--config',
+          config,
+          '--data',
+          join(tmp.dir, `data-${i}`),
+          '--database',
+          url,
+          '--port',
+          String(ports[i]),
+        ],
+        {
+          cwd: tmp.dir,
+        },
+      );
+    const rows = async (sql: string, params: unknown[] = []) =>
+      (await db.query(sql.replaceAll('$schema', `"${schema}"`), params)).rows as Record<string, unknown>[];
+
+    before(async () => {
+      await db.connect();
+      await db.query(`CREATE SCHEMA "${schema}"`);
+      writeFileSync(config, CONFIG_TS);
+      for (let i = 0; i < 3; i++) ports.push(await freePort());
+      // One after the other: the first creates the tables, the others find them.
+      for (let i = 0; i < 3; i++) nodes.push(await startNode(i));
+      const proxyDir = join(tmp.dir, 'nginx');
+      mkdirSync(proxyDir);
+      const port = await freePort();
+      nginx = await startNginxSite(proxyDir, port, nodesSite(port, ports));
+    });
+    after(async () => {
+      await nginx?.stop();
+      for (const node of nodes) await node.stop();
+      killServers();
+      await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => {});
+      await db.end().catch(() => {});
+      tmp.remove();
+    });
+
+    test('a write load over nginx and the nodes, one node killed halfway: every 2xx is in the database once', async () => {
+      const WRITES = 48;
+      const KILL_AFTER = 16;
+      const PARALLEL = 4;
+      const run = randomBytes(4).toString('hex');
+      const targets = [nginx.url, ...nodes.map((n) => n.url)];
+      const writes: LoadWrite[] = Array.from({ length: WRITES }, (_, i) => ({
+        key: `load-${run}-${i}`,
+        title: `load ${run} ${i}`,
+        attempts: [],
+      }));
+      const victim = nodes[1];
+      let done = 0;
+      let next = 0;
+
+      // A careful client: a refused or cut connection, or a 502/503/504, is retried with the same
+      // Idempotency-Key through the next target; a 409 (the key still in flight) after a pause.
+      async function write(i: number): Promise<void> {
+        const w = writes[i];
+        for (let k = 0; k < 12 && w.final === undefined; k++) {
+          const target = targets[(i + k) % targets.length];
+          try {
+            const answer = await send(`${target}/api/notes`, {
+              method: 'POST',
+              headers: { 'idempotency-key': `"${w.key}"` },
+              body: { title: w.title },
+            });
+            w.attempts.push({ target, status: answer.status });
+            if (answer.status === 409) await sleep(500);
+            else if ([502, 503, 504].includes(answer.status)) await sleep(100);
+            else w.final = answer;
+          } catch (error) {
+            w.attempts.push({ target, status: (error as NodeJS.ErrnoException).code ?? String(error) });
+            await sleep(100);
+          }
+        }
+      }
+      async function worker(): Promise<void> {
+        while (next < WRITES) {
+          await write(next++);
+          if (++done === KILL_AFTER) victim.child.kill('SIGKILL');
+        }
+      }
+      await Promise.all(Array.from({ length: PARALLEL }, worker));
+      const exit = await victim.exit;
+      assert.equal(exit.signal, 'SIGKILL');
+
+      const report = JSON.stringify(writes.map((w) => [w.key, w.attempts, w.final?.status]));
+      for (const w of writes) {
+        assert.ok(w.final, `${w.key} got an answer: ${JSON.stringify(w.attempts)}`);
+        assert.equal(w.final.status, 201, `${w.key}: ${w.final.body}`);
+      }
+      // Writes sent straight to the dead node after the kill were refused and went to another node.
+      const retried = writes.filter((w) => w.attempts.length > 1);
+      assert.ok(
+        retried.some((w) => w.attempts.some((a) => a.target === victim.url && typeof a.status === 'string')),
+        report,
+      );
+      const stored = await rows('SELECT id, title FROM $schema.notes WHERE title LIKE $1', [`load ${run} %`]);
+      assert.equal(stored.length, WRITES, `one record per write: ${report}`);
+      const byTitle = new Map(stored.map((r) => [r.title, r.id]));
+      assert.equal(byTitle.size, WRITES, 'no title twice');
+      for (const w of writes)
+        assert.equal(byTitle.get(w.title), body(w.final!).id, `${w.key} is the stored record`);
+      const replays = writes.filter((w) => w.final?.headers['idempotent-replayed'] === 'true');
+      for (const w of replays) assert.ok(w.attempts.length > 1, `only a retry is a replay: ${w.key}`);
+
+      // A rolling restart: the killed node comes back on its port and serves the same data.
+      nodes[1] = await startNode(1);
+      const read = await send(`${nodes[1].url}/api/notes/${body(writes[0].final!).id}`);
+      assert.equal(read.status, 200, read.body);
+      assert.equal(body(read).title, writes[0].title);
+    });
+
+    test('one Idempotency-Key retried through other nodes makes exactly one record', async () => {
+      const headers = { 'idempotency-key': '"retried-once"' };
+      const first = await send(`${nodes[0].url}/api/notes`, {
+        method: 'POST',
+        headers,
+        body: { title: 'retried' },
+      });
+      assert.equal(first.status, 201, first.body);
+      for (const target of [nodes[1].url, nodes[2].url, nginx.url]) {
+        const again = await send(`${target}/api/notes`, {
+          method: 'POST',
+          headers,
+          body: { title: 'retried' },
+        });
+        assert.equal(again.status, 201, again.body);
+        assert.equal(again.headers['idempotent-replayed'], 'true');
+        assert.equal(body(again).id, body(first).id);
+        assert.equal(again.headers.etag, first.headers.etag);
+      }
+      // And sent to every node at once: one record, the others replay it or are told to wait.
+      const together = { 'idempotency-key': '"sent-together"' };
+      const answers = await Promise.all(
+        [...nodes, ...nodes].map((n) =>
+          send(`${n.url}/api/notes`, { method: 'POST', headers: together, body: { title: 'together' } }),
+        ),
+      );
+      const created = answers.filter((a) => a.status === 201);
+      for (const a of answers.filter((x) => x.status !== 201)) {
+        assert.equal(a.status, 409, a.body);
+        assert.equal(a.headers['retry-after'], '1');
+      }
+      assert.ok(created.length >= 1, answers.map((a) => a.status).join());
+      assert.equal(new Set(created.map((a) => body(a).id)).size, 1);
+      assert.deepEqual(
+        (
+          await rows('SELECT title FROM $schema.notes WHERE title IN ($1, $2) ORDER BY title', [
+            'retried',
+            'together',
+          ])
+        ).map((r) => r.title),
+        ['retried', 'together'],
+      );
+    });
+
+    test('parallel PUTs with one If-Match over every node: exactly one succeeds, the others get 412', async () => {
+      const created = await send(`${nginx.url}/api/notes`, { method: 'POST', body: { title: 'contested' } });
+      assert.equal(created.status, 201, created.body);
+      const id = body(created).id as string;
+      const etag = String(created.headers.etag);
+      const targets = [nginx.url, ...nodes.map((n) => n.url)];
+      const answers = await Promise.all(
+        Array.from({ length: 8 }, (_, i) =>
+          send(`${targets[i % targets.length]}/api/notes/${id}`, {
+            method: 'PUT',
+            headers: { 'if-match': etag },
+            body: { title: `put ${i}` },
+          }),
+        ),
+      );
+      const won = answers.filter((a) => a.status === 200);
+      assert.equal(won.length, 1, answers.map((a) => a.status).join());
+      for (const a of answers.filter((x) => x.status !== 200)) {
+        assert.equal(a.status, 412, a.body);
+        assert.equal(a.headers['content-type'], 'application/problem+json');
+        assert.ok(String(body(a).detail).length > 0);
+      }
+      const [row] = await rows('SELECT title FROM $schema.notes WHERE id = $1', [id]);
+      assert.equal(row.title, body(won[0]).title);
+    });
+
+    test('concurrent checkouts of the last item over every node sell it once', async () => {
+      const product = await send(`${nodes[0].url}/api/products`, {
+        method: 'POST',
+        body: { name: 'Last copy', stock: 1 },
+      });
+      assert.equal(product.status, 201, product.body);
+      const id = body(product).id as string;
+      const targets = [nginx.url, ...nodes.map((n) => n.url)];
+      const answers = await Promise.all(
+        Array.from({ length: 9 }, (_, i) =>
+          send(`${targets[i % targets.length]}/api/orders`, { method: 'POST', body: { product: id } }),
+        ),
+      );
+      assert.equal(answers.filter((a) => a.status === 201).length, 1, answers.map((a) => a.status).join());
+      for (const a of answers.filter((x) => x.status !== 201)) {
+        assert.equal(a.status, 409, a.body);
+        assert.equal(a.headers['content-type'], 'application/problem+json');
+        assert.equal(body(a).detail, 'Out of stock: no "Last copy" left.');
+      }
+      assert.deepEqual(await rows('SELECT stock FROM $schema.products WHERE id = $1', [id]), [
+        { stock: '0' },
+      ]);
+      assert.equal((await rows('SELECT id FROM $schema.orders WHERE product = $1', [id])).length, 1);
+    });
+
+    test('a session made on one node works on the others, and logout revokes it on all', async () => {
+      const credentials = { email: 'nodes@example.com', password: 'correct horse battery' };
+      const reg = await send(`${nodes[0].url}/api/auth/register`, { method: 'POST', body: credentials });
+      assert.equal(reg.status, 201, reg.body);
+      const login = await send(`${nodes[1].url}/api/auth/login`, { method: 'POST', body: credentials });
+      assert.equal(login.status, 200, login.body);
+      const headers = { authorization: `Bearer ${body(login).token}` };
+      const everywhere = [...nodes.map((n) => n.url), nginx.url];
+      for (const target of everywhere) {
+        const me = await send(`${target}/api/auth/me`, { headers });
+        assert.equal(me.status, 200, `${target}: ${me.body}`);
+        assert.equal(body(me).email, credentials.email);
+      }
+      const out = await send(`${nodes[2].url}/api/auth/logout`, { method: 'POST', headers });
+      assert.equal(out.status, 204, out.body);
+      for (const target of everywhere) {
+        const me = await send(`${target}/api/auth/me`, { headers });
+        assert.equal(me.status, 401, `${target}: ${me.body}`);
+        assert.ok(me.headers['www-authenticate']);
+      }
+    });
+
+    test('a file uploaded through one node downloads byte for byte from the others', async () => {
+      // Three chunks of the PostgreSQL file store (256 KiB each), the last one short.
+      const bytes = randomBytes(600 * 1024);
+      const form = new FormData();
+      form.set('title', 'shared file');
+      form.set('doc', new Blob([bytes], { type: 'application/octet-stream' }), 'data.bin');
+      const res = await fetch(`${nodes[2].url}/api/uploads`, {
+        method: 'POST',
+        headers: { accept: 'application/json' },
+        body: form,
+      });
+      const record = (await res.json()) as { id: string; doc: string };
+      assert.equal(res.status, 201, JSON.stringify(record));
+      for (const target of [nodes[0].url, nodes[1].url, nginx.url]) {
+        const down = await fetch(
+          `${target}/api/files/uploads/${record.id}/doc/${encodeURIComponent(record.doc)}`,
+        );
+        assert.equal(down.status, 200, target);
+        assert.equal(down.headers.get('content-length'), String(bytes.length));
+        assert.ok(Buffer.from(await down.arrayBuffer()).equals(bytes), `${target} sends the same bytes`);
+      }
+      // Nothing of it is on any node's own disk: the files are in the database.
+      // It is kept in the database: one blob of three chunks, whole and nowhere on a node's disk.
+      const blobs = await rows(
+        'SELECT b.size, count(c.seq)::int AS chunks, sum(length(c.data))::int AS bytes FROM $schema.methodical_blobs b JOIN $schema.methodical_blob_chunks c ON c.blob_id = b.id GROUP BY b.id',
+      );
+      assert.deepEqual(blobs, [{ size: String(bytes.length), chunks: 3, bytes: bytes.length }]);
+      for (let i = 0; i < 3; i++) assert.ok(!existsSync(join(tmp.dir, `data-${i}`, 'files')));
+    });
+
+    test('cookie login through nginx, and a cookie-authenticated write through nginx (trustProxy)', async () => {
+      const origin = nginx.url; // What a browser on the balanced site sends.
+      const credentials = { email: 'cookie@example.com', password: 'correct horse battery' };
+      const reg = await send(`${nginx.url}/api/auth/register`, {
+        method: 'POST',
+        headers: { origin },
+        body: credentials,
+      });
+      assert.equal(reg.status, 201, reg.body);
+      const login = await send(`${nginx.url}/api/auth/login`, {
+        method: 'POST',
+        headers: { origin },
+        body: credentials,
+      });
+      assert.equal(login.status, 200, login.body);
+      const cookie = sessionCookie(login);
+      const created = await send(`${nginx.url}/api/diary`, {
+        method: 'POST',
+        headers: { origin, cookie },
+        body: { title: 'through the balancer' },
+      });
+      assert.equal(created.status, 201, created.body);
+      const id = body(created).id as string;
+      assert.equal((await rows('SELECT id FROM $schema.diary WHERE id = $1', [id])).length, 1);
+      // The cookie is one session in the database: each node knows it, and a forged origin is still refused.
+      for (const node of nodes) {
+        const read = await send(`${node.url}/api/diary/${id}`, { headers: { cookie } });
+        assert.equal(read.status, 200, read.body);
+      }
+      const forged = await send(`${nginx.url}/api/diary`, {
+        method: 'POST',
+        headers: { origin: 'http://evil.example', cookie },
+        body: { title: 'forged' },
+      });
+      assert.equal(forged.status, 403, forged.body);
+      assert.equal((await rows("SELECT id FROM $schema.diary WHERE title = 'forged'")).length, 0);
+    });
+  });
+}
