@@ -35,7 +35,12 @@ const BOUNDED = { timeout: 300_000 };
 const PUBLIC = { list: 'public', view: 'public', create: 'public', update: 'public', delete: 'public' };
 const OWNER = { list: 'owner', view: 'owner', create: 'auth', update: 'owner', delete: 'owner' };
 
-/** The config every node reads: trustProxy, and a checkout hook that checks and takes stock in the order's transaction. */
+/**
+ * The config every node reads: trustProxy, and a checkout hook that checks
+ * and takes stock in the order's transaction. On a node started with
+ * STALL_WRITES=1, a note titled "… stalled" hangs inside its transaction (its
+ * Idempotency-Key claimed) after saying so on stderr, for the test to kill it there.
+ */
 const CONFIG_TS = `export default {
   trustProxy: true,
   collections: {
@@ -49,6 +54,14 @@ const CONFIG_TS = `export default {
     diary: { fields: { title: { type: 'text', required: true } }, rules: ${JSON.stringify(OWNER)} },
   },
   hooks: {
+    notes: {
+      async beforeCreate(ctx: any) {
+        if (process.env.STALL_WRITES === '1' && String(ctx.record.title).endsWith(' stalled')) {
+          console.error('stalling a write');
+          await new Promise((resolve) => setTimeout(resolve, 120000));
+        }
+      },
+    },
     orders: {
       async beforeCreate(ctx: any) {
         const p = await ctx.tx.get('products', ctx.record.product);
@@ -106,7 +119,7 @@ if (!BASE) {
     const ports: number[] = [];
     const nodes: Server[] = [];
     let nginx: ProxyProcess;
-    const startNode = (i: number) =>
+    const startNode = (i: number, env?: Record<string, string>) =>
       serve(
         [
           '--config',
@@ -118,9 +131,7 @@ if (!BASE) {
           '--port',
           String(ports[i]),
         ],
-        {
-          cwd: tmp.dir,
-        },
+        { cwd: tmp.dir, env },
       );
     const rows = async (sql: string, params: unknown[] = []) =>
       (await db.query(sql.replaceAll('$schema', `"${schema}"`), params)).rows as Record<string, unknown>[];
@@ -131,7 +142,8 @@ if (!BASE) {
       writeFileSync(config, CONFIG_TS);
       for (let i = 0; i < 3; i++) ports.push(await freePort());
       // One after the other: the first creates the tables, the others find them.
-      for (let i = 0; i < 3; i++) nodes.push(await startNode(i));
+      // Node 1 is the one the load test kills: it can be made to hang inside a write.
+      for (let i = 0; i < 3; i++) nodes.push(await startNode(i, i === 1 ? { STALL_WRITES: '1' } : undefined));
       const proxyDir = join(tmp.dir, 'nginx');
       mkdirSync(proxyDir);
       const port = await freePort();
@@ -146,7 +158,7 @@ if (!BASE) {
       tmp.remove();
     });
 
-    test('a write load over nginx and the nodes, one node killed halfway: every 2xx is in the database once', async () => {
+    test('a write load over nginx and the nodes, one node killed inside a write halfway: every 2xx is in the database once', async () => {
       const WRITES = 48;
       const KILL_AFTER = 16;
       const PARALLEL = 4;
@@ -157,16 +169,20 @@ if (!BASE) {
         title: `load ${run} ${i}`,
         attempts: [],
       }));
+      // One more, sent first to the node that is killed while it runs this very write.
+      const STALLED = WRITES;
+      writes.push({ key: `load-${run}-stalled`, title: `load ${run} stalled`, attempts: [] });
       const victim = nodes[1];
       let done = 0;
       let next = 0;
+      let stalled: Promise<void> | undefined;
 
       // A careful client: a refused or cut connection, or a 502/503/504, is retried with the same
       // Idempotency-Key through the next target; a 409 (the key still in flight) after a pause.
-      async function write(i: number): Promise<void> {
+      async function write(i: number, first = i): Promise<void> {
         const w = writes[i];
         for (let k = 0; k < 12 && w.final === undefined; k++) {
-          const target = targets[(i + k) % targets.length];
+          const target = targets[(first + k) % targets.length];
           try {
             const answer = await send(`${target}/api/notes`, {
               method: 'POST',
@@ -186,10 +202,15 @@ if (!BASE) {
       async function worker(): Promise<void> {
         while (next < WRITES) {
           await write(next++);
-          if (++done === KILL_AFTER) victim.child.kill('SIGKILL');
+          if (++done === KILL_AFTER) {
+            stalled = write(STALLED, targets.indexOf(victim.url));
+            await victim.stderrIncludes('stalling a write');
+            victim.child.kill('SIGKILL');
+          }
         }
       }
       await Promise.all(Array.from({ length: PARALLEL }, worker));
+      await stalled;
       const exit = await victim.exit;
       assert.equal(exit.signal, 'SIGKILL');
 
@@ -204,10 +225,16 @@ if (!BASE) {
         retried.some((w) => w.attempts.some((a) => a.target === victim.url && typeof a.status === 'string')),
         report,
       );
+      // The write the node died in: its connection was cut, the retry through the next node ran it
+      // (the dead node's transaction, key claim included, was rolled back: no replay, no 409 forever).
+      const cut = writes[STALLED];
+      assert.deepEqual(cut.attempts[0], { target: victim.url, status: 'ECONNRESET' }, report);
+      assert.equal(cut.final?.status, 201, report);
+      assert.equal(cut.final?.headers['idempotent-replayed'], undefined, report);
       const stored = await rows('SELECT id, title FROM $schema.notes WHERE title LIKE $1', [`load ${run} %`]);
-      assert.equal(stored.length, WRITES, `one record per write: ${report}`);
+      assert.equal(stored.length, writes.length, `one record per write: ${report}`);
       const byTitle = new Map(stored.map((r) => [r.title, r.id]));
-      assert.equal(byTitle.size, WRITES, 'no title twice');
+      assert.equal(byTitle.size, writes.length, 'no title twice');
       for (const w of writes)
         assert.equal(byTitle.get(w.title), body(w.final!).id, `${w.key} is the stored record`);
       const replays = writes.filter((w) => w.final?.headers['idempotent-replayed'] === 'true');
