@@ -3,18 +3,18 @@
  * serve` processes on loopback ports sharing one PostgreSQL schema, behind
  * Debian's nginx configured by docs/nginx-nodes.conf as it is (only the
  * ports replaced), with `trustProxy`. A client spreads a write load over
- * nginx and the nodes directly while one node is killed with SIGKILL;
- * afterwards every write that got a 2xx is in the database once, and
+ * nginx and the nodes directly while one node is killed with SIGKILL
+ * inside a write; afterwards every write that got a 2xx is in the database
+ * once. A rolling restart through nginx answers every read and write, and
  * idempotency keys, If-Match, a stock-taking hook, sessions, files and
  * cookie logins hold across nodes. Nothing here is timed: waits are bounded
  * only so that a hang fails instead of stalling the run.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { freePort, killServers, type Server, serve, tempDir } from '../cli/helpers.js';
 import {
@@ -26,109 +26,11 @@ import {
   sessionCookie,
   startNginxSite,
 } from '../proxy/harness.js';
+import { body, CONFIG_TS, type LoadWrite, nodesSite, postUntilAnswered, sleep } from './harness.js';
 
-/** The load balancer config the docs give, run as it is. */
-const NODES_SITE = fileURLToPath(new URL('../../docs/nginx-nodes.conf', import.meta.url));
 const BASE = process.env.TEST_DATABASE_URL;
 /** Generous, never asserted on: three nodes compile a TS config on a busy machine. */
 const BOUNDED = { timeout: 300_000 };
-const PUBLIC = { list: 'public', view: 'public', create: 'public', update: 'public', delete: 'public' };
-const OWNER = { list: 'owner', view: 'owner', create: 'auth', update: 'owner', delete: 'owner' };
-
-/**
- * The config every node reads: trustProxy, and a checkout hook that checks
- * and takes stock in the order's transaction. On a node started with
- * STALL_WRITES=1, a note titled "… stalled" hangs inside its transaction (its
- * Idempotency-Key claimed) after saying so on stderr, for the test to kill it there.
- */
-const CONFIG_TS = `export default {
-  trustProxy: true,
-  collections: {
-    notes: { fields: { title: { type: 'text', required: true } }, rules: ${JSON.stringify(PUBLIC)} },
-    products: {
-      fields: { name: { type: 'text', required: true }, stock: { type: 'integer', min: 0, default: 0 } },
-      rules: ${JSON.stringify(PUBLIC)},
-    },
-    orders: { fields: { product: { type: 'text', required: true } }, rules: ${JSON.stringify(PUBLIC)} },
-    uploads: { fields: { title: { type: 'text' }, doc: { type: 'file' } }, rules: ${JSON.stringify(PUBLIC)} },
-    diary: { fields: { title: { type: 'text', required: true } }, rules: ${JSON.stringify(OWNER)} },
-  },
-  hooks: {
-    notes: {
-      async beforeCreate(ctx: any) {
-        if (process.env.STALL_WRITES === '1' && String(ctx.record.title).endsWith(' stalled')) {
-          console.error('stalling a write');
-          await new Promise((resolve) => setTimeout(resolve, 120000));
-        }
-      },
-    },
-    orders: {
-      async beforeCreate(ctx: any) {
-        const p = await ctx.tx.get('products', ctx.record.product);
-        if (!p) return ctx.reject(422, 'There is no product "' + ctx.record.product + '".');
-        if (p.stock < 1) return ctx.reject(409, 'Out of stock: no "' + p.name + '" left.');
-        await ctx.tx.update('products', p.id, { stock: p.stock - 1 });
-      },
-    },
-  },
-};
-`;
-
-/** docs/nginx-nodes.conf with the listen port and the three node ports replaced, each exactly once. */
-function nodesSite(port: number, nodePorts: readonly number[]): string {
-  let text = readFileSync(NODES_SITE, 'utf8');
-  const swaps: [string, string][] = [
-    ['listen 80;', `listen 127.0.0.1:${port};`],
-    ...nodePorts.map((p, i): [string, string] => [`server 127.0.0.1:${3001 + i} `, `server 127.0.0.1:${p} `]),
-  ];
-  for (const [from, to] of swaps) {
-    assert.equal(text.split(from).length, 2, `docs/nginx-nodes.conf holds "${from}" exactly once`);
-    text = text.replace(from, to);
-  }
-  return text;
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const body = (a: Answer) => JSON.parse(a.body) as Record<string, unknown>;
-
-/** One attempt of a write: the answer, or the network error that stood for it. */
-interface Attempt {
-  target: string;
-  status: number | string;
-}
-
-interface LoadWrite {
-  key: string;
-  title: string;
-  attempts: Attempt[];
-  final?: Answer;
-}
-
-/**
- * A careful client: POSTs a note until it has an answer. A refused or cut
- * connection, or a 502/503/504, is retried with the same Idempotency-Key
- * through the next target (starting at `targets[first]`); a 409 (the key
- * still in flight) after a pause. Every attempt is recorded.
- */
-async function postUntilAnswered(w: LoadWrite, targets: readonly string[], first: number): Promise<void> {
-  for (let k = 0; k < 12 && w.final === undefined; k++) {
-    const target = targets[(first + k) % targets.length];
-    try {
-      const answer = await send(`${target}/api/notes`, {
-        method: 'POST',
-        headers: { 'idempotency-key': `"${w.key}"` },
-        body: { title: w.title },
-      });
-      w.attempts.push({ target, status: answer.status });
-      if (answer.status === 409) await sleep(500);
-      else if ([502, 503, 504].includes(answer.status)) await sleep(100);
-      else w.final = answer;
-    } catch (error) {
-      w.attempts.push({ target, status: (error as NodeJS.ErrnoException).code ?? String(error) });
-      await sleep(100);
-    }
-  }
-}
 
 if (!BASE) {
   test('many nodes behind nginx', { skip: 'set TEST_DATABASE_URL=postgres://… to run it' }, () => {});
