@@ -130,8 +130,8 @@ export async function recoverPendingFiles(store: Store, storage: FileStorage): P
 
 /**
  * Upkeep of staged uploads: finish moving those of committed records, then
- * remove the leftovers idle for `idleMs` (0 at start-up, when no upload can
- * be in flight). Returns how many leftovers were removed.
+ * remove the leftovers idle for `idleMs` (0 at start-up of a single node,
+ * when no upload can be in flight). Returns how many leftovers were removed.
  */
 export async function tidyStagedFiles(store: Store, storage: FileStorage, idleMs: number): Promise<number> {
   await recoverPendingFiles(store, storage);

@@ -47,8 +47,11 @@ export async function serve(args: string[]): Promise<void> {
     throw error;
   }
   const files = openFiles(values);
-  // Nothing is in flight yet: every staged file but those of committed records is a leftover.
-  await tidyStagedFiles(store, files, 0);
+  // On SQLite nothing is in flight yet: every staged file but those of committed records is a
+  // leftover. On PostgreSQL other nodes may be receiving uploads into a shared --files folder
+  // right now: only what is idle as long as the periodic tidy-up waits counts as left behind.
+  const shared = /^postgres(ql)?:\/\//.test(values.database ?? process.env.DATABASE_URL ?? '');
+  await tidyStagedFiles(store, files, shared ? STAGING_IDLE_MS : 0);
   await seed(config, store, files);
   const app = createApp(
     { config, store, files },
