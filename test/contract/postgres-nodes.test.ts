@@ -16,6 +16,7 @@ import { LockBusy } from '../../src/store/errors.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { ListQuery, SortKey, Store } from '../../src/store/store.js';
+import { DatabaseUnavailable } from '../../src/util/database-unavailable.js';
 import { holdPort } from '../cli/helpers.js';
 
 const url = process.env.TEST_DATABASE_URL;
@@ -160,6 +161,71 @@ if (!url) {
       assert.equal(await b.transaction(async () => 'after', { lock: lockName }), 'after');
     });
 
+    test('two nodes locking two records in opposite orders: one is undone as a conflict, the other commits', async () => {
+      await a.transaction(async (tx) => {
+        await tx.insert(C, product('left', { name: 'l', stock: 0 }));
+        await tx.insert(C, product('right', { name: 'r', stock: 0 }));
+      });
+      const bothHoldOne = { a: deferred(), b: deferred() };
+      const take = (
+        store: Store,
+        first: string,
+        second: string,
+        mine: { resolve: () => void },
+        theirs: Promise<void>,
+      ) =>
+        store.transaction(async (tx) => {
+          const one = await tx.get(C, first);
+          await tx.update(C, { ...one!, stock: 1 });
+          mine.resolve();
+          await theirs;
+          const two = await tx.get(C, second);
+          await tx.update(C, { ...two!, stock: 1 });
+          return 'committed';
+        });
+      const outcomes = await Promise.allSettled([
+        take(a, 'left', 'right', bothHoldOne.a, bothHoldOne.b.promise),
+        take(b, 'right', 'left', bothHoldOne.b, bothHoldOne.a.promise),
+      ]);
+      const failed = outcomes.filter((o) => o.status === 'rejected');
+      assert.equal(failed.length, 1, JSON.stringify(outcomes));
+      const reason = (failed[0] as PromiseRejectedResult).reason;
+      assert.ok(reason instanceof DatabaseUnavailable && reason.reason === 'conflict', String(reason));
+      assert.equal(outcomes.filter((o) => o.status === 'fulfilled').length, 1);
+    });
+
+    test('no free connection within the wait: DatabaseUnavailable busy, and the pool works again after', async () => {
+      const small = new PostgresStore({
+        url,
+        collections: COLLECTIONS,
+        schema,
+        poolSize: 1,
+        connectTimeoutMs: 200,
+      });
+      try {
+        const release = deferred();
+        const held = deferred();
+        const holder = small.transaction(async () => {
+          held.resolve();
+          await release.promise;
+        });
+        await held.promise;
+        await assert.rejects(
+          small.transaction(async () => 'never'),
+          (e: unknown) => e instanceof DatabaseUnavailable && e.reason === 'busy',
+        );
+        await assert.rejects(
+          small.get(C, 'last'),
+          (e: unknown) => e instanceof DatabaseUnavailable && e.reason === 'busy',
+        );
+        release.resolve();
+        await holder;
+        assert.equal((await small.get(C, 'last'))?.id, 'last');
+      } finally {
+        await small.close();
+      }
+    });
+
     test('a session and a counter written on one node are seen on the other', async () => {
       const now = new Date().toISOString();
       const later = new Date(Date.now() + 60_000).toISOString();
@@ -192,8 +258,9 @@ if (!url) {
         poolSize: 2,
       });
       try {
-        await assert.rejects(store.health());
-        await assert.rejects(store.get(C, 'x'));
+        const unreachable = (e: unknown) => e instanceof DatabaseUnavailable && e.reason === 'unreachable';
+        await assert.rejects(store.health(), unreachable);
+        await assert.rejects(store.get(C, 'x'), unreachable);
         // The server comes up: a plain TCP relay to the real one, on the port the store was given.
         const relay = createServer((socket) => {
           const upstream = connect(Number(target.port || 5432), target.hostname);

@@ -31,7 +31,7 @@ import { lowerCollation } from './functions.js';
 import { introspectPostgres } from './introspect.js';
 import { PostgresRecords } from './records.js';
 import { POSTGRES_SYSTEM_DDL, PostgresSystem } from './system.js';
-import { runTransaction, translate } from './transactions.js';
+import { runTransaction, TranslatingPool, translate } from './transactions.js';
 
 /** Held while the system tables are made and while a migration runs: one node at a time. */
 const SCHEMA_LOCK = 'methodical:schema';
@@ -56,6 +56,8 @@ export class PostgresStore implements Store {
   readonly capabilities: StoreCapabilities = { sharedWriters: true, blobs: true };
 
   private readonly pool: pg.Pool;
+  /** The pool for reads outside a transaction, its errors translated. */
+  private readonly reads: TranslatingPool;
   private readonly models: Map<string, TableModel>;
   private readonly schema: string | undefined;
   private starting: Promise<PostgresDialect> | null = null;
@@ -72,6 +74,7 @@ export class PostgresStore implements Store {
     });
     // An idle connection the server dropped is replaced on next use; it must not crash the process.
     this.pool.on('error', () => {});
+    this.reads = new TranslatingPool(this.pool);
     this.models = tableModels(options.collections);
     this.schema = schema;
     void this.ready().catch(() => {});
@@ -101,11 +104,11 @@ export class PostgresStore implements Store {
       },
       { waitLock: SCHEMA_LOCK },
     );
-    return new PostgresDialect(await lowerCollation(this.pool));
+    return new PostgresDialect(await lowerCollation(this.reads));
   }
 
   private async reader(): Promise<PostgresRecords> {
-    return new PostgresRecords(this.pool, this.models, await this.ready(), false);
+    return new PostgresRecords(this.reads, this.models, await this.ready(), false);
   }
 
   async get(collection: string, id: string, filter?: Expr | null): Promise<RecordData | undefined> {
@@ -131,7 +134,7 @@ export class PostgresStore implements Store {
 
   async getSession(tokenHash: string, now: string): Promise<SessionEntry | undefined> {
     await this.ready();
-    return new PostgresSystem(this.pool).getSession(tokenHash, now);
+    return new PostgresSystem(this.reads).getSession(tokenHash, now);
   }
 
   async transaction<T>(fn: (tx: StoreTx) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
@@ -148,7 +151,7 @@ export class PostgresStore implements Store {
 
   async planMigration(): Promise<MigrationStep[]> {
     const dialect = await this.ready();
-    return planTables(this.models.values(), await introspectPostgres(this.pool), dialect);
+    return planTables(this.models.values(), await introspectPostgres(this.reads), dialect);
   }
 
   async migrate(
@@ -173,7 +176,7 @@ export class PostgresStore implements Store {
 
   async pendingFiles(): Promise<PendingFile[]> {
     await this.ready();
-    return new PostgresSystem(this.pool).pendingFiles();
+    return new PostgresSystem(this.reads).pendingFiles();
   }
 
   async purgeExpired(idempotencyBefore: string, now: string): Promise<void> {
