@@ -226,6 +226,25 @@ if (!url) {
       }
     });
 
+    test('hits on one bucket from two nodes at once: the second waits for the first and counts it', async () => {
+      const bucket = `login:${randomBytes(4).toString('hex')}`;
+      const now = new Date().toISOString();
+      const start = new Date(Date.now() - 60_000).toISOString();
+      const counted = deferred();
+      const release = deferred();
+      const first = a.transaction(async (tx) => {
+        const n = await tx.hit(bucket, now, start);
+        counted.resolve();
+        await release.promise;
+        return n;
+      });
+      await counted.promise;
+      const second = b.transaction((tx) => tx.hit(bucket, now, start));
+      await new Promise((r) => setTimeout(r, 50));
+      release.resolve();
+      assert.deepEqual(await Promise.all([first, second]), [1, 2]);
+    });
+
     test('a session and a counter written on one node are seen on the other', async () => {
       const now = new Date().toISOString();
       const later = new Date(Date.now() + 60_000).toISOString();

@@ -11,7 +11,7 @@ import type { IdempotencyEntry, PendingFile, SessionEntry } from '../store.js';
 import type { SystemPart } from '../store-tx-base.js';
 import { PASSWORD_COLUMN } from '../table-model.js';
 import { holdsNul } from './records.js';
-import type { Queryable } from './transactions.js';
+import { type Queryable, WAIT_LOCK_SQL } from './transactions.js';
 
 const T = 'TEXT COLLATE "C"';
 
@@ -176,7 +176,13 @@ export class PostgresSystem implements SystemPart {
       await this.db.query('DELETE FROM _sessions WHERE user_id = $1 AND token_hash <> $2', [userId, except]);
   }
 
+  /**
+   * Hits on one bucket queue on a transaction lock: a second node's hit
+   * waits for the first's transaction and then counts it, so concurrent
+   * attempts cannot all see a count below the limit.
+   */
   async hit(bucket: string, now: string, windowStart: string): Promise<number> {
+    await this.db.query(WAIT_LOCK_SQL, [`hits:${bucket}`]);
     await this.db.query('DELETE FROM _hits WHERE bucket = $1 AND at < $2', [bucket, windowStart]);
     await this.db.query('INSERT INTO _hits (bucket, at) VALUES ($1, $2)', [bucket, now]);
     return (await this.hits(bucket, windowStart)).count;
