@@ -90,6 +90,7 @@ if (!url) {
     await client.connect();
     await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
     await client.query(`DROP SCHEMA IF EXISTS "${schema}_b" CASCADE`);
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}_m" CASCADE`);
     await client.end();
   });
 
@@ -258,6 +259,28 @@ if (!url) {
       await a.transaction((tx) => tx.hit('login:x', now, start));
       assert.equal(await b.transaction((tx) => tx.hit('login:x', now, start)), 2);
       assert.deepEqual(await a.transaction((tx) => tx.hits('login:x', start)), { count: 2, oldest: now });
+    });
+  });
+
+  describe('postgres: nodes migrating at once', () => {
+    test('two nodes that planned the same fresh tables both migrate, and the tables are made once', async () => {
+      const other = `${schema}_m`;
+      const name = `fresh_${randomBytes(3).toString('hex')}`;
+      const collections = { [name]: collection(name) };
+      const one = new PostgresStore({ url, collections, schema: other, poolSize: 2 });
+      const two = new PostgresStore({ url, collections, schema: other, poolSize: 2 });
+      try {
+        const [p1, p2] = await Promise.all([one.planMigration(), two.planMigration()]);
+        assert.ok(p1.length > 0);
+        assert.deepEqual(p1, p2);
+        await Promise.all([one.migrate(p1), two.migrate(p2)]);
+        assert.deepEqual(await one.planMigration(), []);
+        await two.transaction((tx) => tx.insert(name, product('x', { name: 'x' })));
+        assert.equal((await one.get(name, 'x'))?.name, 'x');
+      } finally {
+        await one.close();
+        await two.close();
+      }
     });
   });
 

@@ -48,6 +48,12 @@ export interface PostgresStoreOptions {
   connectTimeoutMs?: number;
 }
 
+/** What a migration step changes, whatever its SQL and description say about the data. */
+function stepKey(step: MigrationStep): string {
+  const index = step.kind === 'add-index' || step.kind === 'drop-index' ? step.description : '';
+  return `${step.kind}\u0000${step.table}\u0000${step.column ?? ''}\u0000${index}`;
+}
+
 /** A transaction on one pooled connection. */
 class PostgresTx extends StoreTxBase {}
 
@@ -163,12 +169,21 @@ export class PostgresStore implements Store {
       throw new DestructiveMigration(destructive.map((s) => s.description));
     }
     if (steps.length === 0) return;
-    await this.ready();
+    const dialect = await this.ready();
     // DDL is transactional in PostgreSQL: the whole plan applies, or none of it.
     await runTransaction(
       this.pool,
       async (client) => {
-        for (const step of steps) for (const sql of step.sql) await client.query(sql);
+        // Another node may have migrated while this one planned (nodes starting together):
+        // under the lock, apply only what the plan asked for and the database still lacks.
+        const asked = new Set(steps.map(stepKey));
+        const still = (
+          await planTables(this.models.values(), await introspectPostgres(client), dialect)
+        ).filter((step) => asked.has(stepKey(step)));
+        const newlyDestructive = still.filter((s) => s.destructive && !options.allowDestructive);
+        if (newlyDestructive.length > 0)
+          throw new DestructiveMigration(newlyDestructive.map((s) => s.description));
+        for (const step of still) for (const sql of step.sql) await client.query(sql);
       },
       { waitLock: SCHEMA_LOCK },
     );
