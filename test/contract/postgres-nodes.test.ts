@@ -124,6 +124,34 @@ if (!url) {
       assert.equal((await a.get(C, 'counter'))?.stock, 20);
     });
 
+    test('records a transaction read with getMany cannot be deleted on another node until it commits', async () => {
+      await a.transaction((tx) => tx.insert(C, product('parent', { name: 'p' })));
+      const read = deferred();
+      const release = deferred();
+      const events: string[] = [];
+      const referrer = a.transaction(async (tx) => {
+        assert.deepEqual(
+          (await tx.getMany(C, ['parent'])).map((r) => r.id),
+          ['parent'],
+        );
+        read.resolve();
+        await release.promise;
+        events.push('referrer commits');
+      });
+      await read.promise;
+      const deleter = b.transaction(async (tx) => {
+        const deleted = await tx.delete(C, 'parent');
+        events.push('deleter deleted');
+        return deleted;
+      });
+      await new Promise((r) => setTimeout(r, 100));
+      events.push('released');
+      release.resolve();
+      await referrer;
+      assert.equal(await deleter, true);
+      assert.deepEqual(events, ['released', 'referrer commits', 'deleter deleted']);
+    });
+
     test('a named lock held on one node is refused at once on the other, then free again', async () => {
       const lockName = `key-${randomBytes(4).toString('hex')}`;
       const held = deferred();
