@@ -312,6 +312,78 @@ if (!url) {
     });
   });
 
+  describe('postgres: failures inside a transaction', () => {
+    test('a failed statement the caller caught still fails the transaction: nothing is committed', async () => {
+      const ghostly = new PostgresStore({
+        url,
+        collections: { ...COLLECTIONS, ghost: collection('ghost') },
+        schema,
+        poolSize: 1,
+      });
+      try {
+        await assert.rejects(
+          ghostly.transaction(async (tx) => {
+            await tx.insert(C, product('doomed', { name: 'd' }));
+            // The table was never made: the statement fails, and the caller carries on.
+            await tx.get('ghost', 'x').catch(() => undefined);
+            return 'looks fine';
+          }),
+          /rolled back/,
+        );
+        assert.equal(await a.get(C, 'doomed'), undefined);
+        // The connection is clean for the next transaction.
+        await ghostly.transaction((tx) => tx.insert(C, product('after-ghost', { name: 'ok' })));
+        assert.equal((await a.get(C, 'after-ghost'))?.name, 'ok');
+      } finally {
+        await ghostly.close();
+      }
+    });
+
+    test('the server ending a connection mid-transaction fails that transaction, not the process', async () => {
+      const name = `cut_${randomBytes(3).toString('hex')}`;
+      const store = new PostgresStore({
+        url,
+        collections: { [name]: collection(name) },
+        schema,
+        poolSize: 1,
+      });
+      try {
+        await store.migrate(await store.planMigration());
+        const inserted = deferred();
+        const release = deferred();
+        const cut = store.transaction(async (tx) => {
+          await tx.insert(name, product('x', { name: 'x' }));
+          inserted.resolve();
+          await release.promise;
+          await tx.insert(name, product('y', { name: 'y' }));
+        });
+        await inserted.promise;
+        const admin = new pg.Client({ connectionString: url });
+        await admin.connect();
+        try {
+          // The one backend holding a lock on this run's table is the transaction's.
+          const killed = await admin.query(
+            `SELECT DISTINCT pg_terminate_backend(l.pid) AS ok FROM pg_locks l
+             JOIN pg_class c ON c.oid = l.relation JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE c.relname = $1 AND n.nspname = $2 AND l.pid <> pg_backend_pid()`,
+            [name, schema],
+          );
+          assert.equal(killed.rowCount, 1);
+        } finally {
+          await admin.end();
+          await new Promise((r) => setTimeout(r, 50));
+          release.resolve();
+        }
+        await assert.rejects(cut, (e: unknown) => e instanceof DatabaseUnavailable || e instanceof Error);
+        assert.equal(await store.get(name, 'x'), undefined, 'nothing of it committed');
+        await store.transaction((tx) => tx.insert(name, product('z', { name: 'z' })));
+        assert.equal((await store.get(name, 'z'))?.name, 'z');
+      } finally {
+        await store.close();
+      }
+    });
+  });
+
   describe('postgres: a server that is down at start', () => {
     test('the first calls fail, and once it answers the same store works without a restart', async () => {
       const target = new URL(url);

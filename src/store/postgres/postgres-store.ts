@@ -78,8 +78,10 @@ export class PostgresStore implements Store {
       application_name: 'methodical',
       ...(schema === undefined ? {} : { options: `-c search_path=${quoteIdent(schema)}` }),
     });
-    // An idle connection the server dropped is replaced on next use; it must not crash the process.
+    // A connection the server dropped (idle or in use) fails its query and is replaced on next
+    // use; its 'error' event must not crash the process.
     this.pool.on('error', () => {});
+    this.pool.on('connect', (client) => client.on('error', () => {}));
     this.reads = new TranslatingPool(this.pool);
     this.models = tableModels(options.collections);
     this.schema = schema;

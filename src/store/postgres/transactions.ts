@@ -103,7 +103,11 @@ export async function runTransaction<T>(
       if (!rows[0]?.ok) throw new LockBusy(options.lock);
     }
     const result = await fn(client);
-    await client.query('COMMIT');
+    // After a failed statement PostgreSQL answers COMMIT by rolling back, without an error.
+    const commit = await client.query('COMMIT');
+    if (commit.command === 'ROLLBACK') {
+      throw new Error('the transaction was rolled back, not committed: a statement in it had failed');
+    }
     return result;
   } catch (error) {
     try {
