@@ -66,3 +66,27 @@ test('the store adapter folders keep the same file names', () => {
   for (const adapter of rest)
     assert.deepEqual(files(adapter), files(first), `store/${adapter}/ vs store/${first}/`);
 });
+
+/** The filter compiler asks its SqlTarget's dialect hooks; it never branches on a database's name. */
+test('query/ and the shared store modules name no database: its SQL lives in its adapter folder', () => {
+  const STORE = join(SRC, 'store');
+  const shared = [
+    ...sources(join(SRC, 'query')),
+    ...readdirSync(STORE)
+      .filter(
+        (name) =>
+          name.endsWith('.ts') && !name.endsWith('.test.ts') && name !== 'store.ts' && name !== 'dialect.ts',
+      )
+      .map((name) => join(STORE, name)),
+  ];
+  const wrong: string[] = [];
+  for (const file of shared) {
+    const code = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
+    for (const match of code.matchAll(
+      /'(sqlite|postgres)'|\b(ILIKE|methodical_contains|typeof\(|::[a-z]+)/g,
+    )) {
+      wrong.push(`${relative(SRC, file)}: ${match[0]}`);
+    }
+  }
+  assert.deepEqual(wrong, []);
+});

@@ -16,6 +16,7 @@ import { LockBusy } from '../../src/store/errors.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { ListQuery, SortKey, Store } from '../../src/store/store.js';
+import { DatabaseUnavailable } from '../../src/util/database-unavailable.js';
 import { holdPort } from '../cli/helpers.js';
 
 const url = process.env.TEST_DATABASE_URL;
@@ -89,6 +90,7 @@ if (!url) {
     await client.connect();
     await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
     await client.query(`DROP SCHEMA IF EXISTS "${schema}_b" CASCADE`);
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}_m" CASCADE`);
     await client.end();
   });
 
@@ -120,6 +122,34 @@ if (!url) {
         });
       await Promise.all(Array.from({ length: 20 }, (_, i) => bump(i % 2 ? a : b)));
       assert.equal((await a.get(C, 'counter'))?.stock, 20);
+    });
+
+    test('records a transaction read with getMany cannot be deleted on another node until it commits', async () => {
+      await a.transaction((tx) => tx.insert(C, product('parent', { name: 'p' })));
+      const read = deferred();
+      const release = deferred();
+      const events: string[] = [];
+      const referrer = a.transaction(async (tx) => {
+        assert.deepEqual(
+          (await tx.getMany(C, ['parent'])).map((r) => r.id),
+          ['parent'],
+        );
+        read.resolve();
+        await release.promise;
+        events.push('referrer commits');
+      });
+      await read.promise;
+      const deleter = b.transaction(async (tx) => {
+        const deleted = await tx.delete(C, 'parent');
+        events.push('deleter deleted');
+        return deleted;
+      });
+      await new Promise((r) => setTimeout(r, 100));
+      events.push('released');
+      release.resolve();
+      await referrer;
+      assert.equal(await deleter, true);
+      assert.deepEqual(events, ['released', 'referrer commits', 'deleter deleted']);
     });
 
     test('a named lock held on one node is refused at once on the other, then free again', async () => {
@@ -160,6 +190,90 @@ if (!url) {
       assert.equal(await b.transaction(async () => 'after', { lock: lockName }), 'after');
     });
 
+    test('two nodes locking two records in opposite orders: one is undone as a conflict, the other commits', async () => {
+      await a.transaction(async (tx) => {
+        await tx.insert(C, product('left', { name: 'l', stock: 0 }));
+        await tx.insert(C, product('right', { name: 'r', stock: 0 }));
+      });
+      const bothHoldOne = { a: deferred(), b: deferred() };
+      const take = (
+        store: Store,
+        first: string,
+        second: string,
+        mine: { resolve: () => void },
+        theirs: Promise<void>,
+      ) =>
+        store.transaction(async (tx) => {
+          const one = await tx.get(C, first);
+          await tx.update(C, { ...one!, stock: 1 });
+          mine.resolve();
+          await theirs;
+          const two = await tx.get(C, second);
+          await tx.update(C, { ...two!, stock: 1 });
+          return 'committed';
+        });
+      const outcomes = await Promise.allSettled([
+        take(a, 'left', 'right', bothHoldOne.a, bothHoldOne.b.promise),
+        take(b, 'right', 'left', bothHoldOne.b, bothHoldOne.a.promise),
+      ]);
+      const failed = outcomes.filter((o) => o.status === 'rejected');
+      assert.equal(failed.length, 1, JSON.stringify(outcomes));
+      const reason = (failed[0] as PromiseRejectedResult).reason;
+      assert.ok(reason instanceof DatabaseUnavailable && reason.reason === 'conflict', String(reason));
+      assert.equal(outcomes.filter((o) => o.status === 'fulfilled').length, 1);
+    });
+
+    test('no free connection within the wait: DatabaseUnavailable busy, and the pool works again after', async () => {
+      const small = new PostgresStore({
+        url,
+        collections: COLLECTIONS,
+        schema,
+        poolSize: 1,
+        connectTimeoutMs: 200,
+      });
+      try {
+        const release = deferred();
+        const held = deferred();
+        const holder = small.transaction(async () => {
+          held.resolve();
+          await release.promise;
+        });
+        await held.promise;
+        await assert.rejects(
+          small.transaction(async () => 'never'),
+          (e: unknown) => e instanceof DatabaseUnavailable && e.reason === 'busy',
+        );
+        await assert.rejects(
+          small.get(C, 'last'),
+          (e: unknown) => e instanceof DatabaseUnavailable && e.reason === 'busy',
+        );
+        release.resolve();
+        await holder;
+        assert.equal((await small.get(C, 'last'))?.id, 'last');
+      } finally {
+        await small.close();
+      }
+    });
+
+    test('hits on one bucket from two nodes at once: the second waits for the first and counts it', async () => {
+      const bucket = `login:${randomBytes(4).toString('hex')}`;
+      const now = new Date().toISOString();
+      const start = new Date(Date.now() - 60_000).toISOString();
+      const counted = deferred();
+      const release = deferred();
+      const first = a.transaction(async (tx) => {
+        const n = await tx.hit(bucket, now, start);
+        counted.resolve();
+        await release.promise;
+        return n;
+      });
+      await counted.promise;
+      const second = b.transaction((tx) => tx.hit(bucket, now, start));
+      await new Promise((r) => setTimeout(r, 50));
+      release.resolve();
+      assert.deepEqual(await Promise.all([first, second]), [1, 2]);
+    });
+
     test('a session and a counter written on one node are seen on the other', async () => {
       const now = new Date().toISOString();
       const later = new Date(Date.now() + 60_000).toISOString();
@@ -180,6 +294,100 @@ if (!url) {
     });
   });
 
+  describe('postgres: nodes migrating at once', () => {
+    test('two nodes that planned the same fresh tables both migrate, and the tables are made once', async () => {
+      const other = `${schema}_m`;
+      const name = `fresh_${randomBytes(3).toString('hex')}`;
+      const collections = { [name]: collection(name) };
+      const one = new PostgresStore({ url, collections, schema: other, poolSize: 2 });
+      const two = new PostgresStore({ url, collections, schema: other, poolSize: 2 });
+      try {
+        const [p1, p2] = await Promise.all([one.planMigration(), two.planMigration()]);
+        assert.ok(p1.length > 0);
+        assert.deepEqual(p1, p2);
+        await Promise.all([one.migrate(p1), two.migrate(p2)]);
+        assert.deepEqual(await one.planMigration(), []);
+        await two.transaction((tx) => tx.insert(name, product('x', { name: 'x' })));
+        assert.equal((await one.get(name, 'x'))?.name, 'x');
+      } finally {
+        await one.close();
+        await two.close();
+      }
+    });
+  });
+
+  describe('postgres: failures inside a transaction', () => {
+    test('a failed statement the caller caught still fails the transaction: nothing is committed', async () => {
+      const ghostly = new PostgresStore({
+        url,
+        collections: { ...COLLECTIONS, ghost: collection('ghost') },
+        schema,
+        poolSize: 1,
+      });
+      try {
+        await assert.rejects(
+          ghostly.transaction(async (tx) => {
+            await tx.insert(C, product('doomed', { name: 'd' }));
+            // The table was never made: the statement fails, and the caller carries on.
+            await tx.get('ghost', 'x').catch(() => undefined);
+            return 'looks fine';
+          }),
+          /rolled back/,
+        );
+        assert.equal(await a.get(C, 'doomed'), undefined);
+        // The connection is clean for the next transaction.
+        await ghostly.transaction((tx) => tx.insert(C, product('after-ghost', { name: 'ok' })));
+        assert.equal((await a.get(C, 'after-ghost'))?.name, 'ok');
+      } finally {
+        await ghostly.close();
+      }
+    });
+
+    test('the server ending a connection mid-transaction fails that transaction, not the process', async () => {
+      const name = `cut_${randomBytes(3).toString('hex')}`;
+      const store = new PostgresStore({
+        url,
+        collections: { [name]: collection(name) },
+        schema,
+        poolSize: 1,
+      });
+      try {
+        await store.migrate(await store.planMigration());
+        const inserted = deferred();
+        const release = deferred();
+        const cut = store.transaction(async (tx) => {
+          await tx.insert(name, product('x', { name: 'x' }));
+          inserted.resolve();
+          await release.promise;
+          await tx.insert(name, product('y', { name: 'y' }));
+        });
+        await inserted.promise;
+        const admin = new pg.Client({ connectionString: url });
+        await admin.connect();
+        try {
+          // The one backend holding a lock on this run's table is the transaction's.
+          const killed = await admin.query(
+            `SELECT DISTINCT pg_terminate_backend(l.pid) AS ok FROM pg_locks l
+             JOIN pg_class c ON c.oid = l.relation JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE c.relname = $1 AND n.nspname = $2 AND l.pid <> pg_backend_pid()`,
+            [name, schema],
+          );
+          assert.equal(killed.rowCount, 1);
+        } finally {
+          await admin.end();
+          await new Promise((r) => setTimeout(r, 50));
+          release.resolve();
+        }
+        await assert.rejects(cut, (e: unknown) => e instanceof DatabaseUnavailable || e instanceof Error);
+        assert.equal(await store.get(name, 'x'), undefined, 'nothing of it committed');
+        await store.transaction((tx) => tx.insert(name, product('z', { name: 'z' })));
+        assert.equal((await store.get(name, 'z'))?.name, 'z');
+      } finally {
+        await store.close();
+      }
+    });
+  });
+
   describe('postgres: a server that is down at start', () => {
     test('the first calls fail, and once it answers the same store works without a restart', async () => {
       const target = new URL(url);
@@ -196,8 +404,9 @@ if (!url) {
         poolSize: 2,
       });
       try {
-        await assert.rejects(store.health());
-        await assert.rejects(store.get(C, 'x'));
+        const unreachable = (e: unknown) => e instanceof DatabaseUnavailable && e.reason === 'unreachable';
+        await assert.rejects(store.health(), unreachable);
+        await assert.rejects(store.get(C, 'x'), unreachable);
         // The server comes up: a plain TCP relay to the real one, on the port the store was given.
         const relay = createServer((socket) => {
           const upstream = connect(Number(target.port || 5432), target.hostname);

@@ -3,14 +3,10 @@
  * real database, no mocks. Each adapter gets a small `*.test.ts` that calls
  * `storeContract(name, open, options)`; sqlite.test.ts is the model.
  *
- * PostgreSQL plugs in with one more file, test/contract/postgres.test.ts:
- *
- *   const url = process.env.TEST_DATABASE_URL;
- *   if (!url) {
- *     test('postgres store contract', { skip: 'set TEST_DATABASE_URL=postgres://… to run it' }, () => {});
- *   } else {
- *     storeContract('postgres', async (collections) => new PostgresStore({ url, collections }));
- *   }
+ * postgres.test.ts runs it against PostgresStore when TEST_DATABASE_URL is
+ * set (in a schema of its own per run, dropped afterwards) and skips with a
+ * message otherwise; postgres-nodes.test.ts adds what only a shared database
+ * can get wrong (two stores racing) and compares answers with SQLite's.
  *
  * `open` is called many times per run, always on the same database, so a
  * reopen with other collections sees the tables an earlier store made (that is

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import type { StoredResponse } from '../../service/idempotent-write.js';
 import { prefersHtml } from '../../util/accept.js';
+import { DatabaseUnavailable } from '../../util/database-unavailable.js';
 import { HTML_TYPE, PROBLEM_TYPE } from '../../util/media-types.js';
 import { isProblem, overLimit, Problem } from '../../util/problem.js';
 import { StorageFull } from '../../util/storage-full.js';
@@ -32,6 +33,20 @@ const FASTIFY_ERRORS: Record<string, (e: FastifyError, req: FastifyRequest) => P
   FST_ERR_ASYNC_CONSTRAINT: () => new Problem('badRequest', 'The request could not be routed.'),
 };
 
+/** A database that cannot take the request now: 503 with a Retry-After, saying whether anything may have been written. */
+function unavailableProblem(error: DatabaseUnavailable): Problem {
+  const detail = {
+    conflict:
+      'The request collided with a concurrent write to the same records and was undone; nothing was written. Retry it.',
+    busy: 'The database has no free connection right now; nothing was written. Retry shortly.',
+    unreachable:
+      'The database did not answer, so the request may not have been applied. Retry it (a write with the same Idempotency-Key runs at most once).',
+  }[error.reason];
+  return new Problem('unavailable', detail, {
+    headers: { 'Retry-After': error.reason === 'unreachable' ? '5' : '1' },
+  });
+}
+
 /** Turn anything thrown into a problem; unknown errors become a 500 whose id is logged. */
 export function toProblem(error: unknown, req: FastifyRequest): Problem {
   if (isProblem(error)) return error;
@@ -45,6 +60,7 @@ export function toProblem(error: unknown, req: FastifyRequest): Problem {
       { headers: { 'Retry-After': '60' } },
     );
   }
+  if (error instanceof DatabaseUnavailable) return unavailableProblem(error);
   const fastifyError = error as FastifyError;
   const mapped = fastifyError?.code ? FASTIFY_ERRORS[fastifyError.code] : undefined;
   if (mapped) return mapped(fastifyError, req);

@@ -31,7 +31,7 @@ import { lowerCollation } from './functions.js';
 import { introspectPostgres } from './introspect.js';
 import { PostgresRecords } from './records.js';
 import { POSTGRES_SYSTEM_DDL, PostgresSystem } from './system.js';
-import { runTransaction, translate } from './transactions.js';
+import { runTransaction, TranslatingPool, translate } from './transactions.js';
 
 /** Held while the system tables are made and while a migration runs: one node at a time. */
 const SCHEMA_LOCK = 'methodical:schema';
@@ -48,6 +48,12 @@ export interface PostgresStoreOptions {
   connectTimeoutMs?: number;
 }
 
+/** What a migration step changes, whatever its SQL and description say about the data. */
+function stepKey(step: MigrationStep): string {
+  const index = step.kind === 'add-index' || step.kind === 'drop-index' ? step.description : '';
+  return `${step.kind}\u0000${step.table}\u0000${step.column ?? ''}\u0000${index}`;
+}
+
 /** A transaction on one pooled connection. */
 class PostgresTx extends StoreTxBase {}
 
@@ -56,6 +62,8 @@ export class PostgresStore implements Store {
   readonly capabilities: StoreCapabilities = { sharedWriters: true, blobs: true };
 
   private readonly pool: pg.Pool;
+  /** The pool for reads outside a transaction, its errors translated. */
+  private readonly reads: TranslatingPool;
   private readonly models: Map<string, TableModel>;
   private readonly schema: string | undefined;
   private starting: Promise<PostgresDialect> | null = null;
@@ -70,8 +78,11 @@ export class PostgresStore implements Store {
       application_name: 'methodical',
       ...(schema === undefined ? {} : { options: `-c search_path=${quoteIdent(schema)}` }),
     });
-    // An idle connection the server dropped is replaced on next use; it must not crash the process.
+    // A connection the server dropped (idle or in use) fails its query and is replaced on next
+    // use; its 'error' event must not crash the process.
     this.pool.on('error', () => {});
+    this.pool.on('connect', (client) => client.on('error', () => {}));
+    this.reads = new TranslatingPool(this.pool);
     this.models = tableModels(options.collections);
     this.schema = schema;
     void this.ready().catch(() => {});
@@ -101,11 +112,11 @@ export class PostgresStore implements Store {
       },
       { waitLock: SCHEMA_LOCK },
     );
-    return new PostgresDialect(await lowerCollation(this.pool));
+    return new PostgresDialect(await lowerCollation(this.reads));
   }
 
   private async reader(): Promise<PostgresRecords> {
-    return new PostgresRecords(this.pool, this.models, await this.ready(), false);
+    return new PostgresRecords(this.reads, this.models, await this.ready(), false);
   }
 
   async get(collection: string, id: string, filter?: Expr | null): Promise<RecordData | undefined> {
@@ -131,7 +142,7 @@ export class PostgresStore implements Store {
 
   async getSession(tokenHash: string, now: string): Promise<SessionEntry | undefined> {
     await this.ready();
-    return new PostgresSystem(this.pool).getSession(tokenHash, now);
+    return new PostgresSystem(this.reads).getSession(tokenHash, now);
   }
 
   async transaction<T>(fn: (tx: StoreTx) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
@@ -148,7 +159,7 @@ export class PostgresStore implements Store {
 
   async planMigration(): Promise<MigrationStep[]> {
     const dialect = await this.ready();
-    return planTables(this.models.values(), await introspectPostgres(this.pool), dialect);
+    return planTables(this.models.values(), await introspectPostgres(this.reads), dialect);
   }
 
   async migrate(
@@ -160,12 +171,21 @@ export class PostgresStore implements Store {
       throw new DestructiveMigration(destructive.map((s) => s.description));
     }
     if (steps.length === 0) return;
-    await this.ready();
+    const dialect = await this.ready();
     // DDL is transactional in PostgreSQL: the whole plan applies, or none of it.
     await runTransaction(
       this.pool,
       async (client) => {
-        for (const step of steps) for (const sql of step.sql) await client.query(sql);
+        // Another node may have migrated while this one planned (nodes starting together):
+        // under the lock, apply only what the plan asked for and the database still lacks.
+        const asked = new Set(steps.map(stepKey));
+        const still = (
+          await planTables(this.models.values(), await introspectPostgres(client), dialect)
+        ).filter((step) => asked.has(stepKey(step)));
+        const newlyDestructive = still.filter((s) => s.destructive && !options.allowDestructive);
+        if (newlyDestructive.length > 0)
+          throw new DestructiveMigration(newlyDestructive.map((s) => s.description));
+        for (const step of still) for (const sql of step.sql) await client.query(sql);
       },
       { waitLock: SCHEMA_LOCK },
     );
@@ -173,7 +193,7 @@ export class PostgresStore implements Store {
 
   async pendingFiles(): Promise<PendingFile[]> {
     await this.ready();
-    return new PostgresSystem(this.pool).pendingFiles();
+    return new PostgresSystem(this.reads).pendingFiles();
   }
 
   async purgeExpired(idempotencyBefore: string, now: string, hitsBefore: string): Promise<void> {

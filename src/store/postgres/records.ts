@@ -3,7 +3,10 @@
  * one transaction's connection. Inside a transaction, a record read by id
  * is locked FOR UPDATE: a read-then-write (an If-Match update, a stock
  * decrement in a hook) waits for a concurrent one on another node and then
- * sees its result, so no update is lost under READ COMMITTED.
+ * sees its result, so no update is lost under READ COMMITTED. Records read
+ * with getMany (the relation check: "these records exist") are locked FOR
+ * SHARE, so none of them is deleted or changed before the transaction that
+ * relies on them commits.
  */
 import type { Expr } from '../../query/ast.js';
 import type { AggregateRow, RecordData } from '../../schema/types.js';
@@ -66,7 +69,8 @@ export class PostgresRecords implements RecordsPart {
     const budget = maxBytes === undefined ? undefined : { left: maxBytes, max: maxBytes };
     for (let i = 0; i < ids.length; i += 100) {
       const q = getManySql(model, this.dialect, ids.slice(i, i + 100), filter ?? null);
-      const rows = (await this.db.query(q.sql, q.params)).rows;
+      const sql = this.inTransaction ? `${q.sql} FOR SHARE` : q.sql;
+      const rows = (await this.db.query(sql, q.params)).rows;
       for (const row of within(rows, budget)) out.push(rowToRecord(model, row, postgresCodec));
     }
     return out;

@@ -6,6 +6,7 @@
  * advisory lock, taken without waiting: the loser gets LockBusy at once.
  */
 import type pg from 'pg';
+import { DatabaseUnavailable } from '../../util/database-unavailable.js';
 import { isNoSpace, StorageFull } from '../../util/storage-full.js';
 import { LockBusy } from '../errors.js';
 
@@ -27,10 +28,59 @@ export const LOCK_SQL = `SELECT pg_try_advisory_xact_lock(${LOCK_KEY}) AS ok`;
 /** Waits for a lock (migrations and system tables: one node at a time). */
 export const WAIT_LOCK_SQL = `SELECT pg_advisory_xact_lock(${LOCK_KEY})`;
 
-/** A full disk as the typed error the layers above know (SQLSTATE 53100 disk_full). */
+/** Server errors (SQLSTATE) and socket errors that say "not now" rather than "wrong". */
+const CONFLICT = new Set(['40P01', '40001', '55P03']);
+const BUSY = new Set(['53300', '53400']);
+const UNREACHABLE = new Set([
+  '57P01',
+  '57P02',
+  '57P03',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EPIPE',
+]);
+
+/**
+ * A database error as the typed error the layers above know: a full disk
+ * (SQLSTATE 53100) as StorageFull; a deadlock, no free connection or a
+ * server that does not answer as DatabaseUnavailable; any other as it is.
+ */
 export function translate(error: unknown): unknown {
+  if (error instanceof LockBusy || error instanceof StorageFull || error instanceof DatabaseUnavailable)
+    return error;
   const code = (error as { code?: unknown } | null)?.code;
-  return code === '53100' || isNoSpace(error) ? new StorageFull('database', { cause: error }) : error;
+  const message = error instanceof Error ? error.message : '';
+  if (code === '53100' || isNoSpace(error)) return new StorageFull('database', { cause: error });
+  if (typeof code === 'string') {
+    if (CONFLICT.has(code)) return new DatabaseUnavailable('conflict', { cause: error });
+    if (BUSY.has(code)) return new DatabaseUnavailable('busy', { cause: error });
+    if (UNREACHABLE.has(code) || code.startsWith('08'))
+      return new DatabaseUnavailable('unreachable', { cause: error });
+  }
+  // pg's own words for a pool that waited too long, and for a connection the server dropped.
+  if (/timeout exceeded when trying to connect/i.test(message))
+    return new DatabaseUnavailable('busy', { cause: error });
+  if (/Connection terminated/i.test(message)) return new DatabaseUnavailable('unreachable', { cause: error });
+  return error;
+}
+
+/** A pool whose errors arrive translated (reads outside a transaction). */
+export class TranslatingPool implements Queryable {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async query<R extends pg.QueryResultRow = Record<string, unknown>>(
+    text: string,
+    values?: unknown[],
+  ): Promise<pg.QueryResult<R>> {
+    try {
+      return await this.pool.query<R>(text, values);
+    } catch (error) {
+      throw translate(error);
+    }
+  }
 }
 
 export async function runTransaction<T>(
@@ -38,7 +88,12 @@ export async function runTransaction<T>(
   fn: (client: pg.PoolClient) => Promise<T>,
   options: { lock?: string; waitLock?: string } = {},
 ): Promise<T> {
-  const client = await pool.connect();
+  let client: pg.PoolClient;
+  try {
+    client = await pool.connect();
+  } catch (error) {
+    throw translate(error);
+  }
   let broken = false;
   try {
     await client.query('BEGIN');
@@ -48,7 +103,11 @@ export async function runTransaction<T>(
       if (!rows[0]?.ok) throw new LockBusy(options.lock);
     }
     const result = await fn(client);
-    await client.query('COMMIT');
+    // After a failed statement PostgreSQL answers COMMIT by rolling back, without an error.
+    const commit = await client.query('COMMIT');
+    if (commit.command === 'ROLLBACK') {
+      throw new Error('the transaction was rolled back, not committed: a statement in it had failed');
+    }
     return result;
   } catch (error) {
     try {
