@@ -38,6 +38,8 @@ export class CopyError extends Error {
 export interface CopyOptions {
   /** Copy into a target that already holds records (a record whose id exists is replaced). */
   allowNonEmpty?: boolean;
+  /** Records per page (default COPY_BATCH). */
+  batch?: number;
   onProgress?: (p: CopyProgress) => void;
 }
 
@@ -106,6 +108,7 @@ async function copyCollection(
   name: string,
   def: CollectionDef,
   missing: string[],
+  batch: number,
   onProgress: (p: CopyProgress) => void,
 ): Promise<CopyCounts> {
   const fileFields = Object.entries(def.fields)
@@ -117,7 +120,7 @@ async function copyCollection(
     const { items } = await from.list(name, {
       filter: after === undefined ? null : idsAfter(after),
       sort: [{ field: 'id', desc: false }],
-      limit: COPY_BATCH,
+      limit: batch,
       offset: 0,
       count: false,
     });
@@ -147,7 +150,7 @@ async function copyCollection(
     counts.records += items.length;
     onProgress({ collection: name, ...counts });
     after = items[items.length - 1]?.id;
-    if (items.length < COPY_BATCH) break;
+    if (items.length < batch) break;
   }
   return counts;
 }
@@ -185,7 +188,16 @@ export async function copyStore(
   const missingFiles: string[] = [];
   for (const name of names) {
     const def = collections[name] as CollectionDef;
-    const result = await copyCollection(from, to, files, name, def, missingFiles, onProgress);
+    const result = await copyCollection(
+      from,
+      to,
+      files,
+      name,
+      def,
+      missingFiles,
+      options.batch ?? COPY_BATCH,
+      onProgress,
+    );
     counts.set(name, result);
     if (result.records === 0) onProgress({ collection: name, ...result });
   }
