@@ -9,6 +9,7 @@
 // load balancer in between, so its cost is not counted).
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { LIST_QUERY } from './operations.mjs';
@@ -295,7 +296,9 @@ export function renderStores(bySize, settings) {
       'Two nodes: two `serve` processes on one schema, loaded at once by two wrk processes with half the ' +
       'connections each (no load balancer in between); req/s is their sum, p99 the worse of the two. ' +
       'Node CPU is utime + stime of the serve processes (summed) per request; PostgreSQL CPU that of the ' +
-      'backends serving them (found by application_name), per request, when PostgreSQL runs on this machine.',
+      'backends serving them (found by application_name), per request, when PostgreSQL runs on this machine. ' +
+      `All of it shares this machine's ${os.cpus().length} CPU cores: the nodes, PostgreSQL and wrk compete for them, ` +
+      'so a second node adds no cores here; its rows show what spreading the load costs, not what more machines gain.',
     '',
   );
   for (const [size, { results, ops, pgCpu }] of bySize) {

@@ -9,7 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
@@ -221,6 +221,20 @@ describe('methodical copy into another data folder', SLOW, () => {
     await assertServedLikeSource(['--data', target]);
   });
 });
+
+test(
+  '--to-files puts the uploads in that folder (a shared disk) instead of the target data folder',
+  SLOW,
+  async () => {
+    const target = join(tmp.dir, 'target-shared');
+    const shared = join(tmp.dir, 'shared-files');
+    const result = await copy('--from', source, '--to', target, '--to-files', shared);
+    assert.equal(result.code, 0, result.stderr);
+    const { id, name } = snapshot.photo;
+    assert.ok(readFileSync(join(shared, 'photos', id, name)).equals(BYTES));
+    assert.equal(existsSync(join(target, 'files', 'photos')), false);
+  },
+);
 
 describe('methodical copy: bad flags are one line, exit 2', SLOW, () => {
   const cases: { name: string; args: string[]; message: RegExp }[] = [
