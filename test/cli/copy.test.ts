@@ -9,7 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
@@ -235,6 +235,21 @@ test(
     assert.equal(existsSync(join(target, 'files', 'photos')), false);
   },
 );
+
+test('a file its record names but the source lacks: a warning, the rest copied, exit 1', SLOW, async () => {
+  const lacking = join(tmp.dir, 'lacking');
+  const first = await copy('--from', source, '--to', lacking);
+  assert.equal(first.code, 0, first.stderr);
+  rmSync(join(lacking, 'files', 'photos'), { recursive: true });
+  const result = await copy('--from', lacking, '--to', join(tmp.dir, 'from-lacking'));
+  assert.equal(result.code, 1, result.stderr);
+  const { id, name } = snapshot.photo;
+  assert.equal(
+    result.stderr,
+    `methodical copy: warning: photos/${id}/${name} is named by its record but not in the source's files\n`,
+  );
+  assert.match(result.stdout, /^Copied 1 users, 4 books, 1 photos from /);
+});
 
 describe('methodical copy: bad flags are one line, exit 2', SLOW, () => {
   const cases: { name: string; args: string[]; message: RegExp }[] = [

@@ -149,6 +149,11 @@ export async function copyCommand(args: string[]): Promise<number> {
         `methodical copy: warning: ${key} is named by its record but not in the source's files\n`,
       );
     }
+    if (result.missingFiles.length > 20) {
+      process.stderr.write(
+        `methodical copy: warning: and ${result.missingFiles.length - 20} more files named by records but not in the source's files\n`,
+      );
+    }
     const summary = [...result.counts]
       .map(([name, c]) => `${c.records} ${name}${c.files ? ` (${c.files} files)` : ''}`)
       .join(', ');
