@@ -11,6 +11,7 @@ import { LIST_QUERY, operations, warmupOperation } from './lib/operations.mjs';
 import { killAll } from './lib/proc.mjs';
 import { renderReport } from './lib/report.mjs';
 import { servers as allServers } from './lib/servers.mjs';
+import { benchStores, renderStores } from './lib/stores.mjs';
 import { checkTargets } from './lib/targets.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -44,8 +45,11 @@ const settings = {
   // flight at once could reach the throttle (10 per email), so at most 8.
   loginConnections: Math.round(envNumber('BENCH_LOGIN_CONNECTIONS', 4)),
   uploadMiB: envNumber('BENCH_UPLOAD_MIB', 100),
-  timeout: envNumber('BENCH_TIMEOUT', 540),
+  timeout: envNumber('BENCH_TIMEOUT', 720),
   poolSize: 10_000,
+  // The stores section (SQLite and PostgreSQL under wrk): at these sizes, by default the first one.
+  storesSizes: null,
+  stores: process.env.BENCH_STORES !== '0',
   loadAverage: os.loadavg(),
   servers: envList(
     'BENCH_SERVERS',
@@ -70,6 +74,12 @@ for (const [name, chosen, known] of [
   }
 }
 
+settings.storesSizes = envList('BENCH_STORES_SIZES', [String(settings.sizes[0])]).map((s) => {
+  const n = Number(s.replace(/_/g, ''));
+  if (!Number.isInteger(n) || n < 1) throw new Error(`BENCH_STORES_SIZES: "${s}" is not a positive integer`);
+  return n;
+});
+
 const servers = allServers.filter((s) => settings.servers.includes(s.key));
 const ops = operations.filter((o) => settings.operations.includes(o.key));
 /** Operations measured at every size; the others (`once`) run after all sizes. */
@@ -87,6 +97,8 @@ const get = (size, op, server) => results.get(resultKey(size, op, server));
 const put = (size, op, server, value) => results.set(resultKey(size, op, server), value);
 
 const listTotals = new Map();
+/** The stores section's results, by size. */
+const storeResults = new Map();
 const workDir = mkdtempSync(path.join(os.tmpdir(), 'methodical-bench-'));
 let reported = false;
 
@@ -105,9 +117,11 @@ function report() {
     startedAt,
     finishedAt: new Date(),
   });
-  process.stdout.write(`\n${md}\n`);
+  const stores = renderStores(storeResults, settings);
+  const all = stores ? `${md.trimEnd()}\n\n${stores}` : md;
+  process.stdout.write(`\n${all}\n`);
   mkdirSync(path.join(root, 'bench/results'), { recursive: true });
-  writeFileSync(path.join(root, 'bench/results/latest.md'), md);
+  writeFileSync(path.join(root, 'bench/results/latest.md'), all);
   log('wrote bench/results/latest.md');
   return checks;
 }
@@ -363,6 +377,24 @@ async function main() {
         `${size}: the servers disagree on how many records the filtered list matches: ` +
           totals.map(([name, n]) => `${name} ${n}`).join(', '),
       );
+    }
+  }
+  const methodical = allServers.find((s) => s.key === 'methodical');
+  if (settings.stores && !methodical.unavailable(root)) {
+    for (const size of settings.storesSizes) {
+      const records = makeDataset(size);
+      const r = await benchStores({
+        server: methodical,
+        root,
+        workDir: mkdtempSync(path.join(workDir, `stores-${size}-`)),
+        records,
+        pool: idPool(records, settings.poolSize),
+        settings,
+        ops: settings.operations,
+        log,
+      });
+      storeResults.set(size, r);
+      notes.push(...r.notes);
     }
   }
   for (const server of servers) await benchOnce(server);

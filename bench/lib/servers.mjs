@@ -142,7 +142,8 @@ export const servers = [
     label: 'Methodical',
     unavailable: (root) =>
       existsSync(methodicalBin(root)) ? null : `${path.relative(root, methodicalBin(root))} not built`,
-    async start({ root, workDir, records, log }) {
+    /** `extraArgs` go after the usual ones (e.g. `--database postgres://…`). */
+    async start({ root, workDir, records, log, extraArgs = [] }) {
       const dataDir = path.join(workDir, 'methodical-data');
       await mkdir(dataDir, { recursive: true });
       const srv = await startProcess({
@@ -157,6 +158,7 @@ export const servers = [
           dataDir,
           '--port',
           '0',
+          ...extraArgs,
         ],
         cwd: root,
         readyLine: /Methodical listening on (http:\/\/\S+)/,

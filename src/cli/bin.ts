@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** The `methodical` command: parses the command name and hands over; no logic here. */
 import { ConfigError } from '../config/config-error.js';
+import { copyCommand } from './commands/copy.js';
 import { exportCommand } from './commands/export.js';
 import { importCommand } from './commands/import.js';
 import { init } from './commands/init.js';
@@ -21,6 +22,8 @@ Commands:
   user create --email E --password P [--admin] [--name N]
   import FILE.json [--collection-per-key]
   export [--out FILE]
+  copy --from SOURCE --to TARGET [--config FILE] [--allow-non-empty] [--from-files DIR] [--to-files DIR]
+                  (SOURCE, TARGET: a postgres:// URL or a data folder; SOURCE also its methodical.db)
 
 Options:
   --version, -v   print the version and exit
@@ -44,6 +47,8 @@ async function main(argv: string[]): Promise<number> {
       return importCommand(args);
     case 'export':
       return exportCommand(args);
+    case 'copy':
+      return copyCommand(args);
     case '--version':
     case '-v':
     case 'version':

@@ -28,7 +28,7 @@ export async function configFrom(flags: StoreFlags): Promise<Config> {
  * reached once before anything else runs, so a wrong URL stops the command
  * with the server's reason instead of failing its first request.
  */
-async function openPostgres(url: string, config: Config): Promise<Store> {
+export async function openPostgres(url: string, config: Config): Promise<Store> {
   const store = new PostgresStore({ url, collections: config.collections });
   try {
     await store.health();
