@@ -2,6 +2,9 @@
 // Runs every *.test.ts under src/ and test/ with node:test through tsx.
 // Node 20's --test does not expand globs, so the files are listed here.
 // Arguments narrow the run to files whose path contains any of them.
+// With TEST_DATABASE_URL, the HTTP scenario suites (test/http/) run a second
+// time with every test app on PostgreSQL (TEST_STORE=postgres), but for the
+// suites whose subject is SQLite itself.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -26,9 +29,30 @@ if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
 }
-const result = spawnSync(
-  process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],
-  { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } },
-);
-process.exit(result.status ?? 1);
+/** Suites about SQLite's own file, fsyncs and locking; PostgreSQL's counterparts are in postgres-nodes.test.ts. */
+const SQLITE_ONLY = [
+  'test/http/disk-full.test.ts',
+  'test/http/durability.test.ts',
+  'test/http/shared-state.test.ts',
+];
+
+function run(list, env) {
+  const result = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...list],
+    { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test', ...env } },
+  );
+  return result.status ?? 1;
+}
+
+const status = run(files, {});
+const onPostgres = process.env.TEST_DATABASE_URL
+  ? files.filter((f) => f.startsWith('test/http/') && !SQLITE_ONLY.includes(f))
+  : [];
+if (status !== 0 || onPostgres.length === 0) {
+  if (!process.env.TEST_DATABASE_URL)
+    console.log('# TEST_DATABASE_URL is not set: the PostgreSQL runs are skipped');
+  process.exit(status);
+}
+console.log(`# the HTTP scenario suites again, on PostgreSQL (${onPostgres.length} files)`);
+process.exit(run(onPostgres, { TEST_STORE: 'postgres' }));

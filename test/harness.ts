@@ -44,6 +44,9 @@ function carriesCode(config: UserConfig): boolean {
   );
 }
 
+/** Test apps run on PostgreSQL (TEST_STORE=postgres with TEST_DATABASE_URL), else on SQLite files. */
+export const ON_POSTGRES = process.env.TEST_STORE === 'postgres' && Boolean(process.env.TEST_DATABASE_URL);
+
 /** Schemas made for PostgreSQL test stores, by store. */
 const schemas = new WeakMap<Store, string>();
 

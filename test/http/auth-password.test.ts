@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { HTTPMethods } from 'fastify';
 import { verifyPassword } from '../../src/service/passwords.js';
-import { json, PUBLIC_RULES, type TestApp } from '../harness.js';
+import { json, ON_POSTGRES, PUBLIC_RULES, type TestApp } from '../harness.js';
 import {
   authApp,
   bearer,
@@ -352,14 +352,18 @@ describe('guessing the current password', () => {
   });
 });
 
-test('no oldPassword reached the database files', () => {
-  assert.ok(oldPasswords.size > 0);
-  const files = readdirSync(t.dir).filter((f) => f.startsWith('data.db'));
-  assert.ok(files.length > 0, 'the database files are there');
-  for (const file of files) {
-    const bytes = readFileSync(join(t.dir, file)).toString('latin1');
-    for (const p of oldPasswords) assert.ok(!bytes.includes(p), `${p} found in ${file}`);
-  }
-});
+test(
+  'no oldPassword reached the database files',
+  ON_POSTGRES ? { skip: 'reads the SQLite files' } : {},
+  () => {
+    assert.ok(oldPasswords.size > 0);
+    const files = readdirSync(t.dir).filter((f) => f.startsWith('data.db'));
+    assert.ok(files.length > 0, 'the database files are there');
+    for (const file of files) {
+      const bytes = readFileSync(join(t.dir, file)).toString('latin1');
+      for (const p of oldPasswords) assert.ok(!bytes.includes(p), `${p} found in ${file}`);
+    }
+  },
+);
 
 leakScan();
