@@ -192,7 +192,8 @@ const PROBLEM_RESPONSES: Record<number, [name: string, description: string, head
   500: ['InternalServerError', 'A failure inside the server; the problem carries an id found in the log.'],
   503: [
     'ServiceUnavailable',
-    'The database does not answer, or (from /healthz) it or the files folder cannot take writes.',
+    'The server is at its connection limit, or the database cannot take the request now (it does not ' +
+      'answer, has no free connection, or broke a deadlock); from /healthz: it or the files cannot take writes.',
     ['Retry-After'],
   ],
   507: [

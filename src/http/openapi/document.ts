@@ -62,10 +62,14 @@ function describe(config: Config): string {
   ].join('\n\n');
 }
 
-/** Any request can carry a bad bearer token or session (401) or meet a failure (500). */
-const EVERYWHERE = [401, 500];
+/**
+ * Any request can carry a bad bearer token or session (401), meet a failure
+ * (500), or find the server at its connection limit or its database unable to
+ * take it now (503 with Retry-After).
+ */
+const EVERYWHERE = [401, 500, 503];
 
-/** The path items of the routes, in registration order, each finished: OPTIONS, and 401 and 500 on every operation. */
+/** The path items of the routes, in registration order, each finished: OPTIONS, and 401, 500 and 503 on every operation. */
 function routePaths(routes: OpenApiOptions['routes'], ctx: DocContext): Record<string, Json> {
   const paths: Record<string, Json> = {};
   ctx.paths = paths;
@@ -90,7 +94,10 @@ function routePaths(routes: OpenApiOptions['routes'], ctx: DocContext): Record<s
       const op = item[method] as Json | undefined;
       const responses = op?.responses as Json | undefined;
       if (!responses || responses.default !== undefined) continue;
-      const missing = EVERYWHERE.filter((status) => responses[status] === undefined);
+      // A handler's own 5XX answers (custom routes) stand for 503 too: it may send one without Retry-After.
+      const missing = EVERYWHERE.filter(
+        (status) => responses[status] === undefined && !(status === 503 && responses['5XX'] !== undefined),
+      );
       op!.responses = sortStatuses({ ...responses, ...problems(missing) });
     }
   }
