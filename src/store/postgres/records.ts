@@ -11,16 +11,15 @@
 import type { Expr } from '../../query/ast.js';
 import type { AggregateRow, RecordData } from '../../schema/types.js';
 import { indexName, quoteIdent } from '../dialect.js';
-import { DuplicateId, ReadTooLarge, UniqueViolation } from '../errors.js';
+import { DuplicateId, UniqueViolation } from '../errors.js';
 import { aggregateRow, aggregateSql, getManySql, getSql, listSql, selectList } from '../list-sql.js';
+import { chargeRow, type ReadBudget, type Row, readBudget } from '../rows.js';
 import type { AggregateQuery, ListQuery, ListResult } from '../store.js';
 import type { RecordsPart } from '../store-tx-base.js';
 import { recordToValues, rowToRecord, type TableModel } from '../table-model.js';
 import { postgresCodec } from './codec.js';
 import type { PostgresDialect } from './dialect.js';
 import type { Queryable } from './transactions.js';
-
-type Row = Record<string, unknown>;
 
 export class PostgresRecords implements RecordsPart {
   private savepoints = 0;
@@ -66,7 +65,7 @@ export class PostgresRecords implements RecordsPart {
     if (ids.length === 0) return [];
     const model = this.model(collection);
     const out: RecordData[] = [];
-    const budget = maxBytes === undefined ? undefined : { left: maxBytes, max: maxBytes };
+    const budget = readBudget(maxBytes);
     for (let i = 0; i < ids.length; i += 100) {
       const q = getManySql(model, this.dialect, ids.slice(i, i + 100), filter ?? null);
       const sql = this.inTransaction ? `${q.sql} FOR SHARE` : q.sql;
@@ -79,7 +78,7 @@ export class PostgresRecords implements RecordsPart {
   async list(collection: string, query: ListQuery): Promise<ListResult> {
     const model = this.model(collection);
     const { page, count } = listSql(model, this.dialect, query);
-    const budget = query.maxBytes === undefined ? undefined : { left: query.maxBytes, max: query.maxBytes };
+    const budget = readBudget(query.maxBytes);
     const rows = (await this.db.query(page.sql, page.params)).rows;
     const items = within(rows, budget).map((row) => rowToRecord(model, row, postgresCodec));
     let total: number | null = null;
@@ -90,7 +89,7 @@ export class PostgresRecords implements RecordsPart {
   async aggregate(collection: string, query: AggregateQuery): Promise<AggregateRow[]> {
     const model = this.model(collection);
     const q = aggregateSql(model, this.dialect, query);
-    const budget = query.maxBytes === undefined ? undefined : { left: query.maxBytes, max: query.maxBytes };
+    const budget = readBudget(query.maxBytes);
     const rows = (await this.db.query(q.sql, q.params)).rows;
     return within(rows, budget).map((row) => aggregateRow(model, query, row, postgresCodec));
   }
@@ -159,27 +158,12 @@ export function holdsNul(value: string): boolean {
 }
 
 /** Bytes a read may still load. */
-interface Budget {
-  left: number;
-  max: number;
-}
-
-/** A value's bytes as loaded: its text length, or a word for a number. */
-function rowBytes(row: Row): number {
-  let bytes = 0;
-  for (const key in row) {
-    const value = row[key];
-    bytes += typeof value === 'string' ? value.length : value instanceof Buffer ? value.length : 8;
-  }
-  return bytes;
-}
 
 /** The rows, unless together they hold more bytes than the budget allows (the same count as SQLite's). */
-function within(rows: Row[], budget: Budget | undefined): Row[] {
+function within(rows: Row[], budget: ReadBudget | undefined): Row[] {
   if (budget === undefined) return rows;
   for (const row of rows) {
-    budget.left -= rowBytes(row);
-    if (budget.left < 0) throw new ReadTooLarge(budget.max);
+    chargeRow(budget, row);
   }
   return rows;
 }

@@ -7,6 +7,7 @@
  */
 import type pg from 'pg';
 import { quoteIdent } from '../dialect.js';
+import { type Row, sessionFrom } from '../rows.js';
 import type { HitCount, IdempotencyEntry, PendingFile, SessionEntry } from '../store.js';
 import type { SystemPart } from '../store-tx-base.js';
 import { PASSWORD_COLUMN } from '../table-model.js';
@@ -30,20 +31,7 @@ export const POSTGRES_SYSTEM_DDL = [
   `CREATE TABLE IF NOT EXISTS _markers (name ${T} PRIMARY KEY, at ${T} NOT NULL)`,
 ];
 
-type Row = Record<string, unknown>;
-
 const NUL = String.fromCharCode(0);
-
-/** A session row as a SessionEntry. */
-export function sessionFrom(row: Row | undefined, tokenHash: string): SessionEntry | undefined {
-  if (!row) return undefined;
-  return {
-    tokenHash,
-    userId: row.user_id as string,
-    created: row.created as string,
-    expires: row.expires as string,
-  };
-}
 
 export const SESSION_SQL = 'SELECT * FROM _sessions WHERE token_hash = $1 AND expires > $2';
 

@@ -6,14 +6,14 @@ import type Database from 'better-sqlite3';
 import type { Expr } from '../../query/ast.js';
 import type { AggregateRow, RecordData } from '../../schema/types.js';
 import { quoteIdent } from '../dialect.js';
-import { DuplicateId, ReadTooLarge, UniqueViolation } from '../errors.js';
+import { DuplicateId, UniqueViolation } from '../errors.js';
 import { aggregateRow, aggregateSql, getManySql, getSql, listSql, selectList } from '../list-sql.js';
+import { chargeRow, type ReadBudget, type Row, readBudget } from '../rows.js';
 import type { AggregateQuery, ListQuery, ListResult } from '../store.js';
 import { recordToValues, rowToRecord, type TableModel } from '../table-model.js';
 import { sqliteCodec } from './codec.js';
 import { sqliteDialect } from './dialect.js';
 
-type Row = Record<string, unknown>;
 type Statement = Database.Statement<unknown[], Row>;
 
 interface CollectionStatements {
@@ -99,7 +99,7 @@ export class SqliteRecords {
     if (ids.length === 0) return [];
     const model = this.model(collection);
     const out: RecordData[] = [];
-    const budget = maxBytes === undefined ? undefined : { left: maxBytes, max: maxBytes };
+    const budget = readBudget(maxBytes);
     // Chunks keep the statement count small and under SQLite's parameter limit.
     for (let i = 0; i < ids.length; i += 100) {
       const q = getManySql(model, sqliteDialect, ids.slice(i, i + 100), filter ?? null);
@@ -112,7 +112,7 @@ export class SqliteRecords {
   list(collection: string, query: ListQuery, counts?: CountCache): ListResult {
     const model = this.model(collection);
     const { page, count } = listSql(model, sqliteDialect, query);
-    const budget = query.maxBytes === undefined ? undefined : { left: query.maxBytes, max: query.maxBytes };
+    const budget = readBudget(query.maxBytes);
     const items = rows(this.prepare(page.sql), page.params, budget).map((row) =>
       rowToRecord(model, row, sqliteCodec),
     );
@@ -133,7 +133,7 @@ export class SqliteRecords {
   aggregate(collection: string, query: AggregateQuery): AggregateRow[] {
     const model = this.model(collection);
     const q = aggregateSql(model, sqliteDialect, query);
-    const budget = query.maxBytes === undefined ? undefined : { left: query.maxBytes, max: query.maxBytes };
+    const budget = readBudget(query.maxBytes);
     return rows(this.prepare(q.sql), q.params, budget).map((row) =>
       aggregateRow(model, query, row, sqliteCodec),
     );
@@ -164,32 +164,17 @@ export class SqliteRecords {
 }
 
 /** Bytes a read may still load. */
-interface Budget {
-  left: number;
-  max: number;
-}
-
-/** A value's bytes as loaded: its text length, or a word for a number. */
-function rowBytes(row: Row): number {
-  let bytes = 0;
-  for (const key in row) {
-    const value = row[key];
-    bytes += typeof value === 'string' ? value.length : value instanceof Buffer ? value.length : 8;
-  }
-  return bytes;
-}
 
 /**
  * A statement's rows; within a budget, read one by one and stopped (the
  * statement reset) as soon as they pass it, so a page of huge records is
  * never loaded whole.
  */
-function rows(statement: Statement, params: unknown[], budget: Budget | undefined): Row[] {
+function rows(statement: Statement, params: unknown[], budget: ReadBudget | undefined): Row[] {
   if (budget === undefined) return statement.all(...params);
   const out: Row[] = [];
   for (const row of statement.iterate(...params)) {
-    budget.left -= rowBytes(row);
-    if (budget.left < 0) throw new ReadTooLarge(budget.max);
+    chargeRow(budget, row);
     out.push(row);
   }
   return out;

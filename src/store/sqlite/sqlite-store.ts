@@ -13,6 +13,7 @@ import type { AggregateRow, CollectionDef, RecordData } from '../../schema/types
 import { isNoSpace, StorageFull } from '../../util/storage-full.js';
 import { DestructiveMigration, LockBusy } from '../errors.js';
 import { planTables } from '../migration-plan.js';
+import { sessionFrom } from '../rows.js';
 import type {
   AggregateQuery,
   Durability,
@@ -33,7 +34,7 @@ import { sqliteDialect } from './dialect.js';
 import { registerFunctions } from './functions.js';
 import { introspectSqlite } from './introspect.js';
 import { type CountCache, SqliteRecords } from './records.js';
-import { SESSION_SQL, SQLITE_SYSTEM_DDL, SqliteSystem, sessionFrom } from './system.js';
+import { SESSION_SQL, SQLITE_SYSTEM_DDL, SqliteSystem } from './system.js';
 import { GroupCommit, type GroupCommitOptions } from './transactions.js';
 
 /** Below this much free space the store reports itself unable to write. */

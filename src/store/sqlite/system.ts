@@ -5,6 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 import { quoteIdent } from '../dialect.js';
+import { type Row, sessionFrom } from '../rows.js';
 import type { HitCount, IdempotencyEntry, PendingFile, SessionEntry } from '../store.js';
 import { PASSWORD_COLUMN } from '../table-model.js';
 
@@ -25,19 +26,6 @@ export const SQLITE_SYSTEM_DDL = [
   // Facts about the database itself, written in the transaction they describe (e.g. the seed's).
   'CREATE TABLE IF NOT EXISTS _markers (name TEXT PRIMARY KEY, at TEXT NOT NULL)',
 ];
-
-type Row = Record<string, unknown>;
-
-/** A session row as a SessionEntry. */
-export function sessionFrom(row: Row | undefined, tokenHash: string): SessionEntry | undefined {
-  if (!row) return undefined;
-  return {
-    tokenHash,
-    userId: row.user_id as string,
-    created: row.created as string,
-    expires: row.expires as string,
-  };
-}
 
 /** Reads a session on any connection (reads outside a transaction use the reader). */
 export const SESSION_SQL = 'SELECT * FROM _sessions WHERE token_hash = ? AND expires > ?';

@@ -1,0 +1,44 @@
+/** Rows as both adapters read them: the read budget every page is counted against, and session rows. */
+import { ReadTooLarge } from './errors.js';
+import type { SessionEntry } from './store.js';
+
+/** A row as a driver returns it, column name to value. */
+export type Row = Record<string, unknown>;
+
+/** Bytes of values a read may still load (`limits.response`), and the whole of it, for the error. */
+export interface ReadBudget {
+  left: number;
+  max: number;
+}
+
+/** The budget of a read limited to `maxBytes` (none when undefined). */
+export function readBudget(maxBytes: number | undefined): ReadBudget | undefined {
+  return maxBytes === undefined ? undefined : { left: maxBytes, max: maxBytes };
+}
+
+/** A value's bytes as loaded: its text length, or a word for a number. */
+function rowBytes(row: Row): number {
+  let bytes = 0;
+  for (const key in row) {
+    const value = row[key];
+    bytes += typeof value === 'string' ? value.length : value instanceof Buffer ? value.length : 8;
+  }
+  return bytes;
+}
+
+/** Counts one loaded row against the budget; throws ReadTooLarge once the budget is spent. */
+export function chargeRow(budget: ReadBudget, row: Row): void {
+  budget.left -= rowBytes(row);
+  if (budget.left < 0) throw new ReadTooLarge(budget.max);
+}
+
+/** A session row as a SessionEntry. */
+export function sessionFrom(row: Row | undefined, tokenHash: string): SessionEntry | undefined {
+  if (!row) return undefined;
+  return {
+    tokenHash,
+    userId: row.user_id as string,
+    created: row.created as string,
+    expires: row.expires as string,
+  };
+}
