@@ -6,6 +6,7 @@
 // time with every test app on PostgreSQL (TEST_STORE=postgres), but for the
 // suites whose subject is SQLite itself.
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
@@ -55,4 +56,24 @@ if (status !== 0 || onPostgres.length === 0) {
   process.exit(status);
 }
 console.log(`# the HTTP scenario suites again, on PostgreSQL (${onPostgres.length} files)`);
-process.exit(run(onPostgres, { TEST_STORE: 'postgres' }));
+// Every test app's schema is named after this run, so whatever a test left behind is dropped here.
+const prefix = `methodical_run_${randomBytes(4).toString('hex')}_`;
+const pgStatus = run(onPostgres, { TEST_STORE: 'postgres', TEST_SCHEMA_PREFIX: prefix });
+await dropSchemas(prefix);
+process.exit(pgStatus);
+
+async function dropSchemas(schemaPrefix) {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+  await client.connect();
+  try {
+    const { rows } = await client.query(
+      'SELECT schema_name FROM information_schema.schemata WHERE starts_with(schema_name, $1)',
+      [schemaPrefix],
+    );
+    for (const { schema_name: name } of rows) await client.query(`DROP SCHEMA "${name}" CASCADE`);
+    if (rows.length > 0) console.log(`# dropped ${rows.length} schema(s) test apps left behind`);
+  } finally {
+    await client.end();
+  }
+}

@@ -63,7 +63,8 @@ async function openTestStore(config: Config, dir: string): Promise<Store> {
       durability: config.durability,
     });
   }
-  const schema = `methodical_test_${randomBytes(6).toString('hex')}`;
+  // The runner names its run in the prefix and drops what an app left behind (one never closed).
+  const schema = `${process.env.TEST_SCHEMA_PREFIX ?? 'methodical_test_'}${randomBytes(6).toString('hex')}`;
   const store = new PostgresStore({ url, collections: config.collections, schema, poolSize: 4 });
   schemas.set(store, schema);
   return store;
