@@ -1,6 +1,6 @@
 /** Rows as both adapters read them: the read budget every page is counted against, and session rows. */
 import { ReadTooLarge } from './errors.js';
-import type { SessionEntry } from './store.js';
+import type { IdempotencyEntry, SessionEntry } from './store.js';
 
 /** A row as a driver returns it, column name to value. */
 export type Row = Record<string, unknown>;
@@ -40,5 +40,23 @@ export function sessionFrom(row: Row | undefined, tokenHash: string): SessionEnt
     userId: row.user_id as string,
     created: row.created as string,
     expires: row.expires as string,
+  };
+}
+
+/** An idempotency row as an IdempotencyEntry (its headers are stored as JSON text). */
+export function idempotencyFrom(
+  row: Row | undefined,
+  scope: string,
+  key: string,
+): IdempotencyEntry | undefined {
+  if (!row) return undefined;
+  return {
+    scope,
+    key,
+    fingerprint: row.fingerprint as string,
+    status: row.status as number,
+    headers: JSON.parse(row.headers as string),
+    body: row.body as string,
+    created: row.created as string,
   };
 }

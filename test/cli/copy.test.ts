@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import pg from 'pg';
+import { testSchema } from '../postgres-schema.js';
 import {
   assertUsageFailure,
   cliSandbox,
@@ -294,18 +294,7 @@ if (!base) {
   test('methodical copy into PostgreSQL', { skip: 'set TEST_DATABASE_URL=postgres://… to run it' }, () => {});
 } else {
   describe('methodical copy into PostgreSQL', SLOW, () => {
-    const schema = `methodical_copy_${randomBytes(6).toString('hex')}`;
-    const url = `${base}${base.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
-    const db = new pg.Client({ connectionString: base });
-
-    before(async () => {
-      await db.connect();
-      await db.query(`CREATE SCHEMA "${schema}"`);
-    });
-    after(async () => {
-      await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      await db.end();
-    });
+    const { schema, url, db } = testSchema(base, 'methodical_copy_');
 
     test('copies records, the user with its hash and the file into the schema', async () => {
       const result = await copy('--from', source, '--to', url);

@@ -5,11 +5,10 @@
  * A URL that reaches no server fails with one line on any machine.
  */
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import pg from 'pg';
+import { testSchema } from '../postgres-schema.js';
 import {
   cliSandbox,
   lines,
@@ -61,9 +60,7 @@ if (!base) {
   test('the CLI on PostgreSQL', { skip: 'set TEST_DATABASE_URL=postgres://… to run it' }, () => {});
 } else {
   describe('the CLI on PostgreSQL', SLOW, () => {
-    const schema = `methodical_test_${randomBytes(6).toString('hex')}`;
-    const url = `${base}${base.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
-    const db = new pg.Client({ connectionString: base });
+    const { schema, url, db } = testSchema(base);
     const flags = ['--config', config, '--data', data, '--database', url];
     const tables = async () =>
       (
@@ -72,15 +69,6 @@ if (!base) {
           [schema],
         )
       ).rows.map((r) => r.table_name);
-
-    before(async () => {
-      await db.connect();
-      await db.query(`CREATE SCHEMA "${schema}"`);
-    });
-    after(async () => {
-      await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      await db.end();
-    });
 
     test('migrate --dry-run prints the plan and creates no record table', async () => {
       const result = await run(['migrate', '--dry-run', ...flags], { cwd: tmp.dir });

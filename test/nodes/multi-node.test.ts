@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { freePort, killServers, type Server, serve, tempDir } from '../cli/helpers.js';
+import { withSearchPath } from '../postgres-schema.js';
 import {
   type Answer,
   missing,
@@ -41,7 +42,7 @@ if (!BASE) {
   }, () => {
     const tmp = tempDir('methodical-multi-node-');
     const schema = `methodical_nodes_${randomBytes(6).toString('hex')}`;
-    const url = `${BASE}${BASE.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+    const url = withSearchPath(BASE, schema);
     const db = new pg.Client({ connectionString: BASE });
     const config = join(tmp.dir, 'methodical.config.ts');
     const ports: number[] = [];

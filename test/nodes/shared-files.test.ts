@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { freePort, killServers, type Server, serve, tempDir } from '../cli/helpers.js';
+import { withSearchPath } from '../postgres-schema.js';
 import { sleep } from './harness.js';
 
 const BASE = process.env.TEST_DATABASE_URL;
@@ -71,7 +72,7 @@ if (!BASE) {
   describe('two nodes on one PostgreSQL schema sharing --files DIR', BOUNDED, () => {
     const tmp = tempDir('methodical-shared-files-');
     const schema = `methodical_nodes_${randomBytes(6).toString('hex')}`;
-    const url = `${BASE}${BASE.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+    const url = withSearchPath(BASE, schema);
     const db = new pg.Client({ connectionString: BASE });
     const config = join(tmp.dir, 'methodical.config.json');
     const files = join(tmp.dir, 'shared-files');

@@ -7,7 +7,7 @@
  */
 import type pg from 'pg';
 import { quoteIdent } from '../dialect.js';
-import { type Row, sessionFrom } from '../rows.js';
+import { idempotencyFrom, type Row, sessionFrom } from '../rows.js';
 import type { HitCount, IdempotencyEntry, PendingFile, SessionEntry } from '../store.js';
 import type { SystemPart } from '../store-tx-base.js';
 import { PASSWORD_COLUMN } from '../table-model.js';
@@ -92,16 +92,7 @@ export class PostgresSystem implements SystemPart {
       key,
       notBefore,
     ]);
-    if (!row) return undefined;
-    return {
-      scope,
-      key,
-      fingerprint: row.fingerprint as string,
-      status: row.status as number,
-      headers: JSON.parse(row.headers as string),
-      body: row.body as string,
-      created: row.created as string,
-    };
+    return idempotencyFrom(row, scope, key);
   }
 
   async putIdempotency(e: IdempotencyEntry, notBefore: string): Promise<void> {

@@ -5,7 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 import { quoteIdent } from '../dialect.js';
-import { type Row, sessionFrom } from '../rows.js';
+import { idempotencyFrom, type Row, sessionFrom } from '../rows.js';
 import type { HitCount, IdempotencyEntry, PendingFile, SessionEntry } from '../store.js';
 import { PASSWORD_COLUMN } from '../table-model.js';
 
@@ -75,16 +75,7 @@ export class SqliteSystem {
 
   getIdempotency(scope: string, key: string, notBefore: string): IdempotencyEntry | undefined {
     const row = this.s.getKey.get(scope, key, notBefore);
-    if (!row) return undefined;
-    return {
-      scope,
-      key,
-      fingerprint: row.fingerprint as string,
-      status: row.status as number,
-      headers: JSON.parse(row.headers as string),
-      body: row.body as string,
-      created: row.created as string,
-    };
+    return idempotencyFrom(row, scope, key);
   }
 
   putIdempotency(e: IdempotencyEntry, notBefore: string): void {
