@@ -43,6 +43,11 @@ export function sessionFrom(row: Row | undefined, tokenHash: string): SessionEnt
   };
 }
 
+/** An entry's values in the order of the adapters' insert: the row's columns, then `notBefore`. */
+export function idempotencyValues(e: IdempotencyEntry, notBefore: string): unknown[] {
+  return [e.scope, e.key, e.fingerprint, e.status, JSON.stringify(e.headers), e.body, e.created, notBefore];
+}
+
 /** An idempotency row as an IdempotencyEntry (its headers are stored as JSON text). */
 export function idempotencyFrom(
   row: Row | undefined,

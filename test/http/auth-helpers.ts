@@ -164,3 +164,15 @@ export function varyOf(res: LightMyRequestResponse): string[] {
     .map((s) => s.trim().toLowerCase())
     .filter((s) => s !== '');
 }
+
+/** The login-throttle scenarios' clock start and small limits (a window of a minute, slow-down 20 s). */
+export const THROTTLE_START = Date.parse('2030-06-01T12:00:00Z');
+export const THROTTLE_WINDOW = 60;
+export const THROTTLE_SLOW_DOWN = 20;
+export const THROTTLE_LIMITS = {
+  perEmail: 3,
+  perAddress: 5,
+  perEmailTotal: 6,
+  window: THROTTLE_WINDOW,
+  slowDown: THROTTLE_SLOW_DOWN,
+};

@@ -15,19 +15,18 @@ import type { UserConfig } from '../../src/config/types.js';
 import { json, type TestApp } from '../harness.js';
 import {
   authApp,
+  THROTTLE_LIMITS as LIMITS,
   leakScan,
   login,
   registerAndLogin,
+  THROTTLE_SLOW_DOWN as SLOW_DOWN,
+  THROTTLE_START as START,
   sessionOf,
   type User,
+  THROTTLE_WINDOW as WINDOW,
   WWW_AUTHENTICATE,
 } from './auth-helpers.js';
 import { assertProblem, movableClock, stableHeaders } from './helpers.js';
-
-const START = Date.parse('2030-06-01T12:00:00Z');
-const WINDOW = 60;
-const SLOW_DOWN = 20;
-const LIMITS = { perEmail: 3, perAddress: 5, perEmailTotal: 6, window: WINDOW, slowDown: SLOW_DOWN };
 
 /** One login attempt of a scenario. */
 interface Step {

@@ -15,22 +15,21 @@ import type { UserConfig } from '../../src/config/types.js';
 import { json, type TestApp } from '../harness.js';
 import {
   authApp,
+  THROTTLE_LIMITS as LIMITS,
   leakScan,
   login,
   passwordOf,
   registerAndLogin,
   SESSION_COOKIE,
+  THROTTLE_SLOW_DOWN as SLOW_DOWN,
+  THROTTLE_START as START,
   sessionOf,
   type User,
+  THROTTLE_WINDOW as WINDOW,
   WWW_AUTHENTICATE,
 } from './auth-helpers.js';
 import { assertProblem, movableClock } from './helpers.js';
 import { assertRefused } from './rules-helpers.js';
-
-const START = Date.parse('2030-06-01T12:00:00Z');
-const WINDOW = 60;
-const SLOW_DOWN = 20;
-const LIMITS = { perEmail: 3, perAddress: 5, perEmailTotal: 6, window: WINDOW, slowDown: SLOW_DOWN };
 
 /** Two nodes on one database file, sharing a clock. */
 interface Nodes {

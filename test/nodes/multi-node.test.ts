@@ -23,6 +23,7 @@ import {
   missing,
   NGINX,
   type ProxyProcess,
+  registerAndLogIn,
   send,
   sessionCookie,
   startNginxSite,
@@ -338,18 +339,7 @@ if (!BASE) {
     test('cookie login through nginx, and a cookie-authenticated write through nginx (trustProxy)', async () => {
       const origin = nginx.url; // What a browser on the balanced site sends.
       const credentials = { email: 'cookie@example.com', password: 'correct horse battery' };
-      const reg = await send(`${nginx.url}/api/auth/register`, {
-        method: 'POST',
-        headers: { origin },
-        body: credentials,
-      });
-      assert.equal(reg.status, 201, reg.body);
-      const login = await send(`${nginx.url}/api/auth/login`, {
-        method: 'POST',
-        headers: { origin },
-        body: credentials,
-      });
-      assert.equal(login.status, 200, login.body);
+      const login = await registerAndLogIn(nginx.url, origin, credentials);
       const cookie = sessionCookie(login);
       const created = await send(`${nginx.url}/api/diary`, {
         method: 'POST',

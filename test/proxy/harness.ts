@@ -50,6 +50,27 @@ export function send(
   });
 }
 
+/** Registers `credentials` at `base` and logs them in, as a browser on `origin` would; the login answer. */
+export async function registerAndLogIn(
+  base: string,
+  origin: string,
+  credentials: { email: string; password: string },
+): Promise<Answer> {
+  const reg = await send(`${base}/api/auth/register`, {
+    method: 'POST',
+    headers: { origin },
+    body: credentials,
+  });
+  assert.equal(reg.status, 201, reg.body);
+  const login = await send(`${base}/api/auth/login`, {
+    method: 'POST',
+    headers: { origin },
+    body: credentials,
+  });
+  assert.equal(login.status, 200, login.body);
+  return login;
+}
+
 /** The session cookie a login answer sets, as `name=value` for a Cookie header. */
 export function sessionCookie(answer: Answer): string {
   const cookie = (answer.headers['set-cookie'] ?? []).find((c) => c.startsWith('methodical_session='));

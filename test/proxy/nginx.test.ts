@@ -16,6 +16,7 @@ import {
   missing,
   NGINX,
   type ProxyProcess,
+  registerAndLogIn,
   send,
   sessionCookie,
   startNginx,
@@ -68,18 +69,7 @@ describe('behind nginx (docs/nginx.conf)', { ...SLOW, skip: missing(NGINX, 'ngin
 
   test('register and log in through nginx: the session cookie comes back', async () => {
     const credentials = { email: 'proxy@example.com', password: 'correct horse battery' };
-    const reg = await send(`${nginx.url}/api/auth/register`, {
-      method: 'POST',
-      headers: { origin },
-      body: credentials,
-    });
-    assert.equal(reg.status, 201, reg.body);
-    const login = await send(`${nginx.url}/api/auth/login`, {
-      method: 'POST',
-      headers: { origin },
-      body: credentials,
-    });
-    assert.equal(login.status, 200, login.body);
+    const login = await registerAndLogIn(nginx.url, origin, credentials);
     cookie = sessionCookie(login);
     token = JSON.parse(login.body).token;
     assert.doesNotMatch(String(login.headers['set-cookie']), /secure/i, 'plain http: not Secure');

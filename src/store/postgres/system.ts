@@ -7,7 +7,7 @@
  */
 import type pg from 'pg';
 import { quoteIdent } from '../dialect.js';
-import { idempotencyFrom, type Row, sessionFrom } from '../rows.js';
+import { idempotencyFrom, idempotencyValues, type Row, sessionFrom } from '../rows.js';
 import type { HitCount, IdempotencyEntry, PendingFile, SessionEntry } from '../store.js';
 import type { SystemPart } from '../store-tx-base.js';
 import { PASSWORD_COLUMN } from '../table-model.js';
@@ -96,16 +96,7 @@ export class PostgresSystem implements SystemPart {
   }
 
   async putIdempotency(e: IdempotencyEntry, notBefore: string): Promise<void> {
-    await this.db.query(PUT_KEY, [
-      e.scope,
-      e.key,
-      e.fingerprint,
-      e.status,
-      JSON.stringify(e.headers),
-      e.body,
-      e.created,
-      notBefore,
-    ]);
+    await this.db.query(PUT_KEY, idempotencyValues(e, notBefore));
   }
 
   async getPasswordHash(table: string, id: string): Promise<string | undefined> {

@@ -5,7 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 import { quoteIdent } from '../dialect.js';
-import { idempotencyFrom, type Row, sessionFrom } from '../rows.js';
+import { idempotencyFrom, idempotencyValues, type Row, sessionFrom } from '../rows.js';
 import type { HitCount, IdempotencyEntry, PendingFile, SessionEntry } from '../store.js';
 import { PASSWORD_COLUMN } from '../table-model.js';
 
@@ -79,16 +79,7 @@ export class SqliteSystem {
   }
 
   putIdempotency(e: IdempotencyEntry, notBefore: string): void {
-    this.s.putKey.run(
-      e.scope,
-      e.key,
-      e.fingerprint,
-      e.status,
-      JSON.stringify(e.headers),
-      e.body,
-      e.created,
-      notBefore,
-    );
+    this.s.putKey.run(...idempotencyValues(e, notBefore));
   }
 
   getPasswordHash(table: string, id: string): string | undefined {
