@@ -24,6 +24,7 @@ import { requestContextPlugin } from './plugins/request-context.js';
 import { unroutedRequest } from './plugins/unrouted.js';
 import { sendStored } from './respond.js';
 import { type FormRoute, trackRoutes } from './route-table.js';
+import { adminRoutes } from './routes/admin.js';
 import { aliasRewriter } from './routes/aliases.js';
 import { apiRoutes } from './routes/api.js';
 import { authRoutes } from './routes/auth.js';
@@ -154,6 +155,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): FastifyInsta
     fileRoutes(app, services, files);
     apiRoutes(app, services, forms);
     configRoutes(app, services, forms);
+    adminRoutes(app);
     // The routes that read forms, with the multipart parser: its hooks run on these alone.
     app.register(async (scope) => {
       await scope.register(fastifyMultipart, {

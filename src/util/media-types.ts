@@ -14,6 +14,8 @@ export const MEDIA = {
   html: 'text/html',
   text: 'text/plain',
   octetStream: 'application/octet-stream',
+  javascript: 'text/javascript',
+  css: 'text/css',
 } as const;
 
 /** The Content-Type of a JSON response. */

@@ -157,6 +157,31 @@ describe('openApiDocument', () => {
     assert.ok(components.schemas.UsersRecord);
   });
 
+  it('publishes each collection’s fields as declared (x-collections), for generic clients', () => {
+    const catalogue = doc['x-collections'] as Record<string, Json>;
+    assert.deepEqual(Object.keys(catalogue), ['users', 'books', 'events', 'order_items']);
+    const books = catalogue.books as Json;
+    assert.equal(books.auth, false);
+    assert.equal(books.requireIfMatch, true);
+    assert.deepEqual(Object.keys(books.fields as Json), Object.keys(BOOKS_CONFIG.collections.books.fields));
+    assert.deepEqual((books.fields as Json).cover, {
+      type: 'file',
+      maxSize: 2097152,
+      accept: ['image/png', 'image/jpeg'],
+    });
+    assert.deepEqual((books.fields as Json).owner, {
+      type: 'relation',
+      collection: 'users',
+      onDelete: 'restrict',
+    });
+    assert.deepEqual((books.fields as Json).genre, {
+      type: 'select',
+      values: ['fiction', 'science', 'history'],
+    });
+    assert.equal((catalogue.users as Json).auth, true);
+    assert.deepEqual(((catalogue.users as Json).fields as Json).admin, { type: 'boolean', default: false });
+  });
+
   it('publishes the idempotency-key TTL', async () => {
     assert.equal(doc['x-idempotency-ttl-seconds'], 7200);
     assert.match(components.parameters.IdempotencyKey.description as string, /kept for 7200 seconds/);

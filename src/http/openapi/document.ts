@@ -7,6 +7,7 @@
 import type { Config } from '../../config/types.js';
 import { type CompiledCollection, compileCollection } from '../../schema/compile-collection.js';
 import { authSchemas } from './auth-paths.js';
+import { collectionCatalogue } from './collection-catalogue.js';
 import { collectionRequestBodies, collectionSchemas } from './collection-schemas.js';
 import { problems, securitySchemes, sharedHeaders, sharedResponses, sharedSchemas } from './components.js';
 import { type CollectionDoc, componentBases, type DocContext, type Json, type RouteDoc } from './names.js';
@@ -179,12 +180,14 @@ export function openApiDocument(
   };
   Object.assign(document, {
     'x-idempotency-ttl-seconds': config.idempotency.ttlSeconds,
+    'x-collections': collectionCatalogue(collections),
     tags: [
       ...collections.map((c) => ({ name: c.name, description: `The ${c.name} collection.` })),
       { name: 'auth', description: 'Accounts and sessions.' },
       { name: 'files', description: 'Uploaded files.' },
       { name: 'batch', description: 'Transactional batches.' },
       { name: 'meta', description: 'This document and the health check.' },
+      { name: 'admin', description: 'The admin page and these docs as a web page.' },
       ...(config.customRoutes.length > 0 || config.routes.length > 0
         ? [{ name: 'routes', description: 'Routes and pages of the config’s own, and its aliases.' }]
         : []),
