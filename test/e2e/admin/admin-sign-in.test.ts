@@ -74,3 +74,43 @@ adminSuite('admin page: signing in', (s) => {
     await context.close();
   });
 });
+
+adminSuite('admin page: by keyboard and on a phone', (s) => {
+  test('signing in and reaching every screen works with the keyboard alone', async () => {
+    const admin = await s.site.account('keys', true);
+    const { context, page } = await newPage(s.browser);
+    await page.goto(`${s.site.origin}/_/`);
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    // Tab order from the top of the page: skip link, the header's links, then the form.
+    let reached = '';
+    for (let i = 0; i < 10 && reached !== 'email'; i++) {
+      await page.keyboard.press('Tab');
+      reached = await page.evaluate('document.activeElement?.getAttribute("name") ?? ""');
+    }
+    assert.equal(reached, 'email', 'Tab reaches the email field');
+    await page.keyboard.type(admin.email);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(admin.password);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Collections' }).waitFor();
+    // The header's links are reachable and followed with Enter.
+    await page.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: 'Users' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Users' }).waitFor();
+    assert.equal(new URL(page.url()).hash, '#/users');
+    await context.close();
+  });
+
+  test('on a 390 px wide phone the sign-in form and the header fit the window', async () => {
+    const admin = await s.site.account('phone', true);
+    const { context, page } = await newPage(s.browser, PHONE);
+    await page.goto(`${s.site.origin}/_/`);
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await assertFitsWidth(page, 'the sign-in form at 390 px');
+    await signIn(page, s.site, admin);
+    await page.getByRole('heading', { name: 'Collections' }).waitFor();
+    await assertFitsWidth(page, 'the collections at 390 px');
+    assert.ok(await page.getByRole('button', { name: 'Sign out' }).isVisible());
+    await context.close();
+  });
+});

@@ -1,0 +1,60 @@
+/** `/_/`, `/_/docs` and their assets: pages like any other (ETag, 304, 405 + Allow, problems), open to anyone. */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, before, describe, test } from 'node:test';
+import { BOOKS_CONFIG, type TestApp, testApp } from '../harness.js';
+import { assertProblem } from './helpers.js';
+
+let t: TestApp;
+before(async () => {
+  t = await testApp(BOOKS_CONFIG);
+});
+after(() => t.close());
+
+const BUILT = new URL('../../admin/dist/', import.meta.url);
+
+describe('the admin page and the docs page', () => {
+  const cases = [
+    { url: '/_/', type: /^text\/html; charset=utf-8$/, file: 'index.html' },
+    { url: '/_/docs', type: /^text\/html; charset=utf-8$/, file: 'index.html' },
+    { url: '/_/assets/admin.js', type: /^text\/javascript; charset=utf-8$/, file: 'admin.js' },
+    { url: '/_/assets/admin.css', type: /^text\/css; charset=utf-8$/, file: 'admin.css' },
+  ];
+  for (const c of cases) {
+    test(`GET ${c.url}: the built file, a strong ETag, no-cache, the security headers; 304 on revisit`, async () => {
+      const res = await t.request({ method: 'GET', url: c.url });
+      assert.equal(res.statusCode, 200);
+      assert.match(String(res.headers['content-type']), c.type);
+      assert.equal(res.body, readFileSync(new URL(c.file, BUILT), 'utf8'));
+      const etag = String(res.headers.etag);
+      assert.match(etag, /^"[A-Za-z0-9_-]+"$/);
+      assert.equal(res.headers['cache-control'], 'no-cache');
+      assert.match(String(res.headers['content-security-policy']), /script-src 'self'/);
+      assert.equal(res.headers['x-frame-options'], 'DENY');
+      const again = await t.request({ method: 'GET', url: c.url, headers: { 'if-none-match': etag } });
+      assert.equal(again.statusCode, 304);
+      assert.equal(again.body, '');
+      assert.equal(again.headers.etag, etag);
+      const head = await t.request({ method: 'HEAD', url: c.url });
+      assert.equal(head.statusCode, 200);
+      assert.equal(head.headers.etag, etag);
+    });
+  }
+
+  test('the page loads its script and stylesheet from the package, relative to /_/', () => {
+    const html = readFileSync(new URL('index.html', BUILT), 'utf8');
+    assert.match(html, /<script type="module" src="assets\/admin\.js"><\/script>/);
+    assert.match(html, /<link rel="stylesheet" href="assets\/admin\.css">/);
+    assert.doesNotMatch(html, /https?:\/\//, 'nothing from another origin');
+  });
+
+  test('an unknown asset is a 404 problem; other methods are 405 with Allow', async () => {
+    assertProblem(await t.request({ method: 'GET', url: '/_/assets/nope.js' }), 404);
+    const post = await t.request({ method: 'POST', url: '/_/', payload: {} });
+    assertProblem(post, 405);
+    assert.equal(post.headers.allow, 'GET, HEAD, OPTIONS');
+    const options = await t.request({ method: 'OPTIONS', url: '/_/docs' });
+    assert.equal(options.statusCode, 204);
+    assert.equal(options.headers.allow, 'GET, HEAD, OPTIONS');
+  });
+});
