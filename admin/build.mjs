@@ -21,4 +21,4 @@ await build({
   legalComments: 'none',
   logLevel: 'warning',
 });
-copyFileSync(`${here}src/index.html`, `${out}/index.html`);
+for (const page of ['index.html', 'docs.html']) copyFileSync(`${here}src/${page}`, `${out}/${page}`);

@@ -16,7 +16,7 @@ const BUILT = new URL('../../admin/dist/', import.meta.url);
 describe('the admin page and the docs page', () => {
   const cases = [
     { url: '/_/', type: /^text\/html; charset=utf-8$/, file: 'index.html' },
-    { url: '/_/docs', type: /^text\/html; charset=utf-8$/, file: 'index.html' },
+    { url: '/_/docs', type: /^text\/html; charset=utf-8$/, file: 'docs.html' },
     { url: '/_/assets/admin.js', type: /^text\/javascript; charset=utf-8$/, file: 'admin.js' },
     { url: '/_/assets/admin.css', type: /^text\/css; charset=utf-8$/, file: 'admin.css' },
   ];
@@ -41,11 +41,33 @@ describe('the admin page and the docs page', () => {
     });
   }
 
-  test('the page loads its script and stylesheet from the package, relative to /_/', () => {
-    const html = readFileSync(new URL('index.html', BUILT), 'utf8');
-    assert.match(html, /<script type="module" src="assets\/admin\.js"><\/script>/);
-    assert.match(html, /<link rel="stylesheet" href="assets\/admin\.css">/);
-    assert.doesNotMatch(html, /https?:\/\//, 'nothing from another origin');
+  test('the pages load their script and stylesheet from the package, relative to /_/', () => {
+    for (const name of ['index.html', 'docs.html']) {
+      const html = readFileSync(new URL(name, BUILT), 'utf8');
+      assert.match(html, /<script type="module" src="assets\/admin\.js"><\/script>/);
+      assert.match(html, /<link rel="stylesheet" href="assets\/admin\.css">/);
+      assert.doesNotMatch(html, /https?:\/\//, 'nothing from another origin');
+    }
+  });
+
+  test('before any script runs, /_/ is a sign-in form that signs a browser in and comes back to /_/', async () => {
+    const page = await t.request({ method: 'GET', url: '/_/' });
+    assert.match(page.body, /<form method="post" action="\/api\/auth\/login"/);
+    assert.match(page.body, /<input type="hidden" name="_redirect" value="\/_\/">/);
+    assert.match(page.body, /<button type="submit">Sign in<\/button>/);
+    const email = 'form-admin@example.com';
+    const password = 'a long admin passphrase';
+    const reg = await t.request({ method: 'POST', url: '/api/auth/register', payload: { email, password } });
+    assert.equal(reg.statusCode, 201, reg.body);
+    const login = await t.request({
+      method: 'POST',
+      url: '/api/auth/login',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+      payload: new URLSearchParams({ _redirect: '/_/', email, password }).toString(),
+    });
+    assert.equal(login.statusCode, 303, login.body);
+    assert.equal(login.headers.location, '/_/');
+    assert.match(String(login.headers['set-cookie']), /methodical_session=/);
   });
 
   test('an unknown asset is a 404 problem; other methods are 405 with Allow', async () => {

@@ -24,6 +24,7 @@ interface Asset {
 
 const TYPES: Record<string, string> = {
   'index.html': HTML_TYPE,
+  'docs.html': HTML_TYPE,
   'admin.js': `${MEDIA.javascript}; charset=utf-8`,
   'admin.css': `${MEDIA.css}; charset=utf-8`,
 };
@@ -62,11 +63,12 @@ export function adminRoutes(app: FastifyInstance): void {
     }
     throw new Problem('notFound', 'The admin page has no such file.');
   };
-  const page = {
-    GET: (req: FastifyRequest, reply: FastifyReply) => send(req, reply, get('index.html')),
-  };
-  route(app, '/_/', page, { doc: adminDoc('/_/') });
-  route(app, '/_/docs', page, { doc: adminDoc('/_/docs') });
+  // Each page works before its script runs: the admin page's sign-in form is a plain HTML form.
+  const page = (name: string) => ({
+    GET: (req: FastifyRequest, reply: FastifyReply) => send(req, reply, get(name)),
+  });
+  route(app, '/_/', page('index.html'), { doc: adminDoc('/_/') });
+  route(app, '/_/docs', page('docs.html'), { doc: adminDoc('/_/docs') });
   route(
     app,
     '/_/assets/:name',
