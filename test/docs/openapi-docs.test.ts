@@ -12,6 +12,7 @@ import {
   parametersOf,
   resolve,
   securityOf,
+  shownSummary,
   sortedStatuses,
 } from '../../admin/src/docs/openapi.js';
 import { constraintsOf, isComplex, typeInfo, typeText } from '../../admin/src/docs/schema-info.js';
@@ -148,6 +149,13 @@ describe('docs: reading the OpenAPI document', () => {
     assert.deepEqual(parametersOf(DOC, get), [
       { name: 'id', in: 'path', required: true, description: 'overridden' },
     ]);
+  });
+
+  test('a summary that only repeats method and path is not shown', () => {
+    const [health] = operationsOf(DOC);
+    assert.equal(shownSummary(health), 'Health check');
+    assert.equal(shownSummary({ ...health, summary: 'GET /edit-book/:id' }), '');
+    assert.equal(shownSummary({ ...health, summary: 'Get /x and more' }), 'Get /x and more');
   });
 
   test('search matches every word against method, path, summary and operationId', () => {

@@ -77,3 +77,19 @@ export function StatusBadge({ status }: { status: string }) {
     </span>
   );
 }
+
+/** A path that may break after each slash (not inside a segment) when the line is short. */
+export function PathText({ path }: { path: string }) {
+  const parts = path.split('/');
+  return (
+    <>
+      {parts.map((part, i) => (
+        <span key={`${i}:${part}`}>
+          {i > 0 ? '/' : ''}
+          {part}
+          {i < parts.length - 1 && i > 0 ? <wbr /> : null}
+        </span>
+      ))}
+    </>
+  );
+}

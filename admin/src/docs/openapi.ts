@@ -93,6 +93,11 @@ export function operationsOf(doc: Json): Operation[] {
   return out;
 }
 
+/** The summary worth showing beside method and path: a route's is often just "GET /path" again. */
+export function shownSummary(op: Operation): string {
+  return new RegExp(`^${op.method}\\s+\\S+$`, 'i').test(op.summary) ? '' : op.summary;
+}
+
 /** Tags in reading order: the collections, then auth, files, batch, meta, admin, routes, then any other. */
 export function groupByTag(doc: Json, operations: Operation[]): TagGroup[] {
   const declared: Json[] = Array.isArray(doc?.tags) ? doc.tags : [];

@@ -3,18 +3,30 @@
  * description, parameters, request body and responses. HEAD and OPTIONS
  * repeat GET's headers and the Allow list, so they are folded.
  */
-import { Fold, MethodBadge } from './fold';
-import { type Json, MINOR_METHODS, type Operation, opAnchor, parametersOf, securityOf } from './openapi';
+import { Fold, MethodBadge, PathText } from './fold';
+import {
+  type Json,
+  MINOR_METHODS,
+  type Operation,
+  opAnchor,
+  parametersOf,
+  securityOf,
+  shownSummary,
+} from './openapi';
 import { RequestBodyView, ResponsesView } from './responses-view';
 import { InlineText, RichText } from './rich-text';
 import { Constraints, TypeLabel } from './schema-view';
 
 export function OperationSection({ doc, op }: { doc: Json; op: Operation }) {
   const id = opAnchor(op);
+  const summary = shownSummary(op);
   const title = (
     <h3 id={`${id}-title`}>
-      <MethodBadge method={op.method} /> <code class="path">{op.path}</code>
-      {op.summary ? <span class="op-summary"> — {op.summary}</span> : null}
+      <MethodBadge method={op.method} />{' '}
+      <code class="path">
+        <PathText path={op.path} />
+      </code>
+      {summary ? <span class="op-summary"> — {summary}</span> : null}
     </h3>
   );
   if (MINOR_METHODS.has(op.method)) {

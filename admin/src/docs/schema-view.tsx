@@ -50,6 +50,10 @@ function expandable(node: Json, ctx: Ctx): boolean {
   return alt ? alt.list.some((a) => expandable(a, ctx)) : false;
 }
 
+function isPlainArray(node: Json): boolean {
+  return !!node?.items && typeof node.items === 'object' && !node.properties && !alternativesOf(node);
+}
+
 export function SchemaLink({ name }: { name: string }) {
   return (
     <a class="schema-link" href={`#${schemaAnchor(name)}`}>
@@ -208,7 +212,8 @@ function FieldRow({ name, prop, required, ctx }: { name: string; prop: Json; req
       {expandable(prop, ctx) ? (
         <tr class="nested">
           <td colSpan={3}>
-            <Node node={prop} ctx={ctx} />
+            {/* The row already says "array of X": below it, only X's fields. */}
+            <Node node={isPlainArray(prop) ? prop.items : prop} ctx={ctx} />
           </td>
         </tr>
       ) : null}

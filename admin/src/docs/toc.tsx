@@ -4,8 +4,8 @@
  * folds into a <details> above it on a phone.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { MethodBadge } from './fold';
-import { anchor, matches, opAnchor, type TagGroup } from './openapi';
+import { MethodBadge, PathText } from './fold';
+import { anchor, matches, opAnchor, shownSummary, type TagGroup } from './openapi';
 
 const WIDE = '(min-width: 900px)';
 
@@ -78,8 +78,11 @@ export function Contents({ groups, schemaCount }: { groups: TagGroup[]; schemaCo
                 {g.operations.map((o) => (
                   <li key={o.id} class={o.method === 'head' || o.method === 'options' ? 'minor' : undefined}>
                     <a href={`#${opAnchor(o)}`} data-operation={o.id}>
-                      <MethodBadge method={o.method} /> <span class="toc-path">{o.path}</span>
-                      {o.summary ? <span class="toc-summary"> — {o.summary}</span> : null}
+                      <MethodBadge method={o.method} />{' '}
+                      <span class="toc-path">
+                        <PathText path={o.path} />
+                      </span>
+                      {shownSummary(o) ? <span class="toc-summary"> — {shownSummary(o)}</span> : null}
                     </a>
                   </li>
                 ))}
