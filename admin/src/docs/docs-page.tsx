@@ -31,8 +31,9 @@ export function DocsPage() {
       .catch((error) => setLoaded({ state: 'failed', error }));
   }, []);
 
+  // Every docs style hangs off .docs-page, so none reaches the admin screens sharing the stylesheet.
   return (
-    <>
+    <div class="docs-page">
       <a class="skip" href="#main">
         Skip to content
       </a>
@@ -57,7 +58,7 @@ export function DocsPage() {
           )}
         </main>
       )}
-    </>
+    </div>
   );
 }
 
