@@ -6,6 +6,7 @@
 import { Fold } from './fold';
 import { type Json, lookup, refName, schemaAnchor } from './openapi';
 import { InlineText, RichText } from './rich-text';
+import './schema.css';
 import { alternativesOf, constraintsOf, isComplex, typeInfo, typeText } from './schema-info';
 
 /** How deep objects nest before the rest is left out, and how many refs expand along one path. */
