@@ -320,3 +320,45 @@ adminSuite('admin page: API docs', (s) => {
     await context.close();
   });
 });
+
+// A relation to its own collection makes a recursive schema: CategoriesRecord.expand.parent is a CategoriesRecord.
+adminSuite(
+  'admin page: API docs of a recursive schema',
+  (s) => {
+    test('a recursive $ref is a link, not an endless expansion', async () => {
+      const res = await s.site.t.request({ method: 'GET', url: '/api/openapi.json' });
+      const parent = JSON.parse(res.body).components.schemas.CategoriesRecord.properties.expand.properties
+        .parent;
+      assert.deepEqual(
+        parent.anyOf[0],
+        { $ref: '#/components/schemas/CategoriesRecord' },
+        'the document does recurse',
+      );
+
+      const { context, page } = await newPage(s.browser);
+      await page.goto(`${s.site.origin}/_/docs`);
+      await page.getByRole('heading', { level: 1 }).waitFor();
+      const created = page.locator('#op-createCategories li[data-status="201"] > details');
+      const expand = created.locator('tr[data-field="expand"]');
+      await expand.waitFor();
+      // The record's table, and the expand member's table inside it: nothing deeper.
+      assert.equal(await created.locator('table').count(), 3, 'headers, the record, its expand member');
+      const nested = created.locator('tr[data-field="expand"] + tr.nested tr[data-field="parent"]');
+      assert.match((await nested.textContent()) ?? '', /CategoriesRecord \| null/);
+      await nested.getByRole('link', { name: 'CategoriesRecord' }).click();
+      await page.waitForFunction(`location.hash === '#schema-CategoriesRecord'`);
+      assert.deepEqual(pageProblems(page), []);
+      await context.close();
+    });
+  },
+  {
+    collections: {
+      categories: {
+        fields: {
+          name: { type: 'text', required: true },
+          parent: { type: 'relation', collection: 'categories' },
+        },
+      },
+    },
+  },
+);
