@@ -121,7 +121,7 @@ function Node({ node, ctx, top }: { node: Json; ctx: Ctx; top?: boolean }) {
                 ) : null}
                 {expandable(a, inner) ? (
                   // Alternatives often repeat each other (a record, or some of its fields): only the first is open.
-                  <Fold open={i === 0} summary={i === 0 ? 'Its fields' : 'Show its fields'}>
+                  <Fold open={i === 0} summary="Its fields">
                     {() => <Node node={a} ctx={inner} />}
                   </Fold>
                 ) : null}
