@@ -36,7 +36,8 @@ async function freshSite() {
   apps.push(t);
   const token = await issueSetupToken(t.store, clock.now());
   assert.ok(token, 'a token while there is no admin');
-  return { t, clock, token };
+  // No answer may echo the token: the leak scan looks for it like for a password.
+  return { t, clock, token: secret(token) };
 }
 
 function setup(t: TestApp, payload: Record<string, unknown>, extra: Partial<InjectOptions> = {}) {
@@ -156,6 +157,14 @@ describe('POST /api/auth/setup', () => {
       if (r.status !== 409) assert.equal(await hasAdmin(site.t.store), false);
     });
   }
+
+  test('a token a second short of 24 hours old still works', async () => {
+    const { t, token, clock } = await freshSite();
+    clock.advance(SETUP_TTL_MS - 1000);
+    const res = await setup(t, { token, ...first() });
+    assert.equal(res.statusCode, 201, res.body);
+    assert.equal(await hasAdmin(t.store), true);
+  });
 
   test('the link works once: again 409, and after the admin is gone 403 (used)', async () => {
     const { t, token } = await freshSite();

@@ -7,10 +7,11 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { ApiError, api, seg } from '../api';
 import type { AdminContext, ListPage, RecordData } from '../model';
-import { navigate, recordHref } from '../router';
+import { navigate } from '../router';
 import { Notice, ProblemMessage, ScreenTitle } from '../ui';
 import { useConfirm } from './confirm-dialog';
 import { NewUserForm } from './user-new';
+import { UserRow } from './user-row';
 import './users.css';
 
 const PER_PAGE = 20;
@@ -248,72 +249,5 @@ export function UsersScreen({ ctx, query }: { ctx: AdminContext; query: URLSearc
       ) : null}
       {dialog}
     </main>
-  );
-}
-
-function UserRow({
-  user,
-  self,
-  busy,
-  onAdmin,
-  onSignOut,
-}: {
-  user: RecordData;
-  self: boolean;
-  busy: boolean;
-  onAdmin: (admin: boolean) => void;
-  onSignOut: () => void;
-}) {
-  const email = String(user.email);
-  const admin = user.admin === true;
-  return (
-    <tr data-user={email}>
-      <td data-label="Email" class="email">
-        {email}
-        {self ? <span class="muted"> (you)</span> : null}
-      </td>
-      <td data-label="Name">{user.name === null || user.name === undefined ? '' : String(user.name)}</td>
-      <td data-label="Admin">{admin ? 'Yes' : 'No'}</td>
-      <td data-label="Created">
-        <time dateTime={user.created}>{user.created.slice(0, 16).replace('T', ' ')}</time>
-      </td>
-      <td data-label="Actions" class="actions-cell">
-        <div class="row-actions">
-          {admin ? (
-            <button
-              type="button"
-              class="secondary"
-              disabled={busy}
-              aria-label={`Take away admin from ${email}`}
-              onClick={() => onAdmin(false)}
-            >
-              Take away admin
-            </button>
-          ) : (
-            <button
-              type="button"
-              class="secondary"
-              disabled={busy}
-              aria-label={`Grant admin to ${email}`}
-              onClick={() => onAdmin(true)}
-            >
-              Grant admin
-            </button>
-          )}
-          <button
-            type="button"
-            class="secondary"
-            disabled={busy}
-            aria-label={`Sign out everywhere: ${email}`}
-            onClick={onSignOut}
-          >
-            Sign out everywhere
-          </button>
-          <a href={recordHref('users', user.id)} aria-label={`Edit ${email}`}>
-            Edit
-          </a>
-        </div>
-      </td>
-    </tr>
   );
 }
