@@ -66,7 +66,8 @@ adminSuite('admin page: users', (s) => {
 
     await page.getByLabel('Search by email').fill(reader.email.split('@')[0].toUpperCase());
     await page.getByRole('button', { name: 'Search' }).click();
-    await page.waitForFunction("document.querySelectorAll('table.users tbody tr').length === 1");
+    await row(page, admin.email).waitFor({ state: 'detached' });
+    assert.equal(await page.locator('table.users tbody tr').count(), 1);
     assert.ok(await row(page, reader.email).isVisible());
     assert.match(page.url(), /#\/users\?q=/);
 
