@@ -35,13 +35,17 @@ export function useConfirm(): { ask: (q: Question) => Promise<boolean>; dialog: 
 
 function ConfirmDialog({ pending }: { pending: Pending }) {
   const ref = useRef<HTMLDialogElement>(null);
+  const cancel = useRef<HTMLButtonElement>(null);
   const opener = useRef<Element | null>(document.activeElement);
   useEffect(() => {
     const dialog = ref.current;
     if (dialog && !dialog.open) dialog.showModal();
+    // The safe answer has the focus, so Enter never confirms by accident.
+    cancel.current?.focus();
     const back = opener.current;
-    // Focus goes back to the button that asked, once the question is gone.
     return () => {
+      // Closed before it leaves the page: while a modal is open, nothing outside it can take the focus.
+      if (dialog?.open) dialog.close();
       if (back instanceof HTMLElement && back.isConnected) back.focus();
     };
   }, []);
@@ -66,7 +70,7 @@ function ConfirmDialog({ pending }: { pending: Pending }) {
         >
           {pending.confirm}
         </button>
-        <button type="button" class="secondary" onClick={() => pending.answer(false)}>
+        <button type="button" class="secondary" ref={cancel} onClick={() => pending.answer(false)}>
           Cancel
         </button>
       </div>

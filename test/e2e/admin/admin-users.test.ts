@@ -175,8 +175,16 @@ adminSuite('admin page: users', (s) => {
     await dialog.waitFor();
     await assertAccessible(page, 'sign out confirmation');
     await screenshots(page, 'users-sign-out-confirm');
-    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    // The keyboard: Cancel has the focus, Escape says no, and the focus goes back to the button.
+    assert.equal(
+      await dialog
+        .getByRole('button', { name: 'Cancel' })
+        .evaluate((b) => b === b.ownerDocument.activeElement),
+      true,
+    );
+    await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });
+    assert.equal(await button.evaluate((b) => b === b.ownerDocument.activeElement), true);
     assert.equal(await meStatus(s.site, tokens[0]), 200);
 
     await button.click();
