@@ -19,6 +19,7 @@ import {
   pageProblems,
   screenshots,
   signIn,
+  startAdminSite,
 } from './admin-site.js';
 
 async function bearerToken(site: AdminSite, who: Account): Promise<string> {
@@ -76,6 +77,30 @@ adminSuite('admin page: users', (s) => {
     await assertAccessible(page, 'users at phone width');
     assert.deepEqual(pageProblems(page), []);
     await context.close();
+  });
+
+  test('pages of 20: Next page and Previous page, kept in the address', async () => {
+    // A site of its own: 21 more users would push the other tests' users to page 2.
+    const site = await startAdminSite();
+    try {
+      const admin = await site.account('boss', true);
+      await Promise.all(Array.from({ length: 21 }, () => site.account('pager')));
+      const { context, page } = await newPage(s.browser);
+      await signIn(page, site, admin, '#/users?q=pager');
+      await page.getByText('Page 1 of 2 · 21 users').waitFor();
+      assert.equal(await page.locator('table.users tbody tr').count(), 20);
+      assert.equal(await page.getByRole('button', { name: 'Previous page' }).isDisabled(), true);
+      await page.getByRole('button', { name: 'Next page' }).click();
+      await page.getByText('Page 2 of 2 · 21 users').waitFor();
+      assert.equal(await page.locator('table.users tbody tr').count(), 1);
+      assert.match(page.url(), /#\/users\?q=pager&page=2$/);
+      assert.equal(await page.getByRole('button', { name: 'Next page' }).isDisabled(), true);
+      await page.getByRole('button', { name: 'Previous page' }).click();
+      await page.getByText('Page 1 of 2 · 21 users').waitFor();
+      await context.close();
+    } finally {
+      await site.close();
+    }
   });
 
   test('New user: an administrator is registered and appears in the list', async () => {
