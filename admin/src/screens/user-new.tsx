@@ -3,7 +3,7 @@
  * create admins), with one Idempotency-Key per form so a double submit
  * makes one user.
  */
-import { useRef, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, api, idempotencyKey } from '../api';
 import type { RecordData } from '../model';
 import { fieldErrors, ProblemMessage } from '../ui';
@@ -20,6 +20,9 @@ export function NewUserForm({
   // One key for this form's life: a retry of the same submission replays the first answer.
   const key = useRef(idempotencyKey());
   const errors = fieldErrors(error);
+  const first = useRef<HTMLInputElement>(null);
+  // The form opens where the keyboard is: on its first field.
+  useEffect(() => first.current?.focus(), []);
 
   async function submit(event: Event) {
     event.preventDefault();
@@ -63,6 +66,7 @@ export function NewUserForm({
       <div class="field">
         <label for="new-user-email">Email</label>
         <input
+          ref={first}
           id="new-user-email"
           name="email"
           type="email"

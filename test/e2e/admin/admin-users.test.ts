@@ -110,7 +110,10 @@ adminSuite('admin page: users', (s) => {
     await page.getByRole('button', { name: 'New user' }).click();
     const form = page.getByRole('form', { name: 'New user' });
     const email = `made.${process.pid}@example.com`;
-    await form.getByLabel('Email').fill(email);
+    // The keyboard lands in the form: typing goes to Email.
+    await page.locator('#new-user-email:focus').waitFor();
+    await page.keyboard.type(email);
+    assert.equal(await form.getByLabel('Email').inputValue(), email);
     await form.getByLabel('Password').fill('a long enough password');
     await form.getByLabel('Name').fill('Made Here');
     await form.getByLabel('Administrator').check();
