@@ -29,3 +29,11 @@ export function bannerLines(
   if (flags.files) lines.push(`  files     ${resolve(flags.files)}`);
   return lines;
 }
+
+/** The line (for stderr) with the one-time link to the first administrator, while there is none. */
+export function setupLine(origin: string, token: string): string {
+  return (
+    `No administrator yet. Create the first one at ${origin.replace(/\/+$/, '')}/_/#/setup/${token} ` +
+    '(valid for 24 hours), or run: methodical user create --email … --password … --admin'
+  );
+}

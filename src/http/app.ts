@@ -11,9 +11,11 @@ import type { ErrorPageHandler } from '../config/app-types.js';
 import type { Config } from '../config/types.js';
 import type { FileStorage } from '../files/storage.js';
 import { compileSchema } from '../schema/compile-schema.js';
+import { AdminSetup } from '../service/admin-setup.js';
 import { AuthService } from '../service/auth.js';
 import type { RequestContext } from '../service/context.js';
 import { WriteRunner } from '../service/idempotent-write.js';
+import { LoginThrottle } from '../service/login-throttle.js';
 import { RecordReader } from '../service/record-reader.js';
 import { RecordWriter } from '../service/record-writes.js';
 import type { Store } from '../store/store.js';
@@ -30,6 +32,7 @@ import { apiRoutes } from './routes/api.js';
 import { authRoutes } from './routes/auth.js';
 import { configRoutes } from './routes/custom.js';
 import { fileRoutes } from './routes/files.js';
+import { userSessionRoutes } from './routes/user-sessions.js';
 import { clientErrorHandler } from './server/client-error.js';
 import { guardedServer } from './server/guarded-server.js';
 import type { Services } from './services.js';
@@ -95,6 +98,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): FastifyInsta
     limits: config.limits,
     now: options.now,
   });
+  const auth = new AuthService({ store, schema, config, writer, now: options.now });
   const services: Services = {
     config,
     store,
@@ -102,7 +106,13 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): FastifyInsta
     schema,
     reader: new RecordReader({ store, schema, limits: config.limits }),
     writer,
-    auth: new AuthService({ store, schema, config, writer, now: options.now }),
+    auth,
+    setup: new AdminSetup({
+      store,
+      auth,
+      throttle: new LoginThrottle(config.auth.loginThrottle, store),
+      now: options.now,
+    }),
     runner: new WriteRunner({
       store,
       writer,
@@ -153,6 +163,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): FastifyInsta
     const forms: FormRoute[] = [];
     authRoutes(app, services, forms);
     fileRoutes(app, services, files);
+    userSessionRoutes(app, services);
     apiRoutes(app, services, forms);
     configRoutes(app, services, forms);
     adminRoutes(app);

@@ -2,6 +2,7 @@
 import type { Config } from '../config/types.js';
 import type { FileStorage } from '../files/storage.js';
 import type { CompiledCollection } from '../schema/compile-collection.js';
+import type { AdminSetup } from '../service/admin-setup.js';
 import type { AuthService } from '../service/auth.js';
 import type { WriteRunner } from '../service/idempotent-write.js';
 import type { RecordReader } from '../service/record-reader.js';
@@ -17,6 +18,8 @@ export interface Services {
   reader: RecordReader;
   writer: RecordWriter;
   auth: AuthService;
+  /** The first administrator, through the setup link `serve` prints. */
+  setup: AdminSetup;
   /** The one write path, rendering through write-answer.ts's renderer. */
   runner: WriteRunner<WriteContext>;
 }

@@ -92,11 +92,15 @@ describe('the banner and the request log', SLOW, () => {
     const server = await serve(['--port', '0', '--config', config, '--data', data], { cwd: tmp.dir });
     await server.stderrIncludes('data ');
     assert.equal(server.stdout(), `Methodical listening on http://127.0.0.1:${server.port}\n`);
+    const [configLine, dataLine, setup, ...rest] = lines(server.stderr());
     assert.deepEqual(
-      lines(server.stderr()),
+      [configLine, dataLine],
       [`  config    ${config}`, `  data      ${data} (SQLite database methodical.db, uploads in files/)`],
       server.stderr(),
     );
+    // No administrator yet: the one-time setup link (test/cli/setup-link.test.ts) comes with the banner.
+    assert.match(setup, /^No administrator yet\. Create the first one at /, server.stderr());
+    assert.deepEqual(rest, [], server.stderr());
     assert.deepEqual(await server.stop(), { code: 0, signal: null }, server.stderr());
   });
 
@@ -111,7 +115,9 @@ describe('the banner and the request log', SLOW, () => {
       await server.stderrIncludes('/api/nothing 404');
       assert.equal((await request(`${server.url}/all-notes`)).status, 200);
       await server.stderrIncludes('/all-notes 200');
-      const log = lines(server.stderr()).filter((l) => !l.startsWith('  '));
+      const log = lines(server.stderr()).filter(
+        (l) => !l.startsWith('  ') && !l.startsWith('No administrator'),
+      );
       assert.equal(log.length, 3, server.stderr());
       assert.match(log[0], /^\d\d:\d\d:\d\d GET \/api\/notes\?page=1 200 \d+\.\d ms$/);
       assert.match(log[1], /^\d\d:\d\d:\d\d GET \/api\/nothing 404 \d+\.\d ms$/);

@@ -65,6 +65,8 @@ await import('./on-delete.test.js');
 await import('./uploads-limits.test.js');
 await import('./uploads-guard.test.js');
 await import('./concurrency.test.js');
+await import('./auth-setup.test.js');
+await import('./auth-sessions-revoke.test.js');
 
 test('every recorded response matches the OpenAPI document', () => {
   recording.on = false;

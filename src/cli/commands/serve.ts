@@ -3,10 +3,11 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../../config/types.js';
 import type { FileStorage } from '../../files/storage.js';
 import { createApp } from '../../http/app.js';
+import { issueSetupToken } from '../../service/admin-setup.js';
 import { SeedFailed, seedDatabase } from '../../service/seed.js';
 import { tidyStagedFiles } from '../../service/uploads.js';
 import type { Store } from '../../store/store.js';
-import { bannerLines } from '../banner.js';
+import { bannerLines, setupLine } from '../banner.js';
 import { applyOnStart } from '../migrate-on-start.js';
 import { configFrom, openFiles, openStore } from '../open-store.js';
 import { DATABASE_FLAGS, FILES_FLAGS, parseFlags, parsePort } from '../options.js';
@@ -53,6 +54,8 @@ export async function serve(args: string[]): Promise<void> {
   const shared = /^postgres(ql)?:\/\//.test(values.database ?? process.env.DATABASE_URL ?? '');
   await tidyStagedFiles(store, files, shared ? STAGING_IDLE_MS : 0);
   await seed(config, store, files);
+  // No administrator (a seed may have made one): a one-time link to make the first, never a built-in password.
+  const setupToken = await issueSetupToken(store);
   const app = createApp(
     { config, store, files },
     {
@@ -86,7 +89,9 @@ export async function serve(args: string[]): Promise<void> {
   stopOnSignals(app, store, files, [purge, tidy]);
   // Announced last, once a signal is sure to stop it cleanly.
   process.stdout.write(`Methodical listening on ${origin(host, actual)}\n`);
-  process.stderr.write(`${bannerLines(config.file, values).join('\n')}\n`);
+  const banner = bannerLines(config.file, values);
+  if (setupToken) banner.push(setupLine(config.publicUrl ?? origin(host, actual), setupToken));
+  process.stderr.write(`${banner.join('\n')}\n`);
 }
 
 /** The config's seed, once per database, before the server listens; a failure stops the start (exit 2). */

@@ -24,7 +24,7 @@ const FALLBACK_USER: Json = {
 
 const password: Json = { type: 'string', minLength: 8, maxLength: 256, writeOnly: true };
 
-function registerSchema(users: CollectionDoc | undefined): Json {
+export function registerSchema(users: CollectionDoc | undefined): Json {
   const input = users?.compiled.jsonSchema('input');
   const props: Json = { email: { type: 'string', format: 'email' }, name: { type: ['string', 'null'] } };
   for (const [name, schema] of Object.entries((input?.properties ?? {}) as Json)) {
@@ -65,7 +65,7 @@ export function authSchemas(users: CollectionDoc | undefined): Json {
   return out;
 }
 
-function userSchemaName(users: CollectionDoc | undefined): string {
+export function userSchemaName(users: CollectionDoc | undefined): string {
   return users === undefined ? 'User' : schemaNames(users.base).record;
 }
 

@@ -1,16 +1,19 @@
-/** `/api/auth/register`, `/login`, `/logout`, `/me`. */
+/** `/api/auth/register`, `/setup` (the first admin), `/login`, `/logout`, `/me`. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { NewSession } from '../../service/auth.js';
 import type { StoredResponse } from '../../service/idempotent-write.js';
+import type { AttemptOutcome } from '../../service/login-throttle.js';
 import type { WriteOutcome } from '../../service/record-writes.js';
 import { prefersHtml } from '../../util/accept.js';
 import { JSON_TYPE, WRITE_TYPES } from '../../util/media-types.js';
+import { isProblem } from '../../util/problem.js';
 import { evaluateRead } from '../conditional.js';
 import { redirectTarget } from '../form-respond.js';
 import { idempotencyClaim } from '../idempotency-claim.js';
 import { type FormLimits, readPlainForm } from '../multipart-form.js';
 import { requireAcceptable } from '../negotiate.js';
 import { authDoc } from '../openapi/auth-paths.js';
+import { setupDoc } from '../openapi/user-admin-paths.js';
 import { cookieOptions, SESSION_COOKIE } from '../plugins/auth.js';
 import { objectBody } from '../request-body.js';
 import { jsonRepresentation, renderWrite, representationHeaders, sendStored, varyApi } from '../respond.js';
@@ -103,6 +106,45 @@ export function authRoutes(app: FastifyInstance, services: Services, forms: Form
       },
     },
     { acceptPost: WRITE_TYPES, forms, doc: authDoc('/api/auth/register') },
+  );
+
+  route(
+    app,
+    '/api/auth/setup',
+    {
+      async POST(req: FastifyRequest, reply: FastifyReply) {
+        requireAcceptable(req, true);
+        const input = await authInput(req, services.config.limits);
+        // Counted like a login from this address: a token cannot be guessed, and trying costs a 429 soon.
+        const attempt = await services.setup.begin(req.ctx);
+        let outcome: AttemptOutcome = 'abandoned';
+        const opened: { session?: NewSession } = {};
+        try {
+          const prepared = await services.setup.prepare(input.body);
+          return await answerWrite(services, req, reply, {
+            async write(scope) {
+              const done = await services.setup.complete(prepared, scope);
+              opened.session = done.session;
+              const user = done.outcome.record;
+              if (!user) throw new Error('setup produced no user');
+              return formRedirect(req, input, '/_/', user.id) ?? renderWrite(req, 'users', done.outcome);
+            },
+            beforeSend() {
+              outcome = 'succeeded';
+              const { session } = opened;
+              if (session)
+                reply.setCookie(SESSION_COOKIE, session.token, cookieOptions(req, publicUrl, session.maxAge));
+            },
+          });
+        } catch (error) {
+          if (isProblem(error) && error.code === 'forbidden') outcome = 'failed';
+          throw error;
+        } finally {
+          await attempt.settle(outcome);
+        }
+      },
+    },
+    { acceptPost: WRITE_TYPES, forms, doc: setupDoc },
   );
 
   route(
