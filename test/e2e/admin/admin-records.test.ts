@@ -4,6 +4,7 @@ import { before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import {
   type Account,
+  ADMIN_CONFIG,
   adminSuite,
   assertAccessible,
   assertFitsWidth,
@@ -44,24 +45,10 @@ adminSuite('admin page: browsing records', (s) => {
     await signIn(page, s.site, admin, '#/collections/books');
     await page.getByRole('heading', { name: 'books' }).waitFor();
     const heads = await page.locator('table.records thead th').allTextContents();
+    const declared = Object.keys(ADMIN_CONFIG.collections?.books.fields ?? {});
     assert.deepEqual(
       heads.map((h) => h.replace(/[▲▼]/g, '').trim()),
-      [
-        'id',
-        'title',
-        'pages',
-        'price',
-        'inPrint',
-        'published',
-        'contact',
-        'website',
-        'genre',
-        'meta',
-        'author',
-        'cover',
-        'attachments',
-        'updated',
-      ],
+      ['id', ...declared, 'updated'],
     );
     assert.equal(await rows(page).count(), 20);
     await page.getByText('Page 1 of 2').waitFor();

@@ -17,13 +17,14 @@ import { DESKTOP, PHONE, ROOT } from '../example-site.js';
 
 const SHOTS = join(ROOT, 'test-output', 'admin');
 
-/** Every field type, a relation with `onDelete: restrict`, files with and without `multiple`. */
+/** Every field type, a relation with `onDelete: restrict`, files, selects and relations with and without `multiple`, a hidden field. */
 export const ADMIN_CONFIG: UserConfig = {
   collections: {
     authors: {
       fields: {
         name: { type: 'text', required: true, max: 100 },
         born: { type: 'date' },
+        notes: { type: 'text', hidden: true },
       },
     },
     books: {
@@ -40,6 +41,8 @@ export const ADMIN_CONFIG: UserConfig = {
         author: { type: 'relation', collection: 'authors' },
         cover: { type: 'file', maxSize: 2_000_000, accept: ['image/png', 'image/jpeg'] },
         attachments: { type: 'file', multiple: true, maxSize: 2_000_000 },
+        labels: { type: 'select', values: ['new', 'signed', 'rare'], multiple: true },
+        editors: { type: 'relation', collection: 'authors', multiple: true, onDelete: 'setNull' },
       },
     },
   },

@@ -28,7 +28,7 @@ export function hintOf(def: FieldDef): string {
   else if (def.max !== undefined) parts.push(`at most ${def.max}${unit}${many}`);
   if (def.pattern) parts.push(`matching ${def.pattern}`);
   if (def.multiple) parts.push('several allowed');
-  if (def.maxSize !== undefined) parts.push(`up to ${bytes(def.maxSize)} each`);
+  if (def.maxSize !== undefined) parts.push(`up to ${bytes(def.maxSize)}${def.multiple ? ' each' : ''}`);
   if (def.accept) parts.push(def.accept.join(' or '));
   if (def.unique) parts.push('unique');
   if (def.hidden) parts.push('hidden from everyone but admins');
