@@ -3,7 +3,7 @@
  * images and a "Remove" button each; a file input (multiple when the field
  * is) for new ones. Nothing is sent until the form is saved.
  */
-import { useRef } from 'preact/hooks';
+import { useEffect, useRef } from 'preact/hooks';
 import type { FileDraft } from './drafts';
 import type { EditorProps } from './editors/props';
 import { controlAttrs } from './editors/props';
@@ -19,6 +19,10 @@ export function FileEditor(p: EditorProps<FileDraft>) {
   const input = useRef<HTMLInputElement>(null);
   const { kept, added } = p.draft;
   const multiple = p.def.multiple === true;
+  // After a save or reload the draft has no new files: the input must not still show the old choice.
+  useEffect(() => {
+    if (added.length === 0 && input.current) input.current.value = '';
+  }, [added.length]);
   return (
     <div class="file-editor">
       {kept.length > 0 && p.recordId !== null ? (

@@ -114,7 +114,9 @@ export function RelationPicker(p: EditorProps<string | string[]>) {
             : `Records of ${target?.name ?? p.def.collection}`}
         </legend>
         {failed ? <p class="field-error">{failed}</p> : null}
-        {results && results.length === 0 ? <p class="hint">No record matches.</p> : null}
+        {results && results.length === 0 ? (
+          <p class="hint">{q.trim() ? 'No record matches.' : 'There are no records yet.'}</p>
+        ) : null}
         <ul class="picker-results">
           {(results ?? []).map((r) => (
             <li key={r.id}>
