@@ -5,7 +5,7 @@
  * an `onDelete: restrict` refusal with what still points to the record.
  */
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import { ApiError, api, seg } from '../api';
+import { ApiError, api, idempotencyKey, seg } from '../api';
 import type { AdminContext, CollectionInfo, RecordData } from '../model';
 import { collectionHref, navigate, recordHref } from '../router';
 import { fieldErrors, Notice, ProblemMessage, ScreenTitle } from '../ui';
@@ -14,7 +14,7 @@ import { type Draft, toDraft } from './records/drafts';
 import { setFlash, takeFlash } from './records/flash';
 import { RecordForm } from './records/record-form';
 import { ConflictMessage, ProblemSummary, ReferencedMessage } from './records/record-problems';
-import { LocalProblems, saveRecord } from './records/save';
+import { LocalProblems, PartlySaved, saveRecord } from './records/save';
 import './records/records.css';
 
 function draftsOf(collection: CollectionInfo, record: RecordData | null): Record<string, Draft> {
@@ -47,6 +47,7 @@ export function RecordScreen({
   const [busy, setBusy] = useState(false);
   const [asking, setAsking] = useState(false);
   const [deleteError, setDeleteError] = useState<unknown>(null);
+  const [createKey] = useState(idempotencyKey);
 
   /** The current version from the server; whatever was typed is discarded. */
   const reload = useCallback(async () => {
@@ -80,7 +81,7 @@ export function RecordScreen({
     clearProblems();
     setNotice(null);
     try {
-      const saved = await saveRecord({ collection, id, etag, drafts, initial });
+      const saved = await saveRecord({ collection, id, etag, drafts, initial, createKey });
       if (id === null) {
         setFlash(`Created record ${saved.id}.`);
         navigate(recordHref(collection.name, saved.id));
@@ -89,7 +90,10 @@ export function RecordScreen({
       await reload();
       setNotice(saved.sent ? 'Saved.' : 'Nothing changed, so nothing was sent.');
     } catch (e) {
-      if (e instanceof ApiError && e.status === 412) setConflict(true);
+      if (e instanceof PartlySaved) {
+        setFlash(`Created record ${e.id}, but its files were not saved: ${e.message}`);
+        navigate(recordHref(collection.name, e.id));
+      } else if (e instanceof ApiError && e.status === 412) setConflict(true);
       else {
         setError(e);
         setErrors(e instanceof LocalProblems ? e.fields : fieldErrors(e));

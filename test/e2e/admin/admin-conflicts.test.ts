@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import type { Page } from 'playwright-core';
+import { blobsOf } from '../../http/upload-helpers.js';
 import {
   type Account,
   adminSuite,
@@ -86,6 +87,25 @@ adminSuite('admin page: conflicts and deletes', (s) => {
     const after = await s.site.stored('books', id);
     assert.deepEqual([after?.title, after?.pages], ['Theirs', 999]);
     assert.deepEqual(pageProblems(page), []);
+    await context.close();
+  });
+
+  test('an upload onto a version changed meanwhile is refused the same way; no file is kept', async () => {
+    const book = await s.site.create('books', { title: 'Before' }, admin);
+    const id = book.id as string;
+    const { context, page } = await newPage(s.browser);
+    await openRecord(page, 'books', id);
+    await patchElsewhere('books', id, { title: 'After' });
+    await page.getByLabel('attachments', { exact: true }).setInputFiles({
+      name: 'late.txt',
+      mimeType: 'text/plain',
+      buffer: Buffer.from('too late'),
+    });
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.locator('.conflict').getByText(CHANGED).waitFor();
+    const stored = await s.site.stored('books', id);
+    assert.deepEqual([stored?.title, stored?.attachments], ['After', null]);
+    assert.deepEqual(blobsOf(s.site.t, 'books', id), []);
     await context.close();
   });
 

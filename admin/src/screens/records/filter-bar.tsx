@@ -9,7 +9,9 @@ import { ApiError } from '../../api';
 /** The position of a filter problem, or null when the error is something else. */
 export function filterProblem(error: unknown): { detail: string; position: number | null } | null {
   if (!(error instanceof ApiError) || error.status !== 400) return null;
-  const { position } = error.problem;
+  const { position, type } = error.problem;
+  // Another 400 (a sort by an unknown field, say) is not the filter's: the screen shows it on its own.
+  if (typeof position !== 'number' && !String(type ?? '').endsWith('/invalid-filter')) return null;
   return { detail: error.message, position: typeof position === 'number' ? position : null };
 }
 

@@ -11,7 +11,7 @@
  * A changed value that a form cannot carry (a json number, say) goes in a
  * JSON write first, and the files follow on the ETag that write answered.
  */
-import { type ApiResponse, api, idempotencyKey, seg } from '../../api';
+import { type ApiResponse, api, seg } from '../../api';
 import type { CollectionInfo, FieldDef, RecordData } from '../../model';
 import { type Draft, type FileDraft, formParts, fromDraft, sameDraft } from './drafts';
 
@@ -22,6 +22,16 @@ export class LocalProblems extends Error {
   }
 }
 
+/** A create whose record was made but whose files were then refused: the record exists, without them. */
+export class PartlySaved extends Error {
+  constructor(
+    readonly id: string,
+    readonly cause: unknown,
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause));
+  }
+}
+
 export interface SaveRequest {
   collection: CollectionInfo;
   /** null for a new record. */
@@ -29,6 +39,12 @@ export interface SaveRequest {
   etag: string | null;
   drafts: Record<string, Draft>;
   initial: Record<string, Draft>;
+  /**
+   * The create's Idempotency-Key, one per new-record form: a save retried
+   * after a lost answer replays the first create instead of making a second
+   * record (a corrected body after a 422 still goes through: those are not kept).
+   */
+  createKey: string;
 }
 
 export interface Saved {
@@ -87,7 +103,7 @@ export async function saveRecord(req: SaveRequest): Promise<Saved> {
       current === null
         ? await api<RecordData>('POST', base, {
             json: asJson,
-            headers: { 'idempotency-key': idempotencyKey() },
+            headers: { 'idempotency-key': req.createKey },
           })
         : await api<RecordData>('PATCH', `${base}/${seg(current)}`, {
             json: asJson,
@@ -107,14 +123,20 @@ export async function saveRecord(req: SaveRequest): Promise<Saved> {
     if (collection.fields[name].multiple) for (const kept of f.kept) form.append(name, kept);
     for (const file of f.added) form.append(name, file, file.name);
   }
-  const res =
-    current === null
-      ? await api<RecordData>('POST', base, { form, headers: { 'idempotency-key': idempotencyKey() } })
-      : await api<RecordData>('POST', `${base}/${seg(current)}`, {
-          form,
-          headers: etag ? { 'if-match': etag } : {},
-        });
-  return { id: res.body.id, sent: true };
+  if (current === null) {
+    const res = await api<RecordData>('POST', base, { form, headers: { 'idempotency-key': req.createKey } });
+    return { id: res.body.id, sent: true };
+  }
+  try {
+    await api<RecordData>('POST', `${base}/${seg(current)}`, {
+      form,
+      headers: etag ? { 'if-match': etag } : {},
+    });
+  } catch (error) {
+    if (id === null) throw new PartlySaved(current, error);
+    throw error;
+  }
+  return { id: current, sent: true };
 }
 
 /** The ETag a write answered with, or the record's current one when the answer carried none. */
