@@ -5,8 +5,7 @@
  */
 import type { CollectionInfo, FieldDef } from '../../model';
 import type { Draft, FileDraft } from './drafts';
-import { DateEditor, NumberEditor, SelectEditor, TextEditor, TypedEditor } from './editors/basic';
-import { JsonEditor } from './editors/json';
+import { DateEditor, JsonEditor, NumberEditor, SelectEditor, TextEditor, TypedEditor } from './editors/basic';
 import type { EditorProps } from './editors/props';
 import { controlAttrs } from './editors/props';
 import { FileEditor } from './file-editor';

@@ -3,9 +3,8 @@
  * field shortened to a line, updated. Each header is a button that sorts
  * by its column, ascending then descending; aria-sort says which.
  */
-import type { CollectionInfo, RecordData } from '../../model';
+import type { CollectionInfo, FieldDef, RecordData } from '../../model';
 import { recordHref } from '../../router';
-import { cellText } from './cell-text';
 import { ariaSort, nextSort } from './list-query';
 
 export function RecordsTable({
@@ -65,4 +64,25 @@ export function RecordsTable({
       </table>
     </div>
   );
+}
+
+/** A cell shows one short line; the form shows the value whole. */
+const MAX = 60;
+
+function shorten(text: string): string {
+  return text.length > MAX ? `${text.slice(0, MAX - 1)}…` : text;
+}
+
+/** Shown in the table; dates are left as stored (ISO 8601 UTC), so sorting by them reads right. */
+export function cellText(def: FieldDef | undefined, value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (Array.isArray(value) && def?.type !== 'json') return shorten(value.map(String).join(', '));
+  switch (def?.type) {
+    case 'boolean':
+      return value === true ? 'yes' : 'no';
+    case 'json':
+      return shorten(JSON.stringify(value));
+    default:
+      return shorten(typeof value === 'object' ? JSON.stringify(value) : String(value));
+  }
 }
