@@ -17,10 +17,14 @@ import { ConflictMessage, ProblemSummary, ReferencedMessage } from './records/re
 import { LocalProblems, PartlySaved, saveRecord } from './records/save';
 import './records/records.css';
 
+/**
+ * The editors' starting drafts: the record's values, or for a new record the
+ * fields' defaults, which are then not sent unless changed (the server applies them).
+ */
 function draftsOf(collection: CollectionInfo, record: RecordData | null): Record<string, Draft> {
   const out: Record<string, Draft> = {};
   for (const [name, def] of Object.entries(collection.fields)) {
-    out[name] = toDraft(def, record ? record[name] : null);
+    out[name] = toDraft(def, record ? record[name] : (def.default ?? null));
   }
   return out;
 }

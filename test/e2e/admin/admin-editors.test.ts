@@ -56,6 +56,11 @@ adminSuite('admin page: the editor of each field type', (s) => {
     await signIn(page, s.site, admin, '#/collections/books');
     await page.getByRole('link', { name: 'New record' }).click();
     await page.getByRole('heading', { name: 'New books record' }).waitFor();
+    assert.equal(
+      await page.getByLabel('format', { exact: true }).inputValue(),
+      'paperback',
+      'defaults shown',
+    );
     await page.getByLabel('title', { exact: true }).fill('Dune');
     await page.getByLabel('pages', { exact: true }).fill('412');
     await page.getByLabel('price', { exact: true }).fill('9.5');
@@ -96,6 +101,7 @@ adminSuite('admin page: the editor of each field type', (s) => {
     assert.equal(stored.attachments, null);
     assert.deepEqual(stored.labels, ['new', 'rare']);
     assert.deepEqual(stored.editors, [brian, ursula]);
+    assert.equal(stored.format, 'paperback', 'an untouched default is the server’s');
     // The form shows what was stored, the date back in local time.
     assert.equal(await page.getByLabel('published', { exact: true }).inputValue(), '1965-08-01T14:30:15');
     assert.equal(await page.locator('[data-system="id"]').textContent(), id);

@@ -43,6 +43,7 @@ export const ADMIN_CONFIG: UserConfig = {
         attachments: { type: 'file', multiple: true, maxSize: 2_000_000 },
         labels: { type: 'select', values: ['new', 'signed', 'rare'], multiple: true },
         editors: { type: 'relation', collection: 'authors', multiple: true, onDelete: 'setNull' },
+        format: { type: 'select', values: ['paperback', 'hardcover'], default: 'paperback' },
       },
     },
   },
