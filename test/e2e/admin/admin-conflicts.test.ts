@@ -18,6 +18,7 @@ import {
   pageProblems,
   screenshots,
   signIn,
+  waitForTrue,
 } from './admin-site.js';
 
 const CHANGED = 'This record was changed by someone else since you opened it';
@@ -61,6 +62,7 @@ adminSuite('admin page: conflicts and deletes', (s) => {
     await page.getByRole('button', { name: 'Save' }).click();
     const alert = page.locator('.conflict[role="alert"]');
     await alert.getByText(CHANGED).waitFor();
+    await waitForTrue(page, 'document.activeElement.matches(".conflict")', 'focus on the conflict message');
     const stored = await s.site.stored('books', id);
     assert.equal(stored?.title, 'Theirs');
     assert.equal(stored?.pages, 100, 'the stale edit was not written');
@@ -129,6 +131,7 @@ adminSuite('admin page: conflicts and deletes', (s) => {
     await dialog.getByRole('button', { name: 'Delete' }).click();
     const refused = page.locator('.still-referenced[role="alert"]');
     await refused.waitFor();
+    await waitForTrue(page, 'document.activeElement.matches(".still-referenced")', 'focus on the refusal');
     const text = (await refused.textContent()) ?? '';
     assert.match(text, /Not deleted/);
     assert.match(text, /2 records of books \(field author\)/);

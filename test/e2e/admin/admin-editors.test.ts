@@ -19,6 +19,7 @@ import {
   pageProblems,
   screenshots,
   signIn,
+  waitForTrue,
 } from './admin-site.js';
 
 /** The record's id, from the route the page went to after a create. */
@@ -238,6 +239,7 @@ adminSuite('admin page: the editor of each field type', (s) => {
     await page.getByRole('button', { name: 'Save' }).click();
     const summary = page.locator('#form-problems');
     await summary.waitFor();
+    await waitForTrue(page, 'document.activeElement.id === "form-problems"', 'focus on the summary');
     for (const field of ['title', 'pages', 'contact']) {
       const input = page.getByLabel(field, { exact: true });
       assert.equal(await input.getAttribute('aria-invalid'), 'true', field);

@@ -20,6 +20,7 @@ import {
   pageProblems,
   screenshots,
   signIn,
+  waitForTrue,
 } from './admin-site.js';
 
 /** A solid-colour PNG of `width` × `height`, big enough to see in a screenshot. */
@@ -102,8 +103,10 @@ adminSuite('admin page: file uploads, previews and downloads', (s) => {
     );
     const img = page.getByRole('img', { name: `Preview of ${name}` });
     await img.waitFor();
-    await page.waitForFunction(
-      `(() => { const i = document.querySelector('img.preview'); return i && i.complete && i.naturalWidth > 0; })()`,
+    await waitForTrue(
+      page,
+      `(() => { const i = document.querySelector('img.preview'); return Boolean(i && i.complete && i.naturalWidth > 0); })()`,
+      'the preview to load',
     );
     assert.equal(await img.evaluate((i) => (i as unknown as { naturalWidth: number }).naturalWidth), 64);
     assert.ok((await downloaded(page, name)).equals(COVER));

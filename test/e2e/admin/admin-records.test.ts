@@ -13,6 +13,7 @@ import {
   pageProblems,
   screenshots,
   signIn,
+  waitForTrue,
 } from './admin-site.js';
 
 const rows = (page: Page) => page.locator('table.records tbody tr');
@@ -86,7 +87,7 @@ adminSuite('admin page: browsing records', (s) => {
     const { context, page } = await newPage(s.browser);
     await signIn(page, s.site, admin, '#/collections/books');
     await header(page, 'pages').getByRole('button').click();
-    await page.waitForFunction("location.hash.includes('sort=pages')");
+    await waitForTrue(page, "location.hash.includes('sort=pages')", 'the sort in the hash');
     await page.locator('th[aria-sort="ascending"]', { hasText: 'pages' }).waitFor();
     await cells(page, 'pages').first().getByText('10', { exact: true }).waitFor();
     assert.equal(await cells(page, 'pages').nth(1).textContent(), '20');

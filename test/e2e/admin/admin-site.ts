@@ -229,3 +229,16 @@ export function adminSuite(name: string, body: (suite: AdminSuite) => void, conf
 }
 
 export { DESKTOP, PHONE };
+
+/**
+ * Wait until `expression` is true in the page, polling from here: Playwright's
+ * own waitForFunction polls by evaluating strings inside the page, which the
+ * admin page's CSP (no 'unsafe-eval') refuses once the first check is false.
+ */
+export async function waitForTrue(page: Page, expression: string, what: string, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await page.evaluate(expression))) {
+    assert.ok(Date.now() < end, `timed out waiting for ${what} (${expression})`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
