@@ -15,7 +15,11 @@ import { Pager } from './records/pager';
 import { RecordsTable } from './records/table';
 import './records/records.css';
 
-type Load = { state: 'loading' } | { state: 'ok'; page: ListPage } | { state: 'failed'; error: unknown };
+/** The last page loaded stays shown (marked busy) while the next one loads, so the table does not jump. */
+type Load =
+  | { state: 'loading' }
+  | { state: 'ok'; page: ListPage; url: string }
+  | { state: 'failed'; error: unknown };
 
 export function CollectionScreen({
   collection,
@@ -34,7 +38,7 @@ export function CollectionScreen({
     let current = true;
     setLoad((old) => (old.state === 'ok' ? old : { state: 'loading' }));
     api<ListPage>('GET', url)
-      .then(({ body }) => current && setLoad({ state: 'ok', page: body }))
+      .then(({ body }) => current && setLoad({ state: 'ok', page: body, url }))
       .catch((error) => current && setLoad({ state: 'failed', error }));
     return () => {
       current = false;
@@ -67,7 +71,7 @@ export function CollectionScreen({
         </p>
       ) : null}
       {load.state === 'ok' ? (
-        <>
+        <div aria-busy={load.url !== url ? 'true' : undefined}>
           <RecordsTable
             collection={collection}
             items={load.page.items}
@@ -75,7 +79,7 @@ export function CollectionScreen({
             onSort={(sort) => go({ sort, page: 1 })}
           />
           <Pager page={load.page} state={state} onChange={go} />
-        </>
+        </div>
       ) : null}
     </main>
   );

@@ -100,9 +100,13 @@ adminSuite('admin page: browsing records', (s) => {
     await page.reload();
     await page.locator('th[aria-sort="descending"]', { hasText: 'pages' }).waitFor();
     assert.equal(await cells(page, 'pages').first().textContent(), '250');
-    // Sorting by a text column: lexical order of the titles.
-    await header(page, 'title').getByRole('button').click();
+    // By keyboard, on a text column: lexical order of the titles.
+    await header(page, 'title').getByRole('button').focus();
+    await page.keyboard.press('Enter');
+    await page.locator('th[aria-sort="ascending"]', { hasText: 'title' }).waitFor();
     await cells(page, 'title').first().getByText('Book 01').waitFor();
+    await page.keyboard.press('Space');
+    await cells(page, 'title').first().getByText('Book 25').waitFor();
     await context.close();
   });
 
