@@ -297,6 +297,23 @@ adminSuite('admin page: the editor of each field type', (s) => {
     assert.equal(stored?.meta, 42);
     assert.equal(stored?.title, 'Bad json');
     assert.equal((stored?.attachments as string[] | undefined)?.length, 1);
+    // The same on an edit: the JSON patch first, then the files on the ETag it answered (no 412 from itself).
+    await page.getByLabel('meta', { exact: true }).fill('true');
+    await page.getByLabel('title', { exact: true }).fill('Bad json, edited');
+    await page.getByLabel('attachments', { exact: true }).setInputFiles({
+      name: 'more.txt',
+      mimeType: 'text/plain',
+      buffer: Buffer.from('more'),
+    });
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Saved.').waitFor();
+    const edited = await s.site.stored('books', id);
+    assert.equal(edited?.meta, true);
+    assert.equal(edited?.title, 'Bad json, edited');
+    const files = edited?.attachments as string[];
+    assert.equal(files.length, 2);
+    assert.equal(files[0], (stored?.attachments as string[] | undefined)?.[0]);
+    assert.match(files[1], /^more_[a-z0-9]{10}\.txt$/);
     await context.close();
   });
 });
