@@ -16,6 +16,9 @@ export function labelField(c: CollectionInfo | undefined): string | null {
   return entry ? entry[0] : null;
 }
 
+/** How many matches a picker lists at once. */
+const PAGE = 10;
+
 function searchFilter(field: string | null, q: string): string {
   const lit = JSON.stringify(q);
   return field ? `${field} ~ ${lit} || id = ${lit}` : `id ~ ${lit}`;
@@ -40,7 +43,7 @@ export function RelationPicker(p: EditorProps<string | string[]>) {
     if (!target) return;
     const timer = setTimeout(() => {
       const filter = q.trim() === '' ? '' : `&filter=${encodeURIComponent(searchFilter(field, q.trim()))}`;
-      api<ListPage>('GET', `/api/${seg(target.name)}?perPage=10&skipTotal=true${filter}`)
+      api<ListPage>('GET', `/api/${seg(target.name)}?perPage=${PAGE}&skipTotal=true${filter}`)
         .then(({ body }) => {
           setFailed(null);
           setResults(body.items);
@@ -116,6 +119,9 @@ export function RelationPicker(p: EditorProps<string | string[]>) {
         {failed ? <p class="field-error">{failed}</p> : null}
         {results && results.length === 0 ? (
           <p class="hint">{q.trim() ? 'No record matches.' : 'There are no records yet.'}</p>
+        ) : null}
+        {results && results.length === PAGE && !q.trim() ? (
+          <p class="hint">The first {PAGE}; type in the search box to find others.</p>
         ) : null}
         <ul class="picker-results">
           {(results ?? []).map((r) => (
