@@ -64,8 +64,13 @@ adminSuite('admin page: file uploads, previews and downloads', (s) => {
     await page.getByRole('heading', { name: `books ${id}` }).waitFor();
   }
 
+  /** Save, and wait for the write itself (not only a "Saved." that an earlier save may have left). */
   async function save(page: Page) {
+    const written = page.waitForResponse(
+      (r) => r.request().method() !== 'GET' && r.url().includes('/api/books/'),
+    );
     await page.getByRole('button', { name: 'Save' }).click();
+    assert.ok((await written).ok());
     await page.getByText('Saved.').waitFor();
   }
 
