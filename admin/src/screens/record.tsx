@@ -94,9 +94,14 @@ export function RecordScreen({
       await reload();
       setNotice(saved.sent ? 'Saved.' : 'Nothing changed, so nothing was sent.');
     } catch (e) {
-      if (e instanceof PartlySaved) {
+      if (e instanceof PartlySaved && id === null) {
         setFlash(`Created record ${e.id}, but its files were not saved: ${e.message}`);
         navigate(recordHref(collection.name, e.id));
+      } else if (e instanceof PartlySaved) {
+        // The other changes are stored: show that version (its ETag too), and why the files are not.
+        await reload();
+        setError(new Error(`The other changes were saved, but not the files: ${e.message}`));
+        setErrors(fieldErrors(e.cause));
       } else if (e instanceof ApiError && e.status === 412) setConflict(true);
       else {
         setError(e);

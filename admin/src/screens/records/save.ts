@@ -22,7 +22,10 @@ export class LocalProblems extends Error {
   }
 }
 
-/** A create whose record was made but whose files were then refused: the record exists, without them. */
+/**
+ * A save whose JSON write went through but whose files were then refused:
+ * the record exists (or has the other changes), without the new files.
+ */
 export class PartlySaved extends Error {
   constructor(
     readonly id: string,
@@ -98,7 +101,8 @@ export async function saveRecord(req: SaveRequest): Promise<Saved> {
 
   let current = id;
   let etag = req.etag;
-  if (!hasFiles || Object.keys(asJson).length > 0) {
+  const jsonFirst = !hasFiles || Object.keys(asJson).length > 0;
+  if (jsonFirst) {
     const res =
       current === null
         ? await api<RecordData>('POST', base, {
@@ -133,7 +137,7 @@ export async function saveRecord(req: SaveRequest): Promise<Saved> {
       headers: etag ? { 'if-match': etag } : {},
     });
   } catch (error) {
-    if (id === null) throw new PartlySaved(current, error);
+    if (jsonFirst) throw new PartlySaved(current, error);
     throw error;
   }
   return { id: current, sent: true };
