@@ -1,21 +1,86 @@
-/** A collection's records: filter, sort, paging (to be built). */
-import type { AdminContext, CollectionInfo } from '../model';
-import { recordHref } from '../router';
-import { ScreenTitle } from '../ui';
+/**
+ * A collection's records: the filter (the API's language, errors shown at
+ * their position), sort by column, paging. All state is in the hash query,
+ * so reload and back show the same page; the API does the querying.
+ */
+import { useEffect, useState } from 'preact/hooks';
+import { api } from '../api';
+import type { AdminContext, CollectionInfo, ListPage } from '../model';
+import { collectionHref, navigate, recordHref } from '../router';
+import { Notice, ProblemMessage, ScreenTitle } from '../ui';
+import { FilterBar, filterProblem } from './records/filter-bar';
+import { takeFlash } from './records/flash';
+import { type ListState, listStateOf, listUrl, queryOf } from './records/list-query';
+import { Pager } from './records/pager';
+import { RecordsTable } from './records/table';
+import './records/records.css';
+
+/** The last page loaded stays shown (marked busy) while the next one loads, so the table does not jump. */
+type Load =
+  | { state: 'loading' }
+  | { state: 'ok'; page: ListPage; url: string }
+  | { state: 'failed'; error: unknown };
 
 export function CollectionScreen({
   collection,
+  query,
 }: {
   ctx: AdminContext;
   collection: CollectionInfo;
   query: URLSearchParams;
 }) {
+  const state = listStateOf(query);
+  const url = listUrl(collection.name, state);
+  const [load, setLoad] = useState<Load>({ state: 'loading' });
+  const [flash] = useState(takeFlash);
+
+  useEffect(() => {
+    let current = true;
+    setLoad((old) => (old.state === 'ok' ? old : { state: 'loading' }));
+    api<ListPage>('GET', url)
+      .then(({ body }) => current && setLoad({ state: 'ok', page: body, url }))
+      .catch((error) => current && setLoad({ state: 'failed', error }));
+    return () => {
+      current = false;
+    };
+  }, [url]);
+
+  const go = (next: Partial<ListState>) =>
+    navigate(collectionHref(collection.name, queryOf({ ...state, ...next })));
+  const error = load.state === 'failed' ? load.error : null;
+  const badFilter = state.filter !== '' && filterProblem(error) !== null;
+
   return (
-    <main id="main">
-      <ScreenTitle text={collection.name} />
-      <a class="button" href={recordHref(collection.name, null)}>
-        New record
-      </a>
+    <main id="main" class="records-screen">
+      <div class="title-row">
+        <ScreenTitle text={collection.name} />
+        <a class="button" href={recordHref(collection.name, null)}>
+          New record
+        </a>
+      </div>
+      {flash ? <Notice tone="ok">{flash}</Notice> : null}
+      <FilterBar
+        applied={state.filter}
+        error={badFilter ? error : null}
+        onApply={(filter) => go({ filter, page: 1 })}
+      />
+      {error && !badFilter ? <ProblemMessage error={error} /> : null}
+      {load.state === 'loading' ? (
+        <p class="muted" aria-busy="true">
+          Loading…
+        </p>
+      ) : null}
+      {load.state === 'ok' ? (
+        <div aria-busy={load.url !== url ? 'true' : undefined}>
+          <RecordsTable
+            collection={collection}
+            items={load.page.items}
+            sort={state.sort}
+            onSort={(sort) => go({ sort, page: 1 })}
+          />
+          <Pager page={load.page} state={state} onChange={go} />
+        </div>
+      ) : null}
     </main>
   );
 }

@@ -17,13 +17,14 @@ import { DESKTOP, PHONE, ROOT } from '../example-site.js';
 
 const SHOTS = join(ROOT, 'test-output', 'admin');
 
-/** Every field type, a relation with `onDelete: restrict`, files with and without `multiple`. */
+/** Every field type, a relation with `onDelete: restrict`, files, selects and relations with and without `multiple`, a hidden field. */
 export const ADMIN_CONFIG: UserConfig = {
   collections: {
     authors: {
       fields: {
         name: { type: 'text', required: true, max: 100 },
         born: { type: 'date' },
+        notes: { type: 'text', hidden: true },
       },
     },
     books: {
@@ -40,6 +41,9 @@ export const ADMIN_CONFIG: UserConfig = {
         author: { type: 'relation', collection: 'authors' },
         cover: { type: 'file', maxSize: 2_000_000, accept: ['image/png', 'image/jpeg'] },
         attachments: { type: 'file', multiple: true, maxSize: 2_000_000 },
+        labels: { type: 'select', values: ['new', 'signed', 'rare'], multiple: true },
+        editors: { type: 'relation', collection: 'authors', multiple: true, onDelete: 'setNull' },
+        format: { type: 'select', values: ['paperback', 'hardcover'], default: 'paperback' },
       },
     },
   },
@@ -225,3 +229,16 @@ export function adminSuite(name: string, body: (suite: AdminSuite) => void, conf
 }
 
 export { DESKTOP, PHONE };
+
+/**
+ * Wait until `expression` is true in the page, polling from here: Playwright's
+ * own waitForFunction polls by evaluating strings inside the page, which the
+ * admin page's CSP (no 'unsafe-eval') refuses once the first check is false.
+ */
+export async function waitForTrue(page: Page, expression: string, what: string, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await page.evaluate(expression))) {
+    assert.ok(Date.now() < end, `timed out waiting for ${what} (${expression})`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
