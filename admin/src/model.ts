@@ -1,34 +1,12 @@
 /** What the admin page knows of the server: collections and fields (from /api/openapi.json), and the caller. */
 
-export type FieldType =
-  | 'text'
-  | 'integer'
-  | 'number'
-  | 'boolean'
-  | 'date'
-  | 'email'
-  | 'url'
-  | 'select'
-  | 'json'
-  | 'relation'
-  | 'file';
+// The field model is the server's own (src/schema/types.ts, types only): one definition for both.
+import type { FieldDef as ServerFieldDef } from '../../src/schema/types';
 
-export interface FieldDef {
-  type: FieldType;
-  required?: boolean;
-  unique?: boolean;
-  min?: number;
-  max?: number;
-  pattern?: string;
-  values?: string[];
-  default?: unknown;
-  multiple?: boolean;
-  maxSize?: number;
-  accept?: string[];
-  collection?: string;
-  hidden?: boolean;
-  onDelete?: 'restrict' | 'cascade' | 'setNull';
-}
+export type { FieldType } from '../../src/schema/types';
+
+/** A field as `x-collections` publishes it: the config's definition (relations with their `onDelete`). */
+export type FieldDef = ServerFieldDef;
 
 export interface CollectionInfo {
   name: string;

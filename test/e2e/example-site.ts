@@ -145,16 +145,16 @@ export async function assertSignedIn(page: Page, account: Account): Promise<void
   );
 }
 
-/** Screenshots of the current page at desktop and phone width, into test-output/screens/. */
-export async function screenshots(page: Page, name: string): Promise<void> {
-  mkdirSync(SHOTS, { recursive: true });
+/** Screenshots of the current page at desktop and phone width, into test-output/screens/ (or `folder`). */
+export async function screenshots(page: Page, name: string, folder = SHOTS): Promise<void> {
+  mkdirSync(folder, { recursive: true });
   const size = page.viewportSize();
   for (const [label, viewport] of [
     ['desktop', DESKTOP],
     ['phone', PHONE],
   ] as const) {
     await page.setViewportSize(viewport);
-    await page.screenshot({ path: join(SHOTS, `${name}-${label}.png`), fullPage: true });
+    await page.screenshot({ path: join(folder, `${name}-${label}.png`), fullPage: true });
   }
   if (size) await page.setViewportSize(size);
 }

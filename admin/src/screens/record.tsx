@@ -9,7 +9,7 @@ import { ApiError, api, idempotencyKey, seg } from '../api';
 import type { AdminContext, CollectionInfo, RecordData } from '../model';
 import { collectionHref, navigate, recordHref } from '../router';
 import { fieldErrors, Notice, ProblemMessage, ScreenTitle } from '../ui';
-import { DeleteDialog } from './records/delete-dialog';
+import { useConfirm } from './confirm-dialog';
 import { type Draft, toDraft } from './records/drafts';
 import { setFlash, takeFlash } from './records/flash';
 import { RecordForm } from './records/record-form';
@@ -49,7 +49,7 @@ export function RecordScreen({
   const [notice, setNotice] = useState<string | null>(takeFlash);
   const [conflict, setConflict] = useState(false);
   const [busy, setBusy] = useState(false);
-  const [asking, setAsking] = useState(false);
+  const { ask, dialog } = useConfirm();
   const [deleteError, setDeleteError] = useState<unknown>(null);
   const [createKey] = useState(idempotencyKey);
 
@@ -118,11 +118,9 @@ export function RecordScreen({
     clearProblems();
     try {
       await api('DELETE', url, { headers: etag ? { 'if-match': etag } : {} });
-      setAsking(false);
       setFlash(`Deleted record ${id}.`);
       navigate(collectionHref(collection.name));
     } catch (e) {
-      setAsking(false);
       if (e instanceof ApiError && e.status === 412) setConflict(true);
       else setDeleteError(e);
     } finally {
@@ -173,15 +171,21 @@ export function RecordScreen({
         busy={busy}
         onChange={(field, d) => setDrafts((old) => ({ ...old, [field]: d }))}
         onSave={save}
-        onDelete={() => setAsking(true)}
+        onDelete={async () => {
+          const yes = await ask({
+            title: 'Delete this record?',
+            body: (
+              <p>
+                Record {id} of {collection.name} will be deleted, with its files. This cannot be undone.
+              </p>
+            ),
+            confirm: 'Delete',
+            danger: true,
+          });
+          if (yes) await remove();
+        }}
       />
-      <DeleteDialog
-        open={asking}
-        what={`Record ${id} of ${collection.name}`}
-        busy={busy}
-        onConfirm={remove}
-        onCancel={() => setAsking(false)}
-      />
+      {dialog}
     </main>
   );
 }

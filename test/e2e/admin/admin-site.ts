@@ -5,7 +5,7 @@
  * signed-in page, an axe-core scan and screenshots in test-output/admin/.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { after, before, describe } from 'node:test';
@@ -13,7 +13,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { UserConfig } from '../../../src/config/types.js';
 import { type TestApp, testApp } from '../../harness.js';
 import { browserSkipReason, launchBrowser } from '../browser.js';
-import { DESKTOP, PHONE, ROOT } from '../example-site.js';
+import { DESKTOP, screenshots as exampleScreenshots, PHONE, ROOT } from '../example-site.js';
 
 const SHOTS = join(ROOT, 'test-output', 'admin');
 
@@ -187,17 +187,8 @@ export async function assertAccessible(page: Page, screen: string): Promise<void
 }
 
 /** Screenshots of the current page at desktop and phone width, into test-output/admin/. */
-export async function screenshots(page: Page, name: string): Promise<void> {
-  mkdirSync(SHOTS, { recursive: true });
-  const size = page.viewportSize();
-  for (const [label, viewport] of [
-    ['desktop', DESKTOP],
-    ['phone', PHONE],
-  ] as const) {
-    await page.setViewportSize(viewport);
-    await page.screenshot({ path: join(SHOTS, `${name}-${label}.png`), fullPage: true });
-  }
-  if (size) await page.setViewportSize(size);
+export function screenshots(page: Page, name: string): Promise<void> {
+  return exampleScreenshots(page, name, SHOTS);
 }
 
 /** The page has no horizontal scrollbar: nothing is wider than the window. */
