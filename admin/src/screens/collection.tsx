@@ -8,7 +8,7 @@ import { api } from '../api';
 import type { AdminContext, CollectionInfo, ListPage } from '../model';
 import { collectionHref, navigate, recordHref } from '../router';
 import { Notice, ProblemMessage, ScreenTitle } from '../ui';
-import { FilterBar, filterProblem } from './records/filter-bar';
+import { FilterBar, filterExample, filterProblem } from './records/filter-bar';
 import { takeFlash } from './records/flash';
 import { type ListState, listStateOf, listUrl, queryOf } from './records/list-query';
 import { Pager } from './records/pager';
@@ -61,6 +61,7 @@ export function CollectionScreen({
       {flash ? <Notice tone="ok">{flash}</Notice> : null}
       <FilterBar
         applied={state.filter}
+        example={filterExample(collection.fields)}
         error={badFilter ? error : null}
         onApply={(filter) => go({ filter, page: 1 })}
       />

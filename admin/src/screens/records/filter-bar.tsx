@@ -5,6 +5,16 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../../api';
+import type { FieldDef } from '../../model';
+
+/** An example filter in terms of this collection's own fields. */
+export function filterExample(fields: Record<string, FieldDef>): string {
+  const entries = Object.entries(fields).filter(([, def]) => !def.hidden);
+  const number = entries.find(([, def]) => def.type === 'integer' || def.type === 'number')?.[0];
+  const text = entries.find(([, def]) => def.type === 'text' || def.type === 'email')?.[0];
+  const parts = [number ? `${number} >= 1` : undefined, text ? `${text} ~ "a"` : undefined].filter(Boolean);
+  return parts.length > 0 ? parts.join(' && ') : 'created >= "2024-01-01"';
+}
 
 /** The position of a filter problem, or null when the error is something else. */
 export function filterProblem(error: unknown): { detail: string; position: number | null } | null {
@@ -17,10 +27,12 @@ export function filterProblem(error: unknown): { detail: string; position: numbe
 
 export function FilterBar({
   applied,
+  example,
   error,
   onApply,
 }: {
   applied: string;
+  example: string;
   error: unknown;
   onApply: (filter: string) => void;
 }) {
@@ -46,7 +58,7 @@ export function FilterBar({
     >
       <label for="records-filter">Filter</label>
       <span id="filter-hint" class="hint">
-        The API’s filter language, e.g. <code>pages &gt;= 100 &amp;&amp; title ~ "dune"</code>
+        The API’s filter language, e.g. <code>{example}</code>
       </span>
       <div class="filter-row">
         <input
