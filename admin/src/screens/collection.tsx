@@ -54,9 +54,10 @@ export function CollectionScreen({
     <main id="main" class="records-screen">
       <div class="title-row">
         <ScreenTitle text={collection.name} />
-        <a class="button" href={recordHref(collection.name, null)}>
+        {/* A button, as PRODUCT.md names it; it opens the new record's form (a hash route). */}
+        <button type="button" onClick={() => navigate(recordHref(collection.name, null))}>
           New record
-        </a>
+        </button>
       </div>
       {flash ? <Notice tone="ok">{flash}</Notice> : null}
       <FilterBar

@@ -55,7 +55,7 @@ adminSuite('admin page: the editor of each field type', (s) => {
     const context = await s.browser.newContext({ viewport: DESKTOP, timezoneId: 'Asia/Tokyo' });
     const page = await context.newPage();
     await signIn(page, s.site, admin, '#/collections/books');
-    await page.getByRole('link', { name: 'New record' }).click();
+    await page.getByRole('button', { name: 'New record' }).click();
     await page.getByRole('heading', { name: 'New books record' }).waitFor();
     assert.equal(
       await page.getByLabel('format', { exact: true }).inputValue(),

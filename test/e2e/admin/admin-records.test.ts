@@ -64,7 +64,7 @@ adminSuite('admin page: browsing records', (s) => {
       stored?.inPrint ? 'yes' : 'no',
     );
     assert.equal(await first.locator('td[data-field="meta"]').textContent(), JSON.stringify(stored?.meta));
-    assert.ok(await page.getByRole('link', { name: 'New record' }).isVisible());
+    assert.ok(await page.getByRole('button', { name: 'New record' }).isVisible());
     await assertAccessible(page, 'records table');
     await screenshots(page, 'records-table');
     await page.setViewportSize(PHONE);
