@@ -151,3 +151,29 @@ export function aggregateRow(
   });
   return out;
 }
+
+/**
+ * Per filter, whether the record `id` matches it: one row of 1s and 0s
+ * (a NULL condition counts as no match, as it does in COUNT(*) … WHERE),
+ * or no row when there is no such record.
+ */
+export function matchSql(
+  model: TableModel,
+  dialect: SqlDialect,
+  id: string,
+  filters: readonly Expr[],
+): SqlText {
+  const params: unknown[] = [];
+  const target = sqlTarget(model, dialect, params);
+  const columns = filters.map((f, i) => `CASE WHEN (${compileFilter(f, target)}) THEN 1 ELSE 0 END AS m${i}`);
+  params.push(id);
+  return {
+    sql: `SELECT ${columns.join(', ')} FROM ${quoteIdent(model.table)} WHERE ${quoteIdent('id')} = ${dialect.placeholder(params.length)}`,
+    params,
+  };
+}
+
+/** A matchSql row as booleans (false for every filter when the record is not there). */
+export function matchRow(row: Record<string, unknown> | undefined, filters: readonly Expr[]): boolean[] {
+  return filters.map((_, i) => row !== undefined && Number(row[`m${i}`]) === 1);
+}

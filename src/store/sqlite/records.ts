@@ -5,9 +5,19 @@
 import type Database from 'better-sqlite3';
 import type { Expr } from '../../query/ast.js';
 import type { AggregateRow, RecordData } from '../../schema/types.js';
+import type { CountCache } from '../count-cache.js';
 import { quoteIdent } from '../dialect.js';
 import { DuplicateId, UniqueViolation } from '../errors.js';
-import { aggregateRow, aggregateSql, getManySql, getSql, listSql, selectList } from '../list-sql.js';
+import {
+  aggregateRow,
+  aggregateSql,
+  getManySql,
+  getSql,
+  listSql,
+  matchRow,
+  matchSql,
+  selectList,
+} from '../list-sql.js';
 import { chargeRow, type ReadBudget, type Row, readBudget } from '../rows.js';
 import type { AggregateQuery, ListQuery, ListResult } from '../store.js';
 import { recordToValues, rowToRecord, type TableModel } from '../table-model.js';
@@ -118,12 +128,13 @@ export class SqliteRecords {
     );
     let total: number | null = null;
     if (count) {
-      const key = `${count.sql}\u0000${JSON.stringify(count.params)}`;
+      const key = `${collection}\u0000${count.sql}\u0000${JSON.stringify(count.params)}`;
       const cached = counts?.get(key);
-      if (cached !== undefined) total = cached;
+      if (cached !== undefined) total = cached.count;
       else {
+        const mark = counts?.mark(collection);
         total = Number((this.prepare(count.sql).get(...count.params) as { n: number }).n);
-        counts?.set(key, total);
+        if (mark) counts?.store(key, collection, query.filter, total, mark);
       }
     }
     return { items, total };
@@ -137,6 +148,12 @@ export class SqliteRecords {
     return rows(this.prepare(q.sql), q.params, budget).map((row) =>
       aggregateRow(model, query, row, sqliteCodec),
     );
+  }
+
+  /** Per filter, whether the record `id` (as this connection sees it) matches it. */
+  matches(collection: string, id: string, filters: readonly Expr[]): boolean[] {
+    const q = matchSql(this.model(collection), sqliteDialect, id, filters);
+    return matchRow(this.prepare(q.sql).get(...q.params), filters);
   }
 
   insert(collection: string, record: RecordData): void {
@@ -179,9 +196,6 @@ function rows(statement: Statement, params: unknown[], budget: ReadBudget | unde
   }
   return out;
 }
-
-/** Counts keyed by query; the owner clears it whenever the database changed. */
-export type CountCache = Map<string, number>;
 
 function translate(error: unknown, model: TableModel, id: string): unknown {
   if (!(error instanceof Error) || !('code' in error)) return error;

@@ -11,6 +11,8 @@ import Database from 'better-sqlite3';
 import type { Expr } from '../../query/ast.js';
 import type { AggregateRow, CollectionDef, RecordData } from '../../schema/types.js';
 import { isNoSpace, StorageFull } from '../../util/storage-full.js';
+import { CountCache, type TxChanges } from '../count-cache.js';
+import { CountedWrites } from '../counted-writes.js';
 import { DestructiveMigration, LockBusy } from '../errors.js';
 import { planTables } from '../migration-plan.js';
 import { sessionFrom } from '../rows.js';
@@ -33,7 +35,7 @@ import { type TableModel, tableModels } from '../table-model.js';
 import { sqliteDialect } from './dialect.js';
 import { registerFunctions } from './functions.js';
 import { introspectSqlite } from './introspect.js';
-import { type CountCache, SqliteRecords } from './records.js';
+import { SqliteRecords } from './records.js';
 import { SESSION_SQL, SQLITE_SYSTEM_DDL, SqliteSystem } from './system.js';
 import { GroupCommit, type GroupCommitOptions } from './transactions.js';
 
@@ -86,9 +88,13 @@ export class SqliteStore implements Store {
   /** The database error that undid the last group, until a group commits again. */
   private writeFailure: unknown = null;
   private readonly locks = new Set<string>();
-  private readonly counts: CountCache = new Map();
+  /** List totals, kept exact across this process's commits (count-cache.ts). */
+  private readonly counts = new CountCache();
+  /** Count changes of the transactions in the group being committed. */
+  private groupChanges: TxChanges[] = [];
   private countsVersion = -1;
-  private dataVersion: Database.Statement<[], { data_version: number }>;
+  /** On the writer, data_version moves only when another connection (another process) commits. */
+  private readonly dataVersion: Database.Statement<[], { data_version: number }>;
   private closed = false;
 
   constructor(options: SqliteStoreOptions) {
@@ -100,6 +106,9 @@ export class SqliteStore implements Store {
       translate,
       onCommit: (error) => {
         this.writeFailure = error;
+        const changes = this.groupChanges;
+        this.groupChanges = [];
+        for (const c of changes) this.counts.finish(c, error === null);
       },
     });
     this.reader = options.path === ':memory:' ? this.writer : open(options.path, true);
@@ -107,7 +116,7 @@ export class SqliteStore implements Store {
     this.writeRecords = new SqliteRecords(this.writer, this.models);
     this.readRecords = new SqliteRecords(this.reader, this.models);
     this.system = new SqliteSystem(this.writer);
-    this.dataVersion = this.reader.prepare('PRAGMA data_version');
+    this.dataVersion = this.writer.prepare('PRAGMA data_version');
   }
 
   async get(collection: string, id: string, filter?: Expr | null): Promise<RecordData | undefined> {
@@ -124,13 +133,15 @@ export class SqliteStore implements Store {
   }
 
   async list(collection: string, query: ListQuery): Promise<ListResult> {
-    // data_version moves whenever any connection (this process or another) commits.
+    // Another process wrote the file: none of the kept totals can be trusted.
     const version = this.dataVersion.get()?.data_version ?? -1;
-    if (version !== this.countsVersion || this.reader === this.writer) {
+    if (version !== this.countsVersion) {
       this.counts.clear();
       this.countsVersion = version;
     }
-    return this.readRecords.list(collection, query, this.counts);
+    // With one connection, reads inside an open group see its uncommitted rows: count afresh.
+    const shared = this.reader === this.writer && this.writer.inTransaction;
+    return this.readRecords.list(collection, query, shared ? undefined : this.counts);
   }
 
   async aggregate(collection: string, query: AggregateQuery): Promise<AggregateRow[]> {
@@ -147,15 +158,27 @@ export class SqliteStore implements Store {
       if (this.locks.has(lock)) return Promise.reject(new LockBusy(lock));
       this.locks.add(lock);
     }
-    const result = this.commits.run(() => fn(this.tx()));
+    const result = this.commits.run(() => this.counted(fn));
     if (lock !== undefined) {
       return result.finally(() => this.locks.delete(lock));
     }
     return result;
   }
 
-  private tx(): StoreTx {
-    return new SqliteTx(this.writeRecords, this.system, this.models);
+  /**
+   * One transaction, its count changes kept for the group's COMMIT; a
+   * failed one is rolled back to its savepoint, so its changes are dropped.
+   */
+  private async counted<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    const writes = new CountedWrites(this.writeRecords, this.counts);
+    try {
+      const value = await fn(new SqliteTx(writes, this.system, this.models));
+      this.groupChanges.push(writes.changes);
+      return value;
+    } catch (error) {
+      this.counts.finish(writes.changes, false);
+      throw error;
+    }
   }
 
   async planMigration(): Promise<MigrationStep[]> {
@@ -178,14 +201,12 @@ export class SqliteStore implements Store {
     this.readRecords.reset();
     // A reopened reader's data_version can repeat the old one: forget counts outright.
     this.counts.clear();
-    this.countsVersion = -1;
     if (this.reader !== this.writer) {
       // A reader keeps its schema cache; reopen it so it sees the new columns.
       const path = this.writer.name;
       this.reader.close();
       this.reader = open(path, true);
       this.readRecords = new SqliteRecords(this.reader, this.models);
-      this.dataVersion = this.reader.prepare('PRAGMA data_version');
     }
   }
 

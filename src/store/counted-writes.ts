@@ -1,0 +1,104 @@
+/**
+ * A transaction's record writes, noting what each does to the cached list
+ * totals (count-cache.ts). Whether a record matches an entry's filter is
+ * asked of the database in the write's own transaction — one statement for
+ * all of the collection's filtered entries, before an update or delete and
+ * after an insert or update — so NULLs, `~`, multiple relations and dates
+ * count exactly as the COUNT(*) would. The changes are the transaction's
+ * own; the adapter hands them to the cache when it knows the outcome.
+ */
+import type { Expr } from '../query/ast.js';
+import type { RecordData } from '../schema/types.js';
+import type { CollectionChanges, CountCache, CountEntry, TxChanges } from './count-cache.js';
+import type { RecordsPart } from './store-tx-base.js';
+
+type Maybe<T> = T | Promise<T>;
+
+/** The adapter's side: per filter, does the stored record `id` match it (false when there is none). */
+export interface MatchProbe {
+  matches(collection: string, id: string, filters: readonly Expr[]): Maybe<boolean[]>;
+}
+
+export class CountedWrites implements RecordsPart {
+  /** What this transaction did to the counts, by collection. */
+  readonly changes: TxChanges = new Map();
+
+  constructor(
+    private readonly inner: RecordsPart & MatchProbe,
+    private readonly cache: CountCache,
+    /** Called after the transaction's first successful write to a collection (PostgreSQL bumps its change counter). */
+    private readonly firstWrite?: (collection: string) => Maybe<void>,
+  ) {}
+
+  get(c: string, id: string, filter?: Expr | null) {
+    return this.inner.get(c, id, filter);
+  }
+  getMany(c: string, ids: readonly string[], filter?: Expr | null, maxBytes?: number) {
+    return this.inner.getMany(c, ids, filter, maxBytes);
+  }
+  list(c: string, q: Parameters<RecordsPart['list']>[1]) {
+    return this.inner.list(c, q);
+  }
+  aggregate(c: string, q: Parameters<RecordsPart['aggregate']>[1]) {
+    return this.inner.aggregate(c, q);
+  }
+
+  async insert(c: string, record: RecordData): Promise<void> {
+    const { seq, entries } = this.start(c);
+    await this.inner.insert(c, record);
+    const after = await this.probe(c, record.id, entries);
+    await this.note(c, seq, 1, entries, null, after);
+  }
+
+  async update(c: string, record: RecordData): Promise<void> {
+    const { seq, entries } = this.start(c);
+    const before = await this.probe(c, record.id, entries);
+    await this.inner.update(c, record);
+    const after = await this.probe(c, record.id, entries);
+    await this.note(c, seq, 0, entries, before, after);
+  }
+
+  async delete(c: string, id: string): Promise<boolean> {
+    const { seq, entries } = this.start(c);
+    const before = await this.probe(c, id, entries);
+    const deleted = await this.inner.delete(c, id);
+    if (deleted) await this.note(c, seq, -1, entries, before, null);
+    return deleted;
+  }
+
+  /** The write's sequence number and the filtered entries it must account for. */
+  private start(c: string): { seq: number; entries: CountEntry[] } {
+    return { seq: this.cache.tick(), entries: this.cache.filtered(c) };
+  }
+
+  private async probe(c: string, id: string, entries: CountEntry[]): Promise<boolean[] | null> {
+    if (entries.length === 0) return null;
+    return this.inner.matches(
+      c,
+      id,
+      entries.map((e) => e.filter as Expr),
+    );
+  }
+
+  private async note(
+    c: string,
+    seq: number,
+    rows: number,
+    entries: CountEntry[],
+    before: boolean[] | null,
+    after: boolean[] | null,
+  ): Promise<void> {
+    let change = this.changes.get(c);
+    if (!change) {
+      change = { firstSeq: seq, rows: 0, matches: new Map() } satisfies CollectionChanges;
+      this.changes.set(c, change);
+      this.cache.begin(c);
+      await this.firstWrite?.(c);
+    }
+    change.rows += rows;
+    entries.forEach((entry, i) => {
+      const delta = (after?.[i] ? 1 : 0) - (before?.[i] ? 1 : 0);
+      if (delta !== 0) change.matches.set(entry, (change.matches.get(entry) ?? 0) + delta);
+    });
+  }
+}
