@@ -38,6 +38,7 @@ import type {
   Store,
 } from '../../src/store/store.js';
 import { aggregateContract } from './store-contract-aggregate.js';
+import { countsContract } from './store-contract-counts.js';
 
 export type Collections = Readonly<Record<string, CollectionDef>>;
 
@@ -624,6 +625,7 @@ export function storeContract(name: string, open: OpenStore, options: ContractOp
     });
 
     aggregateContract({ it, ready, unique, collection, rec, where });
+    countsContract({ it, ready, unique, collection, rec, where });
 
     describe('transactions', () => {
       it('commit: the result is returned and every write is visible afterwards', async () => {

@@ -8,6 +8,8 @@
 import pg from 'pg';
 import type { Expr } from '../../query/ast.js';
 import type { AggregateRow, CollectionDef, RecordData } from '../../schema/types.js';
+import { CountCache } from '../count-cache.js';
+import { CountedWrites } from '../counted-writes.js';
 import { quoteIdent } from '../dialect.js';
 import { DestructiveMigration } from '../errors.js';
 import { planTables } from '../migration-plan.js';
@@ -26,6 +28,7 @@ import type {
 } from '../store.js';
 import { StoreTxBase } from '../store-tx-base.js';
 import { type TableModel, tableModels } from '../table-model.js';
+import { BUMP_SQL, COMPACT_SQL, COUNT_VERSIONS_DDL } from './count-versions.js';
 import { PostgresDialect } from './dialect.js';
 import { lowerCollation } from './functions.js';
 import { introspectPostgres } from './introspect.js';
@@ -67,6 +70,8 @@ export class PostgresStore implements Store {
   private readonly models: Map<string, TableModel>;
   private readonly schema: string | undefined;
   private starting: Promise<PostgresDialect> | null = null;
+  /** List totals, trusted while the collection's change counter moved only by this node's own commits. */
+  private readonly counts = new CountCache();
   private closed = false;
 
   constructor(options: PostgresStoreOptions) {
@@ -109,6 +114,7 @@ export class PostgresStore implements Store {
       async (client) => {
         if (schema !== undefined) await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
         for (const sql of POSTGRES_SYSTEM_DDL) await client.query(sql);
+        await client.query(COUNT_VERSIONS_DDL);
       },
       { waitLock: SCHEMA_LOCK },
     );
@@ -133,7 +139,7 @@ export class PostgresStore implements Store {
   }
 
   async list(collection: string, query: ListQuery): Promise<ListResult> {
-    return (await this.reader()).list(collection, query);
+    return (await this.reader()).list(collection, query, this.counts);
   }
 
   async aggregate(collection: string, query: AggregateQuery): Promise<AggregateRow[]> {
@@ -147,14 +153,27 @@ export class PostgresStore implements Store {
 
   async transaction<T>(fn: (tx: StoreTx) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     const dialect = await this.ready();
-    return runTransaction(
-      this.pool,
-      (client) => {
-        const records = new PostgresRecords(client, this.models, dialect, true);
-        return fn(new PostgresTx(records, new PostgresSystem(client), this.models));
-      },
-      { lock: options.lock },
-    );
+    let writes: CountedWrites | undefined;
+    let ran = false;
+    try {
+      const result = await runTransaction(
+        this.pool,
+        async (client) => {
+          const records = new PostgresRecords(client, this.models, dialect, true);
+          writes = new CountedWrites(records, this.counts, (c) => records.bumpChanges(c));
+          const value = await fn(new PostgresTx(writes, new PostgresSystem(client), this.models));
+          ran = true;
+          return value;
+        },
+        { lock: options.lock },
+      );
+      if (writes) this.counts.finish(writes.changes, true);
+      return result;
+    } catch (error) {
+      // Failed before COMMIT: rolled back. At COMMIT: maybe committed, so its totals are dropped.
+      if (writes) this.counts.finish(writes.changes, ran ? null : false);
+      throw error;
+    }
   }
 
   async planMigration(): Promise<MigrationStep[]> {
@@ -186,9 +205,12 @@ export class PostgresStore implements Store {
         if (newlyDestructive.length > 0)
           throw new DestructiveMigration(newlyDestructive.map((s) => s.description));
         for (const step of still) for (const sql of step.sql) await client.query(sql);
+        // A table made anew or changed: every node's kept totals of it are void.
+        for (const model of this.models.values()) await client.query(BUMP_SQL, [model.collection]);
       },
       { waitLock: SCHEMA_LOCK },
     );
+    this.counts.clear();
   }
 
   async pendingFiles(): Promise<PendingFile[]> {
@@ -198,9 +220,10 @@ export class PostgresStore implements Store {
 
   async purgeExpired(idempotencyBefore: string, now: string, hitsBefore: string): Promise<void> {
     await this.ready();
-    await runTransaction(this.pool, (client) =>
-      new PostgresSystem(client).purge(idempotencyBefore, now, hitsBefore),
-    );
+    await runTransaction(this.pool, async (client) => {
+      await new PostgresSystem(client).purge(idempotencyBefore, now, hitsBefore);
+      await client.query(COMPACT_SQL);
+    });
   }
 
   async health(): Promise<StoreHealth> {

@@ -10,14 +10,26 @@
  */
 import type { Expr } from '../../query/ast.js';
 import type { AggregateRow, RecordData } from '../../schema/types.js';
+import type { CountCache } from '../count-cache.js';
 import { indexName, quoteIdent } from '../dialect.js';
 import { DuplicateId, UniqueViolation } from '../errors.js';
-import { aggregateRow, aggregateSql, getManySql, getSql, listSql, selectList } from '../list-sql.js';
+import {
+  aggregateRow,
+  aggregateSql,
+  getManySql,
+  getSql,
+  listSql,
+  matchRow,
+  matchSql,
+  type SqlText,
+  selectList,
+} from '../list-sql.js';
 import { chargeRow, type ReadBudget, type Row, readBudget } from '../rows.js';
 import type { AggregateQuery, ListQuery, ListResult } from '../store.js';
 import type { RecordsPart } from '../store-tx-base.js';
 import { recordToValues, rowToRecord, type TableModel } from '../table-model.js';
 import { postgresCodec } from './codec.js';
+import { BUMP_SQL, countWithVersion, VERSION_SQL } from './count-versions.js';
 import type { PostgresDialect } from './dialect.js';
 import type { Queryable } from './transactions.js';
 
@@ -75,15 +87,52 @@ export class PostgresRecords implements RecordsPart {
     return out;
   }
 
-  async list(collection: string, query: ListQuery): Promise<ListResult> {
+  /** A page and, when asked, its total: a kept one when the collection's change counter allows (count-versions.ts). */
+  async list(collection: string, query: ListQuery, counts?: CountCache): Promise<ListResult> {
     const model = this.model(collection);
     const { page, count } = listSql(model, this.dialect, query);
     const budget = readBudget(query.maxBytes);
+    // One after the other: one pooled connection per list, as before.
     const rows = (await this.db.query(page.sql, page.params)).rows;
+    const total = count ? await this.total(collection, query, count, counts) : null;
     const items = within(rows, budget).map((row) => rowToRecord(model, row, postgresCodec));
-    let total: number | null = null;
-    if (count) total = Number((await this.db.query<{ n: string }>(count.sql, count.params)).rows[0]?.n ?? 0);
     return { items, total };
+  }
+
+  private async total(collection: string, query: ListQuery, count: SqlText, counts?: CountCache) {
+    if (!counts) return Number((await this.db.query<{ n: string }>(count.sql, count.params)).rows[0]?.n ?? 0);
+    const key = `${collection}\u0000${count.sql}\u0000${JSON.stringify(count.params)}`;
+    const kept = counts.get(key);
+    if (kept) {
+      const now = (await this.db.query<{ v: string }>(VERSION_SQL, [collection])).rows[0]?.v;
+      if (counts.current(kept, Number(now ?? 0))) return kept.count;
+    }
+    const mark = counts.mark(collection);
+    const q = countWithVersion(count, collection);
+    const row = (await this.db.query<{ v: string; n: string }>(q.sql, q.params)).rows[0];
+    const total = Number(row?.n ?? 0);
+    counts.store(key, collection, query.filter, total, mark, Number(row?.v ?? 0));
+    return total;
+  }
+
+  /** Per filter, whether the record `id` (as this transaction sees it) matches it. */
+  async matches(collection: string, id: string, filters: readonly Expr[]): Promise<boolean[]> {
+    if (holdsNul(id)) return filters.map(() => false);
+    const q = matchSql(this.model(collection), this.dialect, id, filters);
+    return matchRow((await this.db.query(q.sql, q.params)).rows[0], filters);
+  }
+
+  /**
+   * Adds 1 to the collection's change counter. Queued behind the writes
+   * (never inside one's savepoint, whose rollback would take it back).
+   */
+  bumpChanges(collection: string): Promise<void> {
+    const run = async () => {
+      await this.db.query(BUMP_SQL, [collection]);
+    };
+    const next = this.writes.then(run, run);
+    this.writes = next.catch(() => undefined);
+    return next;
   }
 
   async aggregate(collection: string, query: AggregateQuery): Promise<AggregateRow[]> {
