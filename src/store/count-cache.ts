@@ -50,6 +50,8 @@ const MAX_FILTERED_PER_COLLECTION = 32;
 
 export class CountCache {
   private readonly entries = new Map<string, CountEntry>();
+  /** The keys of each collection's entries, so a write looks at its own collection's only. */
+  private readonly byCollection = new Map<string, Set<string>>();
   private seq = 0;
   /** Per collection: this process's write transactions on it committed so far. */
   private readonly commits = new Map<string, number>();
@@ -107,13 +109,19 @@ export class CountCache {
     version = 0,
   ): void {
     if (!mark.quiet || (this.activity.get(collection) ?? 0) !== mark.activity) return;
-    this.entries.delete(key);
+    this.remove(key);
     if (filter !== null) {
-      const filtered = this.filtered(collection);
+      const filtered = this.filteredKeys(collection);
       if (filtered.length >= this.maxFiltered) this.remove(filtered[0]!);
     }
-    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
+    if (this.entries.size >= this.maxEntries) this.remove(this.entries.keys().next().value as string);
     this.entries.set(key, { collection, filter, count, born: mark.born, version, ownAt: mark.ownAt });
+    let keys = this.byCollection.get(collection);
+    if (!keys) {
+      keys = new Set();
+      this.byCollection.set(collection, keys);
+    }
+    keys.add(key);
   }
 
   /** Whether an entry counted at `version` still holds, the database now being at `now`. */
@@ -121,11 +129,22 @@ export class CountCache {
     return now - entry.version === (this.commits.get(entry.collection) ?? 0) - entry.ownAt;
   }
 
-  /** The filtered entries of a collection, least recently used first. */
+  /** The filtered entries of a collection. */
   filtered(collection: string): CountEntry[] {
     const out: CountEntry[] = [];
-    for (const entry of this.entries.values())
-      if (entry.collection === collection && entry.filter !== null) out.push(entry);
+    for (const key of this.byCollection.get(collection) ?? []) {
+      const entry = this.entries.get(key)!;
+      if (entry.filter !== null) out.push(entry);
+    }
+    return out;
+  }
+
+  /** The keys of a collection's filtered entries, least recently used first. */
+  private filteredKeys(collection: string): string[] {
+    const keys = this.byCollection.get(collection);
+    const out: string[] = [];
+    if (!keys) return out;
+    for (const [key, entry] of this.entries) if (keys.has(key) && entry.filter !== null) out.push(key);
     return out;
   }
 
@@ -150,10 +169,10 @@ export class CountCache {
         continue;
       }
       this.bump(this.commits, collection);
-      for (const [key, entry] of this.entries) {
-        if (entry.collection !== collection) continue;
+      for (const key of [...(this.byCollection.get(collection) ?? [])]) {
+        const entry = this.entries.get(key)!;
         // Counted after this transaction's first write: it missed some of its changes, or not.
-        if (entry.born > change.firstSeq) this.entries.delete(key);
+        if (entry.born > change.firstSeq) this.remove(key);
         else if (entry.filter === null) entry.count += change.rows;
         else entry.count += change.matches.get(entry) ?? 0;
       }
@@ -162,14 +181,19 @@ export class CountCache {
 
   clear(): void {
     this.entries.clear();
+    this.byCollection.clear();
   }
 
   clearCollection(collection: string): void {
-    for (const [key, entry] of this.entries) if (entry.collection === collection) this.entries.delete(key);
+    for (const key of this.byCollection.get(collection) ?? []) this.entries.delete(key);
+    this.byCollection.delete(collection);
   }
 
-  private remove(entry: CountEntry): void {
-    for (const [key, e] of this.entries) if (e === entry) this.entries.delete(key);
+  private remove(key: string): void {
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    this.entries.delete(key);
+    this.byCollection.get(entry.collection)?.delete(key);
   }
 
   private bump(map: Map<string, number>, collection: string): void {
