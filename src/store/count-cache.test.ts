@@ -100,4 +100,27 @@ describe('CountCache', () => {
     assert.equal(cache.current(entry, 8), true, 'the one commit since was this process’s own');
     assert.equal(entry.count, 6);
   });
+
+  it('settled waits for this process’s writes on the collection to finish, or for the time given', async () => {
+    const cache = new CountCache();
+    const all = keep(cache, 'all', 'books', 1, false);
+    await cache.settled('books', 10_000);
+    const seq = cache.tick();
+    cache.begin('books');
+    assert.equal(cache.busy('books'), true);
+    let woke = false;
+    const waiting = cache.settled('books', 10_000).then(() => {
+      woke = true;
+      assert.equal(all.count, 2, 'the changes are applied before waiters wake');
+    });
+    await new Promise((r) => setImmediate(r));
+    assert.equal(woke, false);
+    cache.finish(changes('books', seq, 1), true);
+    await waiting;
+    assert.equal(cache.busy('books'), false);
+    cache.begin('books');
+    const started = Date.now();
+    await cache.settled('books', 20);
+    assert.ok(Date.now() - started >= 15, 'gave up after the time given');
+  });
 });

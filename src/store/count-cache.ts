@@ -59,6 +59,8 @@ export class CountCache {
   private readonly inflight = new Map<string, number>();
   /** Per collection: moves whenever one of this process's writes to it starts or finishes. */
   private readonly activity = new Map<string, number>();
+  /** Per collection: called once none of this process's writes to it is under way. */
+  private readonly waiters = new Map<string, (() => void)[]>();
 
   constructor(
     private readonly maxEntries = MAX_ENTRIES,
@@ -148,6 +150,30 @@ export class CountCache {
     return out;
   }
 
+  /**
+   * Resolves once none of this process's write transactions on the
+   * collection is under way, or after `ms` at most: one may have committed
+   * and not yet been applied, which a moved counter cannot tell from
+   * another node's commit.
+   */
+  settled(collection: string, ms: number): Promise<void> {
+    if ((this.inflight.get(collection) ?? 0) === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      const list = this.waiters.get(collection) ?? [];
+      list.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+      this.waiters.set(collection, list);
+    });
+  }
+
+  /** Whether one of this process's write transactions on the collection is under way. */
+  busy(collection: string): boolean {
+    return (this.inflight.get(collection) ?? 0) > 0;
+  }
+
   /** A transaction of this process starts writing `collection`. */
   begin(collection: string): void {
     this.inflight.set(collection, (this.inflight.get(collection) ?? 0) + 1);
@@ -163,6 +189,7 @@ export class CountCache {
     for (const [collection, change] of changes) {
       this.inflight.set(collection, (this.inflight.get(collection) ?? 1) - 1);
       this.bump(this.activity, collection);
+      if (this.inflight.get(collection) === 0) this.wake(collection);
       if (committed === false) continue;
       if (committed === null) {
         this.clearCollection(collection);
@@ -194,6 +221,16 @@ export class CountCache {
     if (!entry) return;
     this.entries.delete(key);
     this.byCollection.get(entry.collection)?.delete(key);
+  }
+
+  private wake(collection: string): void {
+    const list = this.waiters.get(collection);
+    if (!list) return;
+    this.waiters.delete(collection);
+    // After this commit's changes are applied (finish goes on to apply them).
+    queueMicrotask(() => {
+      for (const resolve of list) resolve();
+    });
   }
 
   private bump(map: Map<string, number>, collection: string): void {

@@ -33,6 +33,9 @@ import { BUMP_SQL, countWithVersion, VERSION_SQL } from './count-versions.js';
 import type { PostgresDialect } from './dialect.js';
 import type { Queryable } from './transactions.js';
 
+/** Longest a list waits for this node's own writes to settle before it recounts. */
+const SETTLE_MS = 50;
+
 export class PostgresRecords implements RecordsPart {
   private savepoints = 0;
   /** Writes inside one transaction run one after another, each in its own savepoint. */
@@ -104,8 +107,16 @@ export class PostgresRecords implements RecordsPart {
     const key = `${collection}\u0000${count.sql}\u0000${JSON.stringify(count.params)}`;
     const kept = counts.get(key);
     if (kept) {
-      const now = (await this.db.query<{ v: string }>(VERSION_SQL, [collection])).rows[0]?.v;
-      if (counts.current(kept, Number(now ?? 0))) return kept.count;
+      const version = async () =>
+        Number((await this.db.query<{ v: string }>(VERSION_SQL, [collection])).rows[0]?.v ?? 0);
+      let now = await version();
+      if (!counts.current(kept, now) && counts.busy(collection)) {
+        // Perhaps only this node's own commit, not yet applied: wait for it rather than recount.
+        await counts.settled(collection, SETTLE_MS);
+        now = await version();
+      }
+      // Still kept (not dropped meanwhile) and still current: exact.
+      if (counts.get(key) === kept && counts.current(kept, now)) return kept.count;
     }
     const mark = counts.mark(collection);
     const q = countWithVersion(count, collection);
