@@ -32,6 +32,7 @@ import type {
 } from '../store.js';
 import { StoreTxBase } from '../store-tx-base.js';
 import { type TableModel, tableModels } from '../table-model.js';
+import { ForeignCommits } from './count-versions.js';
 import { sqliteDialect } from './dialect.js';
 import { registerFunctions } from './functions.js';
 import { introspectSqlite } from './introspect.js';
@@ -92,9 +93,7 @@ export class SqliteStore implements Store {
   private readonly counts = new CountCache();
   /** Count changes of the transactions in the group being committed. */
   private groupChanges: TxChanges[] = [];
-  private countsVersion = -1;
-  /** On the writer, data_version moves only when another connection (another process) commits. */
-  private readonly dataVersion: Database.Statement<[], { data_version: number }>;
+  private readonly foreignCommits: ForeignCommits;
   private closed = false;
 
   constructor(options: SqliteStoreOptions) {
@@ -116,7 +115,7 @@ export class SqliteStore implements Store {
     this.writeRecords = new SqliteRecords(this.writer, this.models);
     this.readRecords = new SqliteRecords(this.reader, this.models);
     this.system = new SqliteSystem(this.writer);
-    this.dataVersion = this.writer.prepare('PRAGMA data_version');
+    this.foreignCommits = new ForeignCommits(this.writer);
   }
 
   async get(collection: string, id: string, filter?: Expr | null): Promise<RecordData | undefined> {
@@ -134,11 +133,7 @@ export class SqliteStore implements Store {
 
   async list(collection: string, query: ListQuery): Promise<ListResult> {
     // Another process wrote the file: none of the kept totals can be trusted.
-    const version = this.dataVersion.get()?.data_version ?? -1;
-    if (version !== this.countsVersion) {
-      this.counts.clear();
-      this.countsVersion = version;
-    }
+    if (this.foreignCommits.happened()) this.counts.clear();
     // With one connection, reads inside an open group see its uncommitted rows: count afresh.
     const shared = this.reader === this.writer && this.writer.inTransaction;
     return this.readRecords.list(collection, query, shared ? undefined : this.counts);
