@@ -249,6 +249,35 @@ export function countsContract(kit: CountsKit): void {
       await store.close();
     });
 
+    it('two transactions changing the same record at once: each change counted once', async () => {
+      const { store, c, queries } = await shelf();
+      await agree(store, c, queries, 'start');
+      let release!: () => void;
+      const held = new Promise<void>((r) => {
+        release = r;
+      });
+      let updated!: () => void;
+      const isUpdated = new Promise<void>((r) => {
+        updated = r;
+      });
+      // The first changes r0 and stays open; the second deletes r0 meanwhile (without reading it first).
+      const first = store.transaction(async (tx) => {
+        await tx.update(c, kit.rec('r0', all(VALUES[1]!), 60));
+        updated();
+        await held;
+      });
+      await isUpdated;
+      const second = store.transaction(async (tx) => {
+        await tx.delete(c, 'r0');
+        await tx.update(c, kit.rec('r2', all(VALUES[3]!), 61));
+      });
+      await new Promise((r) => setTimeout(r, 50));
+      release();
+      await Promise.all([first, second]);
+      await agree(store, c, queries, 'after both committed');
+      await store.close();
+    });
+
     it('a total counted while another transaction is open still counts its writes once committed', async () => {
       const { store, c, queries } = await shelf();
       let release!: () => void;

@@ -126,11 +126,17 @@ export class PostgresRecords implements RecordsPart {
     return total;
   }
 
-  /** Per filter, whether the record `id` (as this transaction sees it) matches it. */
+  /**
+   * Per filter, whether the record `id` (as this transaction sees it)
+   * matches it. The row is locked, as the write that follows would lock it:
+   * a concurrent transaction changing it commits first, and this one then
+   * reads its result, so the two never both count the same old state.
+   */
   async matches(collection: string, id: string, filters: readonly Expr[]): Promise<boolean[]> {
     if (holdsNul(id)) return filters.map(() => false);
     const q = matchSql(this.model(collection), this.dialect, id, filters);
-    return matchRow((await this.db.query(q.sql, q.params)).rows[0], filters);
+    const sql = this.inTransaction ? `${q.sql} FOR UPDATE` : q.sql;
+    return matchRow((await this.db.query(sql, q.params)).rows[0], filters);
   }
 
   /**
