@@ -2,9 +2,11 @@
  * Reading records: one record, or a page of a list, with the caller's view
  * and list rules applied in SQL, field selection and relation expansion.
  */
+
 import type { AggregateOptions } from '../config/app-types.js';
 import type { Limits } from '../config/types.js';
 import { bindAuth } from '../query/bind-auth.js';
+import { encodeCursor } from '../query/cursor.js';
 import { type ListInfo, type ListParams, refuseHiddenInFilter } from '../query/list-params.js';
 import { parseFilter } from '../query/parser.js';
 import type { CompiledCollection } from '../schema/compile-collection.js';
@@ -105,6 +107,18 @@ export class RecordReader {
 
   /** A page of records the caller may list. */
   async list(ctx: RequestContext, name: string, params: ListParams): Promise<ListPage> {
+    return (await this.listWithCursor(ctx, name, params)).page;
+  }
+
+  /**
+   * A page and the cursor of its last record (null when the page is not
+   * full, so there can be no next page to seek to).
+   */
+  async listWithCursor(
+    ctx: RequestContext,
+    name: string,
+    params: ListParams,
+  ): Promise<{ page: ListPage; next: string | null }> {
     const { def } = findCollection(this.deps.schema, name);
     const allowed = access(def, 'list', ctx);
     // A caller's own filter may say `@auth.id` ("my records"); it means the caller, null when anonymous.
@@ -120,20 +134,24 @@ export class RecordReader {
         filter: restrict(filter, allowed),
         sort: params.sort,
         limit: params.perPage,
-        offset: (params.page - 1) * params.perPage,
+        // A cursor says where the page starts; page then only labels it.
+        offset: params.after ? 0 : (params.page - 1) * params.perPage,
+        after: params.after,
         count: !params.skipTotal,
         maxBytes: this.deps.limits.response,
       }),
     );
     const items = await this.represent(ctx, name, result.items, params);
     const total = result.total;
-    return {
+    const last = result.items.length === params.perPage ? result.items[result.items.length - 1] : undefined;
+    const page: ListPage = {
       items,
       page: params.page,
       perPage: params.perPage,
       totalItems: total,
       totalPages: total === null ? null : Math.ceil(total / params.perPage),
     };
+    return { page, next: last ? encodeCursor(last, params.sort, this.allFields(name).fields) : null };
   }
 
   /**

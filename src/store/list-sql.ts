@@ -4,8 +4,10 @@
  */
 import type { Expr } from '../query/ast.js';
 import { compileFilter, type SqlTarget } from '../query/compile-filter.js';
+import { orderKeys } from '../query/cursor.js';
 import type { AggregateRow } from '../schema/types.js';
 import { quoteIdent, type SqlDialect } from './dialect.js';
+import { keysetCondition } from './keyset-sql.js';
 import type { AggregateQuery, ListQuery } from './store.js';
 import type { TableModel, ValueCodec } from './table-model.js';
 
@@ -52,13 +54,22 @@ export function listSql(
 ): { page: SqlText; count: SqlText | null } {
   const params: unknown[] = [];
   const where = whereClause(model, dialect, query.filter, params);
+  const keys = orderKeys(query.sort);
   const order = query.sort.map((k) => dialect.orderTerm(quoteIdent(k.field), k.desc));
+  // The added keys stay bare so the default order matches the (created, id) index exactly.
   if (query.sort.length === 0) order.push(quoteIdent('created'));
   if (!query.sort.some((k) => k.field === 'id')) order.push(quoteIdent('id'));
   const table = quoteIdent(model.table);
-  const pageParams = [...params, query.limit, query.offset];
+  const pageParams = [...params];
+  let pageWhere = where;
+  if (query.after) {
+    const target = sqlTarget(model, dialect, pageParams);
+    const keyset = keysetCondition(model, keys, query.after, (v) => target.param(v));
+    pageWhere = where === '' ? ` WHERE ${keyset}` : ` WHERE (${where.slice(' WHERE '.length)}) AND ${keyset}`;
+  }
+  pageParams.push(query.limit, query.offset);
   const page = {
-    sql: `SELECT ${selectList(model)} FROM ${table}${where} ORDER BY ${order.join(', ')} LIMIT ${dialect.placeholder(params.length + 1)} OFFSET ${dialect.placeholder(params.length + 2)}`,
+    sql: `SELECT ${selectList(model)} FROM ${table}${pageWhere} ORDER BY ${order.join(', ')} LIMIT ${dialect.placeholder(pageParams.length - 1)} OFFSET ${dialect.placeholder(pageParams.length)}`,
     params: pageParams,
   };
   const count = query.count ? { sql: `SELECT COUNT(*) AS n FROM ${table}${where}`, params } : null;

@@ -21,6 +21,8 @@ import { after, describe, test } from 'node:test';
 import { USER_FIELDS } from '../../src/config/users-collection.js';
 import type { Expr } from '../../src/query/ast.js';
 import { type AuthValues, bindAuth } from '../../src/query/bind-auth.js';
+import { orderKeys } from '../../src/query/cursor.js';
+import type { SortKey } from '../../src/query/list-types.js';
 import { parseFilter } from '../../src/query/parser.js';
 import type { CollectionDef, FieldDef, RecordData } from '../../src/schema/types.js';
 import {
@@ -537,6 +539,44 @@ export function storeContract(name: string, open: OpenStore, options: ContractOp
           'b5',
         ]);
         assert.deepEqual(await matching('@auth.email = "u1@example.com" && year < 1960', U1), ['b3']);
+      });
+
+      it('after: keyset pages walk every sort the way the full list does, NULLs and booleans included', async () => {
+        await shelf();
+        const sorts: SortKey[][] = [
+          [],
+          [{ field: 'year', desc: false }],
+          [{ field: 'year', desc: true }],
+          [{ field: 'inPrint', desc: false }],
+          [
+            { field: 'inPrint', desc: true },
+            { field: 'price', desc: false },
+          ],
+          [{ field: 'tags', desc: true }],
+          [
+            { field: 'author', desc: true },
+            { field: 'title', desc: false },
+          ],
+          [{ field: 'id', desc: true }],
+        ];
+        for (const sort of sorts) {
+          for (const filter of [null, where('title !~ "children"')]) {
+            const whole = ids((await store.list(c, query({ sort, filter }))).items);
+            const walked: string[] = [];
+            let cursor: unknown[] | null = null;
+            for (let n = 0; n < 10; n++) {
+              const page = await store.list(c, query({ sort, filter, limit: 2, after: cursor }));
+              assert.equal(page.total, whole.length, 'the total is of the whole list, not what follows');
+              walked.push(...ids(page.items));
+              if (page.items.length < 2) break;
+              const last = page.items[1] as Record<string, unknown>;
+              cursor = orderKeys(sort).map(({ field }) =>
+                field === 'tags' && last[field] !== null ? JSON.stringify(last[field]) : last[field],
+              );
+            }
+            assert.deepEqual(walked, whole, JSON.stringify({ sort, filter: filter !== null }));
+          }
+        }
       });
 
       it('sort: several keys, descending, ties broken by id', async () => {
