@@ -1439,6 +1439,141 @@ export function storeContract(name: string, open: OpenStore, options: ContractOp
       );
 
       it(
+        'declared indexes: created under names that spell their keys, kept on a reopen, dropped without loss',
+        async () => {
+          const c = unique('books');
+          const fields: Record<string, FieldDef> = {
+            title: { type: 'text' },
+            genre: { type: 'text' },
+            year: { type: 'integer' },
+            isbn: { type: 'text' },
+          };
+          const v1 = {
+            [c]: {
+              ...collection(c, fields),
+              indexes: [
+                {
+                  fields: [
+                    { field: 'genre', desc: false },
+                    { field: 'year', desc: true },
+                  ],
+                  unique: false,
+                },
+                { fields: [{ field: 'isbn', desc: false }], unique: true },
+                { fields: [{ field: 'created', desc: true }], unique: false },
+              ],
+            },
+          };
+          const first = await openTracked(v1);
+          const plan = await first.planMigration();
+          assertWellFormed(plan);
+          assert.ok(plan.every((s) => !s.destructive));
+          const declared = plan.filter((s) => s.description.includes('(declared'));
+          assert.deepEqual(
+            declared.map((s) => [s.kind, s.description]),
+            [
+              ['add-index', `create index ${c}__genre-year-desc__index (declared: genre, -year)`],
+              ['add-index', `create index ${c}__isbn__unique_index (declared: unique isbn)`],
+              ['add-index', `create index ${c}__created-desc__index (declared: -created)`],
+            ],
+          );
+          await first.migrate(plan);
+          assert.deepEqual(await first.planMigration(), [], 'introspection finds every declared index');
+          await first.transaction(async (tx) => {
+            await tx.insert(c, rec('a', { title: 'A', genre: 'sf', year: 1965, isbn: '1' }, 1));
+            await tx.insert(c, rec('b', { title: 'B', genre: null, year: null, isbn: null }, 2));
+          });
+          await assert.rejects(
+            first.transaction((tx) =>
+              tx.insert(c, rec('c', { title: 'C', genre: null, year: null, isbn: '1' })),
+            ),
+            (err: unknown) => err instanceof UniqueViolation && err.field === 'isbn',
+          );
+          await first.close();
+
+          const again = await openTracked(v1);
+          assert.deepEqual(await again.planMigration(), [], 'a reopen with the same indexes plans nothing');
+          await again.close();
+
+          // One index dropped, one changed (unique on two fields now), one kept.
+          const v2 = {
+            [c]: {
+              ...collection(c, fields),
+              indexes: [
+                {
+                  fields: [
+                    { field: 'isbn', desc: false },
+                    { field: 'title', desc: false },
+                  ],
+                  unique: true,
+                },
+                { fields: [{ field: 'created', desc: true }], unique: false },
+              ],
+            },
+          };
+          const store = await openTracked(v2);
+          const change = await store.planMigration();
+          assertWellFormed(change);
+          assert.deepEqual(
+            change.map((s) => [s.kind, s.description, s.destructive]).sort(),
+            [
+              [
+                'add-index',
+                `create index ${c}__isbn-title__unique_index (declared: unique isbn, title)`,
+                false,
+              ],
+              [
+                'drop-index',
+                `drop index ${c}__genre-year-desc__index (no longer wanted; no data is lost)`,
+                false,
+              ],
+              [
+                'drop-index',
+                `drop index ${c}__isbn__unique_index (no longer wanted; no data is lost)`,
+                false,
+              ],
+            ].sort(),
+          );
+          await store.migrate(change);
+          assert.deepEqual(await store.planMigration(), []);
+          assert.deepEqual(ids((await store.list(c, query())).items), ['a', 'b'], 'no record was lost');
+          await store.transaction((tx) => tx.insert(c, rec('d', { title: 'D', isbn: '1' }, 3)));
+          await assert.rejects(
+            store.transaction((tx) => tx.insert(c, rec('e', { title: 'A', isbn: '1' }, 4))),
+            (err: unknown) => err instanceof UniqueViolation && err.field === 'isbn',
+            'a unique index on two fields: the first stands for both',
+          );
+        },
+        NEEDS_PERSISTENCE,
+      );
+
+      it(
+        'declared indexes: a column they hold can still be retyped',
+        async () => {
+          const c = unique('books');
+          const withYear = (type: 'integer' | 'text') => ({
+            [c]: {
+              ...collection(c, { year: { type } }),
+              indexes: [{ fields: [{ field: 'year', desc: true }], unique: false }],
+            },
+          });
+          const store = await ready(withYear('integer'));
+          await store.close();
+          const retyped = await openTracked(withYear('text'));
+          const plan = await retyped.planMigration();
+          assert.deepEqual(
+            plan.map((s) => s.kind),
+            ['retype-column'],
+          );
+          await retyped.migrate(plan);
+          assert.deepEqual(await retyped.planMigration(), [], 'the index is back');
+          await retyped.transaction((tx) => tx.insert(c, rec('a', { year: 'MCMLXV' })));
+          assert.equal((await retyped.get(c, 'a'))?.year, 'MCMLXV');
+        },
+        NEEDS_PERSISTENCE,
+      );
+
+      it(
         'unique on, then off: an index step each way, never destructive',
         async () => {
           const c = unique('books');

@@ -177,5 +177,7 @@ function translate(error: unknown, model: TableModel, id: string): unknown {
   const column = model.columns.find(
     (c) => c.unique && indexName(model.table, c.name, 'unique') === constraint,
   );
-  return new UniqueViolation(model.collection, column?.name ?? 'id');
+  // A declared unique index on several fields: the first one stands for them.
+  const declared = model.indexes.find((index) => index.unique && index.name === constraint);
+  return new UniqueViolation(model.collection, column?.name ?? declared?.keys[0].column ?? 'id');
 }

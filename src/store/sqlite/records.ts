@@ -187,9 +187,11 @@ function translate(error: unknown, model: TableModel, id: string): unknown {
   if (!(error instanceof Error) || !('code' in error)) return error;
   const code = (error as { code: string }).code;
   if (code !== 'SQLITE_CONSTRAINT_UNIQUE' && code !== 'SQLITE_CONSTRAINT_PRIMARYKEY') return error;
-  // The message names the column: "UNIQUE constraint failed: books.isbn".
-  const match = /failed: [^.]+\.(\S+)/.exec(error.message);
-  const column = match?.[1] ?? 'id';
-  if (column === 'id') return new DuplicateId(model.collection, id);
+  // The message names the columns: "UNIQUE constraint failed: books.isbn" (a declared unique
+  // index on several: "…: books.genre, books.year"); the first one stands for them.
+  const match = /failed: (.+)$/.exec(error.message);
+  const columns = (match?.[1] ?? '').split(', ').map((c) => c.slice(c.indexOf('.') + 1));
+  const column = columns[0] || 'id';
+  if (column === 'id' && columns.length <= 1) return new DuplicateId(model.collection, id);
   return new UniqueViolation(model.collection, column);
 }
