@@ -12,7 +12,15 @@ import type { Expr } from '../../query/ast.js';
 import type { AggregateRow, RecordData } from '../../schema/types.js';
 import { indexName, quoteIdent } from '../dialect.js';
 import { DuplicateId, UniqueViolation } from '../errors.js';
-import { aggregateRow, aggregateSql, getManySql, getSql, listSql, selectList } from '../list-sql.js';
+import {
+  aggregateRow,
+  aggregateSql,
+  getManySql,
+  getSql,
+  listSql,
+  selectList,
+  withLimit,
+} from '../list-sql.js';
 import { chargeRow, type ReadBudget, type Row, readBudget } from '../rows.js';
 import type { AggregateQuery, ListQuery, ListResult } from '../store.js';
 import type { RecordsPart } from '../store-tx-base.js';
@@ -77,10 +85,14 @@ export class PostgresRecords implements RecordsPart {
 
   async list(collection: string, query: ListQuery): Promise<ListResult> {
     const model = this.model(collection);
-    const { page, count } = listSql(model, this.dialect, query);
+    const { page, more, count } = listSql(model, this.dialect, query);
     const budget = readBudget(query.maxBytes);
-    const rows = (await this.db.query(page.sql, page.params)).rows;
-    const items = within(rows, budget).map((row) => rowToRecord(model, row, postgresCodec));
+    const rows = within((await this.db.query(page.sql, page.params)).rows, budget);
+    if (more && rows.length < query.limit) {
+      const rest = await this.db.query(more.sql, withLimit(more.params, query.limit - rows.length));
+      rows.push(...within(rest.rows, budget));
+    }
+    const items = rows.map((row) => rowToRecord(model, row, postgresCodec));
     let total: number | null = null;
     if (count) total = Number((await this.db.query<{ n: string }>(count.sql, count.params)).rows[0]?.n ?? 0);
     return { items, total };

@@ -7,7 +7,15 @@ import type { Expr } from '../../query/ast.js';
 import type { AggregateRow, RecordData } from '../../schema/types.js';
 import { quoteIdent } from '../dialect.js';
 import { DuplicateId, UniqueViolation } from '../errors.js';
-import { aggregateRow, aggregateSql, getManySql, getSql, listSql, selectList } from '../list-sql.js';
+import {
+  aggregateRow,
+  aggregateSql,
+  getManySql,
+  getSql,
+  listSql,
+  selectList,
+  withLimit,
+} from '../list-sql.js';
 import { chargeRow, type ReadBudget, type Row, readBudget } from '../rows.js';
 import type { AggregateQuery, ListQuery, ListResult } from '../store.js';
 import { recordToValues, rowToRecord, type TableModel } from '../table-model.js';
@@ -111,11 +119,13 @@ export class SqliteRecords {
 
   list(collection: string, query: ListQuery, counts?: CountCache): ListResult {
     const model = this.model(collection);
-    const { page, count } = listSql(model, sqliteDialect, query);
+    const { page, more, count } = listSql(model, sqliteDialect, query);
     const budget = readBudget(query.maxBytes);
-    const items = rows(this.prepare(page.sql), page.params, budget).map((row) =>
-      rowToRecord(model, row, sqliteCodec),
-    );
+    const found = rows(this.prepare(page.sql), page.params, budget);
+    if (more && found.length < query.limit) {
+      found.push(...rows(this.prepare(more.sql), withLimit(more.params, query.limit - found.length), budget));
+    }
+    const items = found.map((row) => rowToRecord(model, row, sqliteCodec));
     let total: number | null = null;
     if (count) {
       const key = `${count.sql}\u0000${JSON.stringify(count.params)}`;
