@@ -181,3 +181,26 @@ describe('a bad cursor: 400 with a detail that says why', () => {
     });
   }
 });
+
+describe('the OpenAPI document', () => {
+  test('documents after on every list, beside page and perPage', async () => {
+    const res = await t.request({ method: 'GET', url: '/api/openapi.json' });
+    assert.equal(res.statusCode, 200);
+    const doc = json(res) as { paths: Record<string, { get: { parameters: Record<string, unknown>[] } }> };
+    const names = doc.paths['/api/books'].get.parameters.map((p) => p.name ?? p.$ref);
+    const at = names.indexOf('after');
+    assert.ok(at > 0, JSON.stringify(names));
+    assert.equal(names[at - 1], '#/components/parameters/PerPage');
+    const after = doc.paths['/api/books'].get.parameters[at] as {
+      in: string;
+      required: boolean;
+      schema: { type: string; pattern: string };
+      description: string;
+    };
+    assert.deepEqual(
+      { in: after.in, required: after.required, schema: after.schema },
+      { in: 'query', required: false, schema: { type: 'string', pattern: '^[A-Za-z0-9_-]+$' } },
+    );
+    assert.match(after.description, /next/);
+  });
+});
