@@ -12,8 +12,17 @@ export interface PageInfo {
   items: readonly unknown[];
 }
 
-/** Links that keep the request's own query and change only `page` (and `after` on `next`). */
-export function listLinks(url: string, page: PageInfo, next: string | null = null): string {
+/**
+ * Links that keep the request's own query and change only `page` (and
+ * `after` on `next`). `more`: on a page reached by a cursor, whether a row
+ * follows it, which decides `next` there rather than the page count.
+ */
+export function listLinks(
+  url: string,
+  page: PageInfo,
+  next: string | null = null,
+  more: boolean | null = null,
+): string {
   const [path, query = ''] = url.split('?', 2);
   const params = new URLSearchParams(query);
   const href = (n: number, after: string | null = null) => {
@@ -25,7 +34,8 @@ export function listLinks(url: string, page: PageInfo, next: string | null = nul
   const links = [`<${href(1)}>; rel="first"`];
   if (page.page > 1) links.push(`<${href(page.page - 1)}>; rel="prev"`);
   const last = page.totalPages === null ? null : Math.max(page.totalPages, 1);
-  const hasNext = last === null ? page.items.length === page.perPage : page.page < last;
+  const hasNext =
+    more !== null ? more : last === null ? page.items.length === page.perPage : page.page < last;
   if (hasNext) links.push(`<${href(page.page + 1, next)}>; rel="next"`);
   if (last !== null) links.push(`<${href(last)}>; rel="last"`);
   return links.join(', ');

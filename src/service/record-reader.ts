@@ -112,13 +112,16 @@ export class RecordReader {
 
   /**
    * A page and the cursor of its last record (null when the page is not
-   * full, so there can be no next page to seek to).
+   * full, so there can be no next page to seek to). On a page reached by a
+   * cursor, `more` says whether a row follows it (one extra row is read to
+   * know): its `page` is only a label, which concurrent writes can leave
+   * past the last page while rows remain, or short of it when none do.
    */
   async listWithCursor(
     ctx: RequestContext,
     name: string,
     params: ListParams,
-  ): Promise<{ page: ListPage; next: string | null }> {
+  ): Promise<{ page: ListPage; next: string | null; more: boolean | null }> {
     const { def } = findCollection(this.deps.schema, name);
     const allowed = access(def, 'list', ctx);
     // A caller's own filter may say `@auth.id` ("my records"); it means the caller, null when anonymous.
@@ -133,7 +136,7 @@ export class RecordReader {
       this.deps.store.list(name, {
         filter: restrict(filter, allowed),
         sort: params.sort,
-        limit: params.perPage,
+        limit: params.after ? params.perPage + 1 : params.perPage,
         // A cursor says where the page starts; page then only labels it.
         offset: params.after ? 0 : (params.page - 1) * params.perPage,
         after: params.after,
@@ -141,6 +144,8 @@ export class RecordReader {
         maxBytes: this.deps.limits.response,
       }),
     );
+    const more = params.after ? result.items.length > params.perPage : null;
+    if (more) result.items.length = params.perPage;
     const items = await this.represent(ctx, name, result.items, params);
     const total = result.total;
     const last = result.items.length === params.perPage ? result.items[result.items.length - 1] : undefined;
@@ -151,7 +156,8 @@ export class RecordReader {
       totalItems: total,
       totalPages: total === null ? null : Math.ceil(total / params.perPage),
     };
-    return { page, next: last ? encodeCursor(last, params.sort, this.allFields(name).fields) : null };
+    const next = last ? encodeCursor(last, params.sort, this.allFields(name).fields) : null;
+    return { page, next, more };
   }
 
   /**
