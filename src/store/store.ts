@@ -19,7 +19,8 @@ export interface ListQuery {
   offset: number;
   /**
    * Keyset page: the values (in record form, JSON fields as their text) of
-   * query/cursor.ts orderKeys(sort) that the page starts strictly after.
+   * query/cursor.ts orderKeys(sort) that the page starts strictly after;
+   * `offset` is not used then.
    */
   after?: readonly unknown[] | null;
   /** Count matching rows too (false for `skipTotal`). */
