@@ -37,3 +37,8 @@ export function setupLine(origin: string, token: string): string {
     '(valid for 24 hours), or run: methodical user create --email … --password … --admin'
   );
 }
+
+/** Start-up notes (service/index-advice.ts), one line each, in the banner's layout. */
+export function noteLines(notes: readonly string[]): string[] {
+  return notes.map((note) => `  note      ${note}`);
+}

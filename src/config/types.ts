@@ -91,6 +91,11 @@ export interface UserCollection {
   requireIdempotencyKey?: boolean;
   /** Let shared caches keep public reads: `{ maxAge, sMaxAge, staleWhileRevalidate }` in seconds. */
   cache?: CacheSettings;
+  /**
+   * Indexes for the sorts and filters the app uses: `["genre", "-year"]`
+   * (`-` = descending) or `{ fields: ["isbn"], unique: true }`.
+   */
+  indexes?: (readonly string[] | { fields: readonly string[]; unique?: boolean })[];
 }
 
 export type Durability = 'full' | 'normal';

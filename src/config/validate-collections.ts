@@ -14,9 +14,10 @@ import {
 import { at, type Checker } from './checker.js';
 import { RESERVED_USER_FIELDS, USER_FIELDS, USER_RULES } from './users-collection.js';
 import { type FieldContext, validateField } from './validate-field.js';
+import { readIndexes } from './validate-indexes.js';
 import { checkRuleExpressions, readRules } from './validate-rules.js';
 
-const COLLECTION_KEYS = ['fields', 'rules', 'requireIfMatch', 'requireIdempotencyKey', 'cache'];
+const COLLECTION_KEYS = ['fields', 'rules', 'requireIfMatch', 'requireIdempotencyKey', 'cache', 'indexes'];
 const CACHE_KEYS: readonly (keyof CacheSettings)[] = ['maxAge', 'sMaxAge', 'staleWhileRevalidate'];
 /** These would shadow /api/auth, /api/files and /api/batch. */
 const RESERVED_COLLECTIONS = ['auth', 'files', 'batch'];
@@ -111,6 +112,11 @@ function validateCollection(c: Checker, name: string, value: unknown, ctx: Field
   if (raw.cache !== undefined) {
     const cache = c.collect(undefined, () => readCache(c, raw.cache, at(path, 'cache')));
     if (cache) def.cache = cache;
+  }
+  // Checked against the fields only when every field could be read, as the rules are.
+  if (raw.indexes !== undefined && fieldsOk) {
+    const indexes = c.collect([], () => readIndexes(c, raw.indexes, at(path, 'indexes'), fields));
+    if (indexes.length > 0) def.indexes = indexes;
   }
   return def;
 }

@@ -33,7 +33,7 @@ const CASES: [string, unknown, string, string][] = [
     'unknown collection key',
     { collections: { books: { field: {} } } },
     'collections.books.field',
-    'allowed keys are fields, rules, requireIfMatch, requireIdempotencyKey or cache',
+    'allowed keys are fields, rules, requireIfMatch, requireIdempotencyKey, cache or indexes',
   ],
   [
     'flag of the wrong type',

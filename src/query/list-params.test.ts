@@ -41,7 +41,16 @@ function show(e: Expr | null): string | null {
   return `(${show(e.left)} ${e.kind === 'and' ? '&&' : '||'} ${show(e.right)})`;
 }
 
-const DEFAULTS = { filter: null, sort: [], page: 1, perPage: 20, fields: null, expand: [], skipTotal: false };
+const DEFAULTS = {
+  filter: null,
+  sort: [],
+  page: 1,
+  perPage: 20,
+  fields: null,
+  expand: [],
+  skipTotal: false,
+  after: null,
+};
 
 describe('parseListParams: accepted', () => {
   it('defaults', () => {
@@ -83,6 +92,12 @@ describe('parseListParams: accepted', () => {
     [{ skipTotal: 'true' }, { skipTotal: true }],
     [{ skipTotal: 'false' }, { skipTotal: false }],
     [{ filter: 'year >= 1960' }, { filter: 'year >= 1960' }],
+    // The cursor is read after the sort, whichever comes first in the query.
+    [
+      { after: Buffer.from('[1965,"b1"]').toString('base64url'), sort: '-year' },
+      { sort: [{ field: 'year', desc: true }], after: [1965, 'b1'] },
+    ],
+    [{ after: Buffer.from('["2024","b1"]').toString('base64url') }, { after: ['2024', 'b1'] }],
     [{ title: 'Dune' }, { filter: 'title = "Dune"' }],
     [{ year: '1965' }, { filter: 'year = 1965' }],
     [{ price: '9.5' }, { filter: 'price = 9.5' }],

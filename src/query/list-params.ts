@@ -5,17 +5,12 @@
 import type { StorageKind } from '../schema/field-type.js';
 import { Problem } from '../util/problem.js';
 import type { Expr, Literal } from './ast.js';
+import { parseCursor } from './cursor.js';
 import { filterError, quoteSnippet } from './filter-error.js';
+import type { ListField, SortKey } from './list-types.js';
 import { parseFilter } from './parser.js';
 
-export interface ListField {
-  storage: StorageKind;
-  multiple: boolean;
-  /** The target collection when this is a relation field. */
-  relation?: string;
-  /** Converts a query-string value the way a form value is (e.g. "1965" → 1965). */
-  fromString(value: string): unknown;
-}
+export type { ListField, SortKey } from './list-types.js';
 
 export interface ListInfo {
   /** The fields a caller may query, including `id`, `created` and `updated`. */
@@ -31,11 +26,6 @@ export interface ListInfo {
   hidden?: ReadonlySet<string>;
 }
 
-export interface SortKey {
-  field: string;
-  desc: boolean;
-}
-
 export interface ListParams {
   /** The `filter` parameter AND-ed with shorthand equalities (`?author=Herbert`). */
   filter: Expr | null;
@@ -45,6 +35,11 @@ export interface ListParams {
   fields: string[] | null;
   expand: string[];
   skipTotal: boolean;
+  /**
+   * `after=<cursor>`: the sort key values (and id) the page starts after,
+   * or null. With it the rows come from the cursor and `page` only labels them.
+   */
+  after: unknown[] | null;
 }
 
 export type QueryValues = Record<string, string | string[] | undefined>;
@@ -63,6 +58,7 @@ export const RESERVED_PARAMS: ReadonlySet<string> = new Set([
   'skipTotal',
   'fields',
   'expand',
+  'after',
 ]);
 
 const DIGITS = /^[0-9]+$/;
@@ -190,7 +186,9 @@ export function parseListParams(query: QueryValues, info: ListInfo): ListParams 
     fields: null,
     expand: [],
     skipTotal: false,
+    after: null,
   };
+  let after: string | undefined;
   const equalities: Expr[] = [];
   const known = (name: string): boolean => queryable(info, name);
   const selectable = (name: string): boolean => Object.hasOwn(info.fields, name);
@@ -213,6 +211,7 @@ export function parseListParams(query: QueryValues, info: ListInfo): ListParams 
     else if (key === 'page') params.page = wholeNumber(key, single(key, raw), maxPage);
     else if (key === 'perPage') params.perPage = wholeNumber(key, single(key, raw), maxPerPage);
     else if (key === 'skipTotal') params.skipTotal = parseBoolean(key, single(key, raw));
+    else if (key === 'after') after = single(key, raw);
     else if (key === 'fields') {
       const picked = names(key, raw, (name) => {
         if (!selectable(name))
@@ -235,6 +234,8 @@ export function parseListParams(query: QueryValues, info: ListInfo): ListParams 
     else throw new Problem('invalidQuery', `Unknown query parameter ${JSON.stringify(key)}`);
   }
   refuseHiddenInFilter(params.filter, info.hidden);
+  // Read last: the cursor is checked against the sort, whichever order the parameters came in.
+  if (after !== undefined) params.after = parseCursor(after, params.sort, info.fields);
   for (const equality of equalities) {
     params.filter =
       params.filter === null ? equality : { kind: 'and', left: params.filter, right: equality, pos: 0 };

@@ -81,6 +81,14 @@ export interface CollectionDef {
   auth: boolean;
   /** Freshness for shared caches on public reads; absent: `no-cache`. */
   cache?: CacheSettings;
+  /** Indexes the config declares (`indexes`), beyond the ones every table gets. */
+  indexes?: readonly IndexDef[];
+}
+
+/** One declared index: its keys in order, each ascending or descending, and whether it is unique. */
+export interface IndexDef {
+  fields: readonly { field: string; desc: boolean }[];
+  unique: boolean;
 }
 
 /** Seconds a collection's public reads may be reused (Cache-Control max-age, s-maxage, stale-while-revalidate). */

@@ -2,9 +2,11 @@
  * Reading records: one record, or a page of a list, with the caller's view
  * and list rules applied in SQL, field selection and relation expansion.
  */
+
 import type { AggregateOptions } from '../config/app-types.js';
 import type { Limits } from '../config/types.js';
 import { bindAuth } from '../query/bind-auth.js';
+import { encodeCursor } from '../query/cursor.js';
 import { type ListInfo, type ListParams, refuseHiddenInFilter } from '../query/list-params.js';
 import { parseFilter } from '../query/parser.js';
 import type { CompiledCollection } from '../schema/compile-collection.js';
@@ -105,6 +107,21 @@ export class RecordReader {
 
   /** A page of records the caller may list. */
   async list(ctx: RequestContext, name: string, params: ListParams): Promise<ListPage> {
+    return (await this.listWithCursor(ctx, name, params)).page;
+  }
+
+  /**
+   * A page and the cursor of its last record (null when the page is not
+   * full, so there can be no next page to seek to). On a page reached by a
+   * cursor, `more` says whether a row follows it (one extra row is read to
+   * know): its `page` is only a label, which concurrent writes can leave
+   * past the last page while rows remain, or short of it when none do.
+   */
+  async listWithCursor(
+    ctx: RequestContext,
+    name: string,
+    params: ListParams,
+  ): Promise<{ page: ListPage; next: string | null; more: boolean | null }> {
     const { def } = findCollection(this.deps.schema, name);
     const allowed = access(def, 'list', ctx);
     // A caller's own filter may say `@auth.id` ("my records"); it means the caller, null when anonymous.
@@ -119,21 +136,28 @@ export class RecordReader {
       this.deps.store.list(name, {
         filter: restrict(filter, allowed),
         sort: params.sort,
-        limit: params.perPage,
-        offset: (params.page - 1) * params.perPage,
+        limit: params.after ? params.perPage + 1 : params.perPage,
+        // A cursor says where the page starts; page then only labels it.
+        offset: params.after ? 0 : (params.page - 1) * params.perPage,
+        after: params.after,
         count: !params.skipTotal,
         maxBytes: this.deps.limits.response,
       }),
     );
+    const more = params.after ? result.items.length > params.perPage : null;
+    if (more) result.items.length = params.perPage;
     const items = await this.represent(ctx, name, result.items, params);
     const total = result.total;
-    return {
+    const last = result.items.length === params.perPage ? result.items[result.items.length - 1] : undefined;
+    const page: ListPage = {
       items,
       page: params.page,
       perPage: params.perPage,
       totalItems: total,
       totalPages: total === null ? null : Math.ceil(total / params.perPage),
     };
+    const next = last ? encodeCursor(last, params.sort, this.allFields(name).fields) : null;
+    return { page, next, more };
   }
 
   /**

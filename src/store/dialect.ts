@@ -86,6 +86,21 @@ export function indexName(table: string, column: string, kind: 'unique' | 'rel')
   return fit(`${table}__${column}__${kind}`);
 }
 
+/**
+ * A declared index's name spells out its keys (`-` cannot occur in a field
+ * name, so `year-desc` is unambiguous): `books__genre-year-desc__index`, or
+ * `__unique_index`. Any change to an index is a new name, so a migration
+ * drops the old one and creates the new one rather than guessing.
+ */
+export function declaredIndexName(
+  table: string,
+  keys: readonly { field: string; desc: boolean }[],
+  unique: boolean,
+): string {
+  const spelled = keys.map((k) => (k.desc ? `${k.field}-desc` : k.field)).join('-');
+  return fit(`${table}__${spelled}__${unique ? 'unique_index' : 'index'}`);
+}
+
 export const CREATED_INDEX = (table: string) => fit(`${table}__created__idx`);
 
 /** Whether an index of `table` is one the store made (and so may drop). */

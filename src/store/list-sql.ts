@@ -4,8 +4,11 @@
  */
 import type { Expr } from '../query/ast.js';
 import { compileFilter, type SqlTarget } from '../query/compile-filter.js';
+import { orderKeys } from '../query/cursor.js';
+import type { SortKey } from '../query/list-types.js';
 import type { AggregateRow } from '../schema/types.js';
 import { quoteIdent, type SqlDialect } from './dialect.js';
+import { keysetParts } from './keyset-sql.js';
 import type { AggregateQuery, ListQuery } from './store.js';
 import type { TableModel, ValueCodec } from './table-model.js';
 
@@ -44,25 +47,67 @@ export function whereClause(model: TableModel, dialect: SqlDialect, filter: Expr
   return ` WHERE ${compileFilter(filter, sqlTarget(model, dialect, params))}`;
 }
 
-/** The page query and, when asked, the count query for a list. */
+/**
+ * A page that starts after a cursor (the offset is not used): one SELECT
+ * per keyset part, each seeking in the sort's index. The parts follow each
+ * other in the list's order, so a second one is only run, for the rest of
+ * the page, when the first falls short; its LIMIT is its last parameter.
+ */
+function keysetPages(
+  model: TableModel,
+  dialect: SqlDialect,
+  query: ListQuery,
+  after: readonly unknown[],
+  order: string,
+): SqlText[] {
+  const table = quoteIdent(model.table);
+  return keysetParts(model, orderKeys(query.sort), after).map((part) => {
+    const params: unknown[] = [];
+    const where = whereClause(model, dialect, query.filter, params);
+    const target = sqlTarget(model, dialect, params);
+    const condition = part((v) => target.param(v));
+    const both =
+      where === '' ? ` WHERE ${condition}` : ` WHERE (${where.slice(' WHERE '.length)}) AND ${condition}`;
+    params.push(query.limit);
+    return {
+      sql: `SELECT ${selectList(model)} FROM ${table}${both} ORDER BY ${order} LIMIT ${dialect.placeholder(params.length)}`,
+      params,
+    };
+  });
+}
+
+/**
+ * The page query and, when asked, the count query for a list. `more`, for
+ * some cursor pages: the rest of the page when `page` gives fewer than
+ * `limit` rows (run it with its last parameter set to how many are missing).
+ */
 export function listSql(
   model: TableModel,
   dialect: SqlDialect,
   query: ListQuery,
-): { page: SqlText; count: SqlText | null } {
+): { page: SqlText; more: SqlText | null; count: SqlText | null } {
   const params: unknown[] = [];
   const where = whereClause(model, dialect, query.filter, params);
-  const order = query.sort.map((k) => dialect.orderTerm(quoteIdent(k.field), k.desc));
+  // Non-null columns go bare: PostgreSQL walks a `created DESC` index only for a bare `created DESC`.
+  const term = (k: SortKey) =>
+    model.byName.get(k.field)?.nullable === false
+      ? `${quoteIdent(k.field)}${k.desc ? ' DESC' : ''}`
+      : dialect.orderTerm(quoteIdent(k.field), k.desc);
+  const order = query.sort.map(term);
+  // The added keys stay bare so the default order matches the (created, id) index exactly.
   if (query.sort.length === 0) order.push(quoteIdent('created'));
   if (!query.sort.some((k) => k.field === 'id')) order.push(quoteIdent('id'));
   const table = quoteIdent(model.table);
-  const pageParams = [...params, query.limit, query.offset];
-  const page = {
-    sql: `SELECT ${selectList(model)} FROM ${table}${where} ORDER BY ${order.join(', ')} LIMIT ${dialect.placeholder(params.length + 1)} OFFSET ${dialect.placeholder(params.length + 2)}`,
-    params: pageParams,
-  };
+  const [page, more = null] = query.after
+    ? keysetPages(model, dialect, query, query.after, order.join(', '))
+    : [
+        {
+          sql: `SELECT ${selectList(model)} FROM ${table}${where} ORDER BY ${order.join(', ')} LIMIT ${dialect.placeholder(params.length + 1)} OFFSET ${dialect.placeholder(params.length + 2)}`,
+          params: [...params, query.limit, query.offset],
+        },
+      ];
   const count = query.count ? { sql: `SELECT COUNT(*) AS n FROM ${table}${where}`, params } : null;
-  return { page, count };
+  return { page, more, count };
 }
 
 /** One record by id, optionally only when it also matches a filter. */
@@ -176,4 +221,9 @@ export function matchSql(
 /** A matchSql row as booleans (false for every filter when the record is not there). */
 export function matchRow(row: Record<string, unknown> | undefined, filters: readonly Expr[]): boolean[] {
   return filters.map((_, i) => row !== undefined && Number(row[`m${i}`]) === 1);
+}
+
+/** A statement's parameters with its last one, the LIMIT, replaced. */
+export function withLimit(params: readonly unknown[], limit: number): unknown[] {
+  return [...params.slice(0, -1), limit];
 }

@@ -5,7 +5,7 @@
  */
 import { CREATED_INDEX, indexName, ownIndex, quoteIdent, type SqlDialect } from './dialect.js';
 import type { MigrationStep } from './store.js';
-import type { ColumnModel, TableModel } from './table-model.js';
+import type { ColumnModel, IndexModel, TableModel } from './table-model.js';
 
 export interface ActualTable {
   /** Column name → declared type, upper case. */
@@ -33,16 +33,43 @@ function relationIndexSql(name: string, model: TableModel, column: string): stri
   return `CREATE INDEX ${q(name)} ON ${q(model.table)} (${q(column)}, ${q('created')}, ${q('id')})`;
 }
 
+/**
+ * A declared index. Each key is ordered the way a list sorts by it (NULLs
+ * first ascending, last descending: orderTerm), so PostgreSQL can walk it
+ * for that ORDER BY; a plain one ends in `id`, the tie-break every list
+ * sorts by last, so a sort by its keys and a cursor seek both use it.
+ */
+function declaredIndexSql(model: TableModel, index: IndexModel, dialect: SqlDialect): string {
+  const q = quoteIdent;
+  const terms = index.keys.map(({ column, desc }) => {
+    const nullable = model.byName.get(column)?.nullable ?? true;
+    return nullable ? dialect.orderTerm(q(column), desc) : `${q(column)}${desc ? ' DESC' : ''}`;
+  });
+  if (!index.unique && !index.keys.some((k) => k.column === 'id')) terms.push(q('id'));
+  const kind = index.unique ? 'UNIQUE INDEX' : 'INDEX';
+  return `CREATE ${kind} ${q(index.name)} ON ${q(model.table)} (${terms.join(', ')})`;
+}
+
+/** `genre, -year` as the config wrote it. */
+function spelled(index: IndexModel): string {
+  return index.keys.map((k) => `${k.desc ? '-' : ''}${k.column}`).join(', ');
+}
+
 function columnSql(column: ColumnModel, dialect: SqlDialect): string {
   const type = dialect.columnDeclaration(column.storage);
   if (column.name === 'id') return `${quoteIdent('id')} ${type} PRIMARY KEY`;
   return `${quoteIdent(column.name)} ${type}${column.nullable ? '' : ' NOT NULL'}`;
 }
 
-function indexSteps(model: TableModel, actual: ActualTable | undefined): MigrationStep[] {
+function indexSteps(
+  model: TableModel,
+  actual: ActualTable | undefined,
+  dialect: SqlDialect,
+): MigrationStep[] {
   const steps: MigrationStep[] = [];
   const q = quoteIdent;
   const want = new Map<string, string>();
+  const declared = new Map<string, string>();
   want.set(
     CREATED_INDEX(model.table),
     `CREATE INDEX ${q(CREATED_INDEX(model.table))} ON ${q(model.table)} (${q('created')}, ${q('id')})`,
@@ -56,12 +83,16 @@ function indexSteps(model: TableModel, actual: ActualTable | undefined): Migrati
       want.set(name, relationIndexSql(name, model, column.name));
     }
   }
+  for (const index of model.indexes) {
+    want.set(index.name, declaredIndexSql(model, index, dialect));
+    declared.set(index.name, ` (declared: ${index.unique ? 'unique ' : ''}${spelled(index)})`);
+  }
   for (const [name, sql] of want) {
     if (actual?.indexes.has(name)) continue;
     steps.push({
       kind: 'add-index',
       table: model.table,
-      description: `create index ${name}`,
+      description: `create index ${name}${declared.get(name) ?? ''}`,
       destructive: false,
       sql: [sql],
     });
@@ -71,7 +102,7 @@ function indexSteps(model: TableModel, actual: ActualTable | undefined): Migrati
     steps.unshift({
       kind: 'drop-index',
       table: model.table,
-      description: `drop index ${name}`,
+      description: `drop index ${name} (no longer wanted; no data is lost)`,
       destructive: false,
       sql: [`DROP INDEX ${q(name)}`],
     });
@@ -80,11 +111,21 @@ function indexSteps(model: TableModel, actual: ActualTable | undefined): Migrati
 }
 
 /** Drop and re-add a column, with its indexes around it (SQLite cannot drop an indexed column). */
-function retypeSql(model: TableModel, column: ColumnModel, dialect: SqlDialect): string[] {
+function retypeSql(
+  model: TableModel,
+  column: ColumnModel,
+  dialect: SqlDialect,
+  actual: ActualTable,
+): string[] {
   const q = quoteIdent;
   const unique = indexName(model.table, column.name, 'unique');
   const plain = indexName(model.table, column.name, 'rel');
+  // Declared indexes on the column that exist now are rebuilt here; new ones come with the index steps.
+  const declared = model.indexes.filter(
+    (index) => actual.indexes.has(index.name) && index.keys.some((k) => k.column === column.name),
+  );
   const sql = [
+    ...declared.map((index) => `DROP INDEX IF EXISTS ${q(index.name)}`),
     `DROP INDEX IF EXISTS ${q(unique)}`,
     `DROP INDEX IF EXISTS ${q(plain)}`,
     `ALTER TABLE ${q(model.table)} DROP COLUMN ${q(column.name)}`,
@@ -92,6 +133,7 @@ function retypeSql(model: TableModel, column: ColumnModel, dialect: SqlDialect):
   ];
   if (column.unique) sql.push(`CREATE UNIQUE INDEX ${q(unique)} ON ${q(model.table)} (${q(column.name)})`);
   else if (column.indexed) sql.push(relationIndexSql(plain, model, column.name));
+  for (const index of declared) sql.push(declaredIndexSql(model, index, dialect));
   return sql;
 }
 
@@ -120,7 +162,7 @@ export async function planTables(
         destructive: false,
         sql: [`CREATE TABLE ${q(model.table)} (${columns})`],
       });
-      steps.push(...indexSteps(model, undefined));
+      steps.push(...indexSteps(model, undefined, dialect));
       continue;
     }
     const wanted = new Set(model.columns.map((c) => c.name));
@@ -156,7 +198,7 @@ export async function planTables(
           column: column.name,
           description: `retype column ${model.table}.${column.name} from ${have} to ${type}${destructive ? ' (holds data, which is dropped)' : ''}`,
           destructive,
-          sql: retypeSql(model, column, dialect),
+          sql: retypeSql(model, column, dialect, actual),
         });
       } else if (column.name !== 'id') {
         const stray = await introspection.strayValues(model.table, column.name, type);
@@ -173,7 +215,7 @@ export async function planTables(
       }
     }
     // Index changes go first when they drop (a column with an index cannot be dropped in SQLite).
-    const indexChanges = indexSteps(model, actual);
+    const indexChanges = indexSteps(model, actual, dialect);
     steps.unshift(...indexChanges.filter((s) => s.kind === 'drop-index'));
     steps.push(...indexChanges.filter((s) => s.kind === 'add-index'));
   }

@@ -17,6 +17,12 @@ export interface ListQuery {
   sort: readonly SortKey[];
   limit: number;
   offset: number;
+  /**
+   * Keyset page: the values (in record form, JSON fields as their text) of
+   * query/cursor.ts orderKeys(sort) that the page starts strictly after;
+   * `offset` is not used then.
+   */
+  after?: readonly unknown[] | null;
   /** Count matching rows too (false for `skipTotal`). */
   count: boolean;
   /** Throw ReadTooLarge rather than load rows holding more than this many bytes of values. */

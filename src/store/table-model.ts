@@ -5,6 +5,7 @@
 import type { StorageKind } from '../schema/field-type.js';
 import { fieldType } from '../schema/fields/index.js';
 import type { CollectionDef, RecordData } from '../schema/types.js';
+import { declaredIndexName } from './dialect.js';
 
 export interface ColumnModel {
   name: string;
@@ -27,6 +28,14 @@ export interface TableModel {
   /** Columns by name, for filters and sorting. */
   byName: ReadonlyMap<string, ColumnModel>;
   fieldNames: readonly string[];
+  /** The config's declared indexes, named (dialect.ts declaredIndexName). */
+  indexes: readonly IndexModel[];
+}
+
+export interface IndexModel {
+  name: string;
+  keys: readonly { column: string; desc: boolean }[];
+  unique: boolean;
 }
 
 export const PASSWORD_COLUMN = '_password_hash';
@@ -66,6 +75,11 @@ export function tableModel(def: CollectionDef): TableModel {
     columns,
     byName: new Map(columns.filter((c) => c.visible).map((c) => [c.name, c])),
     fieldNames: Object.keys(def.fields),
+    indexes: (def.indexes ?? []).map((index) => ({
+      name: declaredIndexName(def.name, index.fields, index.unique),
+      keys: index.fields.map((k) => ({ column: k.field, desc: k.desc })),
+      unique: index.unique,
+    })),
   };
 }
 

@@ -195,3 +195,80 @@ describe('migrate', SLOW, () => {
     assert.match(again.stdout, /up to date/i);
   });
 });
+
+describe('migrate: declared indexes', SLOW, () => {
+  const dir = join(tmp.dir, 'indexed');
+  const data = join(dir, 'data');
+  const dbFile = join(data, 'methodical.db');
+  const FIELDS = { title: { type: 'text' }, genre: { type: 'text' }, year: { type: 'integer' } };
+  const config = (indexes: unknown[]) =>
+    writeJsonConfig(dir, { collections: { books: { fields: FIELDS, rules: PUBLIC_RULES, indexes } } });
+  const migrate = (...flags: string[]) => run(['migrate', ...flags, '--data', data], { cwd: dir });
+  /** The declared indexes of books and their columns, in order (SQLite names the rowid-less key columns). */
+  const indexes = () => {
+    const db = new Database(dbFile);
+    try {
+      const names = (
+        db
+          .prepare(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'books' AND name LIKE '%index'",
+          )
+          .all() as { name: string }[]
+      ).map((r) => r.name);
+      return Object.fromEntries(
+        names.sort().map((n) => [
+          n,
+          (
+            db.prepare(`PRAGMA index_xinfo("${n}")`).all() as {
+              name: string | null;
+              desc: number;
+              key: number;
+            }[]
+          )
+            .filter((c) => c.key === 1)
+            .map((c) => `${c.desc ? '-' : ''}${c.name}`),
+        ]),
+      );
+    } finally {
+      db.close();
+    }
+  };
+
+  test('--dry-run names each declared index it would create, and creates none', async () => {
+    mkdirSync(dir, { recursive: true });
+    config([['genre', '-year'], { fields: ['title'], unique: true }]);
+    const result = await migrate('--dry-run');
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /\+ create index books__genre-year-desc__index \(declared: genre, -year\)/);
+    assert.match(result.stdout, /\+ create index books__title__unique_index \(declared: unique title\)/);
+    assert.ok(!existsSync(dbFile) || Object.keys(indexes()).length === 0);
+  });
+
+  test('creates them, a plain one ending in id; a second run has nothing to do', async () => {
+    const result = await migrate();
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(indexes(), {
+      'books__genre-year-desc__index': ['genre', '-year', 'id'],
+      books__title__unique_index: ['title'],
+    });
+    const again = await migrate();
+    assert.match(again.stdout, /up to date/i);
+  });
+
+  test('an index the config no longer declares is dropped without --allow-destructive, and says no data is lost', async () => {
+    const db = new Database(dbFile);
+    db.prepare("INSERT INTO books (id, title, created, updated) VALUES ('b1', 'Dune', 'x', 'x')").run();
+    db.close();
+    config([{ fields: ['title'], unique: true }]);
+    const result = await migrate();
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(
+      result.stdout,
+      /\+ drop index books__genre-year-desc__index \(no longer wanted; no data is lost\)/,
+    );
+    assert.deepEqual(indexes(), { books__title__unique_index: ['title'] });
+    const check = new Database(dbFile);
+    assert.deepEqual(check.prepare('SELECT id, title FROM books').all(), [{ id: 'b1', title: 'Dune' }]);
+    check.close();
+  });
+});

@@ -128,3 +128,50 @@ describe('serve with PORT and the config in the current folder', SLOW, () => {
     }
   });
 });
+
+describe('serve: a note for each read the config asks for that no index serves', SLOW, () => {
+  test('after the banner, one line each; a declared index silences its note', async () => {
+    const dir = join(tmp.dir, 'notes');
+    const config = writeJsonConfig(
+      tmp.dir,
+      {
+        collections: {
+          posts: {
+            fields: {
+              status: { type: 'text' },
+              readers: { type: 'relation', collection: 'users', multiple: true },
+            },
+            rules: { ...PUBLIC_RULES, list: 'status = "published"' },
+          },
+          pages: {
+            fields: { status: { type: 'text' } },
+            rules: { ...PUBLIC_RULES, list: 'status = "published"' },
+            indexes: [['status']],
+          },
+        },
+      },
+      'notes.json',
+    );
+    const server = await serve(['--port', '0', '--config', config, '--data', dir], { cwd: tmp.dir });
+    try {
+      // The banner and its notes are one write; waiting for the last note waits for all of it.
+      await server.stderrIncludes('to find the ones that point to it\n');
+      const lines = server
+        .stderr()
+        .split('\n')
+        .filter((l) => l !== '');
+      const banner = lines.findIndex((l) => l.startsWith('  data '));
+      assert.ok(banner > 0, server.stderr());
+      assert.deepEqual(
+        lines.slice(banner + 1).filter((l) => l.startsWith('  note ')),
+        [
+          '  note      posts: the list rule filters on "status", which no index serves, so each list reads every row; declare "indexes": [["status"]] on posts',
+          '  note      posts.readers: a relation holding several ids has no index, so deleting a users record reads every posts row to find the ones that point to it',
+        ],
+      );
+      assert.ok(!server.stderr().includes('pages:'), 'pages has its index');
+    } finally {
+      assert.deepEqual(await server.stop(), { code: 0, signal: null }, server.stderr());
+    }
+  });
+});

@@ -21,6 +21,8 @@ import { after, describe, test } from 'node:test';
 import { USER_FIELDS } from '../../src/config/users-collection.js';
 import type { Expr } from '../../src/query/ast.js';
 import { type AuthValues, bindAuth } from '../../src/query/bind-auth.js';
+import { orderKeys } from '../../src/query/cursor.js';
+import type { SortKey } from '../../src/query/list-types.js';
 import { parseFilter } from '../../src/query/parser.js';
 import type { CollectionDef, FieldDef, RecordData } from '../../src/schema/types.js';
 import {
@@ -538,6 +540,44 @@ export function storeContract(name: string, open: OpenStore, options: ContractOp
           'b5',
         ]);
         assert.deepEqual(await matching('@auth.email = "u1@example.com" && year < 1960', U1), ['b3']);
+      });
+
+      it('after: keyset pages walk every sort the way the full list does, NULLs and booleans included', async () => {
+        await shelf();
+        const sorts: SortKey[][] = [
+          [],
+          [{ field: 'year', desc: false }],
+          [{ field: 'year', desc: true }],
+          [{ field: 'inPrint', desc: false }],
+          [
+            { field: 'inPrint', desc: true },
+            { field: 'price', desc: false },
+          ],
+          [{ field: 'tags', desc: true }],
+          [
+            { field: 'author', desc: true },
+            { field: 'title', desc: false },
+          ],
+          [{ field: 'id', desc: true }],
+        ];
+        for (const sort of sorts) {
+          for (const filter of [null, where('title !~ "children"')]) {
+            const whole = ids((await store.list(c, query({ sort, filter }))).items);
+            const walked: string[] = [];
+            let cursor: unknown[] | null = null;
+            for (let n = 0; n < 10; n++) {
+              const page = await store.list(c, query({ sort, filter, limit: 2, after: cursor }));
+              assert.equal(page.total, whole.length, 'the total is of the whole list, not what follows');
+              walked.push(...ids(page.items));
+              if (page.items.length < 2) break;
+              const last = page.items[1] as Record<string, unknown>;
+              cursor = orderKeys(sort).map(({ field }) =>
+                field === 'tags' && last[field] !== null ? JSON.stringify(last[field]) : last[field],
+              );
+            }
+            assert.deepEqual(walked, whole, JSON.stringify({ sort, filter: filter !== null }));
+          }
+        }
       });
 
       it('sort: several keys, descending, ties broken by id', async () => {
@@ -1396,6 +1436,141 @@ export function storeContract(name: string, open: OpenStore, options: ContractOp
           await store.transaction((tx) => tx.insert(c, typed));
           assert.deepEqual(await store.get(c, 'n'), typed);
           assert.deepEqual(ids((await store.list(c, query({ filter: where('full > 11') }))).items), ['n']);
+        },
+        NEEDS_PERSISTENCE,
+      );
+
+      it(
+        'declared indexes: created under names that spell their keys, kept on a reopen, dropped without loss',
+        async () => {
+          const c = unique('books');
+          const fields: Record<string, FieldDef> = {
+            title: { type: 'text' },
+            genre: { type: 'text' },
+            year: { type: 'integer' },
+            isbn: { type: 'text' },
+          };
+          const v1 = {
+            [c]: {
+              ...collection(c, fields),
+              indexes: [
+                {
+                  fields: [
+                    { field: 'genre', desc: false },
+                    { field: 'year', desc: true },
+                  ],
+                  unique: false,
+                },
+                { fields: [{ field: 'isbn', desc: false }], unique: true },
+                { fields: [{ field: 'created', desc: true }], unique: false },
+              ],
+            },
+          };
+          const first = await openTracked(v1);
+          const plan = await first.planMigration();
+          assertWellFormed(plan);
+          assert.ok(plan.every((s) => !s.destructive));
+          const declared = plan.filter((s) => s.description.includes('(declared'));
+          assert.deepEqual(
+            declared.map((s) => [s.kind, s.description]),
+            [
+              ['add-index', `create index ${c}__genre-year-desc__index (declared: genre, -year)`],
+              ['add-index', `create index ${c}__isbn__unique_index (declared: unique isbn)`],
+              ['add-index', `create index ${c}__created-desc__index (declared: -created)`],
+            ],
+          );
+          await first.migrate(plan);
+          assert.deepEqual(await first.planMigration(), [], 'introspection finds every declared index');
+          await first.transaction(async (tx) => {
+            await tx.insert(c, rec('a', { title: 'A', genre: 'sf', year: 1965, isbn: '1' }, 1));
+            await tx.insert(c, rec('b', { title: 'B', genre: null, year: null, isbn: null }, 2));
+          });
+          await assert.rejects(
+            first.transaction((tx) =>
+              tx.insert(c, rec('c', { title: 'C', genre: null, year: null, isbn: '1' })),
+            ),
+            (err: unknown) => err instanceof UniqueViolation && err.field === 'isbn',
+          );
+          await first.close();
+
+          const again = await openTracked(v1);
+          assert.deepEqual(await again.planMigration(), [], 'a reopen with the same indexes plans nothing');
+          await again.close();
+
+          // One index dropped, one changed (unique on two fields now), one kept.
+          const v2 = {
+            [c]: {
+              ...collection(c, fields),
+              indexes: [
+                {
+                  fields: [
+                    { field: 'isbn', desc: false },
+                    { field: 'title', desc: false },
+                  ],
+                  unique: true,
+                },
+                { fields: [{ field: 'created', desc: true }], unique: false },
+              ],
+            },
+          };
+          const store = await openTracked(v2);
+          const change = await store.planMigration();
+          assertWellFormed(change);
+          assert.deepEqual(
+            change.map((s) => [s.kind, s.description, s.destructive]).sort(),
+            [
+              [
+                'add-index',
+                `create index ${c}__isbn-title__unique_index (declared: unique isbn, title)`,
+                false,
+              ],
+              [
+                'drop-index',
+                `drop index ${c}__genre-year-desc__index (no longer wanted; no data is lost)`,
+                false,
+              ],
+              [
+                'drop-index',
+                `drop index ${c}__isbn__unique_index (no longer wanted; no data is lost)`,
+                false,
+              ],
+            ].sort(),
+          );
+          await store.migrate(change);
+          assert.deepEqual(await store.planMigration(), []);
+          assert.deepEqual(ids((await store.list(c, query())).items), ['a', 'b'], 'no record was lost');
+          await store.transaction((tx) => tx.insert(c, rec('d', { title: 'D', isbn: '1' }, 3)));
+          await assert.rejects(
+            store.transaction((tx) => tx.insert(c, rec('e', { title: 'A', isbn: '1' }, 4))),
+            (err: unknown) => err instanceof UniqueViolation && err.field === 'isbn',
+            'a unique index on two fields: the first stands for both',
+          );
+        },
+        NEEDS_PERSISTENCE,
+      );
+
+      it(
+        'declared indexes: a column they hold can still be retyped',
+        async () => {
+          const c = unique('books');
+          const withYear = (type: 'integer' | 'text') => ({
+            [c]: {
+              ...collection(c, { year: { type } }),
+              indexes: [{ fields: [{ field: 'year', desc: true }], unique: false }],
+            },
+          });
+          const store = await ready(withYear('integer'));
+          await store.close();
+          const retyped = await openTracked(withYear('text'));
+          const plan = await retyped.planMigration();
+          assert.deepEqual(
+            plan.map((s) => s.kind),
+            ['retype-column'],
+          );
+          await retyped.migrate(plan);
+          assert.deepEqual(await retyped.planMigration(), [], 'the index is back');
+          await retyped.transaction((tx) => tx.insert(c, rec('a', { year: 'MCMLXV' })));
+          assert.equal((await retyped.get(c, 'a'))?.year, 'MCMLXV');
         },
         NEEDS_PERSISTENCE,
       );

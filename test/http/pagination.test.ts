@@ -27,6 +27,11 @@ function links(header: unknown): Record<string, { path: string; params: Record<s
   return out;
 }
 
+/** The cursor after a record sorted by one key: base64url of [its key value, its id]. */
+function cursorOf(record: Record<string, unknown>, key = 'title'): string {
+  return Buffer.from(JSON.stringify([record[key], record.id])).toString('base64url');
+}
+
 describe('pages', () => {
   const table: {
     query: string;
@@ -146,11 +151,14 @@ describe('pages', () => {
       const got = links(res.headers.link);
       assert.deepEqual(Object.keys(got).sort(), Object.keys(row.rels).sort(), String(res.headers.link));
       const own = Object.fromEntries(new URLSearchParams(row.query));
+      const items = body.items as { title: string; id: string }[];
       for (const [rel, page] of Object.entries(row.rels)) {
         assert.equal(got[rel].path, '/api/books');
+        // `next` also seeks: after= holds the last item's sort key (title) and id.
+        const after = rel === 'next' ? { after: cursorOf(items[items.length - 1]) } : {};
         assert.deepEqual(
           got[rel].params,
-          { ...own, page: String(page) },
+          { ...own, page: String(page), ...after },
           `${rel} keeps the query, changes page`,
         );
       }
@@ -159,15 +167,17 @@ describe('pages', () => {
 
   test('the Link header, exactly', async () => {
     const res = await t.request({ method: 'GET', url: '/api/books?sort=title&perPage=3&page=2' });
+    const f = (json(res).items as { title: string; id: string }[])[2];
     assert.equal(
       res.headers.link,
       '</api/books?sort=title&perPage=3&page=1>; rel="first", </api/books?sort=title&perPage=3&page=1>; rel="prev", ' +
-        '</api/books?sort=title&perPage=3&page=3>; rel="next", </api/books?sort=title&perPage=3&page=3>; rel="last"',
+        `</api/books?sort=title&perPage=3&page=3&after=${cursorOf(f)}>; rel="next", </api/books?sort=title&perPage=3&page=3>; rel="last"`,
     );
     const first = await t.request({ method: 'GET', url: '/api/books?perPage=3' });
+    const c = (json(first).items as { created: string; id: string }[])[2];
     assert.equal(
       first.headers.link,
-      '</api/books?perPage=3&page=1>; rel="first", </api/books?perPage=3&page=2>; rel="next", </api/books?perPage=3&page=3>; rel="last"',
+      `</api/books?perPage=3&page=1>; rel="first", </api/books?perPage=3&page=2&after=${cursorOf(c, 'created')}>; rel="next", </api/books?perPage=3&page=3>; rel="last"`,
     );
   });
 

@@ -22,7 +22,12 @@ type Equal<A, B> = (<G>() => G extends A ? 1 : 2) extends <G>() => G extends B ?
 function expectType<T extends true>(_proof?: T): void {}
 
 export default defineConfig({
-  collections: { books: { fields: { title: { type: 'text', required: true } } } },
+  collections: {
+    books: {
+      fields: { title: { type: 'text', required: true } },
+      indexes: [['title', '-created'], { fields: ['title'], unique: true }],
+    },
+  },
   routes: {
     'POST /add-book': 'POST /api/books',
     'GET /books/:id': async (ctx) => {

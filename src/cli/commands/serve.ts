@@ -4,10 +4,11 @@ import type { Config } from '../../config/types.js';
 import type { FileStorage } from '../../files/storage.js';
 import { createApp } from '../../http/app.js';
 import { issueSetupToken } from '../../service/admin-setup.js';
+import { indexNotes } from '../../service/index-advice.js';
 import { SeedFailed, seedDatabase } from '../../service/seed.js';
 import { tidyStagedFiles } from '../../service/uploads.js';
 import type { Store } from '../../store/store.js';
-import { bannerLines, setupLine } from '../banner.js';
+import { bannerLines, noteLines, setupLine } from '../banner.js';
 import { applyOnStart } from '../migrate-on-start.js';
 import { configFrom, openFiles, openStore } from '../open-store.js';
 import { DATABASE_FLAGS, FILES_FLAGS, parseFlags, parsePort } from '../options.js';
@@ -91,6 +92,7 @@ export async function serve(args: string[]): Promise<void> {
   process.stdout.write(`Methodical listening on ${origin(host, actual)}\n`);
   const banner = bannerLines(config.file, values);
   if (setupToken) banner.push(setupLine(config.publicUrl ?? origin(host, actual), setupToken));
+  banner.push(...noteLines(indexNotes(config.collections)));
   process.stderr.write(`${banner.join('\n')}\n`);
 }
 

@@ -69,6 +69,18 @@ function shorthand(name: string, schema: Json): Json {
   };
 }
 
+/** The cursor a `next` link carries; opaque to clients, checked by the server. */
+const AFTER: Json = {
+  name: 'after',
+  in: 'query',
+  required: false,
+  description:
+    'Opaque cursor from a `next` link: the page starts after the row it names, found through the sort ' +
+    '(and an index on it) instead of skipping rows, so a deep page costs what page 1 costs. It only fits the ' +
+    'same sort; `page` then only numbers the page. A malformed or mismatched cursor: 400.',
+  schema: { type: 'string', pattern: '^[A-Za-z0-9_-]+$' },
+};
+
 /** Every query parameter of GET /api/{collection}. */
 export function listParameters(c: CollectionDoc): Json[] {
   return [
@@ -82,6 +94,7 @@ export function listParameters(c: CollectionDoc): Json[] {
     },
     ref('parameters', 'Page'),
     ref('parameters', 'PerPage'),
+    AFTER,
     ...pickParameters(c),
     ref('parameters', 'SkipTotal'),
     ...shorthandParameters(c),

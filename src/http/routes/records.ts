@@ -59,9 +59,9 @@ export function recordHandlers(services: Services) {
     async list(req: FastifyRequest, reply: FastifyReply, p: RecordParams) {
       requireAcceptable(req);
       const params = parseListParams(req.query as QueryValues, reader.listInfo(p.collection, req.ctx));
-      const page = await reader.list(req.ctx, p.collection, params);
+      const { page, next, more } = await reader.listWithCursor(req.ctx, p.collection, params);
       const { body, etag } = jsonRepresentation(page);
-      const link = listLinks(req.url, page);
+      const link = listLinks(req.url, page, next, more);
       return sendRead(req, reply, body, etag, undefined, readOf(p, 'list'), { link });
     },
 

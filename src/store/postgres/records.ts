@@ -23,6 +23,7 @@ import {
   matchSql,
   type SqlText,
   selectList,
+  withLimit,
 } from '../list-sql.js';
 import { chargeRow, type ReadBudget, type Row, readBudget } from '../rows.js';
 import type { AggregateQuery, ListQuery, ListResult } from '../store.js';
@@ -93,12 +94,16 @@ export class PostgresRecords implements RecordsPart {
   /** A page and, when asked, its total: a kept one when the collection's change counter allows (count-versions.ts). */
   async list(collection: string, query: ListQuery, counts?: CountCache): Promise<ListResult> {
     const model = this.model(collection);
-    const { page, count } = listSql(model, this.dialect, query);
+    const { page, more, count } = listSql(model, this.dialect, query);
     const budget = readBudget(query.maxBytes);
     // One after the other: one pooled connection per list, as before.
-    const rows = (await this.db.query(page.sql, page.params)).rows;
+    const rows = within((await this.db.query(page.sql, page.params)).rows, budget);
+    if (more && rows.length < query.limit) {
+      const rest = await this.db.query(more.sql, withLimit(more.params, query.limit - rows.length));
+      rows.push(...within(rest.rows, budget));
+    }
     const total = count ? await this.total(collection, query, count, counts) : null;
-    const items = within(rows, budget).map((row) => rowToRecord(model, row, postgresCodec));
+    const items = rows.map((row) => rowToRecord(model, row, postgresCodec));
     return { items, total };
   }
 
@@ -243,5 +248,7 @@ function translate(error: unknown, model: TableModel, id: string): unknown {
   const column = model.columns.find(
     (c) => c.unique && indexName(model.table, c.name, 'unique') === constraint,
   );
-  return new UniqueViolation(model.collection, column?.name ?? 'id');
+  // A declared unique index on several fields: the first one stands for them.
+  const declared = model.indexes.find((index) => index.unique && index.name === constraint);
+  return new UniqueViolation(model.collection, column?.name ?? declared?.keys[0].column ?? 'id');
 }

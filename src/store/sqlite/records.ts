@@ -17,6 +17,7 @@ import {
   matchRow,
   matchSql,
   selectList,
+  withLimit,
 } from '../list-sql.js';
 import { chargeRow, type ReadBudget, type Row, readBudget } from '../rows.js';
 import type { AggregateQuery, ListQuery, ListResult } from '../store.js';
@@ -121,11 +122,13 @@ export class SqliteRecords {
 
   list(collection: string, query: ListQuery, counts?: CountCache): ListResult {
     const model = this.model(collection);
-    const { page, count } = listSql(model, sqliteDialect, query);
+    const { page, more, count } = listSql(model, sqliteDialect, query);
     const budget = readBudget(query.maxBytes);
-    const items = rows(this.prepare(page.sql), page.params, budget).map((row) =>
-      rowToRecord(model, row, sqliteCodec),
-    );
+    const found = rows(this.prepare(page.sql), page.params, budget);
+    if (more && found.length < query.limit) {
+      found.push(...rows(this.prepare(more.sql), withLimit(more.params, query.limit - found.length), budget));
+    }
+    const items = found.map((row) => rowToRecord(model, row, sqliteCodec));
     let total: number | null = null;
     if (count) {
       const key = `${collection}\u0000${count.sql}\u0000${JSON.stringify(count.params)}`;
@@ -201,9 +204,11 @@ function translate(error: unknown, model: TableModel, id: string): unknown {
   if (!(error instanceof Error) || !('code' in error)) return error;
   const code = (error as { code: string }).code;
   if (code !== 'SQLITE_CONSTRAINT_UNIQUE' && code !== 'SQLITE_CONSTRAINT_PRIMARYKEY') return error;
-  // The message names the column: "UNIQUE constraint failed: books.isbn".
-  const match = /failed: [^.]+\.(\S+)/.exec(error.message);
-  const column = match?.[1] ?? 'id';
-  if (column === 'id') return new DuplicateId(model.collection, id);
+  // The message names the columns: "UNIQUE constraint failed: books.isbn" (a declared unique
+  // index on several: "…: books.genre, books.year"); the first one stands for them.
+  const match = /failed: (.+)$/.exec(error.message);
+  const columns = (match?.[1] ?? '').split(', ').map((c) => c.slice(c.indexOf('.') + 1));
+  const column = columns[0] || 'id';
+  if (column === 'id' && columns.length <= 1) return new DuplicateId(model.collection, id);
   return new UniqueViolation(model.collection, column);
 }

@@ -1,0 +1,16 @@
+/** The shapes a list's parameters are checked against, shared by list-params.ts and cursor.ts. */
+import type { StorageKind } from '../schema/field-type.js';
+
+export interface ListField {
+  storage: StorageKind;
+  multiple: boolean;
+  /** The target collection when this is a relation field. */
+  relation?: string;
+  /** Converts a query-string value the way a form value is (e.g. "1965" → 1965). */
+  fromString(value: string): unknown;
+}
+
+export interface SortKey {
+  field: string;
+  desc: boolean;
+}
