@@ -144,7 +144,7 @@ export class RecordWriter {
       return this.insert({ ctx, compiled, id, values: compiled.fromBody(body), allowed, scope, uploads });
     }
     requireIfMatch(def.requireIfMatch, pre, true, 'PUT');
-    checkWritePreconditions(pre, { etag: visibleJson(def, ctx, current).etag, updated: current.updated });
+    checkWritePreconditions(pre, currentState(compiled, ctx, current));
     checkBodyId(body, id);
     const values = compiled.fromBody(body);
     // A PUT replaces what the caller sees: fields hidden from them that it does not name are kept.
@@ -256,10 +256,7 @@ export class RecordWriter {
     const current = await viewableForChange(scope.tx, ctx, compiled, id, operation);
     if (!current) throw new Problem('notFound', `No record "${id}" in ${compiled.def.name}.`);
     requireIfMatch(compiled.def.requireIfMatch, pre, true, operation === 'update' ? 'PATCH' : 'DELETE');
-    checkWritePreconditions(pre, {
-      etag: visibleJson(compiled.def, ctx, current).etag,
-      updated: current.updated,
-    });
+    checkWritePreconditions(pre, currentState(compiled, ctx, current));
     return current;
   }
 
@@ -286,13 +283,17 @@ export class RecordWriter {
     const stamp = this.now().toISOString();
     const record = assemble(compiled, id, values, stamp, stamp);
     const event = { ctx, collection: name, operation: 'create', previous: null, scope } as const;
-    await this.hooks.before({ ...event, record });
-    checkHookRecord(name, 'beforeCreate', record, compiled.fieldNames, {
-      id,
-      created: stamp,
-      updated: stamp,
-    });
-    const final = assemble(compiled, id, compiled.check(fieldsOf(record, compiled.fieldNames)), stamp, stamp);
+    let final = record;
+    if (this.hooks.hasBefore(name, 'create')) {
+      await this.hooks.before({ ...event, record });
+      checkHookRecord(name, 'beforeCreate', record, compiled.fieldNames, {
+        id,
+        created: stamp,
+        updated: stamp,
+      });
+      // What the hook left is checked again; without a hook the values were validated already.
+      final = assemble(compiled, id, compiled.check(fieldsOf(record, compiled.fieldNames)), stamp, stamp);
+    }
     const serialized = serializeForWrite(final, this.deps.limits.json);
     await checkRelations(def, final, scope.tx);
     try {
@@ -330,24 +331,31 @@ export class RecordWriter {
       }
     }
     normaliseAuthFields(def, values);
-    const unchanged = (v: Record<string, unknown>) => jsonEqual(v, fieldsOf(current, compiled.fieldNames));
+    const unchanged = (v: Record<string, unknown>) => sameFields(compiled.fieldNames, v, current);
     if (unchanged(values)) return { status: 200, record: current, ...this.seenBy(compiled, ctx, current) };
     const stamp = this.now().toISOString();
-    const candidate = assemble(compiled, current.id, values, current.created, stamp);
+    let final = assemble(compiled, current.id, values, current.created, stamp);
     const event = { ctx, collection: name, operation: 'update', previous: current, scope } as const;
-    await this.hooks.before({ ...event, record: candidate });
-    checkHookRecord(name, 'beforeUpdate', candidate, compiled.fieldNames, {
-      id: current.id,
-      created: current.created,
-      updated: stamp,
-    });
-    const checked = compiled.check(fieldsOf(candidate, compiled.fieldNames));
-    if (unchanged(checked)) return { status: 200, record: current, ...this.seenBy(compiled, ctx, current) };
-    const final = assemble(compiled, current.id, checked, current.created, stamp);
+    const hooked = this.hooks.hasBefore(name, 'update');
+    if (hooked) {
+      const candidate = final;
+      await this.hooks.before({ ...event, record: candidate });
+      checkHookRecord(name, 'beforeUpdate', candidate, compiled.fieldNames, {
+        id: current.id,
+        created: current.created,
+        updated: stamp,
+      });
+      // What the hook left is checked again; without a hook the values were validated already.
+      const checked = compiled.check(fieldsOf(candidate, compiled.fieldNames));
+      if (unchanged(checked)) return { status: 200, record: current, ...this.seenBy(compiled, ctx, current) };
+      final = assemble(compiled, current.id, checked, current.created, stamp);
+    }
     const serialized = serializeForWrite(final, this.deps.limits.json);
     await checkRelations(def, final, scope.tx);
     try {
-      await scope.tx.update(name, final);
+      // Given the stored record, the store writes only the columns that changed; a hook's own
+      // writes may have changed the row since it was read, so after one the whole record is written.
+      await scope.tx.update(name, final, hooked ? undefined : current);
     } catch (error) {
       if (error instanceof UniqueViolation) throw uniqueProblem(error);
       throw error;
@@ -376,4 +384,31 @@ export class RecordWriter {
   systemTx(scope: WriteScope): HookTx {
     return this.hooks.systemTx(scope);
   }
+}
+
+/**
+ * The stored record's state for preconditions; its ETag (a hash of its JSON)
+ * is computed only when a precondition reads it.
+ */
+function currentState(compiled: CompiledCollection, ctx: RequestContext, current: RecordData) {
+  let etag: string | undefined;
+  return {
+    get etag(): string {
+      etag ??= visibleJson(compiled.def, ctx, current).etag;
+      return etag;
+    },
+    updated: current.updated,
+  };
+}
+
+/** Whether `values` holds what `current` stores in every declared field (objects compared as JSON). */
+function sameFields(names: readonly string[], values: Record<string, unknown>, current: RecordData): boolean {
+  for (const n of names) {
+    const a = values[n];
+    const b = current[n];
+    if (a === b) continue;
+    if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object' || !jsonEqual(a, b))
+      return false;
+  }
+  return true;
 }

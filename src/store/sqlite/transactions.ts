@@ -24,6 +24,13 @@ export interface GroupCommitOptions {
   translate?: (error: unknown) => unknown;
   /** Told of every group: null once it committed, else the database's error that undid it. */
   onCommit?: (error: unknown) => void;
+  /** Told how many transactions each committed group carried. */
+  committed?: (transactions: number) => void;
+  /**
+   * Upkeep (a WAL checkpoint) run between groups when it is due: after the
+   * committed group's answers have left, before the next group begins.
+   */
+  upkeep?: { due(): boolean; run(): void };
 }
 
 export interface CommitStats {
@@ -68,6 +75,11 @@ export class GroupCommit {
     });
   }
 
+  /** True while no transaction is waiting or running. */
+  get idle(): boolean {
+    return this.running === null;
+  }
+
   /** Resolves once no transaction is waiting or running. */
   async drained(): Promise<void> {
     while (this.running) await this.running;
@@ -75,7 +87,15 @@ export class GroupCommit {
 
   private async pump(): Promise<void> {
     try {
-      while (this.waiting.length > 0) await this.group();
+      while (this.waiting.length > 0) {
+        await this.group();
+        const { upkeep } = this.options;
+        if (upkeep?.due()) {
+          // The turn lets the answers just resolved reach their sockets first.
+          await nextTurn();
+          upkeep.run();
+        }
+      }
     } finally {
       this.running = null;
     }
@@ -132,6 +152,7 @@ export class GroupCommit {
     }
     this.stats.commits++;
     this.options.onCommit?.(null);
+    this.options.committed?.(done.length);
     for (const { job, value } of done) job.resolve(value);
   }
 
