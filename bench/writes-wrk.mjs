@@ -53,7 +53,7 @@ end
 function cpuTicks(pid) {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[11]) + Number(fields[12]); // utime + stime
+  return { user: Number(fields[11]), system: Number(fields[12]) }; // utime, stime
 }
 
 function wrk(url, script) {
@@ -135,12 +135,14 @@ try {
         const pid = s.srv.child.pid;
         const before = cpuTicks(pid);
         const r = await wrk(s.srv.url, scripts[op]);
-        const ticks = cpuTicks(pid) - before;
+        const after = cpuTicks(pid);
+        const perRequest = (ticks) => +((ticks * TICK_US) / r.requests).toFixed(1);
         const row = {
           server: s.name,
           op,
           rps: Math.round(r.requests / r.seconds),
-          cpuUs: +((ticks * TICK_US) / r.requests).toFixed(1),
+          cpuUs: perRequest(after.user + after.system - before.user - before.system),
+          sysUs: perRequest(after.system - before.system),
           p99ms: r.p99ms,
           bad: r.bad,
         };
@@ -149,9 +151,24 @@ try {
       }
     }
   }
-  console.log('\n| server | op | req/s | CPU µs/req | p99 ms | non-2xx/errors |\n|---|---|--:|--:|--:|--:|');
+  console.log(
+    '\n| server | op | req/s | CPU µs/req | of it kernel | p99 ms | non-2xx/errors |\n|---|---|--:|--:|--:|--:|--:|',
+  );
   for (const r of rows)
-    console.log(`| ${r.server} | ${r.op} | ${r.rps} | ${r.cpuUs} | ${r.p99ms} | ${r.bad} |`);
+    console.log(`| ${r.server} | ${r.op} | ${r.rps} | ${r.cpuUs} | ${r.sysUs} | ${r.p99ms} | ${r.bad} |`);
+  if (rounds > 1) {
+    // Medians over the rounds: one busy moment of the machine moves a median little.
+    const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    console.log(`\nmedians of ${rounds} rounds\n| server | op | req/s | CPU µs/req |\n|---|---|--:|--:|`);
+    for (const s of servers) {
+      for (const op of s.ops) {
+        const mine = rows.filter((r) => r.server === s.name && r.op === op);
+        console.log(
+          `| ${s.name} | ${op} | ${median(mine.map((r) => r.rps))} | ${median(mine.map((r) => r.cpuUs))} |`,
+        );
+      }
+    }
+  }
 } finally {
   killAll();
   rmSync(work, { recursive: true, force: true });

@@ -111,10 +111,7 @@ export class SqliteStore implements Store {
       onCommit: (error) => {
         this.writeFailure = error;
       },
-      ...(checkpoints && {
-        committed: (transactions: number) => checkpoints.committed(transactions),
-        upkeep: checkpoints,
-      }),
+      ...(checkpoints && { committed: (transactions: number) => checkpoints.committed(transactions) }),
     });
     this.reader = options.path === ':memory:' ? this.writer : open(options.path, true);
     this.models = tableModels(options.collections);
@@ -246,7 +243,7 @@ export class SqliteStore implements Store {
     if (this.closed) return;
     this.closed = true;
     await this.commits.drained();
-    this.checkpoints?.stop();
+    await this.checkpoints?.stop();
     if (this.reader !== this.writer) this.reader.close();
     this.writer.close();
   }

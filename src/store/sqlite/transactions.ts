@@ -24,13 +24,8 @@ export interface GroupCommitOptions {
   translate?: (error: unknown) => unknown;
   /** Told of every group: null once it committed, else the database's error that undid it. */
   onCommit?: (error: unknown) => void;
-  /** Told how many transactions each committed group carried. */
+  /** Told how many transactions each committed group carried (WAL checkpoints count them). */
   committed?: (transactions: number) => void;
-  /**
-   * Upkeep (a WAL checkpoint) run between groups when it is due: after the
-   * committed group's answers have left, before the next group begins.
-   */
-  upkeep?: { due(): boolean; run(): void };
 }
 
 export interface CommitStats {
@@ -87,15 +82,7 @@ export class GroupCommit {
 
   private async pump(): Promise<void> {
     try {
-      while (this.waiting.length > 0) {
-        await this.group();
-        const { upkeep } = this.options;
-        if (upkeep?.due()) {
-          // The turn lets the answers just resolved reach their sockets first.
-          await nextTurn();
-          upkeep.run();
-        }
-      }
+      while (this.waiting.length > 0) await this.group();
     } finally {
       this.running = null;
     }
