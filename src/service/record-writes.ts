@@ -65,6 +65,8 @@ interface Change {
   values: Record<string, unknown>;
   scope: WriteScope;
   uploads?: readonly StagedUpload[];
+  /** Some values were kept from `current` after validation (fields hidden from the caller). */
+  kept?: boolean;
 }
 
 /** The record a PATCH or DELETE names, and the preconditions sent with it. */
@@ -147,11 +149,15 @@ export class RecordWriter {
     checkWritePreconditions(pre, currentState(compiled, ctx, current));
     checkBodyId(body, id);
     const values = compiled.fromBody(body);
+    let kept = false;
     // A PUT replaces what the caller sees: fields hidden from them that it does not name are kept.
     for (const field of hiddenIn(def, ctx, current)) {
-      if (!Object.hasOwn(body, field) && Object.hasOwn(current, field)) values[field] = current[field];
+      if (!Object.hasOwn(body, field) && Object.hasOwn(current, field)) {
+        values[field] = current[field];
+        kept = true;
+      }
     }
-    return this.update({ ctx, compiled, current, values, scope, uploads });
+    return this.update({ ctx, compiled, current, values, scope, uploads, kept });
   }
 
   /** PATCH: merge patch or JSON Patch onto the stored record (with files a form uploaded for it). */
@@ -275,23 +281,28 @@ export class RecordWriter {
     if (def.auth && values.admin === true && !ctx.auth?.admin) {
       throw new Problem('forbidden', 'Only administrators may create administrators.');
     }
+    // Values the server sets after validation are validated again, as a hook's are.
+    let adjusted = false;
     if (def.fields.owner?.type === 'relation' && !ctx.system && (!ctx.auth?.admin || values.owner == null)) {
       // The owner is whoever creates the record; only administrators (and server code) may name another.
-      values.owner = ctx.auth?.id ?? null;
+      const owner = ctx.auth?.id ?? null;
+      adjusted = values.owner !== owner;
+      values.owner = owner;
     }
     normaliseAuthFields(def, values);
     const stamp = this.now().toISOString();
     const record = assemble(compiled, id, values, stamp, stamp);
     const event = { ctx, collection: name, operation: 'create', previous: null, scope } as const;
     let final = record;
-    if (this.hooks.hasBefore(name, 'create')) {
-      await this.hooks.before({ ...event, record });
+    const hooked = this.hooks.hasBefore(name, 'create');
+    if (hooked) await this.hooks.before({ ...event, record });
+    if (hooked || adjusted) {
       checkHookRecord(name, 'beforeCreate', record, compiled.fieldNames, {
         id,
         created: stamp,
         updated: stamp,
       });
-      // What the hook left is checked again; without a hook the values were validated already.
+      // What the hook (or the server) left is checked again; otherwise the values were validated already.
       final = assemble(compiled, id, compiled.check(fieldsOf(record, compiled.fieldNames)), stamp, stamp);
     }
     const serialized = serializeForWrite(final, this.deps.limits.json);
@@ -320,12 +331,18 @@ export class RecordWriter {
     values,
     scope,
     uploads = [],
+    kept = false,
   }: Change): Promise<WriteOutcome> {
     const { def } = compiled;
     const name = def.name;
+    // Values the server sets after validation (kept from the stored record) are validated again, as a hook's are.
+    let adjusted = kept;
     if (!ctx.auth?.admin) {
       // Server-managed for everyone but administrators: never forged, never lost.
-      if (def.fields.owner?.type === 'relation') values.owner = current.owner;
+      if (def.fields.owner?.type === 'relation' && values.owner !== current.owner) {
+        values.owner = current.owner;
+        adjusted = true;
+      }
       if (def.auth && values.admin !== current.admin) {
         throw new Problem('forbidden', 'Only administrators may change the admin flag.');
       }
@@ -337,15 +354,17 @@ export class RecordWriter {
     let final = assemble(compiled, current.id, values, current.created, stamp);
     const event = { ctx, collection: name, operation: 'update', previous: current, scope } as const;
     const hooked = this.hooks.hasBefore(name, 'update');
-    if (hooked) {
+    if (hooked || adjusted) {
       const candidate = final;
-      await this.hooks.before({ ...event, record: candidate });
-      checkHookRecord(name, 'beforeUpdate', candidate, compiled.fieldNames, {
-        id: current.id,
-        created: current.created,
-        updated: stamp,
-      });
-      // What the hook left is checked again; without a hook the values were validated already.
+      if (hooked) {
+        await this.hooks.before({ ...event, record: candidate });
+        checkHookRecord(name, 'beforeUpdate', candidate, compiled.fieldNames, {
+          id: current.id,
+          created: current.created,
+          updated: stamp,
+        });
+      }
+      // What the hook (or the server) left is checked again; otherwise the values were validated already.
       const checked = compiled.check(fieldsOf(candidate, compiled.fieldNames));
       if (unchanged(checked)) return { status: 200, record: current, ...this.seenBy(compiled, ctx, current) };
       final = assemble(compiled, current.id, checked, current.created, stamp);
