@@ -65,6 +65,8 @@ interface Change {
   values: Record<string, unknown>;
   scope: WriteScope;
   uploads?: readonly StagedUpload[];
+  /** Some values were kept from `current` after validation (fields hidden from the caller). */
+  kept?: boolean;
 }
 
 /** The record a PATCH or DELETE names, and the preconditions sent with it. */
@@ -144,14 +146,18 @@ export class RecordWriter {
       return this.insert({ ctx, compiled, id, values: compiled.fromBody(body), allowed, scope, uploads });
     }
     requireIfMatch(def.requireIfMatch, pre, true, 'PUT');
-    checkWritePreconditions(pre, { etag: visibleJson(def, ctx, current).etag, updated: current.updated });
+    checkWritePreconditions(pre, currentState(compiled, ctx, current));
     checkBodyId(body, id);
     const values = compiled.fromBody(body);
+    let kept = false;
     // A PUT replaces what the caller sees: fields hidden from them that it does not name are kept.
     for (const field of hiddenIn(def, ctx, current)) {
-      if (!Object.hasOwn(body, field) && Object.hasOwn(current, field)) values[field] = current[field];
+      if (!Object.hasOwn(body, field) && Object.hasOwn(current, field)) {
+        values[field] = current[field];
+        kept = true;
+      }
     }
-    return this.update({ ctx, compiled, current, values, scope, uploads });
+    return this.update({ ctx, compiled, current, values, scope, uploads, kept });
   }
 
   /** PATCH: merge patch or JSON Patch onto the stored record (with files a form uploaded for it). */
@@ -256,10 +262,7 @@ export class RecordWriter {
     const current = await viewableForChange(scope.tx, ctx, compiled, id, operation);
     if (!current) throw new Problem('notFound', `No record "${id}" in ${compiled.def.name}.`);
     requireIfMatch(compiled.def.requireIfMatch, pre, true, operation === 'update' ? 'PATCH' : 'DELETE');
-    checkWritePreconditions(pre, {
-      etag: visibleJson(compiled.def, ctx, current).etag,
-      updated: current.updated,
-    });
+    checkWritePreconditions(pre, currentState(compiled, ctx, current));
     return current;
   }
 
@@ -278,21 +281,30 @@ export class RecordWriter {
     if (def.auth && values.admin === true && !ctx.auth?.admin) {
       throw new Problem('forbidden', 'Only administrators may create administrators.');
     }
+    // Values the server sets after validation are validated again, as a hook's are.
+    let adjusted = false;
     if (def.fields.owner?.type === 'relation' && !ctx.system && (!ctx.auth?.admin || values.owner == null)) {
       // The owner is whoever creates the record; only administrators (and server code) may name another.
-      values.owner = ctx.auth?.id ?? null;
+      const owner = ctx.auth?.id ?? null;
+      adjusted = values.owner !== owner;
+      values.owner = owner;
     }
     normaliseAuthFields(def, values);
     const stamp = this.now().toISOString();
     const record = assemble(compiled, id, values, stamp, stamp);
     const event = { ctx, collection: name, operation: 'create', previous: null, scope } as const;
-    await this.hooks.before({ ...event, record });
-    checkHookRecord(name, 'beforeCreate', record, compiled.fieldNames, {
-      id,
-      created: stamp,
-      updated: stamp,
-    });
-    const final = assemble(compiled, id, compiled.check(fieldsOf(record, compiled.fieldNames)), stamp, stamp);
+    let final = record;
+    const hooked = this.hooks.hasBefore(name, 'create');
+    if (hooked) await this.hooks.before({ ...event, record });
+    if (hooked || adjusted) {
+      checkHookRecord(name, 'beforeCreate', record, compiled.fieldNames, {
+        id,
+        created: stamp,
+        updated: stamp,
+      });
+      // What the hook (or the server) left is checked again; otherwise the values were validated already.
+      final = assemble(compiled, id, compiled.check(fieldsOf(record, compiled.fieldNames)), stamp, stamp);
+    }
     const serialized = serializeForWrite(final, this.deps.limits.json);
     await checkRelations(def, final, scope.tx);
     try {
@@ -319,35 +331,50 @@ export class RecordWriter {
     values,
     scope,
     uploads = [],
+    kept = false,
   }: Change): Promise<WriteOutcome> {
     const { def } = compiled;
     const name = def.name;
+    // Values the server sets after validation (kept from the stored record) are validated again, as a hook's are.
+    let adjusted = kept;
     if (!ctx.auth?.admin) {
       // Server-managed for everyone but administrators: never forged, never lost.
-      if (def.fields.owner?.type === 'relation') values.owner = current.owner;
+      if (def.fields.owner?.type === 'relation' && values.owner !== current.owner) {
+        values.owner = current.owner;
+        adjusted = true;
+      }
       if (def.auth && values.admin !== current.admin) {
         throw new Problem('forbidden', 'Only administrators may change the admin flag.');
       }
     }
     normaliseAuthFields(def, values);
-    const unchanged = (v: Record<string, unknown>) => jsonEqual(v, fieldsOf(current, compiled.fieldNames));
+    const unchanged = (v: Record<string, unknown>) => sameFields(compiled.fieldNames, v, current);
     if (unchanged(values)) return { status: 200, record: current, ...this.seenBy(compiled, ctx, current) };
     const stamp = this.now().toISOString();
-    const candidate = assemble(compiled, current.id, values, current.created, stamp);
+    let final = assemble(compiled, current.id, values, current.created, stamp);
     const event = { ctx, collection: name, operation: 'update', previous: current, scope } as const;
-    await this.hooks.before({ ...event, record: candidate });
-    checkHookRecord(name, 'beforeUpdate', candidate, compiled.fieldNames, {
-      id: current.id,
-      created: current.created,
-      updated: stamp,
-    });
-    const checked = compiled.check(fieldsOf(candidate, compiled.fieldNames));
-    if (unchanged(checked)) return { status: 200, record: current, ...this.seenBy(compiled, ctx, current) };
-    const final = assemble(compiled, current.id, checked, current.created, stamp);
+    const hooked = this.hooks.hasBefore(name, 'update');
+    if (hooked || adjusted) {
+      const candidate = final;
+      if (hooked) {
+        await this.hooks.before({ ...event, record: candidate });
+        checkHookRecord(name, 'beforeUpdate', candidate, compiled.fieldNames, {
+          id: current.id,
+          created: current.created,
+          updated: stamp,
+        });
+      }
+      // What the hook (or the server) left is checked again; otherwise the values were validated already.
+      const checked = compiled.check(fieldsOf(candidate, compiled.fieldNames));
+      if (unchanged(checked)) return { status: 200, record: current, ...this.seenBy(compiled, ctx, current) };
+      final = assemble(compiled, current.id, checked, current.created, stamp);
+    }
     const serialized = serializeForWrite(final, this.deps.limits.json);
     await checkRelations(def, final, scope.tx);
     try {
-      await scope.tx.update(name, final);
+      // Given the stored record, the store writes only the columns that changed; a hook's own
+      // writes may have changed the row since it was read, so after one the whole record is written.
+      await scope.tx.update(name, final, hooked ? undefined : current);
     } catch (error) {
       if (error instanceof UniqueViolation) throw uniqueProblem(error);
       throw error;
@@ -376,4 +403,31 @@ export class RecordWriter {
   systemTx(scope: WriteScope): HookTx {
     return this.hooks.systemTx(scope);
   }
+}
+
+/**
+ * The stored record's state for preconditions; its ETag (a hash of its JSON)
+ * is computed only when a precondition reads it.
+ */
+function currentState(compiled: CompiledCollection, ctx: RequestContext, current: RecordData) {
+  let etag: string | undefined;
+  return {
+    get etag(): string {
+      etag ??= visibleJson(compiled.def, ctx, current).etag;
+      return etag;
+    },
+    updated: current.updated,
+  };
+}
+
+/** Whether `values` holds what `current` stores in every declared field (objects compared as JSON). */
+function sameFields(names: readonly string[], values: Record<string, unknown>, current: RecordData): boolean {
+  for (const n of names) {
+    const a = values[n];
+    const b = current[n];
+    if (a === b) continue;
+    if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object' || !jsonEqual(a, b))
+      return false;
+  }
+  return true;
 }

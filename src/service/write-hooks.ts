@@ -51,6 +51,11 @@ export interface WriteHooksDeps {
 export class WriteHooks {
   constructor(private readonly deps: WriteHooksDeps) {}
 
+  /** Whether the collection has a before-hook for this operation (without one, nothing can change the record). */
+  hasBefore(collection: string, operation: Operation): boolean {
+    return this.deps.hooks[collection]?.[BEFORE[operation]] !== undefined;
+  }
+
   /** Run the collection's before-hook of this operation, if it has one, in the write's transaction. */
   before(event: HookEvent): Promise<void> {
     return runHook(

@@ -50,10 +50,10 @@ export class CountedWrites implements RecordsPart {
     await this.note(c, seq, 1, entries, null, after);
   }
 
-  async update(c: string, record: RecordData): Promise<void> {
+  async update(c: string, record: RecordData, previous?: RecordData): Promise<void> {
     const { seq, entries } = this.start(c);
     const before = await this.probe(c, record.id, entries);
-    await this.inner.update(c, record);
+    await this.inner.update(c, record, previous);
     const after = await this.probe(c, record.id, entries);
     await this.note(c, seq, 0, entries, before, after);
   }

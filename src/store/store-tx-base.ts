@@ -32,7 +32,7 @@ export interface RecordsPart {
   list(collection: string, query: ListQuery): Maybe<ListResult>;
   aggregate(collection: string, query: AggregateQuery): Maybe<AggregateRow[]>;
   insert(collection: string, record: RecordData): Maybe<void>;
-  update(collection: string, record: RecordData): Maybe<void>;
+  update(collection: string, record: RecordData, previous?: RecordData): Maybe<void>;
   delete(collection: string, id: string): Maybe<boolean>;
 }
 
@@ -85,8 +85,8 @@ export class StoreTxBase implements StoreTx {
   async insert(c: string, record: RecordData) {
     return this.records.insert(c, record);
   }
-  async update(c: string, record: RecordData) {
-    return this.records.update(c, record);
+  async update(c: string, record: RecordData, previous?: RecordData) {
+    return this.records.update(c, record, previous);
   }
   async delete(c: string, id: string) {
     return this.records.delete(c, id);

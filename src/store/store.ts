@@ -116,8 +116,11 @@ export interface StoreReader {
 export interface StoreTx extends StoreReader {
   /** Insert a new record. Throws UniqueViolation / DuplicateId. */
   insert(collection: string, record: RecordData): Promise<void>;
-  /** Overwrite an existing record's fields and timestamps. Throws UniqueViolation. */
-  update(collection: string, record: RecordData): Promise<void>;
+  /**
+   * Overwrite an existing record's fields and timestamps. Given the record as
+   * stored (`previous`), only the columns that differ are written. Throws UniqueViolation.
+   */
+  update(collection: string, record: RecordData, previous?: RecordData): Promise<void>;
   /** Delete by id; false when it was not there. */
   delete(collection: string, id: string): Promise<boolean>;
 

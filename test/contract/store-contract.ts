@@ -800,6 +800,60 @@ export function storeContract(name: string, open: OpenStore, options: ContractOp
         assert.deepEqual(ids((await store.list(c, query())).items).sort(), ['a', 'b']);
       });
 
+      it('concurrent writes where one fails: that one alone fails, with its own error; the others commit', async () => {
+        const { store, c } = await books();
+        await store.transaction((tx) => tx.insert(c, book('taken', { title: 'Taken' })));
+        const boom = new Boom('the fourth refuses');
+        const n = 8;
+        const results = await Promise.allSettled(
+          Array.from({ length: n }, (_, i) =>
+            store.transaction(async (tx) => {
+              await tx.insert(c, book(`w${i}`, { title: `W${i}` }));
+              await interleave(1);
+              if (i === 3) throw boom;
+              // A store error after an earlier write of the same transaction.
+              if (i === 5) await tx.insert(c, book('taken', { title: 'Again' }));
+              await tx.update(c, book(`w${i}`, { title: `W${i} done` }));
+              return i;
+            }),
+          ),
+        );
+        for (const [i, result] of results.entries()) {
+          if (i === 3)
+            assert.ok(result.status === 'rejected' && result.reason === boom, `#${i}: ${result.status}`);
+          else if (i === 5) {
+            assert.ok(
+              result.status === 'rejected' && result.reason instanceof DuplicateId,
+              `#${i}: ${result.status}`,
+            );
+          } else assert.deepEqual(result, { status: 'fulfilled', value: i });
+        }
+        const stored = (await store.list(c, query())).items;
+        assert.deepEqual(
+          stored.map((r) => [r.id, r.title]).sort(([a], [b]) => String(a).localeCompare(String(b))),
+          [['taken', 'Taken'], ...[0, 1, 2, 4, 6, 7].map((i) => [`w${i}`, `W${i} done`])],
+        );
+      });
+
+      it('update given the stored record writes only the columns that differ from it', async () => {
+        const { store, c } = await books();
+        const stored = book('dune', { title: 'Dune', year: 1965 }, 1);
+        await store.transaction((tx) => tx.insert(c, stored));
+        await store.transaction(async (tx) => {
+          // The row changes under a stale `previous`: a column equal in `previous` and the record is not written.
+          await tx.update(c, { ...stored, year: 2000 });
+          await tx.update(c, { ...stored, title: 'Dune Messiah', updated: at(5) }, stored);
+        });
+        const after = await store.get(c, 'dune');
+        assert.equal(after?.title, 'Dune Messiah');
+        assert.equal(after?.year, 2000);
+        assert.equal(after?.updated, at(5));
+        assert.equal(after?.created, stored.created);
+        // Nothing differs: nothing is written, and that is no error.
+        await store.transaction((tx) => tx.update(c, after!, after!));
+        assert.deepEqual(await store.get(c, 'dune'), after);
+      });
+
       it('concurrent read-modify-write transactions lose no update', async () => {
         const { store, c } = await books();
         await store.transaction((tx) => tx.insert(c, book('counter', { title: 'counter', year: 0 })));

@@ -111,3 +111,59 @@ describe('hooks', () => {
     assert.equal((await t.store.get('products', productId))?.stock, 0);
   });
 });
+
+describe('hooks in concurrent writes', () => {
+  let t: TestApp;
+  after(() => t?.close());
+
+  it('a before-hook that writes, then refuses, undoes only its own write; the writes beside it commit', async () => {
+    t = await testApp({
+      collections: {
+        products: { fields: { name: { type: 'text' }, stock: { type: 'integer' } }, rules: PUBLIC_RULES },
+        orders: {
+          fields: {
+            product: { type: 'relation', collection: 'products', required: true },
+            quantity: { type: 'integer', required: true },
+          },
+          rules: PUBLIC_RULES,
+        },
+      },
+      hooks: {
+        orders: {
+          // Takes the stock first and refuses afterwards, so a refusal has a write of its own to undo.
+          beforeCreate: async (ctx: HookContext) => {
+            const order = ctx.record as Record<string, unknown>;
+            const product = await ctx.tx.get('products', String(order.product));
+            const left = Number(product?.stock) - Number(order.quantity);
+            await ctx.tx.update('products', String(order.product), { stock: left });
+            if (left < 0) ctx.reject(409, 'Not enough in stock.');
+          },
+        },
+      },
+    });
+    const product = json(
+      await t.request({ method: 'POST', url: '/api/products', payload: { name: 'Ink', stock: 10 } }),
+    ).id as string;
+    const quantities = [1, 2, 50, 3, 1];
+    const responses = await Promise.all(
+      quantities.map((quantity) =>
+        t.request({ method: 'POST', url: '/api/orders', payload: { product, quantity } }),
+      ),
+    );
+    assert.deepEqual(
+      responses.map((r) => r.statusCode),
+      [201, 201, 409, 201, 201],
+    );
+    assert.match(json(responses[2]).detail as string, /Not enough in stock/);
+    assert.equal((await t.store.get('products', product))?.stock, 10 - 7);
+    const orders = await t.store.list('orders', {
+      filter: null,
+      sort: [],
+      limit: 100,
+      offset: 0,
+      count: true,
+    });
+    assert.equal(orders.total, 4);
+    assert.deepEqual(orders.items.map((o) => o.quantity).sort(), [1, 1, 2, 3]);
+  });
+});

@@ -10,6 +10,7 @@
  */
 import type { Expr } from '../../query/ast.js';
 import type { AggregateRow, RecordData } from '../../schema/types.js';
+import { changedColumns } from '../changed-columns.js';
 import type { CountCache } from '../count-cache.js';
 import { indexName, quoteIdent } from '../dialect.js';
 import { DuplicateId, UniqueViolation } from '../errors.js';
@@ -174,13 +175,14 @@ export class PostgresRecords implements RecordsPart {
     await this.write(sql, recordToValues(model, record, postgresCodec), model, record.id);
   }
 
-  async update(collection: string, record: RecordData): Promise<void> {
+  /** Write `record` over the stored one; given that (`previous`), only the columns that changed. */
+  async update(collection: string, record: RecordData, previous?: RecordData): Promise<void> {
     const model = this.model(collection);
-    const names = model.columns.filter((c) => c.visible).map((c) => quoteIdent(c.name));
-    const values = recordToValues(model, record, postgresCodec);
-    const sets = names.slice(1).map((n, i) => `${n} = $${i + 1}`);
-    const sql = `UPDATE ${quoteIdent(model.table)} SET ${sets.join(', ')} WHERE ${quoteIdent('id')} = $${names.length}`;
-    await this.write(sql, [...values.slice(1), values[0]], model, record.id);
+    const change = changedColumns(model, record, previous, postgresCodec);
+    if (change.names.length === 0) return;
+    const sets = change.names.map((n, i) => `${quoteIdent(n)} = $${i + 1}`);
+    const sql = `UPDATE ${quoteIdent(model.table)} SET ${sets.join(', ')} WHERE ${quoteIdent('id')} = $${sets.length + 1}`;
+    await this.write(sql, [...change.values, record.id], model, record.id);
   }
 
   async delete(collection: string, id: string): Promise<boolean> {

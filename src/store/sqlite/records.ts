@@ -5,6 +5,7 @@
 import type Database from 'better-sqlite3';
 import type { Expr } from '../../query/ast.js';
 import type { AggregateRow, RecordData } from '../../schema/types.js';
+import { changedColumns } from '../changed-columns.js';
 import type { CountCache } from '../count-cache.js';
 import { quoteIdent } from '../dialect.js';
 import { DuplicateId, UniqueViolation } from '../errors.js';
@@ -31,7 +32,6 @@ interface CollectionStatements {
   model: TableModel;
   get: Statement;
   insert: Statement;
-  update: Statement;
   delete: Statement;
 }
 
@@ -66,12 +66,6 @@ export class SqliteRecords {
       get: this.db.prepare(`SELECT ${selectList(model)} FROM ${table} WHERE ${id} = ?`),
       insert: this.db.prepare(
         `INSERT INTO ${table} (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')})`,
-      ),
-      update: this.db.prepare(
-        `UPDATE ${table} SET ${names
-          .slice(1)
-          .map((n) => `${n} = ?`)
-          .join(', ')} WHERE ${id} = ?`,
       ),
       delete: this.db.prepare(`DELETE FROM ${table} WHERE ${id} = ?`),
     };
@@ -168,11 +162,18 @@ export class SqliteRecords {
     }
   }
 
-  update(collection: string, record: RecordData): void {
+  /** Write `record` over the stored one; given that (`previous`), only the columns that changed. */
+  update(collection: string, record: RecordData, previous?: RecordData): void {
     const s = this.statements(collection);
-    const values = recordToValues(s.model, record, sqliteCodec);
+    const change = changedColumns(s.model, record, previous, sqliteCodec);
+    if (change.names.length === 0) return;
+    const sets = change.names.map((n) => `${quoteIdent(n)} = ?`).join(', ');
+    // One statement per set of columns, prepared once (a collection's writes change few distinct sets).
+    const statement = this.prepare(
+      `UPDATE ${quoteIdent(s.model.table)} SET ${sets} WHERE ${quoteIdent('id')} = ?`,
+    );
     try {
-      s.update.run(...values.slice(1), values[0]);
+      statement.run(...change.values, record.id);
     } catch (error) {
       throw translate(error, s.model, record.id);
     }

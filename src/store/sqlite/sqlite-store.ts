@@ -32,6 +32,7 @@ import type {
 } from '../store.js';
 import { StoreTxBase } from '../store-tx-base.js';
 import { type TableModel, tableModels } from '../table-model.js';
+import { type CheckpointOptions, WalCheckpoints } from './checkpoints.js';
 import { ForeignCommits } from './count-versions.js';
 import { sqliteDialect } from './dialect.js';
 import { registerFunctions } from './functions.js';
@@ -52,6 +53,8 @@ export interface SqliteStoreOptions {
   durability?: Durability;
   /** Group commit tuning, for tests and benchmarks. */
   groupCommit?: Pick<GroupCommitOptions, 'maxBatch' | 'maxWaitMs'>;
+  /** When WAL checkpoints run (between commit groups), for tests and benchmarks. */
+  checkpoints?: CheckpointOptions;
 }
 
 function open(path: string, readonly: boolean, durability: Durability = 'full'): Database.Database {
@@ -86,6 +89,8 @@ export class SqliteStore implements Store {
   private readRecords: SqliteRecords;
   private readonly system: SqliteSystem;
   private readonly commits: GroupCommit;
+  /** Off for `:memory:`, which has no WAL. */
+  private readonly checkpoints: WalCheckpoints | null;
   /** The database error that undid the last group, until a group commits again. */
   private writeFailure: unknown = null;
   private readonly locks = new Set<string>();
@@ -100,6 +105,11 @@ export class SqliteStore implements Store {
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
     this.writer = open(options.path, false, options.durability);
     for (const sql of SQLITE_SYSTEM_DDL) this.writer.exec(sql);
+    const checkpoints =
+      options.path === ':memory:'
+        ? null
+        : new WalCheckpoints(this.writer, () => this.commits.idle, options.checkpoints);
+    this.checkpoints = checkpoints;
     this.commits = new GroupCommit(this.writer, {
       ...options.groupCommit,
       translate,
@@ -109,6 +119,7 @@ export class SqliteStore implements Store {
         this.groupChanges = [];
         for (const c of changes) this.counts.finish(c, error === null);
       },
+      ...(checkpoints && { committed: (transactions: number) => checkpoints.committed(transactions) }),
     });
     this.reader = options.path === ':memory:' ? this.writer : open(options.path, true);
     this.models = tableModels(options.collections);
@@ -248,6 +259,7 @@ export class SqliteStore implements Store {
     if (this.closed) return;
     this.closed = true;
     await this.commits.drained();
+    await this.checkpoints?.stop();
     if (this.reader !== this.writer) this.reader.close();
     this.writer.close();
   }

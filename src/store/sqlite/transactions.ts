@@ -24,6 +24,8 @@ export interface GroupCommitOptions {
   translate?: (error: unknown) => unknown;
   /** Told of every group: null once it committed, else the database's error that undid it. */
   onCommit?: (error: unknown) => void;
+  /** Told how many transactions each committed group carried (WAL checkpoints count them). */
+  committed?: (transactions: number) => void;
 }
 
 export interface CommitStats {
@@ -66,6 +68,11 @@ export class GroupCommit {
       this.waiting.push({ fn, resolve: resolve as (value: unknown) => void, reject });
       this.running ??= this.pump();
     });
+  }
+
+  /** True while no transaction is waiting or running. */
+  get idle(): boolean {
+    return this.running === null;
   }
 
   /** Resolves once no transaction is waiting or running. */
@@ -132,6 +139,7 @@ export class GroupCommit {
     }
     this.stats.commits++;
     this.options.onCommit?.(null);
+    this.options.committed?.(done.length);
     for (const { job, value } of done) job.resolve(value);
   }
 
