@@ -12,7 +12,8 @@ import type { CollectionDef, FieldDef, RecordData } from '../../src/schema/types
 import { ReadTooLarge } from '../../src/store/errors.js';
 import type { AggregateQuery, Store } from '../../src/store/store.js';
 
-export interface AggregateKit {
+/** What a part of the store contract gets from the suite that runs it (store-contract.ts). */
+export interface ContractKit {
   it(title: string, fn: () => Promise<void>): void;
   ready(collections: Readonly<Record<string, CollectionDef>>): Promise<Store>;
   unique(prefix: string): string;
@@ -44,7 +45,7 @@ function q(overrides: Partial<AggregateQuery>): AggregateQuery {
   return { filter: null, groupBy: [], sum: [], ...overrides };
 }
 
-export function aggregateContract(kit: AggregateKit): void {
+export function aggregateContract(kit: ContractKit): void {
   const { it } = kit;
   const U1: AuthValues = { id: 'u1', email: 'u1@example.com', admin: false };
 

@@ -10,17 +10,9 @@ import assert from 'node:assert/strict';
 import { describe } from 'node:test';
 import type { Expr } from '../../src/query/ast.js';
 import type { AuthValues } from '../../src/query/bind-auth.js';
-import type { CollectionDef, FieldDef, RecordData } from '../../src/schema/types.js';
+import type { FieldDef } from '../../src/schema/types.js';
 import type { ListQuery, Store } from '../../src/store/store.js';
-
-export interface CountsKit {
-  it(title: string, fn: () => Promise<void>): void;
-  ready(collections: Readonly<Record<string, CollectionDef>>): Promise<Store>;
-  unique(prefix: string): string;
-  collection(name: string, fields: Record<string, FieldDef>): CollectionDef;
-  rec(id: string, fields: Record<string, unknown>, n?: number): RecordData;
-  where(src: string, auth?: AuthValues | null): Expr;
-}
+import type { ContractKit } from './store-contract-aggregate.js';
 
 const FIELDS: Record<string, FieldDef> = {
   title: { type: 'text' },
@@ -153,7 +145,7 @@ function all(fields: Record<string, unknown>): Record<string, unknown> {
   return full;
 }
 
-export function countsContract(kit: CountsKit): void {
+export function countsContract(kit: ContractKit): void {
   const { it } = kit;
   const query = (filter: Expr | null): ListQuery => ({ filter, sort: [], limit: 1, offset: 0, count: true });
 
