@@ -138,5 +138,5 @@ export function renderWrkReport({ settings, results, notes, rss, meta, startedAt
     '',
   );
   if (notes.length) lines.push('## Notes', '', ...notes.map((n) => `- ${n}`), '');
-  return lines.join('\n');
+  return { md: lines.join('\n'), failed: failed.length };
 }
