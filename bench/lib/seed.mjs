@@ -21,7 +21,8 @@ function toRecord(r, i, base) {
 
 /**
  * Migrates Methodical's database (SQLite file in `dataDir`, or PostgreSQL at `databaseUrl`, whose
- * search_path names the run's schema) to `configFile` and inserts `records` into `collection`.
+ * search_path names the run's schema) to `configFile` and inserts `records` into `items`; resolves
+ * with `seededBefore`, an ISO time after every seeded record's `created`.
  */
 export async function seedMethodicalStore({ root, configFile, dataDir, databaseUrl, records, log }) {
   const { loadConfig } = await dist(root, 'config/load.js');
@@ -62,6 +63,8 @@ export async function seedMethodicalStore({ root, configFile, dataDir, databaseU
     };
     await Promise.all(Array.from({ length: workers }, worker));
     log?.(`seeded ${records.length} records in ${((Date.now() - t0) / 1000).toFixed(1)} s (store API)`);
+    // Every seeded record was created before this; every record POSTed later, after it.
+    return { seededBefore: new Date(base + records.length).toISOString() };
   } finally {
     await store.close();
   }
