@@ -1,13 +1,16 @@
-// The ceiling: the fastest this stack (fastify + better-sqlite3) serves the benchmark's four routes,
-// with no validation, no rules, no preconditions. Methodical is measured against it.
+// The ceiling: the fastest this stack (fastify + better-sqlite3, or fastify + pg) serves the
+// benchmark's routes, with no validation, no rules, no preconditions. Methodical is measured
+// against it, with the same durability as Methodical's default (WAL, synchronous = FULL).
 //
 //   node bench/ceiling.mjs --db FILE [--host 127.0.0.1] [--port 0]
+//   node bench/ceiling.mjs --database postgres://… [--host 127.0.0.1] [--port 0]
 //
 // prints `Ceiling listening on http://HOST:PORT` when ready; stops on SIGTERM/SIGINT.
 import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import Fastify from 'fastify';
+import { addPgRoutes } from './lib/ceiling-pg.mjs';
 
 const COLUMNS = ['title', 'author', 'year', 'genre', 'price', 'inStock', 'isbn'];
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
@@ -42,7 +45,8 @@ const listSchema = {
 export function openCeilingDb(file) {
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
+  // Methodical's default durability is `full`: every commit synced before it is answered.
+  db.pragma(`synchronous = ${process.env.BENCH_CEILING_SYNCHRONOUS || 'FULL'}`);
   db.exec(`CREATE TABLE IF NOT EXISTS items (
     id TEXT PRIMARY KEY, created TEXT NOT NULL, updated TEXT NOT NULL,
     title TEXT NOT NULL, author TEXT, year INTEGER, genre TEXT, price REAL, inStock INTEGER, isbn TEXT)`);
@@ -99,6 +103,15 @@ export function createCeilingApp(file) {
   const insert = db.prepare(
     `INSERT INTO items (id, created, updated, ${COLUMNS.join(', ')}) VALUES (@id, @created, @updated, ${values})`,
   );
+  const patchStatements = new Map();
+  const patchOf = (keys) => {
+    const key = keys.join(',');
+    if (!patchStatements.has(key)) {
+      const sets = ['updated = @updated', ...keys.map((c) => `${c} = @${c}`)].join(', ');
+      patchStatements.set(key, db.prepare(`UPDATE items SET ${sets} WHERE id = @id RETURNING *`));
+    }
+    return patchStatements.get(key);
+  };
   const update = db.prepare(
     `UPDATE items SET updated = @updated, ${COLUMNS.map((c) => `${c} = @${c}`).join(', ')} WHERE id = @id RETURNING *`,
   );
@@ -144,6 +157,15 @@ export function createCeilingApp(file) {
       return fromRow(row);
     },
   );
+
+  app.patch('/api/items/:id', { schema: { response: { 200: recordSchema } } }, (req, reply) => {
+    const body = req.body ?? {};
+    const keys = COLUMNS.filter((c) => c in body);
+    const row = toRow(req.params.id, body, null, new Date().toISOString());
+    const updated = patchOf(keys).get(row);
+    if (!updated) return reply.code(404).send({ status: 404 });
+    return fromRow(updated);
+  });
   return app;
 }
 
@@ -154,11 +176,20 @@ function arg(name, fallback) {
 
 async function main() {
   const file = arg('db');
-  if (!file) {
-    process.stderr.write('usage: node bench/ceiling.mjs --db FILE [--host H] [--port P]\n');
+  const database = arg('database');
+  if (!file && !database) {
+    process.stderr.write(
+      'usage: node bench/ceiling.mjs (--db FILE | --database URL) [--host H] [--port P]\n',
+    );
     process.exit(2);
   }
-  const app = createCeilingApp(file);
+  let app;
+  if (database) {
+    app = Fastify({ logger: false });
+    await addPgRoutes(app, database, { recordSchema });
+  } else {
+    app = createCeilingApp(file);
+  }
   const host = arg('host', '127.0.0.1');
   await app.listen({ host, port: Number(arg('port', '0')) });
   const { port } = app.server.address();

@@ -38,7 +38,7 @@ export const STORE_SETUPS = [
 ];
 
 /** utime + stime of a process in µs, or undefined once it is gone or unreadable. */
-function cpuMicros(pid) {
+export function cpuMicros(pid) {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
     return ((Number(fields[11]) + Number(fields[12])) / CLOCK_TICK) * 1e6;
@@ -80,7 +80,7 @@ end
 }
 
 /** Runs wrk once; resolves with its counts (latencies in µs). */
-function wrk(url, connections, seconds, script) {
+export function wrk(url, connections, seconds, script) {
   return new Promise((resolve, reject) => {
     execFile(
       'wrk',
@@ -98,7 +98,7 @@ function wrk(url, connections, seconds, script) {
 }
 
 /** The PostgreSQL backends serving this run's nodes, with their CPU so far (µs). */
-async function backendCpu(admin, appName) {
+export async function backendCpu(admin, appName) {
   const { rows } = await admin.query('SELECT pid FROM pg_stat_activity WHERE application_name = $1', [
     appName,
   ]);
@@ -111,7 +111,7 @@ async function backendCpu(admin, appName) {
 }
 
 /** Whether PostgreSQL runs on this machine (its backends' /proc entries readable). */
-async function backendsVisible(admin) {
+export async function backendsVisible(admin) {
   const { rows } = await admin.query('SELECT pg_backend_pid() AS pid');
   return cpuMicros(rows[0].pid) !== undefined;
 }
@@ -121,7 +121,7 @@ async function backendsVisible(admin) {
  * between them; returns req/s (2xx), p50/p99 (the worst over the wrk processes), failures, and CPU
  * per request of the nodes (summed) and of PostgreSQL's backends (when readable).
  */
-async function load({ nodes, script, connections, seconds, admin, appName }) {
+export async function load({ nodes, script, connections, seconds, admin, appName }) {
   const per = Math.max(1, Math.round(connections / nodes.length));
   const nodeBefore = nodes.map((n) => cpuMicros(n.child.pid) ?? 0);
   const pgBefore = admin ? await backendCpu(admin, appName) : null;
@@ -150,7 +150,7 @@ async function load({ nodes, script, connections, seconds, admin, appName }) {
 }
 
 /** Tries the database; resolves with a connected client, or with the reason it cannot be used. */
-async function connect(url) {
+export async function connect(url) {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
   client.on('error', () => {});
   try {
@@ -162,12 +162,12 @@ async function connect(url) {
   }
 }
 
-const withParams = (url, params) => {
+export const withParams = (url, params) => {
   const u = new URL(url);
   for (const [k, v] of Object.entries(params)) u.searchParams.set(k, v);
   return u.toString();
 };
-const redact = (url) => url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+export const redact = (url) => url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
 
 /**
  * The whole section at one size: returns `{ results: Map<setup|op, result>, notes, databaseUrl }`.
