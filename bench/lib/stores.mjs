@@ -8,10 +8,11 @@
 // running two wrk processes at the same time, one per node, with half the connections each (no
 // load balancer in between, so its cost is not counted).
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { writeScript } from './lua.mjs';
 import { LIST_QUERY } from './operations.mjs';
 
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
@@ -47,37 +48,8 @@ export function cpuMicros(pid) {
   }
 }
 
-const lua = (s) => JSON.stringify(String(s)); // a JSON string is a valid Lua string literal here
-
-/** One wrk script per operation: ids drawn at random per request, bodies fresh per request. */
-function scriptFor(op, ids) {
-  const list = `/api/items?filter=${encodeURIComponent(`year >= ${LIST_QUERY.yearGte} && genre = "${LIST_QUERY.genre}"`)}&page=${LIST_QUERY.page}&perPage=${LIST_QUERY.perPage}`;
-  const common = `
-math.randomseed(os.time() + math.floor(os.clock() * 1e6))
-local ids = { ${ids.map(lua).join(',')} }
-local genres = { "fiction", "science", "history" }
-local n = 0
-local function body()
-  n = n + 1
-  return string.format(
-    '{"title":"Book %d of the stores run","author":"Author %d","year":%d,"genre":"%s","price":%d.5,"inStock":true,"isbn":"978-0-%06d"}',
-    n, math.random(97), 1900 + math.random(120), genres[math.random(3)], math.random(50), math.random(999999))
-end
-local json = { ["Content-Type"] = "application/json" }
-done = function(summary, latency, requests)
-  io.write(string.format("RESULT %d %d %d %d %d %d\\n", summary.requests, summary.duration,
-    summary.errors.status, summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
-    latency:percentile(50), latency:percentile(99)))
-end
-`;
-  const request = {
-    get: 'return wrk.format("GET", "/api/items/" .. ids[math.random(#ids)])',
-    list: `return wrk.format("GET", ${lua(list)})`,
-    put: 'return wrk.format("PUT", "/api/items/" .. ids[math.random(#ids)], json, body())',
-    post: 'return wrk.format("POST", "/api/items", json, body())',
-  }[op];
-  return `${common}\nrequest = function()\n  ${request}\nend\n`;
-}
+/** The filtered list the stores section measures. */
+const LIST_URL = `/api/items?filter=${encodeURIComponent(`year >= ${LIST_QUERY.yearGte} && genre = "${LIST_QUERY.genre}"`)}&page=${LIST_QUERY.page}&perPage=${LIST_QUERY.perPage}`;
 
 /** Runs wrk once; resolves with its counts (latencies in µs). */
 export function wrk(url, connections, seconds, script) {
@@ -188,8 +160,10 @@ export async function benchStores({ server, root, workDir, records, pool, settin
   const scripts = {};
   mkdirSync(workDir, { recursive: true });
   for (const op of chosen) {
-    scripts[op] = path.join(workDir, `${op}.lua`);
-    writeFileSync(scripts[op], scriptFor(op, pool));
+    scripts[op] =
+      op === 'list'
+        ? writeScript(workDir, op, { shape: 'path', ids: pool, path: LIST_URL })
+        : writeScript(workDir, op, { shape: op, ids: pool });
   }
   const seconds = settings.duration;
   const connections = settings.connections;
