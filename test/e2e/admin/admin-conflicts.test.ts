@@ -50,6 +50,8 @@ adminSuite('admin page: conflicts and deletes', (s) => {
   async function openRecord(page: Page, collection: string, id: string) {
     await signIn(page, s.site, admin, `#/collections/${collection}/${id}`);
     await page.getByRole('heading', { name: `${collection} ${id}` }).waitFor();
+    // The heading shows while the record loads: wait for the version (and ETag) the form edits.
+    await page.locator('main.record-screen').waitFor();
   }
 
   test('an edit of a version changed meanwhile says so, saves nothing, and Reload shows the other change', async () => {
