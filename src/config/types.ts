@@ -17,6 +17,11 @@ export interface UserConfig {
   /** Other origins (scheme://host[:port]) whose cookie-authenticated requests are accepted. */
   trustedOrigins?: string[];
   cors?: { origins?: string[] };
+  /**
+   * json-server compatibility: its URLs (`/posts`, `/posts/1`, `/profile`,
+   * `/posts/1/comments`) and query language beside /api, lists as plain arrays.
+   */
+  jsonServer?: boolean;
   idempotency?: { ttl?: number | string };
   limits?: {
     /** Largest JSON (or urlencoded) body in bytes; default 1 MiB. */
@@ -89,6 +94,10 @@ export interface UserCollection {
   rules?: Partial<Record<RuleOperation, Rule>>;
   requireIfMatch?: boolean;
   requireIdempotencyKey?: boolean;
+  /** `random` (default) or `increment` (1, 2, 3…: json-server's numeric ids). */
+  ids?: 'random' | 'increment';
+  /** At most one record (a json-server singular resource). */
+  single?: boolean;
   /** Let shared caches keep public reads: `{ maxAge, sMaxAge, staleWhileRevalidate }` in seconds. */
   cache?: CacheSettings;
   /**
@@ -158,6 +167,8 @@ export interface Config {
   publicUrl?: string;
   trustedOrigins: readonly string[];
   cors: { origins: readonly string[] };
+  /** json-server compatibility mode (`jsonServer: true`). */
+  jsonServer: boolean;
   idempotency: { ttlSeconds: number };
   limits: Limits;
   timeouts: Timeouts;

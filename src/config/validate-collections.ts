@@ -6,6 +6,8 @@ import {
   type CacheSettings,
   type CollectionDef,
   type FieldDef,
+  ID_KINDS,
+  type IdKind,
   NAME_PATTERN,
   RULE_OPERATIONS,
   type Rule,
@@ -17,7 +19,16 @@ import { type FieldContext, validateField } from './validate-field.js';
 import { readIndexes } from './validate-indexes.js';
 import { checkRuleExpressions, readRules } from './validate-rules.js';
 
-const COLLECTION_KEYS = ['fields', 'rules', 'requireIfMatch', 'requireIdempotencyKey', 'cache', 'indexes'];
+const COLLECTION_KEYS = [
+  'fields',
+  'rules',
+  'requireIfMatch',
+  'requireIdempotencyKey',
+  'cache',
+  'indexes',
+  'ids',
+  'single',
+];
 const CACHE_KEYS: readonly (keyof CacheSettings)[] = ['maxAge', 'sMaxAge', 'staleWhileRevalidate'];
 /** These would shadow /api/auth, /api/files and /api/batch. */
 const RESERVED_COLLECTIONS = ['auth', 'files', 'batch'];
@@ -109,6 +120,16 @@ function validateCollection(c: Checker, name: string, value: unknown, ctx: Field
     requireIdempotencyKey: flag('requireIdempotencyKey'),
     auth,
   };
+  // Set only when not the default, so a Config prints as it was written.
+  const ids = c.collect<IdKind>('random', () => readIds(c, raw.ids, at(path, 'ids')));
+  if (ids !== 'random') def.ids = ids;
+  if (flag('single')) {
+    if (auth)
+      c.collect(undefined, () =>
+        c.fail(at(path, 'single'), 'users holds every account: it cannot be single'),
+      );
+    else def.single = true;
+  }
   if (raw.cache !== undefined) {
     const cache = c.collect(undefined, () => readCache(c, raw.cache, at(path, 'cache')));
     if (cache) def.cache = cache;
@@ -119,6 +140,13 @@ function validateCollection(c: Checker, name: string, value: unknown, ctx: Field
     if (indexes.length > 0) def.indexes = indexes;
   }
   return def;
+}
+
+/** `ids`: how created records are named. */
+function readIds(c: Checker, value: unknown, path: string): IdKind {
+  if (value === undefined) return 'random';
+  if (typeof value === 'string' && (ID_KINDS as readonly string[]).includes(value)) return value as IdKind;
+  return c.expected(path, ID_KINDS.map((k) => JSON.stringify(k)).join(' or '), value);
 }
 
 /** `cache`: seconds, each a whole number ≥ 0 and each optional. */

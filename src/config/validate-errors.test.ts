@@ -33,7 +33,26 @@ const CASES: [string, unknown, string, string][] = [
     'unknown collection key',
     { collections: { books: { field: {} } } },
     'collections.books.field',
-    'allowed keys are fields, rules, requireIfMatch, requireIdempotencyKey, cache or indexes',
+    'allowed keys are fields, rules, requireIfMatch, requireIdempotencyKey, cache, indexes, ids or single',
+  ],
+  [
+    'ids neither kind',
+    book({}, { ids: 'uuid' }),
+    'collections.books.ids',
+    'expected "random" or "increment"',
+  ],
+  ['single not a flag', book({}, { single: 1 }), 'collections.books.single', 'expected true or false'],
+  [
+    'users cannot be single',
+    { collections: { users: { single: true } } },
+    'collections.users.single',
+    'cannot be single',
+  ],
+  [
+    'jsonServer not a flag',
+    { jsonServer: 'on' },
+    'jsonServer',
+    'expected true or false, found the string "on"',
   ],
   [
     'flag of the wrong type',

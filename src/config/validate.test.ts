@@ -193,6 +193,27 @@ describe('validateConfig defaults', () => {
   });
 });
 
+describe('validateConfig: json-server compatibility', () => {
+  test('ids, single and jsonServer: absent by default, kept when set', () => {
+    const plain = validateConfig({ collections: { posts: {} } }, 'c.json', '/app');
+    assert.equal(plain.jsonServer, false);
+    assert.equal(plain.collections.posts.ids, undefined);
+    assert.equal(plain.collections.posts.single, undefined);
+    const compat = validateConfig(
+      {
+        jsonServer: true,
+        collections: { posts: { ids: 'increment' }, profile: { single: true, ids: 'random' } },
+      },
+      'c.json',
+      '/app',
+    );
+    assert.equal(compat.jsonServer, true);
+    assert.equal(compat.collections.posts.ids, 'increment');
+    assert.equal(compat.collections.profile.single, true);
+    assert.equal(compat.collections.profile.ids, undefined, 'the default is left out');
+  });
+});
+
 describe('validateConfig result', () => {
   const hook = () => undefined;
   const input = {

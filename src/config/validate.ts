@@ -24,6 +24,7 @@ const TOP_KEYS = [
   'publicUrl',
   'trustedOrigins',
   'cors',
+  'jsonServer',
   'idempotency',
   'limits',
   'timeouts',
@@ -253,6 +254,9 @@ export function validateConfig(input: unknown, file: string, dir: string): Confi
       root.trustedOrigins === undefined ? [] : origins(c, root.trustedOrigins, 'trustedOrigins', false),
     ),
     cors: { origins: part([], () => corsOrigins(c, root.cors)) },
+    jsonServer: part(false, () =>
+      root.jsonServer === undefined ? false : c.boolean(root.jsonServer, 'jsonServer'),
+    ),
     idempotency: { ttlSeconds: part(DAY, () => idempotencyTtl(c, root.idempotency)) },
     limits: part(DEFAULT_LIMITS, () => limits(c, root.limits)),
     timeouts: part(DEFAULT_TIMEOUTS, () => timeouts(c, root.timeouts)),

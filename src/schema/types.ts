@@ -83,7 +83,23 @@ export interface CollectionDef {
   cache?: CacheSettings;
   /** Indexes the config declares (`indexes`), beyond the ones every table gets. */
   indexes?: readonly IndexDef[];
+  /**
+   * How the server makes the id of a created record: `random` (15 URL-safe
+   * characters, the default) or `increment` (the next whole number after the
+   * largest one given, as json-server does; still a string in /api).
+   * Absent: random.
+   */
+  ids?: IdKind;
+  /**
+   * A collection holding one record at most (json-server's singular
+   * resources, e.g. `"profile": {…}`); a second create is a 409.
+   * Absent: false.
+   */
+  single?: boolean;
 }
+
+export const ID_KINDS = ['random', 'increment'] as const;
+export type IdKind = (typeof ID_KINDS)[number];
 
 /** One declared index: its keys in order, each ascending or descending, and whether it is unique. */
 export interface IndexDef {
