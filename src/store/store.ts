@@ -3,8 +3,10 @@
  * with the same file set; service/ talks only to this. Nothing here knows
  * rules, HTTP or problems: failures are the typed errors in ./errors.ts.
  */
+
 import type { Expr } from '../query/ast.js';
 import type { AggregateRow, RecordData } from '../schema/types.js';
+import type { RecordCache } from './record-cache.js';
 
 export interface SortKey {
   field: string;
@@ -110,6 +112,12 @@ export interface StoreReader {
   aggregate(collection: string, query: AggregateQuery): Promise<AggregateRow[]>;
   /** A session that has not expired at `now`. */
   getSession(tokenHash: string, now: string): Promise<SessionEntry | undefined>;
+  /**
+   * The cache of records' representations (record-cache.ts), brought up to
+   * date with the database and exact for a read made now; null when reads
+   * must not go through it at the moment. Absent: the store keeps none.
+   */
+  recordCache?(): RecordCache | null;
 }
 
 /** Everything a write transaction can do. */

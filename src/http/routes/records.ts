@@ -68,18 +68,17 @@ export function recordHandlers(services: Services) {
     async get(req: FastifyRequest, reply: FastifyReply, p: RecordParams) {
       requireAcceptable(req);
       const query = req.query as QueryValues;
-      const params = isEmpty(query)
-        ? WHOLE_RECORD
-        : parseListParams(pickReadParams(query), reader.listInfo(p.collection, req.ctx));
+      if (isEmpty(query)) {
+        const { json, etag, updated } = await reader.getJson(req.ctx, p.collection, p.id as string);
+        return sendRead(req, reply, json, etag, updated, readOf(p, 'view'));
+      }
+      const params = parseListParams(pickReadParams(query), reader.listInfo(p.collection, req.ctx));
       const record = await reader.get(req.ctx, p.collection, p.id as string, params);
       const { body, etag } = jsonRepresentation(record);
       return sendRead(req, reply, body, etag, record.updated as string | undefined, readOf(p, 'view'));
     },
   };
 }
-
-/** The usual read: every field, nothing expanded. */
-const WHOLE_RECORD = { fields: null, expand: [] } as const;
 
 function isEmpty(query: QueryValues): boolean {
   for (const _ in query) return false;
