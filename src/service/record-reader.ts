@@ -15,6 +15,7 @@ import type { AggregateRow, RecordData } from '../schema/types.js';
 import { ReadTooLarge } from '../store/errors.js';
 import type { CachedRecord } from '../store/record-cache.js';
 import type { StoreReader } from '../store/store.js';
+import { httpDate } from '../util/http-date.js';
 import { overLimit, Problem } from '../util/problem.js';
 import { aggregateFields } from './aggregate.js';
 import { findCollection } from './collections.js';
@@ -123,7 +124,8 @@ export class RecordReader {
     const record = await this.deps.store.get(name, id, allowed.kind === 'filter' ? allowed.filter : null);
     if (!record) throw notFound(name, id);
     const { json, etag } = visibleJson(def, ctx, record);
-    const read: CachedRecord = { json, etag, updated: record.updated };
+    const updated = record.updated as string | undefined;
+    const read: CachedRecord = { json, etag, updated, lastModified: updated ? httpDate(updated) : undefined };
     cache?.put(name, id, variant as string, read, stamp);
     return read;
   }

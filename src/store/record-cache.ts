@@ -18,13 +18,15 @@
 export interface CachedRecord {
   readonly json: string;
   readonly etag: string;
-  /** The record's `updated` (Last-Modified), when it has one. */
+  /** The record's `updated`, when it has one. */
   readonly updated: string | undefined;
+  /** `updated` as an HTTP date (Last-Modified), formatted once. */
+  readonly lastModified: string | undefined;
 }
 
 /** Bytes kept at most by default: a few thousand typical records, little next to the RSS target. */
 export const DEFAULT_RECORD_CACHE_BYTES = 4 * 1024 * 1024;
-/** Counted per entry beside its JSON: the key, the ETag and the Map's own bookkeeping. */
+/** Counted per entry beside its JSON and ETag: the key, the dates and the Map's own bookkeeping. */
 const ENTRY_OVERHEAD = 160;
 
 export class RecordCache {
@@ -105,5 +107,5 @@ function keyOf(collection: string, id: string, variant: string): string {
 }
 
 function sizeOf(entry: CachedRecord): number {
-  return entry.json.length + ENTRY_OVERHEAD;
+  return entry.json.length + entry.etag.length + ENTRY_OVERHEAD;
 }

@@ -30,19 +30,20 @@ function sendRead(
   updated: string | undefined,
   read: ReadOf,
   extra: Record<string, string> = {},
+  lastModified?: string,
 ) {
   varyApi(reply);
-  const headers = representationHeaders(req, etag, updated, read);
+  const headers = representationHeaders(req, etag, updated, read, lastModified);
   const decision = evaluateRead(req.headers, etag, updated);
   if (decision === 'precondition-failed') {
     throw new Problem('preconditionFailed', 'The representation does not match the request preconditions.');
   }
   if (decision === 'not-modified')
     return sendStored(reply, originate(reply, { status: 304, headers, body: '' }));
-  return sendStored(
-    reply,
-    originate(reply, { status: 200, headers: { ...headers, ...extra, 'content-type': JSON_TYPE }, body }),
-  );
+  // A fresh object from representationHeaders: filled in place.
+  Object.assign(headers, extra);
+  headers['content-type'] = JSON_TYPE;
+  return sendStored(reply, originate(reply, { status: 200, headers, body }));
 }
 
 /** The handlers of the API's record routes: reads here, writes in record-writes.ts. */
@@ -69,8 +70,17 @@ export function recordHandlers(services: Services) {
       requireAcceptable(req);
       const query = req.query as QueryValues;
       if (isEmpty(query)) {
-        const { json, etag, updated } = await reader.getJson(req.ctx, p.collection, p.id as string);
-        return sendRead(req, reply, json, etag, updated, readOf(p, 'view'));
+        const read = await reader.getJson(req.ctx, p.collection, p.id as string);
+        return sendRead(
+          req,
+          reply,
+          read.json,
+          read.etag,
+          read.updated,
+          readOf(p, 'view'),
+          {},
+          read.lastModified,
+        );
       }
       const params = parseListParams(pickReadParams(query), reader.listInfo(p.collection, req.ctx));
       const record = await reader.get(req.ctx, p.collection, p.id as string, params);

@@ -9,13 +9,14 @@
 import type Database from 'better-sqlite3';
 
 export class ForeignCommits {
-  private readonly statement: Database.Statement<[], { data_version: number }>;
+  private readonly statement: Database.Statement<[], number>;
   private last: number;
   /** How many times data_version has been seen to move. */
   private moves = 0;
 
   constructor(writer: Database.Database) {
-    this.statement = writer.prepare('PRAGMA data_version');
+    // Plucked: the value alone, no row object (this runs on every cached read).
+    this.statement = writer.prepare<[], number>('PRAGMA data_version').pluck();
     this.last = this.read();
   }
 
@@ -35,6 +36,6 @@ export class ForeignCommits {
   }
 
   private read(): number {
-    return this.statement.get()?.data_version ?? -1;
+    return this.statement.get() ?? -1;
   }
 }
