@@ -114,19 +114,30 @@ export class RecordReader {
    * that filters by the caller does).
    */
   async getJson(ctx: RequestContext, name: string, id: string): Promise<CachedRecord> {
+    const { store } = this.deps;
     const { def } = findCollection(this.deps.schema, name);
     const allowed = access(def, 'view', ctx);
     const variant = allowed.kind === 'all' ? viewVariant(def, ctx) : null;
-    const cache = variant === null ? null : (this.deps.store.recordCache?.() ?? null);
-    const hit = cache?.get(name, id, variant as string);
-    if (hit) return hit;
+    const cache = variant === null ? null : (store.recordCache?.() ?? null);
+    if (cache && variant !== null) {
+      const hit = cache.get(name, id, variant);
+      // An entry with a version is used only while the database still holds that version.
+      if (hit && (hit.version === undefined || hit.version === (await store.recordVersion?.(name, id))))
+        return hit;
+    }
     const stamp = cache?.stamp() ?? 0;
-    const record = await this.deps.store.get(name, id, allowed.kind === 'filter' ? allowed.filter : null);
+    const filter = allowed.kind === 'filter' ? allowed.filter : null;
+    const found =
+      cache && store.getVersioned
+        ? await store.getVersioned(name, id)
+        : { record: await store.get(name, id, filter), version: undefined };
+    const record = found?.record;
     if (!record) throw notFound(name, id);
     const { json, etag } = visibleJson(def, ctx, record);
     const updated = record.updated as string | undefined;
-    const read: CachedRecord = { json, etag, updated, lastModified: updated ? httpDate(updated) : undefined };
-    cache?.put(name, id, variant as string, read, stamp);
+    const lastModified = updated ? httpDate(updated) : undefined;
+    const read: CachedRecord = { json, etag, updated, lastModified, version: found.version };
+    if (cache && variant !== null) cache.put(name, id, variant, read, stamp);
     return read;
   }
 

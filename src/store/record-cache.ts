@@ -9,6 +9,10 @@
  * (a rolled-back one changes nothing), and clears the whole cache when it
  * cannot tell what changed (another process wrote, a migration ran).
  *
+ * On PostgreSQL other nodes write without telling: there each entry holds
+ * the row's version and is used only once the database says it is still
+ * the current one (record-reader.ts).
+ *
  * A read that overlaps such a drop must not store what it read, which may be
  * the record before the write: `stamp()` before reading, `put` with that
  * stamp after, and the put is refused when anything was dropped in between.
@@ -22,6 +26,13 @@ export interface CachedRecord {
   readonly updated: string | undefined;
   /** `updated` as an HTTP date (Last-Modified), formatted once. */
   readonly lastModified: string | undefined;
+  /**
+   * The database's version of the row it was made from, on a store whose
+   * entries are checked against the database before each use (PostgreSQL,
+   * where other nodes write); undefined where the store's own drops keep
+   * them exact (SQLite).
+   */
+  readonly version?: string;
 }
 
 /** Bytes kept at most by default: a few thousand typical records, little next to the RSS target. */

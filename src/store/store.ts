@@ -118,6 +118,13 @@ export interface StoreReader {
    * must not go through it at the moment. Absent: the store keeps none.
    */
   recordCache?(): RecordCache | null;
+  /**
+   * Where cached entries must be checked before use (record-cache.ts): a
+   * record with its row version, read in one statement, and the version a
+   * record has now (undefined when there is no such record).
+   */
+  getVersioned?(collection: string, id: string): Promise<{ record: RecordData; version: string } | undefined>;
+  recordVersion?(collection: string, id: string): Promise<string | undefined>;
 }
 
 /** Everything a write transaction can do. */
