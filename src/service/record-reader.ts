@@ -121,9 +121,11 @@ export class RecordReader {
     const cache = variant === null ? null : (store.recordCache?.() ?? null);
     if (cache && variant !== null) {
       const hit = cache.get(name, id, variant);
-      // An entry with a version is used only while the database still holds that version.
-      if (hit && (hit.version === undefined || hit.version === (await store.recordVersion?.(name, id))))
-        return hit;
+      if (hit) {
+        // An entry with a version is used only while the database still holds that version.
+        if (hit.version === undefined || hit.version === (await store.recordVersion?.(name, id))) return hit;
+        cache.drop(name, id);
+      }
     }
     const stamp = cache?.stamp() ?? 0;
     const filter = allowed.kind === 'filter' ? allowed.filter : null;
