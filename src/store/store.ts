@@ -220,7 +220,7 @@ export interface StoreHealth {
 }
 
 export interface StoreCapabilities {
-  /** Several processes may share the database (PostgreSQL), so no in-process caches of data. */
+  /** Several processes may share the database (PostgreSQL): nothing kept in the process is used without asking it. */
   sharedWriters: boolean;
   /** Blobs can live in the database itself. */
   blobs: boolean;
