@@ -26,6 +26,13 @@ const CONFIG: UserConfig = {
       },
       rules: PUBLIC_RULES,
     },
+    reviews: {
+      fields: {
+        text: { type: 'text' },
+        book: { type: 'relation', collection: 'books', onDelete: 'cascade' },
+      },
+      rules: PUBLIC_RULES,
+    },
   },
 };
 
@@ -150,6 +157,22 @@ describe('GET by id after a write answers the new version', () => {
     assert.equal(now.body.shelf, null);
     assert.notEqual(now.etag, before.etag);
     assert.equal((await t.store.get('books', made.id))?.shelf, null);
+  });
+
+  test("a relation's onDelete (cascade) deletes the record that named the deleted one", async () => {
+    const book = await cachedBook('Reviewed');
+    const review = await create(t, 'reviews', { text: 'Fine', book: book.id });
+    const url = `/api/reviews/${review.id}`;
+    const before = await t.request({ method: 'GET', url });
+    assert.equal(before.statusCode, 200);
+    assert.equal(before.headers.etag, review.etag);
+    if (!ON_POSTGRES) assert.equal(t.store.recordCache?.()?.get('reviews', review.id, '')?.etag, review.etag);
+    const res = await t.request({ method: 'DELETE', url: `/api/books/${book.id}` });
+    assert.equal(res.statusCode, 204, res.body);
+    const after = await t.request({ method: 'GET', url });
+    assert.equal(after.statusCode, 404);
+    assert.equal(t.store.recordCache?.()?.get('reviews', review.id, ''), undefined);
+    assert.equal(await t.store.get('reviews', review.id), undefined);
   });
 
   test('an import that replaces the record', async () => {
