@@ -36,9 +36,14 @@ export function addVary(reply: FastifyReply, ...names: string[]): void {
   reply.header('Vary', have.join(', '));
 }
 
+const API_VARY = ['Accept', 'Authorization', 'Cookie'];
+const API_VARY_HEADER = API_VARY.join(', ');
+
 /** Headers every API answer varies on. */
 export function varyApi(reply: FastifyReply): void {
-  addVary(reply, 'Accept', 'Authorization', 'Cookie');
+  // Most answers have no Vary yet: one header set, no parsing.
+  if (reply.getHeader('vary') === undefined) reply.header('vary', API_VARY_HEADER);
+  else addVary(reply, ...API_VARY);
 }
 
 /** Cache-Control for a read: private when the answer depends on who asks (see cache-policy.ts). */
@@ -51,15 +56,16 @@ export function recordPath(collection: string, id: string): string {
   return `/api/${encodeURIComponent(collection)}/${encodeURIComponent(id)}`;
 }
 
-/** Headers describing a representation: validators and caching. */
+/** Headers describing a representation: validators and caching (`lastModified` when `updated` is already formatted). */
 export function representationHeaders(
   req: FastifyRequest,
   etag: string,
   updated?: string,
   read?: ReadOf,
+  lastModified = updated ? httpDate(updated) : undefined,
 ): Record<string, string> {
   const headers: Record<string, string> = { etag, 'cache-control': cacheControl(req, read) };
-  if (updated) headers['last-modified'] = httpDate(updated);
+  if (lastModified) headers['last-modified'] = lastModified;
   return headers;
 }
 

@@ -66,6 +66,18 @@ export function visibleRecord<T extends Record<string, unknown>>(
   return out as T;
 }
 
+/**
+ * Which view of a collection's records the caller gets, named for the
+ * record cache: callers with the same name see the same JSON of a record.
+ * Null when it depends on who the caller is (in a users collection, a
+ * user's own email is seen by that user only).
+ */
+export function viewVariant(def: CollectionDef, ctx: RequestContext): string | null {
+  if (def.auth) return null;
+  if (hiddenFields(def).length === 0) return '';
+  return seesEverything(ctx) ? 'all' : 'visible';
+}
+
 /** The JSON text and strong ETag of the caller's view of a record: what If-Match is compared with. */
 export function visibleJson(
   def: CollectionDef,

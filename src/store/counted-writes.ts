@@ -5,7 +5,9 @@
  * all of the collection's filtered entries, before an update or delete and
  * after an insert or update — so NULLs, `~`, multiple relations and dates
  * count exactly as the COUNT(*) would. The changes are the transaction's
- * own; the adapter hands them to the cache when it knows the outcome.
+ * own; the adapter hands them to the cache when it knows the outcome. The
+ * records it wrote are noted too, for the record cache (record-cache.ts) to
+ * drop once the transaction has committed.
  */
 import type { Expr } from '../query/ast.js';
 import type { RecordData } from '../schema/types.js';
@@ -22,6 +24,8 @@ export interface MatchProbe {
 export class CountedWrites implements RecordsPart {
   /** What this transaction did to the counts, by collection. */
   readonly changes: TxChanges = new Map();
+  /** The records this transaction wrote (or tried to), by collection. */
+  readonly touched = new Map<string, Set<string>>();
 
   constructor(
     private readonly inner: RecordsPart & MatchProbe,
@@ -44,6 +48,7 @@ export class CountedWrites implements RecordsPart {
   }
 
   async insert(c: string, record: RecordData): Promise<void> {
+    this.touch(c, record.id);
     const { seq, entries } = this.start(c);
     await this.inner.insert(c, record);
     const after = await this.probe(c, record.id, entries);
@@ -51,6 +56,7 @@ export class CountedWrites implements RecordsPart {
   }
 
   async update(c: string, record: RecordData, previous?: RecordData): Promise<void> {
+    this.touch(c, record.id);
     const { seq, entries } = this.start(c);
     const before = await this.probe(c, record.id, entries);
     await this.inner.update(c, record, previous);
@@ -59,11 +65,22 @@ export class CountedWrites implements RecordsPart {
   }
 
   async delete(c: string, id: string): Promise<boolean> {
+    this.touch(c, id);
     const { seq, entries } = this.start(c);
     const before = await this.probe(c, id, entries);
     const deleted = await this.inner.delete(c, id);
     if (deleted) await this.note(c, seq, -1, entries, before, null);
     return deleted;
+  }
+
+  /** Noted before the write, so a write that fails half-way is dropped from the record cache all the same. */
+  private touch(c: string, id: string): void {
+    let ids = this.touched.get(c);
+    if (!ids) {
+      ids = new Set();
+      this.touched.set(c, ids);
+    }
+    ids.add(id);
   }
 
   /** The write's sequence number and the filtered entries it must account for. */

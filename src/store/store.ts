@@ -3,8 +3,10 @@
  * with the same file set; service/ talks only to this. Nothing here knows
  * rules, HTTP or problems: failures are the typed errors in ./errors.ts.
  */
+
 import type { Expr } from '../query/ast.js';
 import type { AggregateRow, RecordData } from '../schema/types.js';
+import type { RecordCache } from './record-cache.js';
 
 export interface SortKey {
   field: string;
@@ -110,6 +112,19 @@ export interface StoreReader {
   aggregate(collection: string, query: AggregateQuery): Promise<AggregateRow[]>;
   /** A session that has not expired at `now`. */
   getSession(tokenHash: string, now: string): Promise<SessionEntry | undefined>;
+  /**
+   * The cache of records' representations (record-cache.ts), brought up to
+   * date with the database and exact for a read made now; null when reads
+   * must not go through it at the moment. Absent: the store keeps none.
+   */
+  recordCache?(): RecordCache | null;
+  /**
+   * Where cached entries must be checked before use (record-cache.ts): a
+   * record with its row version, read in one statement, and the version a
+   * record has now (undefined when there is no such record).
+   */
+  getVersioned?(collection: string, id: string): Promise<{ record: RecordData; version: string } | undefined>;
+  recordVersion?(collection: string, id: string): Promise<string | undefined>;
 }
 
 /** Everything a write transaction can do. */
@@ -205,7 +220,7 @@ export interface StoreHealth {
 }
 
 export interface StoreCapabilities {
-  /** Several processes may share the database (PostgreSQL), so no in-process caches of data. */
+  /** Several processes may share the database (PostgreSQL): nothing kept in the process is used without asking it. */
   sharedWriters: boolean;
   /** Blobs can live in the database itself. */
   blobs: boolean;

@@ -30,19 +30,20 @@ function sendRead(
   updated: string | undefined,
   read: ReadOf,
   extra: Record<string, string> = {},
+  lastModified?: string,
 ) {
   varyApi(reply);
-  const headers = representationHeaders(req, etag, updated, read);
+  const headers = representationHeaders(req, etag, updated, read, lastModified);
   const decision = evaluateRead(req.headers, etag, updated);
   if (decision === 'precondition-failed') {
     throw new Problem('preconditionFailed', 'The representation does not match the request preconditions.');
   }
   if (decision === 'not-modified')
     return sendStored(reply, originate(reply, { status: 304, headers, body: '' }));
-  return sendStored(
-    reply,
-    originate(reply, { status: 200, headers: { ...headers, ...extra, 'content-type': JSON_TYPE }, body }),
-  );
+  // A fresh object from representationHeaders: filled in place.
+  Object.assign(headers, extra);
+  headers['content-type'] = JSON_TYPE;
+  return sendStored(reply, originate(reply, { status: 200, headers, body }));
 }
 
 /** The handlers of the API's record routes: reads here, writes in record-writes.ts. */
@@ -68,18 +69,26 @@ export function recordHandlers(services: Services) {
     async get(req: FastifyRequest, reply: FastifyReply, p: RecordParams) {
       requireAcceptable(req);
       const query = req.query as QueryValues;
-      const params = isEmpty(query)
-        ? WHOLE_RECORD
-        : parseListParams(pickReadParams(query), reader.listInfo(p.collection, req.ctx));
+      if (isEmpty(query)) {
+        const read = await reader.getJson(req.ctx, p.collection, p.id as string);
+        return sendRead(
+          req,
+          reply,
+          read.json,
+          read.etag,
+          read.updated,
+          readOf(p, 'view'),
+          {},
+          read.lastModified,
+        );
+      }
+      const params = parseListParams(pickReadParams(query), reader.listInfo(p.collection, req.ctx));
       const record = await reader.get(req.ctx, p.collection, p.id as string, params);
       const { body, etag } = jsonRepresentation(record);
       return sendRead(req, reply, body, etag, record.updated as string | undefined, readOf(p, 'view'));
     },
   };
 }
-
-/** The usual read: every field, nothing expanded. */
-const WHOLE_RECORD = { fields: null, expand: [] } as const;
 
 function isEmpty(query: QueryValues): boolean {
   for (const _ in query) return false;

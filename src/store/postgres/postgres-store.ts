@@ -2,8 +2,10 @@
  * The store for many stateless nodes: one PostgreSQL database behind a pg
  * Pool. Every transaction takes a pooled connection of its own (see
  * transactions.ts for the isolation it runs at); reads outside a
- * transaction go to the pool and see the last committed state. Nothing is
- * cached in the process: another node may write at any time.
+ * transaction go to the pool and see the last committed state. Nothing
+ * kept in the process is used without asking the database, since another
+ * node may write at any time: list totals are checked against change
+ * counters, records against their row version.
  */
 import pg from 'pg';
 import type { Expr } from '../../query/ast.js';
@@ -13,6 +15,7 @@ import { CountedWrites } from '../counted-writes.js';
 import { quoteIdent } from '../dialect.js';
 import { DestructiveMigration } from '../errors.js';
 import { planTables } from '../migration-plan.js';
+import { RecordCache } from '../record-cache.js';
 import type {
   AggregateQuery,
   ListQuery,
@@ -49,6 +52,8 @@ export interface PostgresStoreOptions {
   poolSize?: number;
   /** How long a request waits for a free connection before it fails (default 10 s), rather than forever. */
   connectTimeoutMs?: number;
+  /** Bytes of records' representations kept (record-cache.ts); 0 keeps none. */
+  recordCacheBytes?: number;
 }
 
 /** What a migration step changes, whatever its SQL and description say about the data. */
@@ -72,6 +77,8 @@ export class PostgresStore implements Store {
   private starting: Promise<PostgresDialect> | null = null;
   /** List totals, trusted while the collection's change counter moved only by this node's own commits. */
   private readonly counts = new CountCache();
+  /** Records' representations, each used only while its row version is current. */
+  private readonly kept: RecordCache;
   private closed = false;
 
   constructor(options: PostgresStoreOptions) {
@@ -89,6 +96,7 @@ export class PostgresStore implements Store {
     this.pool.on('connect', (client) => client.on('error', () => {}));
     this.reads = new TranslatingPool(this.pool);
     this.models = tableModels(options.collections);
+    this.kept = new RecordCache(options.recordCacheBytes);
     this.schema = schema;
     void this.ready().catch(() => {});
   }
@@ -127,6 +135,22 @@ export class PostgresStore implements Store {
 
   async get(collection: string, id: string, filter?: Expr | null): Promise<RecordData | undefined> {
     return (await this.reader()).get(collection, id, filter);
+  }
+
+  /**
+   * Entries kept here are checked against the row's version (xmin) before
+   * each use (record-reader.ts): another node may have written it.
+   */
+  recordCache(): RecordCache | null {
+    return this.kept;
+  }
+
+  async getVersioned(collection: string, id: string) {
+    return (await this.reader()).getVersioned(collection, id);
+  }
+
+  async recordVersion(collection: string, id: string): Promise<string | undefined> {
+    return (await this.reader()).version(collection, id);
   }
 
   async getMany(
@@ -211,6 +235,8 @@ export class PostgresStore implements Store {
       { waitLock: SCHEMA_LOCK },
     );
     this.counts.clear();
+    // An added column leaves the rows' versions as they were, not their JSON.
+    this.kept.clear();
   }
 
   async pendingFiles(): Promise<PendingFile[]> {

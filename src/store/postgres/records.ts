@@ -71,6 +71,30 @@ export class PostgresRecords implements RecordsPart {
     return row ? rowToRecord(model, row, postgresCodec) : undefined;
   }
 
+  /** A record and its row version (xmin: a new one for every committed change to the row), in one statement. */
+  async getVersioned(
+    collection: string,
+    id: string,
+  ): Promise<{ record: RecordData; version: string } | undefined> {
+    const model = this.model(collection);
+    if (holdsNul(id)) return undefined;
+    const table = quoteIdent(model.table);
+    const sql = `SELECT xmin::text AS "_version", ${selectList(model)} FROM ${table} WHERE ${quoteIdent('id')} = $1`;
+    const row = (await this.db.query(sql, [id])).rows[0];
+    return row
+      ? { record: rowToRecord(model, row, postgresCodec), version: String(row._version) }
+      : undefined;
+  }
+
+  /** The row version a record has now; undefined when there is no such record. */
+  async version(collection: string, id: string): Promise<string | undefined> {
+    const model = this.model(collection);
+    if (holdsNul(id)) return undefined;
+    const sql = `SELECT xmin::text AS v FROM ${quoteIdent(model.table)} WHERE ${quoteIdent('id')} = $1`;
+    const row = (await this.db.query(sql, [id])).rows[0];
+    return row ? String(row.v) : undefined;
+  }
+
   async getMany(
     collection: string,
     ids: readonly string[],

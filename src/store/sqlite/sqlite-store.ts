@@ -15,6 +15,7 @@ import { CountCache, type TxChanges } from '../count-cache.js';
 import { CountedWrites } from '../counted-writes.js';
 import { DestructiveMigration, LockBusy } from '../errors.js';
 import { planTables } from '../migration-plan.js';
+import { RecordCache } from '../record-cache.js';
 import { sessionFrom } from '../rows.js';
 import type {
   AggregateQuery,
@@ -55,6 +56,8 @@ export interface SqliteStoreOptions {
   groupCommit?: Pick<GroupCommitOptions, 'maxBatch' | 'maxWaitMs'>;
   /** When WAL checkpoints run (between commit groups), for tests and benchmarks. */
   checkpoints?: CheckpointOptions;
+  /** Bytes of records' representations kept (record-cache.ts); 0 keeps none. */
+  recordCacheBytes?: number;
 }
 
 function open(path: string, readonly: boolean, durability: Durability = 'full'): Database.Database {
@@ -96,9 +99,13 @@ export class SqliteStore implements Store {
   private readonly locks = new Set<string>();
   /** List totals, kept exact across this process's commits (count-cache.ts). */
   private readonly counts = new CountCache();
-  /** Count changes of the transactions in the group being committed. */
-  private groupChanges: TxChanges[] = [];
-  private readonly foreignCommits: ForeignCommits;
+  /** Representations of records read, dropped as this process's commits change them. */
+  private readonly kept: RecordCache;
+  /** Count changes and records written of the transactions in the group being committed. */
+  private groupChanges: { counts: TxChanges; touched: ReadonlyMap<string, ReadonlySet<string>> }[] = [];
+  /** Another process committed to the file: one check for the totals, one for the records. */
+  private readonly foreignForCounts: () => boolean;
+  private readonly foreignForRecords: () => boolean;
   private closed = false;
 
   constructor(options: SqliteStoreOptions) {
@@ -117,7 +124,10 @@ export class SqliteStore implements Store {
         this.writeFailure = error;
         const changes = this.groupChanges;
         this.groupChanges = [];
-        for (const c of changes) this.counts.finish(c, error === null);
+        for (const c of changes) {
+          this.counts.finish(c.counts, error === null);
+          if (error === null) this.dropRecords(c.touched);
+        }
       },
       ...(checkpoints && { committed: (transactions: number) => checkpoints.committed(transactions) }),
     });
@@ -126,7 +136,21 @@ export class SqliteStore implements Store {
     this.writeRecords = new SqliteRecords(this.writer, this.models);
     this.readRecords = new SqliteRecords(this.reader, this.models);
     this.system = new SqliteSystem(this.writer);
-    this.foreignCommits = new ForeignCommits(this.writer);
+    this.kept = new RecordCache(options.recordCacheBytes);
+    const foreign = new ForeignCommits(this.writer);
+    this.foreignForCounts = foreign.watcher();
+    this.foreignForRecords = foreign.watcher();
+  }
+
+  recordCache(): RecordCache | null {
+    // With one connection, reads inside an open group see its uncommitted rows.
+    if (this.reader === this.writer && this.writer.inTransaction) return null;
+    if (this.foreignForRecords()) this.kept.clear();
+    return this.kept;
+  }
+
+  private dropRecords(touched: ReadonlyMap<string, ReadonlySet<string>>): void {
+    for (const [collection, ids] of touched) for (const id of ids) this.kept.drop(collection, id);
   }
 
   async get(collection: string, id: string, filter?: Expr | null): Promise<RecordData | undefined> {
@@ -144,7 +168,7 @@ export class SqliteStore implements Store {
 
   async list(collection: string, query: ListQuery): Promise<ListResult> {
     // Another process wrote the file: none of the kept totals can be trusted.
-    if (this.foreignCommits.happened()) this.counts.clear();
+    if (this.foreignForCounts()) this.counts.clear();
     // With one connection, reads inside an open group see its uncommitted rows: count afresh.
     const shared = this.reader === this.writer && this.writer.inTransaction;
     return this.readRecords.list(collection, query, shared ? undefined : this.counts);
@@ -179,7 +203,7 @@ export class SqliteStore implements Store {
     const writes = new CountedWrites(this.writeRecords, this.counts);
     try {
       const value = await fn(new SqliteTx(writes, this.system, this.models));
-      this.groupChanges.push(writes.changes);
+      this.groupChanges.push({ counts: writes.changes, touched: writes.touched });
       return value;
     } catch (error) {
       this.counts.finish(writes.changes, false);
@@ -207,6 +231,7 @@ export class SqliteStore implements Store {
     this.readRecords.reset();
     // A reopened reader's data_version can repeat the old one: forget counts outright.
     this.counts.clear();
+    this.kept.clear();
     if (this.reader !== this.writer) {
       // A reader keeps its schema cache; reopen it so it sees the new columns.
       const path = this.writer.name;
