@@ -155,6 +155,8 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): FastifyInsta
       ],
       maxAge: 600,
       strictPreflight: false,
+      // Our OPTIONS handlers answer (204 with Allow), after the plugin has added its headers.
+      preflightContinue: true,
     });
   }
   // Cookies are parsed only when a request has some (see request-context.ts).
