@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { json, type TestApp, testApp } from '../harness.js';
+import { json, PUBLIC_RULES, type TestApp, testApp } from '../harness.js';
 import { assertProblem, stored } from './helpers.js';
 import { COMPAT_CONFIG, DB, seed } from './json-server-fixture.js';
 
@@ -115,7 +115,9 @@ describe('queries refused with a 400 that names the parameter', () => {
     ['/posts?range=[0,1000]', /more than the 500/],
   ];
   for (const [url, detail] of cases) {
-    test(url, async () => assertProblem(await t.request({ url }), 400, { detail }));
+    test(url, async () => {
+      assertProblem(await t.request({ url }), 400, { detail });
+    });
   }
 });
 
@@ -127,7 +129,9 @@ describe('outside the mode, /api keeps its 400 and says what to use', () => {
     ['/api/posts?q=dune', /use filter=title ~ "…"/],
   ];
   for (const [url, detail] of cases) {
-    test(url, async () => assertProblem(await t.request({ url }), 400, { detail }));
+    test(url, async () => {
+      assertProblem(await t.request({ url }), 400, { detail });
+    });
   }
   test('the API still answers its own shape', async () => {
     const body = json(await t.request({ url: '/api/posts/1' }));
@@ -298,7 +302,7 @@ describe('CORS and clashing paths', () => {
       routes: { 'GET /posts': 'GET /api/comments' },
       collections: {
         ...COMPAT_CONFIG.collections,
-        api: { fields: { x: { type: 'text' } }, rules: COMPAT_CONFIG.collections.posts.rules },
+        api: { fields: { x: { type: 'text' } }, rules: PUBLIC_RULES },
       },
     });
     try {
