@@ -5,6 +5,7 @@
  * (`sort=["f","ASC"]`, `range=[0,9]`, `filter={…}`), compiled into our own
  * list parameters: the same filter AST, SQL, indexes and bounds as /api.
  */
+import { isPlainObject } from '../util/is-plain-object.js';
 import { Problem } from '../util/problem.js';
 import type { Expr } from './ast.js';
 import { filterError } from './filter-error.js';
@@ -163,11 +164,11 @@ function parseJson(key: string, raw: string): unknown {
 /** simple REST's `filter={"q":"x","id":[1,2]}` as the parameters it stands for. */
 function simpleRestFilter(raw: string): Record<string, string[]> {
   const value = parseJson('filter', raw);
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+  if (!isPlainObject(value)) {
     throw problem('filter must be a JSON object, e.g. filter={"title_like":"dune","id":[1,2]}');
   }
   const out: Record<string, string[]> = {};
-  for (const [key, v] of Object.entries(value)) {
+  for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
     const items = Array.isArray(v) ? v : [v];
     if (items.some((item) => item !== null && typeof item === 'object')) {
       throw problem(`filter.${key} must be text, a number, a boolean or a list of them`);

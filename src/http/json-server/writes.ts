@@ -8,6 +8,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { CompiledCollection } from '../../schema/compile-collection.js';
 import { findCollection } from '../../service/collections.js';
 import type { StoredResponse } from '../../service/idempotent-write.js';
+import { isPlainObject } from '../../util/is-plain-object.js';
 import { JSON_TYPE } from '../../util/media-types.js';
 import { preferReturn } from '../../util/prefer.js';
 import { Problem } from '../../util/problem.js';
@@ -65,9 +66,8 @@ export function jsonServerWrites(services: Services) {
     adapt: (collection, body, req) => {
       const adapted = adaptBody(findCollection(schema, collection).def, body);
       const parent = parents.get(req);
-      if (!parent || adapted === null || typeof adapted !== 'object' || Array.isArray(adapted))
-        return adapted;
-      return { ...adapted, [parent.field]: parent.id };
+      if (!parent || !isPlainObject(adapted)) return adapted;
+      return { ...(adapted as Record<string, unknown>), [parent.field]: parent.id };
     },
   });
 
