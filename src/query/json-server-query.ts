@@ -88,17 +88,21 @@ function and(left: Expr | null, right: Expr): Expr {
 
 /**
  * `_like` takes a regular expression in json-server; the part our filter can
- * say is a literal, matched anywhere and ignoring case, as json-server does.
+ * say is text matched anywhere (`dune`), at the start (`^dune`) or at the
+ * end (`dune$`), ignoring case as json-server does.
  */
-function likeNeedle(key: string, pattern: string): string {
-  const anchored = pattern.startsWith('^') || pattern.endsWith('$');
-  if (anchored || /[\\.*+?()[\]{}|]/.test(pattern)) {
+function like(key: string, name: string, pattern: string): Expr {
+  const start = pattern.startsWith('^');
+  const end = pattern.endsWith('$') && pattern.length > (start ? 1 : 0);
+  const text = pattern.slice(start ? 1 : 0, end ? -1 : undefined);
+  if ((start && end) || text === '' || /[\\^$.*+?()[\]{}|]/.test(text)) {
     throw problem(
-      `${key}=${JSON.stringify(pattern)} is a regular expression; ${key} takes plain text only, ` +
-        'matched anywhere in the field and ignoring case (no ^, $, ., *, +, ?, |, brackets or backslashes)',
+      `${key}=${JSON.stringify(pattern)} is more of a regular expression than ${key} takes here: ` +
+        'text matched anywhere (dune), at the start (^dune) or at the end (dune$), ignoring case; ' +
+        'no ., *, +, ?, |, brackets or backslashes, and not ^ and $ together',
     );
   }
-  return pattern;
+  return comparison(name, start ? '^~' : end ? '~$' : '~', text);
 }
 
 /** One `field[_op]=value` parameter as a filter term (several values: any of them). */
@@ -116,7 +120,7 @@ function term(key: string, raw: string | string[], info: JsonServerInfo): Expr {
   }
   const field = fieldOf(info, name, key);
   const terms = valuesOf(raw).map((value) => {
-    if (op === 'like') return comparison(name, '~', likeNeedle(key, value));
+    if (op === 'like') return like(key, name, value);
     const literal = queryLiteral(name, value, field);
     return comparison(name, op === 'eq' ? '=' : OPS[op], literal);
   });

@@ -27,6 +27,9 @@ describe('lists: a plain array in json-server shape, X-Total-Count always', () =
     ['/posts?author_ne=Herbert', [1, 4, 5], '3'],
     ['/posts?year_gte=1951&year_lte=1969', [2, 3, 4], '3'],
     ['/posts?title_like=DUNE', [2, 3], '2'],
+    ['/posts?title_like=^dune', [2, 3], '2'],
+    ['/posts?title_like=MESSIAH$', [3], '1'],
+    ['/posts?title_like=^une', [], '0'],
     ['/posts?q=asim', [4, 5], '2'],
     ['/posts?_sort=views&_order=desc', [1, 4, 2, 3, 5], '5'],
     ['/posts?_sort=-year', [1, 3, 2, 4, 5], '5'],
@@ -107,7 +110,7 @@ describe('queries refused with a 400 that names the parameter', () => {
   const cases: [string, RegExp][] = [
     ['/posts?year_gte=abc', /"abc" for "year" is not a number/],
     ['/posts?colour=red', /Unknown query parameter "colour"/],
-    ['/posts?title_like=^Dune', /plain text only/],
+    ['/posts?title_like=^Dune$', /not \^ and \$ together/],
     ['/posts?_sort=colour', /Unknown field "colour"/],
     ['/posts?_page=0', /Invalid _page/],
     ['/posts?_embed=likes', /Cannot embed "likes"/],
