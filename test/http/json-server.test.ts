@@ -5,6 +5,9 @@
  * json-server-providers.test.ts.
  */
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { json, PUBLIC_RULES, type TestApp, testApp } from '../harness.js';
 import { assertProblem, stored } from './helpers.js';
@@ -319,6 +322,24 @@ describe('CORS and clashing paths', () => {
       assertProblem(await other.request({ url: '/posts/1' }), 404);
       assert.equal((await other.request({ url: '/api/posts' })).statusCode, 200);
       assert.equal((await other.request({ url: '/api/api' })).statusCode, 200);
+    } finally {
+      await other.close();
+    }
+  });
+
+  test("a collection's path wins over a public file of the same name; other files are served", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'methodical-compat-'));
+    mkdirSync(join(dir, 'pub'));
+    writeFileSync(join(dir, 'pub', 'posts'), 'a file named posts');
+    writeFileSync(join(dir, 'pub', 'index.html'), '<p>front-end</p>');
+    const other = await testApp({ ...COMPAT_CONFIG, public: 'pub' }, { dir });
+    try {
+      const posts = await other.request({ url: '/posts' });
+      assert.equal(posts.statusCode, 200);
+      assert.deepEqual(JSON.parse(posts.body), []);
+      const page = await other.request({ url: '/index.html' });
+      assert.equal(page.statusCode, 200);
+      assert.equal(page.body, '<p>front-end</p>');
     } finally {
       await other.close();
     }
