@@ -31,6 +31,7 @@ const INFO: JsonServerInfo = {
   searchable: ['title', 'author'],
   embeds: { comments: 'postId' },
   expands: { post: 'postId' },
+  numeric: new Set(['id', 'postId']),
   maxFilterTerms: 5,
 };
 
@@ -78,22 +79,28 @@ describe('parseJsonServerQuery: filters', () => {
   }
 });
 
+/** A sort key as json-server orders: missing values last, whole-number ids by value. */
+function key(field: string, desc: boolean) {
+  return { field, desc, missingLast: true, numeric: field === 'id' || field === 'postId' };
+}
+
+/** The tie-breaker json-server's stable sort amounts to: ids by value. */
+const TIE = { field: 'id', desc: false, numeric: true };
+
 describe('parseJsonServerQuery: sort and paging', () => {
   const cases: [string, Record<string, unknown>][] = [
     ['', { sort: [], page: 1, perPage: 500, offset: 0 }],
-    ['_sort=title', { sort: [{ field: 'title', desc: false }] }],
-    ['_sort=title&_order=DESC', { sort: [{ field: 'title', desc: true }] }],
+    ['_sort=title', { sort: [key('title', false), TIE] }],
+    ['_sort=title&_order=DESC', { sort: [key('title', true), TIE] }],
     [
       '_sort=year,title&_order=desc,asc',
       {
-        sort: [
-          { field: 'year', desc: true },
-          { field: 'title', desc: false },
-        ],
+        sort: [key('year', true), key('title', false), TIE],
       },
     ],
-    ['_sort=-year', { sort: [{ field: 'year', desc: true }] }],
-    ['sort=["title","ASC"]', { sort: [{ field: 'title', desc: false }] }],
+    ['_sort=-year', { sort: [key('year', true), TIE] }],
+    ['_sort=id', { sort: [key('id', false)] }],
+    ['sort=["title","ASC"]', { sort: [key('title', false), TIE] }],
     ['_page=2', { page: 2, perPage: 10, offset: undefined }],
     ['_page=3&_limit=5', { page: 3, perPage: 5 }],
     ['_page=3&_per_page=5', { page: 3, perPage: 5 }],

@@ -19,12 +19,15 @@ import {
   queryLiteral,
   refuseHiddenInFilter,
 } from './list-params.js';
+import type { SortKey } from './list-types.js';
 import { parseFilter } from './parser.js';
 
 /** json-server's page size when `_page` comes without `_limit`. */
 export const JSON_SERVER_PER_PAGE = 10;
 
 export interface JsonServerInfo extends ListInfo {
+  /** Fields holding whole-number ids (of `ids: "increment"` collections), sorted by value. */
+  numeric: ReadonlySet<string>;
   /** Fields `q` searches (text, one value each). */
   searchable: readonly string[];
   /** `_embed` names this collection takes: child collection → its relation field pointing here. */
@@ -146,8 +149,15 @@ function sortKeys(fields: string[], orders: string[], info: JsonServerInfo) {
     if (order !== 'asc' && order !== 'desc') {
       throw problem(`Invalid _order ${JSON.stringify(orders[i])}: expected asc or desc`);
     }
-    return { field, desc: minus !== (order === 'desc') };
+    // json-server (lodash's orderBy) puts missing values last ascending, and numbers in their order.
+    return { field, desc: minus !== (order === 'desc'), missingLast: true, numeric: info.numeric.has(field) };
   });
+}
+
+/** Ties go by id, as json-server's stable sort keeps them in the order they were made: by value for whole numbers. */
+function withIdLast(keys: SortKey[], info: JsonServerInfo): SortKey[] {
+  if (keys.length === 0 || keys.some((k) => k.field === 'id') || !info.numeric.has('id')) return keys;
+  return [...keys, { field: 'id', desc: false, numeric: true }];
 }
 
 function list(raw: string): string[] {
@@ -265,7 +275,7 @@ export function parseJsonServerQuery(query: QueryValues, info: JsonServerInfo): 
   refuseHiddenInFilter(filter, info.hidden);
   const params: ListParams = {
     filter,
-    sort: sortKeys(sortFields, sortOrders, info),
+    sort: withIdLast(sortKeys(sortFields, sortOrders, info), info),
     page: 1,
     perPage: max,
     fields: null,

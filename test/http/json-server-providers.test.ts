@@ -157,12 +157,12 @@ const CALLS: Call[] = [
   ['deleteMany comments [1,3]', (p) => p.deleteMany('comments', { ids: [1, 3] })],
   [
     'getList posts afterwards',
-    // By title, which every post has: SQLite orders missing values first, json-server last (docs/json-server.md).
-    (p) => p.getList('posts', { sort: sort('title', 'ASC'), pagination: page(1, 10), filter: {} }),
+    // By year, which two posts lack now: last, as json-server puts them.
+    (p) => p.getList('posts', { sort: sort('year', 'ASC'), pagination: page(1, 10), filter: {} }),
   ],
   [
     'getList comments afterwards',
-    (p) => p.getList('comments', { sort: sort('body', 'ASC'), pagination: page(1, 10), filter: {} }),
+    (p) => p.getList('comments', { sort: sort('body', 'DESC'), pagination: page(1, 10), filter: {} }),
   ],
 ];
 

@@ -287,6 +287,35 @@ describe('methods', () => {
   });
 });
 
+describe('json-server order', () => {
+  test('ids of an increment collection sort by value; missing values sort last ascending, first descending', async () => {
+    const other = await testApp(COMPAT_CONFIG);
+    try {
+      for (const [id, views] of [
+        [9, 1],
+        [10, null],
+        [2, 3],
+        [100, 2],
+      ] as const) {
+        const res = await other.request({ method: 'PUT', url: `/api/posts/${id}`, payload: { views } });
+        assert.equal(res.statusCode, 201, res.body);
+      }
+      assert.deepEqual(ids(await other.request({ url: '/posts?_sort=id' })), [2, 9, 10, 100]);
+      assert.deepEqual(ids(await other.request({ url: '/posts?_sort=-id' })), [100, 10, 9, 2]);
+      assert.deepEqual(ids(await other.request({ url: '/posts?_sort=views' })), [9, 100, 2, 10]);
+      assert.deepEqual(ids(await other.request({ url: '/posts?_sort=views&_order=desc' })), [10, 2, 100, 9]);
+      // /api keeps its own order: ids as text, missing values first.
+      const api = json(await other.request({ url: '/api/posts?sort=id' })).items as { id: string }[];
+      assert.deepEqual(
+        api.map((r) => r.id),
+        ['10', '100', '2', '9'],
+      );
+    } finally {
+      await other.close();
+    }
+  });
+});
+
 describe('CORS and clashing paths', () => {
   test('any origin may read, and read X-Total-Count and Link', async () => {
     const res = await t.request({ url: '/posts', headers: { origin: 'http://localhost:5173' } });

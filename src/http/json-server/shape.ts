@@ -98,7 +98,13 @@ export function jsonServerInfo(schema: Schema, name: string, info: ListInfo): Js
     const parent = field.endsWith('Id') && field.length > 2 ? field.slice(0, -2) : field;
     expands[parent] = field;
   }
-  const out = { ...info, searchable, embeds, expands };
+  const numeric = new Set<string>();
+  if (def.ids === 'increment') numeric.add('id');
+  for (const [field, fdef] of Object.entries(def.fields)) {
+    if (fdef.type === 'relation' && !fdef.multiple && isIncrement(schema, fdef.collection))
+      numeric.add(field);
+  }
+  const out = { ...info, searchable, embeds, expands, numeric };
   infos.set(info, out);
   return out;
 }
