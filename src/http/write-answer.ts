@@ -30,7 +30,7 @@ export interface WriteContext {
   req: FastifyRequest;
   /** A form's body answers a browser with 303 (form-respond.ts); its staged files are dropped after the write. */
   input?: WriteBody;
-  /** Renders a record write's outcome in another shape than the API's (json-server's, see json-server/). */
+  /** Renders a record write's outcome in another shape than the API's (json-server's, see routes/json-server.ts). */
   shape?: WriteShape;
 }
 

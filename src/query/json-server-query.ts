@@ -5,7 +5,6 @@
  * (`sort=["f","ASC"]`, `range=[0,9]`, `filter={…}`), compiled into our own
  * list parameters: the same filter AST, SQL, indexes and bounds as /api.
  */
-import { isPlainObject } from '../util/is-plain-object.js';
 import { Problem } from '../util/problem.js';
 import type { Expr } from './ast.js';
 import { filterError } from './filter-error.js';
@@ -21,6 +20,7 @@ import {
 } from './list-params.js';
 import type { SortKey } from './list-types.js';
 import { parseFilter } from './parser.js';
+import { simpleRestFilter, simpleRestRange, simpleRestSort } from './simple-rest-query.js';
 
 /** json-server's page size when `_page` comes without `_limit`. */
 export const JSON_SERVER_PER_PAGE = 10;
@@ -165,51 +165,6 @@ function list(raw: string): string[] {
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s !== '');
-}
-
-function parseJson(key: string, raw: string): unknown {
-  try {
-    return JSON.parse(raw);
-  } catch {
-    throw problem(`Query parameter ${key} is not valid JSON: ${JSON.stringify(raw.slice(0, 40))}`);
-  }
-}
-
-/** simple REST's `filter={"q":"x","id":[1,2]}` as the parameters it stands for. */
-function simpleRestFilter(raw: string): Record<string, string[]> {
-  const value = parseJson('filter', raw);
-  if (!isPlainObject(value)) {
-    throw problem('filter must be a JSON object, e.g. filter={"title_like":"dune","id":[1,2]}');
-  }
-  const out: Record<string, string[]> = {};
-  for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
-    const items = Array.isArray(v) ? v : [v];
-    if (items.some((item) => item !== null && typeof item === 'object')) {
-      throw problem(`filter.${key} must be text, a number, a boolean or a list of them`);
-    }
-    out[key] = items.map((item) => (item === null ? '' : String(item)));
-  }
-  return out;
-}
-
-function simpleRestSort(raw: string): { field: string; order: string } {
-  const value = parseJson('sort', raw);
-  if (!Array.isArray(value) || value.length !== 2 || value.some((v) => typeof v !== 'string')) {
-    throw problem('sort must be a JSON pair ["field","ASC"|"DESC"]');
-  }
-  return { field: value[0], order: value[1] };
-}
-
-function simpleRestRange(raw: string, max: number): { offset: number; limit: number } {
-  const value = parseJson('range', raw);
-  if (!Array.isArray(value) || value.length !== 2 || !value.every((v) => Number.isSafeInteger(v) && v >= 0)) {
-    throw problem('range must be a JSON pair of whole numbers [first, last], e.g. range=[0,9]');
-  }
-  const [first, last] = value as [number, number];
-  if (last < first) throw problem(`range ${raw} ends before it starts`);
-  if (last - first + 1 > max)
-    throw problem(`range ${raw} asks for more than the ${max} records a page may hold`);
-  return { offset: first, limit: last - first + 1 };
 }
 
 function names(key: string, raw: string | string[], known: Readonly<Record<string, string>>): string[] {

@@ -11,11 +11,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { CompiledCollection } from '../../schema/compile-collection.js';
 import { WRITE_TYPES } from '../../util/media-types.js';
-import { jsonServerReads, type Parent } from '../json-server/reads.js';
-import { parentField } from '../json-server/shape.js';
-import { jsonServerWrites } from '../json-server/writes.js';
+import { parentField } from '../json-server-shape.js';
 import { type FormRoute, type MethodHandlers, route, routeFor } from '../route-table.js';
 import type { Services } from '../services.js';
+import { jsonServerReads, type Parent } from './json-server-reads.js';
+import { jsonServerWrites } from './json-server-writes.js';
 
 function idOf(req: FastifyRequest): string {
   return (req.params as { id: string }).id;

@@ -12,12 +12,12 @@ import { isPlainObject } from '../../util/is-plain-object.js';
 import { JSON_TYPE } from '../../util/media-types.js';
 import { preferReturn } from '../../util/prefer.js';
 import { Problem } from '../../util/problem.js';
+import { adaptBody, shapeRecord } from '../json-server-shape.js';
 import { representationHeaders } from '../respond.js';
-import { recordWriteHandlers } from '../routes/record-writes.js';
 import type { Services } from '../services.js';
 import type { WriteShape } from '../write-answer.js';
-import { firstRecord, type Parent } from './reads.js';
-import { adaptBody, shapeRecord } from './shape.js';
+import { firstRecord, type Parent } from './json-server-reads.js';
+import { recordWriteHandlers } from './record-writes.js';
 
 type Schema = ReadonlyMap<string, CompiledCollection>;
 

@@ -5,11 +5,11 @@
  * relations pointing to them); numbers written there are taken as the ids
  * they stand for.
  */
-import type { JsonServerInfo } from '../../query/json-server-query.js';
-import type { ListInfo } from '../../query/list-params.js';
-import type { CompiledCollection } from '../../schema/compile-collection.js';
-import type { CollectionDef } from '../../schema/types.js';
-import { isPlainObject } from '../../util/is-plain-object.js';
+import type { JsonServerInfo } from '../query/json-server-query.js';
+import type { ListInfo } from '../query/list-params.js';
+import type { CompiledCollection } from '../schema/compile-collection.js';
+import type { CollectionDef } from '../schema/types.js';
+import { isPlainObject } from '../util/is-plain-object.js';
 
 type Schema = ReadonlyMap<string, CompiledCollection>;
 

@@ -11,11 +11,11 @@ import { findCollection } from '../../service/collections.js';
 import type { RequestContext } from '../../service/context.js';
 import { etagOf } from '../../util/etag.js';
 import { overLimit, Problem } from '../../util/problem.js';
+import { jsonServerInfo, shapeRecord } from '../json-server-shape.js';
 import { requireAcceptable } from '../negotiate.js';
 import { jsonRepresentation } from '../respond.js';
-import { sendRead, WHOLE_RECORD } from '../routes/records.js';
 import type { Services } from '../services.js';
-import { jsonServerInfo, shapeRecord } from './shape.js';
+import { sendRead, WHOLE_RECORD } from './records.js';
 
 /** The headers a cross-origin json-server client reads off a list. */
 export const LIST_HEADERS = 'X-Total-Count, Link, Content-Range';
