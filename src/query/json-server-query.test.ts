@@ -170,14 +170,16 @@ describe('parseJsonServerQuery: refused', () => {
 
 describe('parseListParams outside the json-server mode', () => {
   const cases: [string, RegExp][] = [
-    ['_sort=title', /use sort=field or sort=-field .*jsonServer: true/],
+    ['_sort=title', /use sort=title \(a - before a field sorts it descending\) .*jsonServer: true/],
+    ['_sort=year&_order=desc', /use sort=-year /],
     ['_page=2', /use page and perPage/],
     ['_limit=2', /use page and perPage/],
     ['_embed=comments', /use expand=/],
-    ['q=dune', /use filter=title ~ "…"/],
-    ['title_like=dune', /use filter=title ~ "…"/],
-    ['year_gte=1960', /use filter=year >= …/],
-    ['year_ne=1960', /use filter=year != …/],
+    ['q=dune', /use filter=<text field> ~ "dune"/],
+    ['title_like=dune', /use filter=title ~ "dune"/],
+    ['year_gte=1960', /use filter=year >= 1960/],
+    ['year_ne=1960', /use filter=year != 1960/],
+    ['author_ne=Asimov', /use filter=author != "Asimov"/],
   ];
   for (const [query, detail] of cases) {
     it(query, () => {

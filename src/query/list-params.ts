@@ -180,19 +180,22 @@ function shorthand(name: string, raw: string, field: ListField): Expr {
   return comparison(name, '=', queryLiteral(name, raw, field));
 }
 
-/** What to say about a json-server parameter sent outside the json-server mode. */
-function jsonServerHint(key: string): string {
+/** What to say about a json-server parameter sent outside the json-server mode (`raw`: its first value). */
+function jsonServerHint(key: string, raw: string, query: QueryValues): string {
   const fieldOp = /^(.+)_(like|gte|lte|ne)$/.exec(key);
+  const value = (v: string) => (/^-?[0-9]+(\.[0-9]+)?$/.test(v) ? v : JSON.stringify(v));
   let instead: string | undefined;
   if (fieldOp) {
     const [, field, op] = fieldOp;
-    const ops: Record<string, string> = { like: '~ "…"', gte: '>= …', lte: '<= …', ne: '!= …' };
-    instead = `filter=${field} ${ops[op]}`;
-  } else if (key === '_sort' || key === '_order') instead = 'sort=field or sort=-field (descending)';
-  else if (key === '_page' || key === '_limit' || key === '_per_page' || key === '_start' || key === '_end')
-    instead = 'page and perPage';
+    const ops: Record<string, string> = { like: '~', gte: '>=', lte: '<=', ne: '!=' };
+    instead = `filter=${field} ${ops[op]} ${op === 'like' ? JSON.stringify(raw) : value(raw)}`;
+  } else if (key === '_sort' || key === '_order') {
+    const field = typeof query._sort === 'string' ? query._sort : 'field';
+    const desc = typeof query._order === 'string' && query._order.toLowerCase() === 'desc';
+    instead = `sort=${desc ? '-' : ''}${field} (a - before a field sorts it descending)`;
+  } else if (['_page', '_limit', '_per_page', '_start', '_end'].includes(key)) instead = 'page and perPage';
   else if (key === '_embed' || key === '_expand') instead = 'expand=<relation field>';
-  else if (key === 'q') instead = 'filter=title ~ "…"';
+  else if (key === 'q') instead = `filter=<text field> ~ ${JSON.stringify(raw)}`;
   if (instead === undefined) return '';
   return `; use ${instead} instead (json-server's query language is spoken under jsonServer: true)`;
 }
@@ -266,7 +269,7 @@ export function parseListParams(query: QueryValues, info: ListInfo): ListParams 
     else
       throw new Problem(
         'invalidQuery',
-        `Unknown query parameter ${JSON.stringify(key)}${jsonServerHint(key)}`,
+        `Unknown query parameter ${JSON.stringify(key)}${jsonServerHint(key, typeof raw === 'string' ? raw : (raw[0] ?? ''), query)}`,
       );
   }
   refuseHiddenInFilter(params.filter, info.hidden);
