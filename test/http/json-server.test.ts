@@ -245,6 +245,67 @@ describe('writes through the one write path, answered in json-server shape', () 
   });
 });
 
+describe('the HTTP rules of /api, kept', () => {
+  test('406, 415, 400 for malformed JSON, If-None-Match: * on an existing record', async () => {
+    assertProblem(await t.request({ url: '/posts', headers: { accept: 'text/csv' } }), 406);
+    const text = await t.request({
+      method: 'POST',
+      url: '/posts',
+      headers: { 'content-type': 'text/plain' },
+      payload: '{"title":"x"}',
+    });
+    assertProblem(text, 415);
+    assert.match(String(text.headers['accept-post']), /application\/json/);
+    const broken = await t.request({
+      method: 'POST',
+      url: '/posts',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"title":',
+    });
+    assertProblem(broken, 400);
+    const create = await t.request({
+      method: 'PUT',
+      url: '/posts/1',
+      headers: { 'if-none-match': '*' },
+      payload: { title: 'again' },
+    });
+    assertProblem(create, 412);
+    assert.equal((await stored(t, 'posts')).find((r) => r.id === '1')?.title, 'json-server');
+  });
+
+  test('Prefer: return=minimal: 201 without a body on POST, 204 on DELETE', async () => {
+    const res = await t.request({
+      method: 'POST',
+      url: '/comments',
+      headers: { prefer: 'return=minimal' },
+      payload: { body: 'quiet', postId: 1 },
+    });
+    assert.equal(res.statusCode, 201);
+    assert.equal(res.body, '');
+    assert.equal(res.headers['preference-applied'], 'return=minimal');
+    const location = String(res.headers.location);
+    assert.match(location, /^\/comments\/[^/]+$/);
+    const del = await t.request({ method: 'DELETE', url: location, headers: { prefer: 'return=minimal' } });
+    assert.equal(del.statusCode, 204);
+    assert.equal(del.body, '');
+    assert.equal((await stored(t, 'comments')).filter((r) => r.body === 'quiet').length, 0);
+  });
+
+  test('a record carries ETag and Last-Modified; HEAD the same headers and Content-Length', async () => {
+    const get = await t.request({ url: '/posts/2' });
+    const head = await t.request({ method: 'HEAD', url: '/posts/2' });
+    assert.match(String(get.headers['last-modified']), /GMT$/);
+    assert.equal(head.headers.etag, get.headers.etag);
+    assert.equal(head.headers['last-modified'], get.headers['last-modified']);
+    assert.equal(head.headers['content-length'], get.headers['content-length']);
+    const again = await t.request({
+      url: '/posts/2',
+      headers: { 'if-none-match': String(get.headers.etag) },
+    });
+    assert.equal(again.statusCode, 304);
+  });
+});
+
 describe('the single collection at /profile', () => {
   test('GET the record without id; PUT and PATCH it; POST while it exists is a 409', async () => {
     const get = await t.request({ url: '/profile' });
