@@ -44,7 +44,7 @@ export function jsonServerRoutes(app: FastifyInstance, services: Services, forms
   const reads = jsonServerReads(services);
   const writes = jsonServerWrites(services);
   const served = jsonServerCollections(app, schema);
-  const options = { acceptPost: WRITE_TYPES, forms, formMethods: ['POST', 'PUT'] as const };
+  const options = { acceptPost: WRITE_TYPES, forms };
   for (const name of served) {
     const { def } = schema.get(name) as CompiledCollection;
     const path = `/${encodeURIComponent(name)}`;
