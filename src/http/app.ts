@@ -32,6 +32,7 @@ import { apiRoutes } from './routes/api.js';
 import { authRoutes } from './routes/auth.js';
 import { configRoutes } from './routes/custom.js';
 import { fileRoutes } from './routes/files.js';
+import { jsonServerRoutes } from './routes/json-server.js';
 import { userSessionRoutes } from './routes/user-sessions.js';
 import { clientErrorHandler } from './server/client-error.js';
 import { guardedServer } from './server/guarded-server.js';
@@ -133,12 +134,14 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): FastifyInsta
     auth: services.auth,
     publicUrl: config.publicUrl,
     trustedOrigins: config.trustedOrigins,
-    crossOrigin: config.cors.origins.length > 0,
+    crossOrigin: config.cors.origins.length > 0 || config.jsonServer,
   });
-  if (config.cors.origins.length > 0) {
-    const any = config.cors.origins.includes('*');
+  // json-server lets every origin read; `cors.origins` still narrows that when it is set.
+  const origins = config.cors.origins.length > 0 || !config.jsonServer ? config.cors.origins : ['*'];
+  if (origins.length > 0) {
+    const any = origins.includes('*');
     app.register(fastifyCors, {
-      origin: any ? '*' : [...config.cors.origins],
+      origin: any ? '*' : [...origins],
       credentials: !any,
       methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
       exposedHeaders: [
@@ -148,9 +151,12 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): FastifyInsta
         'Idempotent-Replayed',
         'Preference-Applied',
         'Content-Location',
+        ...(config.jsonServer ? ['X-Total-Count', 'Content-Range'] : []),
       ],
       maxAge: 600,
       strictPreflight: false,
+      // Our OPTIONS handlers answer (204 with Allow), after the plugin has added its headers.
+      preflightContinue: true,
     });
   }
   // Cookies are parsed only when a request has some (see request-context.ts).
@@ -167,6 +173,8 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): FastifyInsta
     apiRoutes(app, services, forms);
     configRoutes(app, services, forms);
     adminRoutes(app);
+    // Last, so that every path above (and the config's) is known and keeps its own.
+    if (config.jsonServer) jsonServerRoutes(app, services, forms);
     // The routes that read forms, with the multipart parser: its hooks run on these alone.
     app.register(async (scope) => {
       await scope.register(fastifyMultipart, {

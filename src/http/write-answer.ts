@@ -15,6 +15,7 @@ import type {
   WriteRun,
   WriteRunner,
 } from '../service/idempotent-write.js';
+import type { WriteOutcome } from '../service/record-writes.js';
 import { prefersHtml } from '../util/accept.js';
 import type { WriteBody } from './form-body.js';
 import { renderFormWrite } from './form-respond.js';
@@ -29,11 +30,17 @@ export interface WriteContext {
   req: FastifyRequest;
   /** A form's body answers a browser with 303 (form-respond.ts); its staged files are dropped after the write. */
   input?: WriteBody;
+  /** Renders a record write's outcome in another shape than the API's (json-server's, see routes/json-server.ts). */
+  shape?: WriteShape;
 }
+
+/** A record write's outcome as the response to store and send. */
+export type WriteShape = (req: FastifyRequest, collection: string, outcome: WriteOutcome) => StoredResponse;
 
 /** How the write path renders answers for storing with their key. */
 export const writeRenderer: WriteRenderer<WriteContext> = {
-  outcome(outcome, write, { req, input }) {
+  outcome(outcome, write, { req, input, shape }) {
+    if (shape) return shape(req, write.collection, outcome);
     if (!input) return renderWrite(req, write.collection, outcome);
     // A deleted record is gone from the outcome: a form's `{id}` redirect takes the id written to.
     return renderFormWrite(
@@ -51,6 +58,7 @@ export const writeRenderer: WriteRenderer<WriteContext> = {
 export interface WriteAnswer extends Omit<WriteRun<WriteContext>, 'request' | 'claim' | 'waitMs'> {
   claim?: IdempotencyClaim | null;
   input?: WriteBody;
+  shape?: WriteShape;
   /** Set what must never be stored with the answer (a new session's cookie), once the write is done. */
   beforeSend?: (replayed: boolean) => void;
 }
@@ -70,11 +78,11 @@ export async function answerWrite(
   reply: FastifyReply,
   answer: WriteAnswer,
 ): Promise<FastifyReply> {
-  const { claim = null, input, beforeSend, ...write } = answer;
+  const { claim = null, input, shape, beforeSend, ...write } = answer;
   const waitMs = prefersHtml(req.headers.accept) ? FORM_WAIT_MS : 0;
   let result: RunResult;
   try {
-    result = await deps.runner.run({ ...write, request: { req, input }, claim, waitMs });
+    result = await deps.runner.run({ ...write, request: { req, input, shape }, claim, waitMs });
   } finally {
     // Staged files the write did not keep (it failed, or it was a replay) are gone before the client hears back.
     await Promise.all((input?.uploads ?? []).map((u) => deps.files.discard(u.token)));

@@ -3,7 +3,17 @@
  * character offset in the source where it starts, for error messages.
  */
 
-export type CompareOp = '=' | '!=' | '>' | '>=' | '<' | '<=' | '~' | '!~';
+export type CompareOp = '=' | '!=' | '>' | '>=' | '<' | '<=' | '~' | '!~' | '^~' | '~$';
+
+/**
+ * `^~` (starts with) and `~$` (ends with), ignoring case like `~`: not in
+ * the filter language's syntax, built by translations of other query
+ * languages (json-server's `_like=^text`, `text$`).
+ */
+export type AnchoredOp = Extract<CompareOp, '^~' | '~$'>;
+
+/** Where a needle must sit in the text: anywhere (`~`), at the start (`^~`) or at the end (`~$`). */
+export type MatchAt = 'anywhere' | 'start' | 'end';
 
 export type Literal = string | number | boolean | null;
 

@@ -113,6 +113,8 @@ function compileContains(cmp: Comparison, left: Side, right: Side, target: SqlTa
   const subject = (): string =>
     left.kind === 'literal' ? target.sql.literal(target.param(left.value), left.value, null) : left.info.sql;
   if (cmp.op === '~') return target.sql.contains(subject(), needle, param);
+  if (cmp.op === '^~') return target.sql.contains(subject(), needle, param, 'start');
+  if (cmp.op === '~$') return target.sql.contains(subject(), needle, param, 'end');
   // A missing value contains nothing, so `!~` must match it rather than yield NULL.
   const first = subject();
   return `(${first} IS NULL OR NOT (${target.sql.contains(subject(), needle, param)}))`;
@@ -174,7 +176,9 @@ function operatorSql(op: CompareOp, target: SqlTarget): string {
 export function compileComparison(cmp: Comparison, target: SqlTarget): string {
   const left = resolve(cmp.left, target);
   const right = resolve(cmp.right, target);
-  if (cmp.op === '~' || cmp.op === '!~') return compileContains(cmp, left, right, target);
+  if (cmp.op === '~' || cmp.op === '!~' || cmp.op === '^~' || cmp.op === '~$') {
+    return compileContains(cmp, left, right, target);
+  }
   if (isNull(left) || isNull(right)) return compileNullCheck(cmp, left, right, target);
   checkTypes(cmp, left, right);
   const leftSql = render(left, right, target);

@@ -4,7 +4,7 @@
  */
 import type { StorageKind } from '../schema/field-type.js';
 import { Problem } from '../util/problem.js';
-import type { Expr, Literal } from './ast.js';
+import type { CompareOp, Expr, Literal } from './ast.js';
 import { parseCursor } from './cursor.js';
 import { filterError, quoteSnippet } from './filter-error.js';
 import type { ListField, SortKey } from './list-types.js';
@@ -40,6 +40,8 @@ export interface ListParams {
    * or null. With it the rows come from the cursor and `page` only labels them.
    */
   after: unknown[] | null;
+  /** Rows to skip, when it is not `(page - 1) * perPage` (json-server's `_start`, simple REST's `range`). */
+  offset?: number;
 }
 
 export type QueryValues = Record<string, string | string[] | undefined>;
@@ -139,8 +141,11 @@ function asLiteral(value: unknown, storage: StorageKind): Literal | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
 
-/** `?field=value` as the comparison `field = value`, typed the way the field stores it. */
-function shorthand(name: string, raw: string, field: ListField): Expr {
+/**
+ * A query-string value as the literal a comparison with `name` takes, typed
+ * the way the field stores it; a 400 naming the field when it does not fit.
+ */
+export function queryLiteral(name: string, raw: string, field: ListField): Literal {
   const quoted = JSON.stringify(name);
   if (field.multiple || field.storage === 'json') {
     throw new Problem(
@@ -156,13 +161,43 @@ function shorthand(name: string, raw: string, field: ListField): Expr {
       field.storage === 'boolean' ? 'true or false' : field.storage === 'text' ? 'text' : 'a number';
     throw new Problem('invalidQuery', `Value ${JSON.stringify(raw)} for ${quoted} is not ${wanted}`);
   }
+  return value;
+}
+
+/** The comparison `name op value`. */
+export function comparison(name: string, op: CompareOp, value: Literal): Expr {
   return {
     kind: 'cmp',
-    op: '=',
+    op,
     left: { kind: 'field', name, pos: 0 },
     right: { kind: 'literal', value, pos: 0 },
     pos: 0,
   };
+}
+
+/** `?field=value` as the comparison `field = value`, typed the way the field stores it. */
+function shorthand(name: string, raw: string, field: ListField): Expr {
+  return comparison(name, '=', queryLiteral(name, raw, field));
+}
+
+/** What to say about a json-server parameter sent outside the json-server mode (`raw`: its first value). */
+function jsonServerHint(key: string, raw: string, query: QueryValues): string {
+  const fieldOp = /^(.+)_(like|gte|lte|ne)$/.exec(key);
+  const value = (v: string) => (/^-?[0-9]+(\.[0-9]+)?$/.test(v) ? v : JSON.stringify(v));
+  let instead: string | undefined;
+  if (fieldOp) {
+    const [, field, op] = fieldOp;
+    const ops: Record<string, string> = { like: '~', gte: '>=', lte: '<=', ne: '!=' };
+    instead = `filter=${field} ${ops[op]} ${op === 'like' ? JSON.stringify(raw) : value(raw)}`;
+  } else if (key === '_sort' || key === '_order') {
+    const field = typeof query._sort === 'string' ? query._sort : 'field';
+    const desc = typeof query._order === 'string' && query._order.toLowerCase() === 'desc';
+    instead = `sort=${desc ? '-' : ''}${field} (a - before a field sorts it descending)`;
+  } else if (['_page', '_limit', '_per_page', '_start', '_end'].includes(key)) instead = 'page and perPage';
+  else if (key === '_embed' || key === '_expand') instead = 'expand=<relation field>';
+  else if (key === 'q') instead = `filter=<text field> ~ ${JSON.stringify(raw)}`;
+  if (instead === undefined) return '';
+  return `; use ${instead} instead (json-server's query language is spoken under jsonServer: true)`;
 }
 
 /** How many query parameters are shorthand equalities (`?author=Herbert`). */
@@ -231,7 +266,11 @@ export function parseListParams(query: QueryValues, info: ListInfo): ListParams 
       });
       params.expand = [...new Set(relations)];
     } else if (known(key)) equalities.push(shorthand(key, single(key, raw), info.fields[key]));
-    else throw new Problem('invalidQuery', `Unknown query parameter ${JSON.stringify(key)}`);
+    else
+      throw new Problem(
+        'invalidQuery',
+        `Unknown query parameter ${JSON.stringify(key)}${jsonServerHint(key, typeof raw === 'string' ? raw : (raw[0] ?? ''), query)}`,
+      );
   }
   refuseHiddenInFilter(params.filter, info.hidden);
   // Read last: the cursor is checked against the sort, whichever order the parameters came in.

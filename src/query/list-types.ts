@@ -13,4 +13,11 @@ export interface ListField {
 export interface SortKey {
   field: string;
   desc: boolean;
+  /**
+   * json-server's order, for lists read without a cursor: missing values
+   * sort as the largest (last ascending) rather than the smallest, and
+   * `numeric` text (whole-number ids) by its value, "9" before "10".
+   */
+  missingLast?: boolean;
+  numeric?: boolean;
 }

@@ -5,7 +5,7 @@
  * query/ never imports store/: the store hands these in.
  */
 import type { StorageKind } from '../schema/field-type.js';
-import type { Literal } from './ast.js';
+import type { Literal, MatchAt } from './ast.js';
 
 /** A value handed to the database as a bound parameter, never spliced into SQL. */
 export type ParamValue = string | number | boolean | null;
@@ -29,8 +29,9 @@ export interface FilterSql {
   /**
    * True when the text `subject` contains the needle, ignoring case, for all
    * of Unicode; NULL when the subject is NULL. `needle` arrives lowercased.
+   * `at`: anywhere (the default), or only at the start or the end.
    */
-  contains(subject: string, needle: string, param: (value: ParamValue) => string): string;
+  contains(subject: string, needle: string, param: (value: ParamValue) => string, at?: MatchAt): string;
   /** The null-safe "not equal" operator (`IS NOT` / `IS DISTINCT FROM`). */
   readonly distinctFrom: string;
 }

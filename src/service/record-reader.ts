@@ -176,7 +176,7 @@ export class RecordReader {
         sort: params.sort,
         limit: params.after ? params.perPage + 1 : params.perPage,
         // A cursor says where the page starts; page then only labels it.
-        offset: params.after ? 0 : (params.page - 1) * params.perPage,
+        offset: params.after ? 0 : (params.offset ?? (params.page - 1) * params.perPage),
         after: params.after,
         count: !params.skipTotal,
         maxBytes: this.deps.limits.response,

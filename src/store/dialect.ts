@@ -6,7 +6,7 @@
  * It also implements the filter compiler's hooks (query/sql-target.ts).
  */
 import { createHash } from 'node:crypto';
-import type { Literal } from '../query/ast.js';
+import type { Literal, MatchAt } from '../query/ast.js';
 import type { ColumnInfo, FilterSql, ParamValue } from '../query/sql-target.js';
 import type { StorageKind } from '../schema/field-type.js';
 
@@ -30,7 +30,12 @@ export interface SqlDialect extends FilterSql {
 export abstract class DialectBase implements SqlDialect {
   abstract readonly name: 'sqlite' | 'postgres';
   abstract columnType(storage: StorageKind): string;
-  abstract contains(subject: string, needle: string, param: (value: ParamValue) => string): string;
+  abstract contains(
+    subject: string,
+    needle: string,
+    param: (value: ParamValue) => string,
+    at?: MatchAt,
+  ): string;
 
   readonly distinctFrom: string = 'IS DISTINCT FROM';
 

@@ -89,10 +89,17 @@ export function listSql(
   const params: unknown[] = [];
   const where = whereClause(model, dialect, query.filter, params);
   // Non-null columns go bare: PostgreSQL walks a `created DESC` index only for a bare `created DESC`.
-  const term = (k: SortKey) =>
-    model.byName.get(k.field)?.nullable === false
-      ? `${quoteIdent(k.field)}${k.desc ? ' DESC' : ''}`
-      : dialect.orderTerm(quoteIdent(k.field), k.desc);
+  const term = (k: SortKey) => {
+    const column = quoteIdent(k.field);
+    const dir = k.desc ? ' DESC' : '';
+    const nullable = model.byName.get(k.field)?.nullable !== false;
+    if (!k.missingLast && !k.numeric) {
+      return nullable ? dialect.orderTerm(column, k.desc) : `${column}${dir}`;
+    }
+    // Whole numbers without leading zeros order by length first, then as text: by their value.
+    const value = k.numeric ? `LENGTH(${column})${dir}, ${column}${dir}` : `${column}${dir}`;
+    return nullable && k.missingLast ? `${column} IS NULL${dir}, ${value}` : value;
+  };
   const order = query.sort.map(term);
   // The added keys stay bare so the default order matches the (created, id) index exactly.
   if (query.sort.length === 0) order.push(quoteIdent('created'));

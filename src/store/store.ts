@@ -5,13 +5,11 @@
  */
 
 import type { Expr } from '../query/ast.js';
+import type { SortKey } from '../query/list-types.js';
 import type { AggregateRow, RecordData } from '../schema/types.js';
 import type { RecordCache } from './record-cache.js';
 
-export interface SortKey {
-  field: string;
-  desc: boolean;
-}
+export type { SortKey } from '../query/list-types.js';
 
 export interface ListQuery {
   /** Filter with `@auth` already bound (see query/bind-auth.ts); null = all. */

@@ -522,6 +522,26 @@ export function storeContract(name: string, open: OpenStore, options: ContractOp
         assert.deepEqual(await matching('tags ~ "SPACE"'), ['b1', 'b2', 'b4']);
       });
 
+      it('filters: ^~ and ~$ (built by translations, not parsed) match at the start or the end, ignoring case', async () => {
+        await shelf();
+        const anchored = async (op: '^~' | '~$', value: string) => {
+          const filter: Expr = {
+            kind: 'cmp',
+            op,
+            left: { kind: 'field', name: 'title', pos: 0 },
+            right: { kind: 'literal', value, pos: 0 },
+            pos: 0,
+          };
+          return ids((await store.list(c, query({ filter }))).items);
+        };
+        assert.deepEqual(await anchored('^~', 'DUNE'), ['b1']);
+        assert.deepEqual(await anchored('^~', 'children'), ['b2']);
+        assert.deepEqual(await anchored('~$', 'DUNE'), ['b1', 'b2']);
+        assert.deepEqual(await anchored('~$', 'of'), []);
+        assert.deepEqual(await anchored('~$', '_fiction'), ['b5']);
+        assert.deepEqual(await anchored('^~', '100%'), ['b5']);
+      });
+
       it('filters: booleans, nulls and @auth bound to the caller', async () => {
         await shelf();
         assert.deepEqual(await matching('inPrint = true'), ['b1', 'b3']);

@@ -36,6 +36,16 @@ describe('openApiDocument', () => {
     assert.equal(components.securitySchemes.cookie.name, 'methodical_session');
   });
 
+  it("says, under jsonServer: true, that the collections are also at json-server's paths", async () => {
+    const description = (doc.info as Json).description as string;
+    assert.doesNotMatch(description, /json-server/);
+    const compat = await build({ ...BOOKS_CONFIG, jsonServer: true });
+    assert.match(
+      (compat.info as Json).description as string,
+      /json-server’s paths \(\/posts, \/posts\/\{id\}/,
+    );
+  });
+
   it('documents every route and method of the API table', () => {
     const expected: Record<string, string[]> = {
       '/api/books': ['get', 'head', 'post', 'options'],

@@ -55,6 +55,14 @@ function describe(config: Config): string {
     `POST and PATCH take an Idempotency-Key; keys are kept for ${ttl} seconds (x-idempotency-ttl-seconds).`,
     'A known route with an unsupported method answers 405 with Allow (components/responses/MethodNotAllowed); ' +
       'OPTIONS on any path answers 204 with the same Allow.',
+    ...(config.jsonServer
+      ? [
+          'jsonServer: true: every collection is also served at json-server’s paths (/posts, /posts/{id}, ' +
+            '/posts/{id}/comments, /profile for a single collection), with its query language and lists as plain ' +
+            'arrays with X-Total-Count. They are the operations of /api/{collection} in another shape and are not ' +
+            'listed here; see docs/json-server.md.',
+        ]
+      : []),
     ...(config.publicDir
       ? [
           'Files of the `public` folder are served at their own paths (GET, HEAD, OPTIONS) and are not listed here.',

@@ -21,7 +21,7 @@ import { idempotencyClaim } from '../idempotency-claim.js';
 import { requireAcceptable } from '../negotiate.js';
 import { objectBody, patchBody } from '../request-body.js';
 import type { Services } from '../services.js';
-import { answerWrite } from '../write-answer.js';
+import { answerWrite, type WriteShape } from '../write-answer.js';
 
 export interface RecordParams {
   collection: string;
@@ -30,8 +30,17 @@ export interface RecordParams {
 
 export type RecordWriteHandlers = ReturnType<typeof recordWriteHandlers>;
 
-export function recordWriteHandlers(services: Services) {
+/** How another URL scheme over the same write path (json-server's) shapes bodies and answers. */
+export interface RecordWriteOptions {
+  shape?: WriteShape;
+  /** The body as written to that scheme, turned into the API's (numeric ids as strings). */
+  adapt?: (collection: string, body: unknown, req: FastifyRequest) => unknown;
+}
+
+export function recordWriteHandlers(services: Services, options: RecordWriteOptions = {}) {
   const { reader, schema, files, config } = services;
+  const { shape } = options;
+  const adapt = options.adapt ?? ((_collection: string, body: unknown) => body);
 
   /** The body of a create or replace (`id`): a form (with staged files) or a JSON object. */
   async function writeBody(
@@ -42,7 +51,13 @@ export function recordWriteHandlers(services: Services) {
     // Files are streamed to disk as they arrive: a caller the rules refuse is refused before any is.
     if (req.isMultipart()) await checkBeforeUpload(services.store, req.ctx, compiled, id);
     const form = await readFormBody(req, compiled, files, config.limits);
-    return form ?? { body: objectBody(req, WRITE_TYPES), uploads: [], form: false };
+    return (
+      form ?? {
+        body: adapt(compiled.def.name, objectBody(req, WRITE_TYPES), req) as Record<string, unknown>,
+        uploads: [],
+        form: false,
+      }
+    );
   }
 
   /** A new password in a write to an auth collection: hashed now, stored (revoking sessions) with the write. */
@@ -82,6 +97,7 @@ export function recordWriteHandlers(services: Services) {
         write: { method: 'PUT', ctx: req.ctx, collection, id, body: password.body, pre, uploads },
         alongside: password.apply,
         input,
+        shape,
       });
     } finally {
       await discardUploads(input);
@@ -111,6 +127,7 @@ export function recordWriteHandlers(services: Services) {
       write: { method: 'PATCH', ctx: req.ctx, collection, id, patch: doc, pre, uploads: input?.uploads },
       alongside: password.apply,
       input,
+      shape,
     });
   }
 
@@ -127,6 +144,7 @@ export function recordWriteHandlers(services: Services) {
     return answerWrite(services, req, reply, {
       write: { method: 'DELETE', ctx: req.ctx, collection: p.collection, id, pre },
       input,
+      shape,
     });
   }
 
@@ -151,6 +169,7 @@ export function recordWriteHandlers(services: Services) {
           claim,
           write: { method: 'POST', ctx: req.ctx, collection, body: input.body, uploads: input.uploads },
           input,
+          shape,
         });
       } finally {
         await discardUploads(input);
@@ -167,7 +186,9 @@ export function recordWriteHandlers(services: Services) {
     async patch(req: FastifyRequest, reply: FastifyReply, p: RecordParams) {
       requireAcceptable(req);
       findCollection(schema, p.collection);
-      const patch = patchBody(req);
+      const read = patchBody(req);
+      const patch =
+        read.kind === 'merge' ? { ...read, document: adapt(p.collection, read.document, req) } : read;
       const claim = idempotencyClaim(req, patch.document, false);
       return patchWith(req, reply, p, patch, claim, preconditionsOf(req));
     },

@@ -22,7 +22,7 @@ export { varyApi } from '../respond.js';
 export type { RecordParams } from './record-writes.js';
 
 /** Send a representation, or 304/412 when the read's preconditions say so. */
-function sendRead(
+export function sendRead(
   req: FastifyRequest,
   reply: FastifyReply,
   body: string,
@@ -89,6 +89,9 @@ export function recordHandlers(services: Services) {
     },
   };
 }
+
+/** The usual read: every field, nothing expanded. */
+export const WHOLE_RECORD = { fields: null, expand: [] } as const;
 
 function isEmpty(query: QueryValues): boolean {
   for (const _ in query) return false;

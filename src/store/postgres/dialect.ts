@@ -4,7 +4,7 @@
  * point, as SQLite's BINARY does; JSON is kept as TEXT, so a record reads
  * back byte for byte what was written and `~` searches the same text.
  */
-import type { Literal } from '../../query/ast.js';
+import type { Literal, MatchAt } from '../../query/ast.js';
 import type { ColumnInfo, ParamValue } from '../../query/sql-target.js';
 import type { StorageKind } from '../../schema/field-type.js';
 import { DialectBase } from '../dialect.js';
@@ -54,9 +54,17 @@ export class PostgresDialect extends DialectBase {
     return placeholder;
   }
 
-  contains(subject: string, needle: string, param: (value: ParamValue) => string): string {
+  contains(
+    subject: string,
+    needle: string,
+    param: (value: ParamValue) => string,
+    at: MatchAt = 'anywhere',
+  ): string {
     // strpos, not ILIKE: no wildcards to escape, and the same answer as SQLite's methodical_contains.
     const text = this.lowerCollation ? `${subject} COLLATE "${this.lowerCollation}"` : subject;
+    if (at === 'start') return `starts_with(lower(${text}), ${param(needle)}::text)`;
+    if (at === 'end')
+      return `right(lower(${text}), char_length(${param(needle)}::text)) = ${param(needle)}::text`;
     return `strpos(lower(${text}), ${param(needle)}::text) > 0`;
   }
 }

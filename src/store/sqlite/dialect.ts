@@ -1,4 +1,5 @@
 /** SQLite's SQL: dynamic typing, 0/1 booleans, JSON as text, `?` placeholders. */
+import type { MatchAt } from '../../query/ast.js';
 import type { ParamValue } from '../../query/sql-target.js';
 import type { StorageKind } from '../../schema/field-type.js';
 import { DialectBase } from '../dialect.js';
@@ -32,10 +33,16 @@ class SqliteDialect extends DialectBase {
     return desc ? `${column} DESC` : column;
   }
 
-  contains(subject: string, needle: string, param: (value: ParamValue) => string): string {
+  contains(
+    subject: string,
+    needle: string,
+    param: (value: ParamValue) => string,
+    at: MatchAt = 'anywhere',
+  ): string {
     // LIKE '%…%' costs text × pattern per row, so a long pattern over long texts could hold the
     // database for seconds; the store's contains() is linear (see functions.ts).
-    return `${SQLITE_CONTAINS}(${subject}, ${param(needle)})`;
+    if (at === 'anywhere') return `${SQLITE_CONTAINS}(${subject}, ${param(needle)})`;
+    return `${SQLITE_CONTAINS}(${subject}, ${param(needle)}, '${at}')`;
   }
 
   override strayCondition(column: string, type: string): string {
