@@ -1,0 +1,76 @@
+/**
+ * Every collection out as JSON. With `jsonServer`, in the shape json-server
+ * reads (what `import` took): arrays of plain objects, a single
+ * collection's record as an object, whole-number ids as numbers in
+ * `ids: "increment"` collections and relation values as numbers when they
+ * point into one, no created/updated, no null values, the users
+ * collection only when it holds accounts. Otherwise every record as the
+ * API serves it (users without their password hashes).
+ */
+import type { CompiledCollection } from '../schema/compile-collection.js';
+import type { CollectionDef, RecordData } from '../schema/types.js';
+import type { Store } from '../store/store.js';
+import { singleId } from './import-data.js';
+
+const PAGE = 1000;
+
+export interface ExportOptions {
+  /** The db.json shape (see the module comment). */
+  jsonServer?: boolean;
+}
+
+/** Every record of a collection, oldest first. */
+async function allRecords(store: Store, name: string): Promise<RecordData[]> {
+  const items: RecordData[] = [];
+  for (let offset = 0; ; offset += PAGE) {
+    const page = await store.list(name, { filter: null, sort: [], limit: PAGE, offset, count: false });
+    items.push(...page.items);
+    if (page.items.length < PAGE) break;
+  }
+  return items;
+}
+
+/** An id as json-server would hold it: a number when it is one the collection counted (1, not "01"). */
+function idValue(id: string, counted: boolean): string | number {
+  return counted && /^(0|[1-9][0-9]{0,14})$/.test(id) ? Number(id) : id;
+}
+
+/** One record in db.json form. */
+function plain(
+  def: CollectionDef,
+  record: RecordData,
+  schema: ReadonlyMap<string, CompiledCollection>,
+): Record<string, unknown> {
+  const counted = (collection: string | undefined) =>
+    collection !== undefined && schema.get(collection)?.def.ids === 'increment';
+  const out: Record<string, unknown> = {};
+  if (!(def.single && record.id === singleId(def.name))) out.id = idValue(record.id, counted(def.name));
+  for (const [name, field] of Object.entries(def.fields)) {
+    const value = record[name];
+    if (value === null || value === undefined) continue;
+    if (field.type !== 'relation') out[name] = value;
+    else {
+      const number = counted(field.collection);
+      out[name] = Array.isArray(value)
+        ? value.map((v) => idValue(v as string, number))
+        : idValue(value as string, number);
+    }
+  }
+  return out;
+}
+
+/** Every collection's records (see the module comment for the two shapes). */
+export async function exportData(
+  store: Store,
+  schema: ReadonlyMap<string, CompiledCollection>,
+  options: ExportOptions = {},
+): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  for (const [name, { def }] of schema) {
+    const items = await allRecords(store, name);
+    if (!options.jsonServer) out[name] = items;
+    else if (def.single) out[name] = items[0] ? plain(def, items[0], schema) : {};
+    else if (!def.auth || items.length > 0) out[name] = items.map((r) => plain(def, r, schema));
+  }
+  return out;
+}
