@@ -9,6 +9,7 @@ import { SeedFailed, seedDatabase } from '../../service/seed.js';
 import { tidyStagedFiles } from '../../service/uploads.js';
 import type { Store } from '../../store/store.js';
 import { bannerLines, noteLines, setupLine } from '../banner.js';
+import { importOnFirstStart, jsonServerConfig } from '../json-server-start.js';
 import { applyOnStart } from '../migrate-on-start.js';
 import { configFrom, openFiles, openStore } from '../open-store.js';
 import { DATABASE_FLAGS, FILES_FLAGS, parseFlags, parsePort } from '../options.js';
@@ -31,7 +32,13 @@ export async function serve(args: string[]): Promise<void> {
     ...FILES_FLAGS,
     host: { type: 'string' },
     port: { type: 'string' },
+    'json-server': { type: 'string' },
   });
+  const dbJson = values['json-server'];
+  if (dbJson !== undefined && values.config !== undefined)
+    throw new UsageError(
+      'methodical serve: --json-server infers the config from the file; leave out --config (or import the file into that config with methodical import)',
+    );
   const port =
     values.port !== undefined
       ? parsePort(values.port, '--port')
@@ -40,14 +47,18 @@ export async function serve(args: string[]): Promise<void> {
         : 3000;
   const host = values.host ?? '127.0.0.1';
   const format = logFormat(process.env, process.stderr.isTTY === true);
-  const config = await configFrom(values);
+  const start = dbJson === undefined ? undefined : await jsonServerConfig(dbJson);
+  const config = start?.config ?? (await configFrom(values));
   const store = await openStore(config, values);
+  let imported: string | undefined;
   try {
     await applyOnStart(store, config.file);
+    if (start && dbJson) imported = await importOnFirstStart(store, start, dbJson);
   } catch (error) {
     await store.close();
     throw error;
   }
+  if (imported) process.stderr.write(`${imported}\n`);
   const files = openFiles(values);
   // On SQLite nothing is in flight yet: every staged file but those of committed records is a
   // leftover. On PostgreSQL other nodes may be receiving uploads into a shared --files folder
