@@ -92,6 +92,8 @@ export function idsContract({ it, ready, unique, collection, rec, persistent }: 
         expected,
       );
       assert.deepEqual(await allIds(store, c), expected);
+      // Its connections go now, not when the suite ends (a shared server has only so many).
+      await store.close();
     });
 
     it('a collection turned to increment starts after the largest integer id it holds', async () => {
@@ -155,6 +157,7 @@ export function idsContract({ it, ready, unique, collection, rec, persistent }: 
         won,
       );
       assert.equal(held.total, 1);
+      await store.close();
     });
   });
 }
