@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { inferConfig } from '../../src/config/infer-config.js';
+import { testSchema } from '../postgres-schema.js';
 import { assertUsageFailure, cliSandbox, PUBLIC_RULES, run, SLOW, writeJsonConfig } from './helpers.js';
 
 const tmp = cliSandbox('methodical-import-js-');
@@ -193,5 +194,27 @@ describe('import with a config: json-server numbers and singular resources', SLO
     });
     const line = assertUsageFailure(await run(['import', 'db.json', '--data', 'data'], { cwd: dir }));
     assert.match(line, /posts\[0\]: id "a b" is not a valid id/);
+  });
+});
+
+const base = process.env.TEST_DATABASE_URL;
+describe('import and export of a db.json on PostgreSQL', {
+  ...SLOW,
+  skip: !base && 'set TEST_DATABASE_URL',
+}, () => {
+  const { url, schema, db } = testSchema(base ?? 'postgres://unused');
+  it('the same round trip, and the counter row follows the imported ids', async () => {
+    const file = SHAPES['posts and comments with postId, and a profile'];
+    const dir = folderWith(file);
+    const imported = await run(['import', 'db.json', '--database', url], { cwd: dir });
+    assert.equal(imported.code, 0, imported.stderr);
+    const exported = await run(['export', '--database', url], { cwd: dir });
+    assert.equal(exported.code, 0, exported.stderr);
+    assert.deepEqual(JSON.parse(exported.stdout), file);
+    const counters = await db.query(`SELECT collection, last FROM "${schema}"._id_counters ORDER BY 1`);
+    assert.deepEqual(counters.rows, [
+      { collection: 'comments', last: '3' },
+      { collection: 'posts', last: '2' },
+    ]);
   });
 });
