@@ -19,13 +19,24 @@ export interface ExportOptions {
   jsonServer?: boolean;
 }
 
-/** Every record of a collection, oldest first. */
+/** Every record of a collection, oldest first, a keyset page at a time (no OFFSET walking earlier rows). */
 async function allRecords(store: Store, name: string): Promise<RecordData[]> {
   const items: RecordData[] = [];
-  for (let offset = 0; ; offset += PAGE) {
-    const page = await store.list(name, { filter: null, sort: [], limit: PAGE, offset, count: false });
+  let after: unknown[] | null = null;
+  for (;;) {
+    const page = await store.list(name, {
+      filter: null,
+      sort: [],
+      limit: PAGE,
+      offset: 0,
+      after,
+      count: false,
+    });
     items.push(...page.items);
-    if (page.items.length < PAGE) break;
+    const last = page.items[page.items.length - 1];
+    if (!last || page.items.length < PAGE) break;
+    // The order without a sort: created, then id (query/cursor.ts orderKeys).
+    after = [last.created, last.id];
   }
   return items;
 }

@@ -52,6 +52,9 @@ const SHAPES: Record<string, Record<string, unknown>> = {
       { id: 10, price: 2, note: '' },
     ],
   },
+  '2,500 records, more than an export page, ids out of order': {
+    posts: Array.from({ length: 2500 }, (_, i) => ({ id: (i * 7919) % 2500, n: i })),
+  },
   'dates and date-like text': {
     events: [
       { id: 1, day: '2024-05-01', at: '2024-05-01T12:30:00.000Z', label: '2024-05-01T12:30:00Z' },
