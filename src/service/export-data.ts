@@ -8,9 +8,9 @@
  * API serves it (users without their password hashes).
  */
 import type { CompiledCollection } from '../schema/compile-collection.js';
-import type { CollectionDef, RecordData } from '../schema/types.js';
+import type { RecordData } from '../schema/types.js';
 import type { Store } from '../store/store.js';
-import { singleId } from './import-data.js';
+import { jsonServerRecord } from './json-server-record.js';
 
 const PAGE = 1000;
 
@@ -41,35 +41,6 @@ async function allRecords(store: Store, name: string): Promise<RecordData[]> {
   return items;
 }
 
-/** An id as json-server would hold it: a number when it is one the collection counted (1, not "01"). */
-function idValue(id: string, counted: boolean): string | number {
-  return counted && /^(0|[1-9][0-9]{0,14})$/.test(id) ? Number(id) : id;
-}
-
-/** One record in db.json form. */
-function plain(
-  def: CollectionDef,
-  record: RecordData,
-  schema: ReadonlyMap<string, CompiledCollection>,
-): Record<string, unknown> {
-  const counted = (collection: string | undefined) =>
-    collection !== undefined && schema.get(collection)?.def.ids === 'increment';
-  const out: Record<string, unknown> = {};
-  if (!(def.single && record.id === singleId(def.name))) out.id = idValue(record.id, counted(def.name));
-  for (const [name, field] of Object.entries(def.fields)) {
-    const value = record[name];
-    if (value === null || value === undefined) continue;
-    if (field.type !== 'relation') out[name] = value;
-    else {
-      const number = counted(field.collection);
-      out[name] = Array.isArray(value)
-        ? value.map((v) => idValue(v as string, number))
-        : idValue(value as string, number);
-    }
-  }
-  return out;
-}
-
 /** Every collection's records (see the module comment for the two shapes). */
 export async function exportData(
   store: Store,
@@ -80,8 +51,8 @@ export async function exportData(
   for (const [name, { def }] of schema) {
     const items = await allRecords(store, name);
     if (!options.jsonServer) out[name] = items;
-    else if (def.single) out[name] = items[0] ? plain(def, items[0], schema) : {};
-    else if (!def.auth || items.length > 0) out[name] = items.map((r) => plain(def, r, schema));
+    else if (def.single) out[name] = items[0] ? jsonServerRecord(def, items[0], schema) : {};
+    else if (!def.auth || items.length > 0) out[name] = items.map((r) => jsonServerRecord(def, r, schema));
   }
   return out;
 }

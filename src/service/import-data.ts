@@ -13,6 +13,7 @@ import type { RecordData } from '../schema/types.js';
 import type { Store, StoreTx } from '../store/store.js';
 import { randomId } from '../util/id.js';
 import { ImportError, type ImportPlan, type PlannedRecord, toRecord } from './import-plan.js';
+import { singleId } from './json-server-record.js';
 
 export interface ImportProgress {
   collection: string;
@@ -21,11 +22,6 @@ export interface ImportProgress {
 }
 
 const BATCH = 500;
-
-/** The id a single collection's record takes when the file gives none: its collection's name. */
-export function singleId(collection: string): string {
-  return collection;
-}
 
 const valuesOf = (value: unknown): unknown[] => (Array.isArray(value) ? value : value == null ? [] : [value]);
 
