@@ -36,6 +36,11 @@ describe('serve --json-server', SLOW, () => {
       /^methodical: imported 2 posts, 2 comments, 1 profile from db\.json; a restart serves what is written from now on/m,
     );
     assert.deepEqual(readdirSync(tmp.dir).sort(), ['data', 'db.json'], 'no config file written');
+    await first.stderrIncludes('(in memory; methodical import writes it to a file)');
+    assert.match(
+      first.stderr(),
+      /^ {2}config {4}inferred from .*db\.json \(in memory; methodical import writes it to a file\)$/m,
+    );
     assert.deepEqual(idsOf((await request(`${first.url}/api/posts`)).body), ['1', '2']);
     const comment = await request(`${first.url}/api/comments/2`);
     assert.equal(comment.status, 200);

@@ -1,4 +1,5 @@
 /** `methodical serve`: start the server and print the one listening line. */
+import { resolve } from 'node:path';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../../config/types.js';
 import type { FileStorage } from '../../files/storage.js';
@@ -102,6 +103,8 @@ export async function serve(args: string[]): Promise<void> {
   // Announced last, once a signal is sure to stop it cleanly.
   process.stdout.write(`Methodical listening on ${origin(host, actual)}\n`);
   const banner = bannerLines(config.file, values);
+  if (dbJson !== undefined)
+    banner[0] = `  config    inferred from ${resolve(dbJson)} (in memory; methodical import writes it to a file)`;
   if (setupToken) banner.push(setupLine(config.publicUrl ?? origin(host, actual), setupToken));
   banner.push(...noteLines(indexNotes(config.collections)));
   process.stderr.write(`${banner.join('\n')}\n`);
