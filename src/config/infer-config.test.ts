@@ -94,6 +94,8 @@ describe('inferConfig', () => {
     assert.equal(c.collections.a.ids, 'increment');
     assert.equal(c.collections.b.ids, 'increment');
     assert.equal(c.collections.c.ids, undefined);
+    const singles = inferConfig({ a: { id: 1 }, b: { id: 'me' }, c: {} }).config.collections;
+    assert.deepEqual([singles.a.ids, singles.b.ids, singles.c.ids], ['increment', undefined, undefined]);
   });
 
   test('never required; every rule public; a key with only nulls is json', () => {

@@ -218,10 +218,13 @@ function inferCollection(
   const fields: Record<string, FieldDef> = {};
   for (const [key, list] of values) fields[key] = inferField(key, list, ids, singles);
   const collection: UserCollection = { fields };
-  if (source.single) collection.single = true;
   // json-server counts up from the largest whole-number id; any other id makes its new ids random.
-  else if (source.records.every((r) => !Object.hasOwn(r, 'id') || isIntegerId(r.id)))
-    collection.ids = 'increment';
+  // A singular resource is counted only when it has a number for an id (so export gives a number back).
+  const counted = source.single
+    ? isIntegerId(source.records[0]?.id)
+    : source.records.every((r) => !Object.hasOwn(r, 'id') || isIntegerId(r.id));
+  if (counted) collection.ids = 'increment';
+  if (source.single) collection.single = true;
   collection.rules = Object.fromEntries(RULE_OPERATIONS.map((op) => [op, 'public']));
   return collection;
 }

@@ -44,6 +44,8 @@ const SHAPES: Record<string, Record<string, unknown>> = {
       { id: 'emma-1815', title: 'Emma' },
     ],
     reviews: [{ id: 'r_1', bookId: 'dune', stars: 5 }],
+    settings: { id: 'site', theme: 'dark' },
+    owner: { id: 1, name: 'me' },
   },
   'mixed types, nested objects and keys some records lack': {
     items: [
