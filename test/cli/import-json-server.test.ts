@@ -116,13 +116,33 @@ describe('import of a db.json with no config, and export back', SLOW, () => {
     assert.deepEqual(JSON.parse(exported.stdout), { posts: [{ id: 1, n: 2 }] });
   });
 
+  it('a value that cannot be stored: exit 2 naming the record and key, and the inferred config is removed again', async () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 100; i++) deep = [deep];
+    const dir = folderWith({
+      posts: [
+        { id: 1, title: 'fine' },
+        { id: 2, meta: deep },
+      ],
+    });
+    const line = assertUsageFailure(await run(['import', 'db.json', '--data', 'data'], { cwd: dir }));
+    assert.match(
+      line,
+      /^methodical import: db\.json: posts\[1\]: meta must be a JSON value nested at most 63 levels deep/,
+    );
+    assert.match(line, /\(nothing was imported, and methodical\.config\.json was removed again\)$/);
+    assert.ok(!existsSync(join(dir, 'methodical.config.json')));
+  });
+
   it('--config names where the inferred config goes', async () => {
     const dir = folderWith({ posts: [{ id: 1 }] });
     const imported = await run(['import', 'db.json', '--config', 'conf/app.json', '--data', 'data'], {
       cwd: dir,
     });
-    assert.equal(imported.code, 1, 'the folder does not exist');
-    writeFileSync(join(dir, 'placeholder'), '');
+    assert.match(
+      assertUsageFailure(imported),
+      /cannot write the inferred config to .*app\.json: no such folder$/,
+    );
     const inHere = await run(['import', 'db.json', '--config', 'app.json', '--data', 'data'], { cwd: dir });
     assert.equal(inHere.code, 0, inHere.stderr);
     assert.ok(existsSync(join(dir, 'app.json')));

@@ -4,7 +4,7 @@
  * the data first, written (methodical.config.json, or where --config says)
  * and summed up, so the import can go ahead at once.
  */
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import { describeInferred } from '../../config/infer-config.js';
 import { loadConfig } from '../../config/load.js';
@@ -12,6 +12,7 @@ import type { Config } from '../../config/types.js';
 import { compileSchema } from '../../schema/compile-schema.js';
 import { type ImportProgress, importData } from '../../service/import-data.js';
 import { ImportError, importPlan } from '../../service/import-plan.js';
+import type { Store } from '../../store/store.js';
 import { inferFrom, readDbJson } from '../db-json.js';
 import { applyOnStart } from '../migrate-on-start.js';
 import { existingConfigFile, openStore, type StoreFlags } from '../open-store.js';
@@ -29,17 +30,30 @@ function progressBar(stream: NodeJS.WriteStream): (p: ImportProgress) => void {
   };
 }
 
-/** The config to import with: the one there is, or one inferred from the data, written and summed up on stdout. */
-async function configFor(flags: StoreFlags, file: string, data: unknown): Promise<Config> {
+/**
+ * The config to import with: the one there is, or one inferred from the
+ * data, written and summed up on stdout (`written` names that file).
+ */
+async function configFor(
+  flags: StoreFlags,
+  file: string,
+  data: unknown,
+): Promise<{ config: Config; written?: string }> {
   const existing = existingConfigFile(flags);
-  if (existing) return loadConfig(existing);
+  if (existing) return { config: await loadConfig(existing) };
   const target = resolve(flags.config ?? 'methodical.config.json');
   if (!target.endsWith('.json'))
     throw new UsageError(
       `methodical import: ${flags.config} does not exist, and an inferred config is written as JSON only: name a .json file`,
     );
   const inferred = inferFrom('import', file, data);
-  await writeFile(target, `${JSON.stringify(inferred.config, null, 2)}\n`, { flag: 'wx' });
+  try {
+    await writeFile(target, `${JSON.stringify(inferred.config, null, 2)}\n`, { flag: 'wx' });
+  } catch (error) {
+    const reason =
+      (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such folder' : (error as Error).message;
+    throw new UsageError(`methodical import: cannot write the inferred config to ${target}: ${reason}`);
+  }
   const shown = relative(process.cwd(), target) || target;
   process.stdout.write(
     [
@@ -48,7 +62,7 @@ async function configFor(flags: StoreFlags, file: string, data: unknown): Promis
       '',
     ].join('\n'),
   );
-  return loadConfig(target);
+  return { config: await loadConfig(target), written: shown };
 }
 
 export async function importCommand(args: string[]): Promise<number> {
@@ -62,9 +76,10 @@ export async function importCommand(args: string[]): Promise<number> {
   if (!file)
     throw new UsageError('methodical import: name the JSON file to import, e.g. methodical import db.json');
   const data = await readDbJson('import', file);
-  const config = await configFor(values, file, data);
-  const store = await openStore(config, values);
+  const { config, written } = await configFor(values, file, data);
+  let store: Store | undefined;
   try {
+    store = await openStore(config, values);
     await applyOnStart(store, config.file);
     const schema = compileSchema(config);
     const plan = importPlan(data, schema, values['collection-per-key'] === true);
@@ -74,9 +89,14 @@ export async function importCommand(args: string[]): Promise<number> {
     process.stdout.write(`Imported ${summary || 'nothing'}.\n`);
     return 0;
   } catch (error) {
-    if (error instanceof ImportError) throw new UsageError(`methodical import: ${file}: ${error.message}`);
+    // All or nothing: a config inferred for an import that did not happen is not left behind.
+    if (written) await rm(written, { force: true });
+    const dropped = written ? ` (nothing was imported, and ${written} was removed again)` : '';
+    if (error instanceof ImportError)
+      throw new UsageError(`methodical import: ${file}: ${error.message}${dropped}`);
+    if (error instanceof Error && dropped) error.message += dropped;
     throw error;
   } finally {
-    await store.close();
+    await store?.close();
   }
 }
