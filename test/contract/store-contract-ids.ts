@@ -19,7 +19,23 @@ export interface IdsKit extends ContractKit {
   persistent: boolean;
 }
 
-export function idsContract({ it, ready, unique, collection, rec, persistent }: IdsKit): void {
+export function idsContract(kit: IdsKit): void {
+  const { unique, collection, rec, persistent } = kit;
+  // Each test closes the stores it opened, so a shared PostgreSQL keeps its connections for the rest of the suite.
+  const opened: Store[] = [];
+  const ready = async (collections: Parameters<IdsKit['ready']>[0]) => {
+    const store = await kit.ready(collections);
+    opened.push(store);
+    return store;
+  };
+  const it = (title: string, fn: () => Promise<void>) =>
+    kit.it(title, async () => {
+      try {
+        await fn();
+      } finally {
+        for (const store of opened.splice(0)) await store.close();
+      }
+    });
   const def = (name: string, extra: Partial<CollectionDef>): CollectionDef => ({
     ...collection(name, FIELDS),
     ...extra,
@@ -92,8 +108,6 @@ export function idsContract({ it, ready, unique, collection, rec, persistent }: 
         expected,
       );
       assert.deepEqual(await allIds(store, c), expected);
-      // Its connections go now, not when the suite ends (a shared server has only so many).
-      await store.close();
     });
 
     it('a collection turned to increment starts after the largest integer id it holds', async () => {
@@ -157,7 +171,6 @@ export function idsContract({ it, ready, unique, collection, rec, persistent }: 
         won,
       );
       assert.equal(held.total, 1);
-      await store.close();
     });
   });
 }
