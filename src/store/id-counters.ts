@@ -3,9 +3,11 @@
  * small table of their own (`_id_counters`, one row per collection): a
  * created record takes the next number in its write's transaction, and
  * every integer id written otherwise (PUT with an id, import, copy) raises
- * the counter to it, so the next one never collides. A row missing (a
- * collection new to increment ids) starts at the largest integer id the
- * table holds: one scan, once. Numbers are never handed out twice, even
+ * the counter to it, so the next one never collides; so does one written
+ * while the collection has random ids, when it has a counter from an
+ * earlier time with increment ids. A row missing (a collection new to
+ * increment ids) starts at the largest integer id the table holds: one
+ * scan, once. Numbers are never handed out twice, even
  * after the largest record is deleted.
  */
 

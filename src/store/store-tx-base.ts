@@ -63,8 +63,8 @@ export interface SystemPart {
 export interface IdsPart {
   /** The counter bumped: the next number, never handed out before. */
   next(table: string): Maybe<number>;
-  /** The counter raised to at least `n`. */
-  raise(table: string, n: number): Maybe<void>;
+  /** The counter raised to at least `n`; without `create`, only a counter that exists already. */
+  raise(table: string, n: number, create: boolean): Maybe<void>;
   /** Hold the table's single record slot until the transaction ends (a no-op with one writer). */
   holdSingle(table: string): Maybe<void>;
 }
@@ -107,8 +107,9 @@ export class StoreTxBase implements StoreTx {
       const existing = held.items[0];
       if (existing) throw new SingleViolation(c, existing.id);
     }
-    const n = model.increment ? integerId(record.id) : null;
-    if (n !== null) await this.ids.raise(model.table, n);
+    // A collection that is not increment now may have been, and be again: its counter, if any, keeps up too.
+    const n = integerId(record.id);
+    if (n !== null) await this.ids.raise(model.table, n, model.increment);
     return this.records.insert(c, record);
   }
   async nextId(c: string) {

@@ -121,6 +121,17 @@ export function idsContract(kit: IdsKit): void {
       assert.equal(await create(after, c), '13');
       assert.equal(await create(after, c), '14');
     });
+
+    it('turned to random ids and back: numbers written meanwhile still move the counter', async () => {
+      if (!persistent) return;
+      const c = unique('toggled');
+      const counted = await ready({ [c]: def(c, { ids: 'increment' }) });
+      assert.equal(await create(counted, c), '1');
+      const random = await ready({ [c]: def(c, {}) });
+      await random.transaction((tx) => tx.insert(c, rec('50', { title: 'by hand' })));
+      const again = await ready({ [c]: def(c, { ids: 'increment' }) });
+      assert.equal(await create(again, c), '51');
+    });
   });
 
   describe('single collections', () => {

@@ -36,14 +36,14 @@ export class PostgresIds implements IdsPart {
     return Number(made.rows[0]?.last);
   }
 
-  async raise(table: string, n: number): Promise<void> {
+  async raise(table: string, n: number, create: boolean): Promise<void> {
     const held = await this.db.query<{ last: string }>(
       'SELECT last FROM _id_counters WHERE collection = $1',
       [table],
     );
     const last = held.rows[0]?.last;
     // A counter only grows: one at or past n now stays there.
-    if (last !== undefined && Number(last) >= n) return;
+    if (last !== undefined ? Number(last) >= n : !create) return;
     if (last !== undefined) {
       await this.db.query('UPDATE _id_counters SET last = GREATEST(last, $2) WHERE collection = $1', [
         table,

@@ -44,9 +44,9 @@ export class SqliteIds implements IdsPart {
     return n;
   }
 
-  raise(table: string, n: number): void {
+  raise(table: string, n: number, create: boolean): void {
     const row = this.s.get.get(table);
-    if (row && Number(row.last) >= n) return;
+    if (row ? Number(row.last) >= n : !create) return;
     this.s.put.run(table, Math.max(n, row ? 0 : this.last(table)));
   }
 
