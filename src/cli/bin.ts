@@ -17,11 +17,13 @@ const USAGE = `Usage: methodical <command> [options]
 
 Commands:
   serve [--config FILE] [--data DIR] [--database URL] [--host H] [--port P] [--files DIR]
+  serve --json-server db.json [--data DIR] [--database URL] [--host H] [--port P]
   init [DIR]
   migrate [--dry-run] [--allow-destructive] [--config FILE] [--data DIR] [--database URL]
   user create --email E --password P [--admin] [--name N]
-  import FILE.json [--collection-per-key]
-  export [--out FILE]
+  import FILE.json [--collection-per-key] [--config FILE] [--data DIR] [--database URL]
+                  (no config file: one is inferred from FILE.json and written first)
+  export [--out FILE] [--config FILE] [--data DIR] [--database URL]
   copy --from SOURCE --to TARGET [--config FILE] [--allow-non-empty] [--from-files DIR] [--to-files DIR]
                   (SOURCE, TARGET: a postgres:// URL or a data folder; SOURCE also its methodical.db)
 

@@ -1,6 +1,8 @@
 /** Finding the config and opening the database, shared by every command that needs them. */
+
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { findConfigFile, loadConfig } from '../config/load.js';
+import { CONFIG_FILE_NAMES, findConfigFile, loadConfig } from '../config/load.js';
 import type { Config } from '../config/types.js';
 import { LocalFileStorage } from '../files/local/local-storage.js';
 import { PostgresFileStorage } from '../files/postgres/postgres-storage.js';
@@ -15,6 +17,12 @@ export interface StoreFlags {
   config?: string;
   data?: string;
   database?: string;
+}
+
+/** The config file --config names, or the first in the current folder; undefined when there is none. */
+export function existingConfigFile(flags: StoreFlags): string | undefined {
+  const candidates = flags.config ? [resolve(flags.config)] : CONFIG_FILE_NAMES.map((n) => resolve(n));
+  return candidates.find((file) => existsSync(file));
 }
 
 /** The config named by --config, or the one in the current folder. */

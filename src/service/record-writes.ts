@@ -9,7 +9,7 @@ import type { CollectionHooks } from '../config/types.js';
 import type { FileStorage } from '../files/storage.js';
 import type { CompiledCollection } from '../schema/compile-collection.js';
 import { ID_PATTERN, type RecordData } from '../schema/types.js';
-import { DuplicateId, UniqueViolation } from '../store/errors.js';
+import { DuplicateId, SingleViolation, UniqueViolation } from '../store/errors.js';
 import { jsonEqual } from '../util/canonical-json.js';
 import { randomId } from '../util/id.js';
 import { Problem } from '../util/problem.js';
@@ -32,7 +32,7 @@ import { type Access, access } from './rules.js';
 import { recordEtag, type SerializedRecord, serializeForWrite } from './serialize.js';
 import { type StagedUpload, settleFiles } from './uploads.js';
 import { hiddenIn, visibleJson, visibleRecord } from './visibility.js';
-import { checkBodyId, uniqueProblem } from './write-conflicts.js';
+import { checkBodyId, singleProblem, uniqueProblem } from './write-conflicts.js';
 import { WriteHooks } from './write-hooks.js';
 import type { CreateWrite, PatchWrite, RecordWrite, RemoveWrite, ReplaceWrite } from './write-request.js';
 import type { WriteScope } from './write-scope.js';
@@ -117,7 +117,8 @@ export class RecordWriter {
     const compiled = findCollection(this.deps.schema, name);
     const allowed = access(compiled.def, 'create', ctx);
     const values = compiled.fromBody(body);
-    return this.insert({ ctx, compiled, id: randomId(), values, allowed, scope, uploads });
+    const id = compiled.def.ids === 'increment' ? await scope.tx.nextId(name) : randomId();
+    return this.insert({ ctx, compiled, id, values, allowed, scope, uploads });
   }
 
   /** PUT: replace the whole record, or create it under the client's id. */
@@ -313,6 +314,7 @@ export class RecordWriter {
       if (error instanceof UniqueViolation) throw uniqueProblem(error);
       if (error instanceof DuplicateId)
         throw new Problem('conflict', `A record "${id}" already exists in ${name}.`);
+      if (error instanceof SingleViolation) throw singleProblem(error);
       throw error;
     }
     if (allowed.kind === 'filter' && !(await scope.tx.get(name, id, allowed.filter))) {

@@ -1,5 +1,5 @@
-/** The 409s a write can meet: a unique value already held, a body id that is not the URL's. */
-import type { UniqueViolation } from '../store/errors.js';
+/** The 409s a write can meet: a unique value already held, a body id that is not the URL's, a second single record. */
+import type { SingleViolation, UniqueViolation } from '../store/errors.js';
 import { Problem } from '../util/problem.js';
 
 /** The 409 for a unique field that another record already holds. */
@@ -23,4 +23,13 @@ export function checkBodyId(body: Record<string, unknown>, id: string): void {
       `The body's id ${JSON.stringify(body.id)} differs from the URL's id "${id}".`,
     );
   }
+}
+
+/** The 409 for a second record in a `single: true` collection: change the one it holds instead. */
+export function singleProblem(error: SingleViolation): Problem {
+  const path = `/api/${error.collection}/${error.existing}`;
+  return new Problem(
+    'singleRecord',
+    `${error.collection} holds one record at most, and has one ("${error.existing}"): change it with PUT or PATCH ${path} instead of creating another.`,
+  );
 }

@@ -42,3 +42,14 @@ export class DestructiveMigration extends Error {
     this.name = 'DestructiveMigration';
   }
 }
+
+/** A second record for a `single: true` collection; `existing` is the id of the one it holds. */
+export class SingleViolation extends Error {
+  constructor(
+    readonly collection: string,
+    readonly existing: string,
+  ) {
+    super(`${collection} holds one record at most and has "${existing}"`);
+    this.name = 'SingleViolation';
+  }
+}

@@ -6,6 +6,8 @@
  */
 import type { Expr } from '../query/ast.js';
 import type { AggregateRow, RecordData } from '../schema/types.js';
+import { SingleViolation } from './errors.js';
+import { integerId } from './id-counters.js';
 import type {
   AggregateQuery,
   HitCount,
@@ -57,17 +59,32 @@ export interface SystemPart {
   clearHits(bucket: string): Maybe<void>;
 }
 
+/** Increment-id counters and single-record holds (id-counters.ts), by table name. */
+export interface IdsPart {
+  /** The counter bumped: the next number, never handed out before. */
+  next(table: string): Maybe<number>;
+  /** The counter raised to at least `n`; without `create`, only a counter that exists already. */
+  raise(table: string, n: number, create: boolean): Maybe<void>;
+  /** Hold the table's single record slot until the transaction ends (a no-op with one writer). */
+  holdSingle(table: string): Maybe<void>;
+}
+
 export class StoreTxBase implements StoreTx {
   constructor(
     protected readonly records: RecordsPart,
     protected readonly system: SystemPart,
+    protected readonly ids: IdsPart,
     protected readonly models: ReadonlyMap<string, TableModel>,
   ) {}
 
-  protected table(collection: string): string {
+  protected model(collection: string): TableModel {
     const model = this.models.get(collection);
     if (!model) throw new Error(`unknown collection ${collection}`);
-    return model.table;
+    return model;
+  }
+
+  protected table(collection: string): string {
+    return this.model(collection).table;
   }
 
   async get(c: string, id: string, filter?: Expr | null) {
@@ -83,7 +100,20 @@ export class StoreTxBase implements StoreTx {
     return this.records.aggregate(c, q);
   }
   async insert(c: string, record: RecordData) {
+    const model = this.model(c);
+    if (model.single) {
+      await this.ids.holdSingle(model.table);
+      const held = await this.records.list(c, { filter: null, sort: [], limit: 1, offset: 0, count: false });
+      const existing = held.items[0];
+      if (existing) throw new SingleViolation(c, existing.id);
+    }
+    // A collection that is not increment now may have been, and be again: its counter, if any, keeps up too.
+    const n = integerId(record.id);
+    if (n !== null) await this.ids.raise(model.table, n, model.increment);
     return this.records.insert(c, record);
+  }
+  async nextId(c: string) {
+    return String(await this.ids.next(this.table(c)));
   }
   async update(c: string, record: RecordData, previous?: RecordData) {
     return this.records.update(c, record, previous);

@@ -127,8 +127,14 @@ export interface StoreReader {
 
 /** Everything a write transaction can do. */
 export interface StoreTx extends StoreReader {
-  /** Insert a new record. Throws UniqueViolation / DuplicateId. */
+  /**
+   * Insert a new record. Throws UniqueViolation / DuplicateId, and
+   * SingleViolation when a `single` collection holds a record already.
+   * An integer id in an `ids: "increment"` collection raises its counter to it.
+   */
   insert(collection: string, record: RecordData): Promise<void>;
+  /** The next id of an `ids: "increment"` collection ("1", "2", …), taken in this transaction. */
+  nextId(collection: string): Promise<string>;
   /**
    * Overwrite an existing record's fields and timestamps. Given the record as
    * stored (`previous`), only the columns that differ are written. Throws UniqueViolation.

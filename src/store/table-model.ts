@@ -30,6 +30,10 @@ export interface TableModel {
   fieldNames: readonly string[];
   /** The config's declared indexes, named (dialect.ts declaredIndexName). */
   indexes: readonly IndexModel[];
+  /** `ids: "increment"`: integer ids written keep the collection's counter (id-counters.ts) ahead. */
+  increment: boolean;
+  /** `single: true`: an insert into a table that holds a record is refused. */
+  single: boolean;
 }
 
 export interface IndexModel {
@@ -80,6 +84,8 @@ export function tableModel(def: CollectionDef): TableModel {
       keys: index.fields.map((k) => ({ column: k.field, desc: k.desc })),
       unique: index.unique,
     })),
+    increment: def.ids === 'increment',
+    single: def.single === true,
   };
 }
 

@@ -72,6 +72,8 @@ export const PROBLEMS = {
   conflict: { status: 409, type: 'about:blank', title: 'Conflict' },
   idMismatch: typed(409, 'id-mismatch', 'Body id differs from the URL'),
   uniqueViolation: typed(409, 'unique-violation', 'Unique constraint violated'),
+  /** A create in a `single: true` collection that holds its one record already. */
+  singleRecord: typed(409, 'single-record', 'The collection holds one record at most'),
   idempotencyKeyInUse: typed(
     409,
     'idempotency-key-in-use',

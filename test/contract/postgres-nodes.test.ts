@@ -12,7 +12,7 @@ import pg from 'pg';
 import { type AuthValues, bindAuth } from '../../src/query/bind-auth.js';
 import { parseFilter } from '../../src/query/parser.js';
 import type { CollectionDef, FieldDef, RecordData } from '../../src/schema/types.js';
-import { LockBusy } from '../../src/store/errors.js';
+import { LockBusy, SingleViolation } from '../../src/store/errors.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { ListQuery, SortKey, Store } from '../../src/store/store.js';
@@ -43,7 +43,15 @@ function collection(name: string): CollectionDef {
 /** Racing writes go to one table, the side-by-side answers read another. */
 const C = 'products';
 const P = 'items';
-const COLLECTIONS = { [C]: collection(C), [P]: collection(P) };
+/** Numbered by a counter both nodes bump, and a collection holding one record at most. */
+const N = 'numbered';
+const S = 'settings';
+const COLLECTIONS = {
+  [C]: collection(C),
+  [P]: collection(P),
+  [N]: { ...collection(N), ids: 'increment' as const },
+  [S]: { ...collection(S), single: true },
+};
 
 function product(id: string, fields: Record<string, unknown>, n = 0): RecordData {
   const at = new Date(Date.UTC(2024, 0, 1) + n * 1000).toISOString();
@@ -132,6 +140,36 @@ if (!url) {
       await a.transaction((tx) => tx.delete(C, 'kept-3'));
       await agree('after node a deleted');
       assert.equal((await b.list(C, kept)).total, start + 1);
+    });
+
+    test('creates racing on two nodes get different numbers, from the first one on (no counter row yet)', async () => {
+      const create = (store: Store, i: number) =>
+        store.transaction(async (tx) => {
+          const id = await tx.nextId(N);
+          await tx.insert(N, product(id, { name: `n${i}` }));
+          return id;
+        });
+      const ids = await Promise.all(Array.from({ length: 40 }, (_, i) => create(i % 2 ? a : b, i)));
+      const expected = Array.from({ length: 40 }, (_, i) => String(i + 1));
+      assert.deepEqual(
+        [...ids].sort((x, y) => Number(x) - Number(y)),
+        expected,
+      );
+      const stored = await a.list(N, { filter: null, sort: [], limit: 100, offset: 0, count: true });
+      assert.equal(stored.total, 40);
+    });
+
+    test('a single collection written on two nodes at once keeps one record', async () => {
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 8 }, (_, i) =>
+          (i % 2 ? a : b).transaction((tx) => tx.insert(S, product(`s${i}`, { name: `s${i}` }))),
+        ),
+      );
+      assert.equal(outcomes.filter((o) => o.status === 'fulfilled').length, 1);
+      for (const o of outcomes)
+        if (o.status === 'rejected') assert.ok(o.reason instanceof SingleViolation, String(o.reason));
+      const held = await b.list(S, { filter: null, sort: [], limit: 10, offset: 0, count: true });
+      assert.equal(held.total, 1);
     });
 
     test('concurrent buyers of the last item on two nodes: it is sold once', async () => {

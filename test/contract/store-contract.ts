@@ -41,6 +41,7 @@ import type {
 } from '../../src/store/store.js';
 import { aggregateContract } from './store-contract-aggregate.js';
 import { countsContract } from './store-contract-counts.js';
+import { idsContract } from './store-contract-ids.js';
 
 export type Collections = Readonly<Record<string, CollectionDef>>;
 
@@ -686,6 +687,7 @@ export function storeContract(name: string, open: OpenStore, options: ContractOp
 
     aggregateContract({ it, ready, unique, collection, rec, where });
     countsContract({ it, ready, unique, collection, rec, where });
+    idsContract({ it, ready, unique, collection, rec, where, persistent });
 
     describe('transactions', () => {
       it('commit: the result is returned and every write is visible afterwards', async () => {

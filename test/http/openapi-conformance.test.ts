@@ -11,6 +11,7 @@ import { recording } from './openapi-recorder.js';
 recording.on = true;
 
 await import('./methods.test.js');
+await import('./ids-single.test.js');
 await import('./writes.test.js');
 await import('./patch.test.js');
 await import('./conditional.test.js');

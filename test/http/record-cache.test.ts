@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { UserConfig } from '../../src/config/types.js';
 import { compileSchema } from '../../src/schema/compile-schema.js';
-import { importData, importPlan } from '../../src/service/import-export.js';
+import { importData } from '../../src/service/import-data.js';
+import { importPlan } from '../../src/service/import-plan.js';
 import { json, ON_POSTGRES, PUBLIC_RULES, type TestApp, testApp } from '../harness.js';
 import { create } from './helpers.js';
 import { PNG, sendMultipart } from './upload-helpers.js';
@@ -177,8 +178,9 @@ describe('GET by id after a write answers the new version', () => {
 
   test('an import that replaces the record', async () => {
     const book = await cachedBook('Before import');
-    const plan = importPlan({ books: [{ id: book.id, title: 'Imported', year: 2001 }] }, false);
-    await importData(t.store, compileSchema(t.config), plan, () => {});
+    const schema = compileSchema(t.config);
+    const plan = importPlan({ books: [{ id: book.id, title: 'Imported', year: 2001 }] }, schema, false);
+    await importData(t.store, schema, plan, () => {});
     const now = await read(t, book.id);
     assert.equal(now.body.title, 'Imported');
     assert.equal(now.body.year, 2001);

@@ -1,7 +1,7 @@
-/** `methodical export [--out FILE]`: every collection as JSON (json-server's db.json shape). */
+/** `methodical export [--out FILE]`: every collection as JSON (with `jsonServer: true`, as the db.json it came from). */
 import { writeFile } from 'node:fs/promises';
 import { compileSchema } from '../../schema/compile-schema.js';
-import { exportData } from '../../service/import-export.js';
+import { exportData } from '../../service/export-data.js';
 import { configFrom, openStore } from '../open-store.js';
 import { DATABASE_FLAGS, parseFlags } from '../options.js';
 
@@ -10,7 +10,7 @@ export async function exportCommand(args: string[]): Promise<number> {
   const config = await configFrom(values);
   const store = await openStore(config, values);
   try {
-    const json = `${JSON.stringify(await exportData(store, compileSchema(config)), null, 2)}\n`;
+    const json = `${JSON.stringify(await exportData(store, compileSchema(config), { jsonServer: config.jsonServer }), null, 2)}\n`;
     if (values.out) {
       await writeFile(values.out, json);
       process.stderr.write(`Wrote ${values.out}.\n`);

@@ -1,4 +1,5 @@
 /** `methodical serve`: start the server and print the one listening line. */
+import { resolve } from 'node:path';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../../config/types.js';
 import type { FileStorage } from '../../files/storage.js';
@@ -9,6 +10,7 @@ import { SeedFailed, seedDatabase } from '../../service/seed.js';
 import { tidyStagedFiles } from '../../service/uploads.js';
 import type { Store } from '../../store/store.js';
 import { bannerLines, noteLines, setupLine } from '../banner.js';
+import { importOnFirstStart, jsonServerConfig } from '../json-server-start.js';
 import { applyOnStart } from '../migrate-on-start.js';
 import { configFrom, openFiles, openStore } from '../open-store.js';
 import { DATABASE_FLAGS, FILES_FLAGS, parseFlags, parsePort } from '../options.js';
@@ -31,7 +33,13 @@ export async function serve(args: string[]): Promise<void> {
     ...FILES_FLAGS,
     host: { type: 'string' },
     port: { type: 'string' },
+    'json-server': { type: 'string' },
   });
+  const dbJson = values['json-server'];
+  if (dbJson !== undefined && values.config !== undefined)
+    throw new UsageError(
+      'methodical serve: --json-server infers the config from the file; leave out --config (or import the file into that config with methodical import)',
+    );
   const port =
     values.port !== undefined
       ? parsePort(values.port, '--port')
@@ -40,14 +48,18 @@ export async function serve(args: string[]): Promise<void> {
         : 3000;
   const host = values.host ?? '127.0.0.1';
   const format = logFormat(process.env, process.stderr.isTTY === true);
-  const config = await configFrom(values);
+  const start = dbJson === undefined ? undefined : await jsonServerConfig(dbJson);
+  const config = start?.config ?? (await configFrom(values));
   const store = await openStore(config, values);
+  let imported: string | undefined;
   try {
     await applyOnStart(store, config.file);
+    if (start && dbJson) imported = await importOnFirstStart(store, start, dbJson);
   } catch (error) {
     await store.close();
     throw error;
   }
+  if (imported) process.stderr.write(`${imported}\n`);
   const files = openFiles(values);
   // On SQLite nothing is in flight yet: every staged file but those of committed records is a
   // leftover. On PostgreSQL other nodes may be receiving uploads into a shared --files folder
@@ -91,6 +103,8 @@ export async function serve(args: string[]): Promise<void> {
   // Announced last, once a signal is sure to stop it cleanly.
   process.stdout.write(`Methodical listening on ${origin(host, actual)}\n`);
   const banner = bannerLines(config.file, values);
+  if (dbJson !== undefined)
+    banner[0] = `  config    inferred from ${resolve(dbJson)} (in memory; methodical import writes it to a file)`;
   if (setupToken) banner.push(setupLine(config.publicUrl ?? origin(host, actual), setupToken));
   banner.push(...noteLines(indexNotes(config.collections)));
   process.stderr.write(`${banner.join('\n')}\n`);

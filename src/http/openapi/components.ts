@@ -164,7 +164,8 @@ const PROBLEM_RESPONSES: Record<number, [name: string, description: string, head
   409: [
     'Conflict',
     'Conflicts with the current state: unique value taken, id mismatch, key in use, failed test, or (DELETE) ' +
-      'records of another collection still point to this one (onDelete `restrict`). While a request with the same ' +
+      'records of another collection still point to this one (onDelete `restrict`), or a second record in a ' +
+      '`single` collection (`single-record`: PUT or PATCH the one there). While a request with the same ' +
       'Idempotency-Key is still running, Retry-After says when to try again.',
     ['Idempotent-Replayed', 'Retry-After'],
   ],

@@ -34,6 +34,7 @@ import { type TableModel, tableModels } from '../table-model.js';
 import { BUMP_SQL, COMPACT_SQL, COUNT_VERSIONS_DDL } from './count-versions.js';
 import { PostgresDialect } from './dialect.js';
 import { lowerCollation } from './functions.js';
+import { POSTGRES_ID_COUNTERS_DDL, PostgresIds } from './id-counters.js';
 import { introspectPostgres } from './introspect.js';
 import { PostgresRecords } from './records.js';
 import { POSTGRES_SYSTEM_DDL, PostgresSystem } from './system.js';
@@ -123,6 +124,7 @@ export class PostgresStore implements Store {
         if (schema !== undefined) await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
         for (const sql of POSTGRES_SYSTEM_DDL) await client.query(sql);
         await client.query(COUNT_VERSIONS_DDL);
+        await client.query(POSTGRES_ID_COUNTERS_DDL);
       },
       { waitLock: SCHEMA_LOCK },
     );
@@ -185,7 +187,9 @@ export class PostgresStore implements Store {
         async (client) => {
           const records = new PostgresRecords(client, this.models, dialect, true);
           writes = new CountedWrites(records, this.counts, (c) => records.bumpChanges(c));
-          const value = await fn(new PostgresTx(writes, new PostgresSystem(client), this.models));
+          const value = await fn(
+            new PostgresTx(writes, new PostgresSystem(client), new PostgresIds(client), this.models),
+          );
           ran = true;
           return value;
         },

@@ -37,6 +37,7 @@ import { type CheckpointOptions, WalCheckpoints } from './checkpoints.js';
 import { ForeignCommits } from './count-versions.js';
 import { sqliteDialect } from './dialect.js';
 import { registerFunctions } from './functions.js';
+import { SQLITE_ID_COUNTERS_DDL, SqliteIds } from './id-counters.js';
 import { introspectSqlite } from './introspect.js';
 import { SqliteRecords } from './records.js';
 import { SESSION_SQL, SQLITE_SYSTEM_DDL, SqliteSystem } from './system.js';
@@ -91,6 +92,7 @@ export class SqliteStore implements Store {
   private readonly writeRecords: SqliteRecords;
   private readRecords: SqliteRecords;
   private readonly system: SqliteSystem;
+  private readonly ids: SqliteIds;
   private readonly commits: GroupCommit;
   /** Off for `:memory:`, which has no WAL. */
   private readonly checkpoints: WalCheckpoints | null;
@@ -111,7 +113,7 @@ export class SqliteStore implements Store {
   constructor(options: SqliteStoreOptions) {
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
     this.writer = open(options.path, false, options.durability);
-    for (const sql of SQLITE_SYSTEM_DDL) this.writer.exec(sql);
+    for (const sql of [...SQLITE_SYSTEM_DDL, SQLITE_ID_COUNTERS_DDL]) this.writer.exec(sql);
     const checkpoints =
       options.path === ':memory:'
         ? null
@@ -136,6 +138,7 @@ export class SqliteStore implements Store {
     this.writeRecords = new SqliteRecords(this.writer, this.models);
     this.readRecords = new SqliteRecords(this.reader, this.models);
     this.system = new SqliteSystem(this.writer);
+    this.ids = new SqliteIds(this.writer);
     this.kept = new RecordCache(options.recordCacheBytes);
     const foreign = new ForeignCommits(this.writer);
     this.foreignForCounts = foreign.watcher();
@@ -202,7 +205,7 @@ export class SqliteStore implements Store {
   private async counted<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
     const writes = new CountedWrites(this.writeRecords, this.counts);
     try {
-      const value = await fn(new SqliteTx(writes, this.system, this.models));
+      const value = await fn(new SqliteTx(writes, this.system, this.ids, this.models));
       this.groupChanges.push({ counts: writes.changes, touched: writes.touched });
       return value;
     } catch (error) {

@@ -1,0 +1,58 @@
+/**
+ * Every collection out as JSON. With `jsonServer`, in the shape json-server
+ * reads (what `import` took): arrays of plain objects, a single
+ * collection's record as an object, whole-number ids as numbers in
+ * `ids: "increment"` collections and relation values as numbers when they
+ * point into one, no created/updated, no null values, the users
+ * collection only when it holds accounts. Otherwise every record as the
+ * API serves it (users without their password hashes).
+ */
+import type { CompiledCollection } from '../schema/compile-collection.js';
+import type { RecordData } from '../schema/types.js';
+import type { Store } from '../store/store.js';
+import { jsonServerRecord } from './json-server-record.js';
+
+const PAGE = 1000;
+
+export interface ExportOptions {
+  /** The db.json shape (see the module comment). */
+  jsonServer?: boolean;
+}
+
+/** Every record of a collection, oldest first, a keyset page at a time (no OFFSET walking earlier rows). */
+async function allRecords(store: Store, name: string): Promise<RecordData[]> {
+  const items: RecordData[] = [];
+  let after: unknown[] | null = null;
+  for (;;) {
+    const page = await store.list(name, {
+      filter: null,
+      sort: [],
+      limit: PAGE,
+      offset: 0,
+      after,
+      count: false,
+    });
+    items.push(...page.items);
+    const last = page.items[page.items.length - 1];
+    if (!last || page.items.length < PAGE) break;
+    // The order without a sort: created, then id (query/cursor.ts orderKeys).
+    after = [last.created, last.id];
+  }
+  return items;
+}
+
+/** Every collection's records (see the module comment for the two shapes). */
+export async function exportData(
+  store: Store,
+  schema: ReadonlyMap<string, CompiledCollection>,
+  options: ExportOptions = {},
+): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  for (const [name, { def }] of schema) {
+    const items = await allRecords(store, name);
+    if (!options.jsonServer) out[name] = items;
+    else if (def.single) out[name] = items[0] ? jsonServerRecord(def, items[0], schema) : {};
+    else if (!def.auth || items.length > 0) out[name] = items.map((r) => jsonServerRecord(def, r, schema));
+  }
+  return out;
+}
