@@ -89,6 +89,16 @@ export interface RecordWriterDeps {
   now?: () => Date;
 }
 
+/** A client's id for a record: 1 to 64 URL-safe characters (400 otherwise). */
+function checkId(id: string): void {
+  if (!ID_PATTERN.test(id)) {
+    throw new Problem(
+      'invalidId',
+      `"${id}" is not a valid id: use 1 to 64 characters of A-Z, a-z, 0-9, _ and -.`,
+    );
+  }
+}
+
 export class RecordWriter {
   private readonly now: () => Date;
   private readonly hooks: WriteHooks;
@@ -112,12 +122,13 @@ export class RecordWriter {
     }
   }
 
-  /** POST: a new record with a server id. */
-  async create({ ctx, collection: name, body, scope, uploads = [] }: CreateWrite) {
+  /** POST: a new record with a server id, or with the client's (`id`), which must be free. */
+  async create({ ctx, collection: name, body, id: chosen, scope, uploads = [] }: CreateWrite) {
     const compiled = findCollection(this.deps.schema, name);
     const allowed = access(compiled.def, 'create', ctx);
+    if (chosen !== undefined) checkId(chosen);
     const values = compiled.fromBody(body);
-    const id = compiled.def.ids === 'increment' ? await scope.tx.nextId(name) : randomId();
+    const id = chosen ?? (compiled.def.ids === 'increment' ? await scope.tx.nextId(name) : randomId());
     return this.insert({ ctx, compiled, id, values, allowed, scope, uploads });
   }
 
@@ -133,12 +144,7 @@ export class RecordWriter {
   }: ReplaceWrite): Promise<WriteOutcome> {
     const compiled = findCollection(this.deps.schema, name);
     const { def } = compiled;
-    if (!ID_PATTERN.test(id)) {
-      throw new Problem(
-        'invalidId',
-        `"${id}" is not a valid id: use 1 to 64 characters of A-Z, a-z, 0-9, _ and -.`,
-      );
-    }
+    checkId(id);
     const current = await viewableForChange(scope.tx, ctx, compiled, id, 'update');
     if (!current) {
       const allowed = access(def, 'create', ctx);

@@ -17,9 +17,11 @@ export interface WriteTarget {
   scope: WriteScope;
 }
 
-/** POST: the body, and the files a form uploaded for it. */
+/** POST: the body, the files a form uploaded for it and, where a client may choose it (json-server's POST), the id. */
 export interface CreateWrite extends WriteTarget {
   body: Record<string, unknown>;
+  /** The client's id for the new record: a 409 when taken, never a replacement. */
+  id?: string;
   uploads?: readonly StagedUpload[];
 }
 

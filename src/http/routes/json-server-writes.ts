@@ -63,6 +63,7 @@ export function jsonServerWrites(services: Services) {
   const { schema, reader } = services;
   const writes = recordWriteHandlers(services, {
     shape: jsonServerShape(schema),
+    bodyId: true,
     adapt: (collection, body, req) => {
       const adapted = adaptBody(findCollection(schema, collection).def, body);
       const parent = parents.get(req);
@@ -96,14 +97,13 @@ export function jsonServerWrites(services: Services) {
       return writes.create(req, reply, { collection });
     },
 
-    /** `POST /profile`: creates the record while there is none. */
+    /**
+     * `POST /profile`: creates the record while there is none, and replaces
+     * it (as PUT does: If-Match honoured, 200) once there is, as json-server does.
+     */
     async createSingle(req: FastifyRequest, reply: FastifyReply, collection: string) {
-      if (await firstRecord(services, req.ctx, collection)) {
-        throw new Problem(
-          'conflict',
-          `${collection} holds one record, which exists already; PUT or PATCH /${collection} changes it.`,
-        );
-      }
+      const existing = await firstRecord(services, req.ctx, collection);
+      if (existing) return writes.replace(req, reply, { collection, id: existing.id as string });
       return writes.create(req, reply, { collection });
     },
     replaceSingle: async (req: FastifyRequest, reply: FastifyReply, collection: string) =>

@@ -14,6 +14,7 @@ import type { Preconditions } from '../../service/preconditions.js';
 import { access } from '../../service/rules.js';
 import { isPlainObject } from '../../util/is-plain-object.js';
 import { WRITE_TYPES } from '../../util/media-types.js';
+import { Problem } from '../../util/problem.js';
 import { preconditionsOf } from '../conditional.js';
 import { readFormBody, type WriteBody } from '../form-body.js';
 import { fingerprintBody } from '../form-respond.js';
@@ -35,6 +36,18 @@ export interface RecordWriteOptions {
   shape?: WriteShape;
   /** The body as written to that scheme, turned into the API's (numeric ids as strings). */
   adapt?: (collection: string, body: unknown, req: FastifyRequest) => unknown;
+  /** A POST body's `id` names the new record (json-server's POST), instead of being ignored. */
+  bodyId?: boolean;
+}
+
+/** The id a POST body asks for, when the scheme takes one: a string after `adapt`, else a 400. */
+function bodyIdOf(body: Record<string, unknown>): string | undefined {
+  if (!Object.hasOwn(body, 'id')) return undefined;
+  if (typeof body.id === 'string') return body.id;
+  throw new Problem(
+    'invalidId',
+    `${JSON.stringify(body.id)} is not a valid id: use a whole number, or 1 to 64 characters of A-Z, a-z, 0-9, _ and -.`,
+  );
 }
 
 export function recordWriteHandlers(services: Services, options: RecordWriteOptions = {}) {
@@ -165,9 +178,11 @@ export function recordWriteHandlers(services: Services, options: RecordWriteOpti
           input.idempotencyKey,
         );
         const { collection } = p;
+        const { body, uploads } = input;
+        const id = options.bodyId && isPlainObject(body) ? bodyIdOf(body) : undefined;
         return await answerWrite(services, req, reply, {
           claim,
-          write: { method: 'POST', ctx: req.ctx, collection, body: input.body, uploads: input.uploads },
+          write: { method: 'POST', ctx: req.ctx, collection, body, id, uploads },
           input,
           shape,
         });
