@@ -131,9 +131,9 @@ describe('inferConfig', () => {
 
   const BAD: [string, unknown, RegExp][] = [
     ['not an object', [1, 2], /must hold a JSON object/],
-    ['a bad collection name', { 'blog-posts': [] }, /"blog-posts": not a valid collection name/],
-    ['users', { users: [{ id: 1 }] }, /"users": the server keeps its accounts there; rename/],
-    ['a reserved collection', { files: [] }, /"files": reserved/],
+    ['a key that is no URL segment', { 'blog posts': [] }, /"blog posts": not a URL path segment/],
+    ['a key starting with a dot', { '.hidden': [] }, /"\.hidden": not a URL path segment/],
+    ['a path of our own', { _: [] }, /"_": a path of the server's own/],
     [
       'a bad key',
       { posts: [{ id: 1 }, { 'first name': 'x' }] },
@@ -159,7 +159,7 @@ describe('inferConfig', () => {
   }
 
   test('every problem is listed, not only the first', () => {
-    const problems = problemsOf({ 'a-b': [], posts: [{ id: 1.5, 'x y': 1 }] });
+    const problems = problemsOf({ 'a b': [], posts: [{ id: 1.5, 'x y': 1 }] });
     assert.equal(problems.length, 3, problems.join('; '));
   });
 
@@ -180,5 +180,66 @@ describe('inferConfig', () => {
       lines[lines.length - 1],
       /Every rule is "public".*Tighten "rules" in methodical\.config\.json/,
     );
+  });
+});
+
+describe('inferConfig: keys that cannot be collection names keep their name as jsonServerName', () => {
+  /** jsonplaceholder's shape: users, posts with userId, comments with postId, albums, photos, todos. */
+  const PLACEHOLDER = {
+    users: [{ id: 1, name: 'Leanne', address: { city: 'Gwenborough' } }, { id: 2, name: 'Ervin' }],
+    posts: [{ id: 1, userId: 1, title: 'sunt' }],
+    comments: [{ id: 1, postId: 1, body: 'laudantium' }],
+    'blog-posts': [{ id: 'a', userId: 2 }],
+    '2024': [{ id: 1, note: 'x' }],
+    files: { name: 'f' },
+    json_users: [{ id: 9 }],
+  };
+  const { config } = inferConfig(PLACEHOLDER);
+
+  test('users, files, 2024 and blog-posts become json_<key> collections named after the key', () => {
+    // In the file's order, as JSON.parse gives it (an integer-like key such as "2024" first).
+    assert.deepEqual(Object.keys(config.collections), [
+      'json_2024',
+      'json_users_2',
+      'posts',
+      'comments',
+      'json_blog_posts',
+      'json_files',
+      'json_users',
+    ]);
+    assert.equal(config.collections.json_users_2.jsonServerName, 'users');
+    assert.equal(config.collections.json_blog_posts.jsonServerName, 'blog-posts');
+    assert.equal(config.collections.json_2024.jsonServerName, '2024');
+    assert.equal(config.collections.json_files.jsonServerName, 'files');
+    assert.equal(config.collections.json_files.single, true);
+    // A key that is a name already keeps it, and no jsonServerName.
+    assert.equal(config.collections.json_users.jsonServerName, undefined);
+    assert.equal(config.collections.posts.jsonServerName, undefined);
+    assert.equal(config.collections.json_users_2.ids, 'increment');
+  });
+
+  test('userId points to the collection the key users became', () => {
+    assert.deepEqual(config.collections.posts.fields?.userId, {
+      type: 'relation',
+      collection: 'json_users_2',
+      onDelete: 'cascade',
+    });
+    assert.equal(config.collections.json_blog_posts.fields?.userId?.collection, 'json_users_2');
+    assert.equal(config.collections.comments.fields?.postId?.collection, 'posts');
+  });
+
+  test('the config validates: each json-server name is its own, the accounts collection gives users up', () => {
+    const valid = validateConfig(config, 'methodical.config.json', '/tmp');
+    assert.equal(valid.collections.json_users_2.jsonServerName, 'users');
+    assert.equal(valid.collections.users.jsonServerName, undefined);
+  });
+
+  test('the summary shows the key beside the collection and states the rule', () => {
+    const lines = describeInferred(inferConfig(PLACEHOLDER), 'methodical.config.json');
+    assert.ok(lines.some((l) => /^ {2}json_users_2 \("users"\) +ids 1, 2, 3…; name: text/.test(l)), lines.join('\n'));
+    assert.ok(lines.some((l) => /posts +ids 1, 2, 3…; userId → json_users_2/.test(l)));
+    assert.ok(lines.some((l) => /^Renamed: a key that cannot be a collection name .* becomes the collection json_<key>/.test(l)));
+    const plain = describeInferred(inferConfig(DB), 'methodical.config.json');
+    assert.ok(!plain.some((l) => l.startsWith('Renamed')));
   });
 });

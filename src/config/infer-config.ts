@@ -2,22 +2,28 @@
  * A config inferred from a json-server `db.json`: each top-level array of
  * objects becomes a collection, each top-level object a `single: true`
  * collection; fields are the union of the records' keys, typed by their
- * values. Pure: data in, config (plain JSON) and notes out; anything that
+ * values. A key that cannot be a collection name (`users`, `blog-posts`)
+ * becomes json_<key> with `jsonServerName` keeping the key (RENAME_RULE). Pure: data in, config (plain JSON) and notes out; anything that
  * cannot become a collection or a field is an InferError naming the key
  * and the record, never a guess.
  */
 import { normaliseDate } from '../schema/fields/date.js';
+import { JSON_SERVER_NAME_PATTERN, OWN_PATH_SEGMENTS } from '../schema/json-server-names.js';
 import { type FieldDef, ID_PATTERN, NAME_PATTERN, RULE_OPERATIONS } from '../schema/types.js';
 import { isPlainObject } from '../util/is-plain-object.js';
 import type { UserCollection, UserConfig } from './types.js';
+import { RESERVED_COLLECTIONS as RESERVED_API_NAMES } from './validate-collections.js';
 
 /** Bounds on the work: collections, fields per collection and records in all. */
 export const INFER_LIMITS = { collections: 200, fields: 500, records: 2_000_000 } as const;
 
 /** Keys that are system fields of every record: `id` names it, `created`/`updated` are its timestamps. */
 const SYSTEM_KEYS = new Set(['id', 'created', 'updated']);
-/** Collections the server keeps for itself (users holds accounts; the others would shadow /api routes). */
-const RESERVED_COLLECTIONS = new Set(['users', 'auth', 'files', 'batch']);
+/** Collection names the server keeps for itself (users holds accounts; the others name /api routes). */
+const RESERVED_COLLECTIONS = new Set(['users', ...RESERVED_API_NAMES, 'realtime']);
+/** What a db.json key that cannot be a collection name becomes: see collectionNameFor. */
+export const RENAME_RULE =
+  'a key that cannot be a collection name (users, auth, files, batch, realtime, or not a letter then letters, digits and _) becomes the collection json_<key>, other characters as _, with jsonServerName: "<key>" keeping its URL and db.json key';
 const RESERVED_FIELDS = new Set(['expand']);
 /** At most this many problems are listed; the count of the rest is given. */
 const SHOWN_PROBLEMS = 10;
@@ -85,9 +91,25 @@ function isIntegerId(value: unknown): boolean {
 }
 
 interface Source {
+  /** The db.json key (the json-server name). */
   name: string;
+  /** The collection it becomes: the key, or json_<key> (collectionNameFor). */
+  collection: string;
   records: Record<string, unknown>[];
   single: boolean;
+}
+
+/** Whether a db.json key can be a collection's name as it is. */
+const usableName = (key: string) => NAME_PATTERN.test(key) && !RESERVED_COLLECTIONS.has(key);
+
+/** The collection a key becomes (RENAME_RULE): itself, or json_<key> made a name and unique among `taken`. */
+function collectionNameFor(key: string, taken: Set<string>): string {
+  if (usableName(key)) return key;
+  const base = `json_${key.replace(/[^A-Za-z0-9_]/g, '_')}`.slice(0, 63);
+  let name = base;
+  for (let n = 2; taken.has(name); n++) name = `${base.slice(0, 63 - String(n).length - 1)}_${n}`;
+  taken.add(name);
+  return name;
 }
 
 /** The top-level keys that become collections, the ones skipped, and every problem found on the way. */
@@ -102,10 +124,10 @@ function sources(data: Record<string, unknown>, problems: string[]): { list: Sou
         skipped.push(`"${name}": ${name}[${bad}] is not an object, so the array is not a collection`);
         continue;
       }
-      list.push({ name, records: value as Record<string, unknown>[], single: false });
+      list.push({ name, collection: name, records: value as Record<string, unknown>[], single: false });
       records += value.length;
     } else if (isPlainObject(value)) {
-      list.push({ name, records: [value], single: true });
+      list.push({ name, collection: name, records: [value], single: true });
       records += 1;
     } else {
       skipped.push(`"${name}": ${value === null ? 'null' : `a ${typeof value}`}, not an array or an object`);
@@ -115,17 +137,16 @@ function sources(data: Record<string, unknown>, problems: string[]): { list: Sou
     problems.push(`${list.length} collections: at most ${INFER_LIMITS.collections} are inferred`);
   if (records > INFER_LIMITS.records)
     problems.push(`${records} records: at most ${INFER_LIMITS.records} are imported at once`);
-  for (const { name } of list) {
-    if (!NAME_PATTERN.test(name))
+  const taken = new Set(list.map((s) => s.name).filter(usableName));
+  for (const source of list) {
+    const { name } = source;
+    if (!JSON_SERVER_NAME_PATTERN.test(name))
       problems.push(
-        `"${name}": not a valid collection name (a letter, then letters, digits or _, at most 63)`,
+        `"${name}": not a URL path segment (1 to 64 of A-Z a-z 0-9 - _ . ~, not starting with "."); rename the key in the file`,
       );
-    else if (RESERVED_COLLECTIONS.has(name))
-      problems.push(
-        name === 'users'
-          ? '"users": the server keeps its accounts there; rename the key in the file (e.g. "people") to import these records'
-          : `"${name}": reserved (it would shadow /api/${name}); rename the key in the file`,
-      );
+    else if (!usableName(name) && OWN_PATH_SEGMENTS.includes(name))
+      problems.push(`"${name}": a path of the server's own (/${name}/…); rename the key in the file`);
+    else source.collection = collectionNameFor(name, taken);
   }
   return { list, skipped };
 }
@@ -163,20 +184,26 @@ function collectIds(list: readonly Source[], problems: string[]): Map<string, Se
   return ids;
 }
 
-/** A field from one key's values (nulls left out), or a relation when they all name records of another collection. */
-function inferField(
-  key: string,
-  values: readonly unknown[],
-  ids: ReadonlyMap<string, Set<string>>,
-  singles: ReadonlySet<string>,
-): FieldDef {
+/** What relation inference knows of the file: each key's ids, its collection, and the single ones. */
+interface Targets {
+  ids: ReadonlyMap<string, Set<string>>;
+  collections: ReadonlyMap<string, string>;
+  singles: ReadonlySet<string>;
+}
+
+/**
+ * A field from one key's values (nulls left out), or a relation when they
+ * all name records of another collection: `userId` → the key `users`, to
+ * its collection (json_users).
+ */
+function inferField(key: string, values: readonly unknown[], targets: Targets): FieldDef {
   const present = values.filter((v) => v !== null && v !== undefined);
   if (present.length > 0) {
     for (const target of targetsOf(key)) {
-      const known = ids.get(target);
-      if (!known || singles.has(target)) continue;
+      const known = targets.ids.get(target);
+      if (!known || targets.singles.has(target)) continue;
       if (present.every((v) => known.has(idKey(v))))
-        return { type: 'relation', collection: target, onDelete: 'cascade' };
+        return { type: 'relation', collection: targets.collections.get(target), onDelete: 'cascade' };
     }
   }
   let kind: Kind | undefined;
@@ -188,12 +215,7 @@ function inferField(
 }
 
 /** One collection's config: fields in the order their keys first appear, ids, rules open to everyone. */
-function inferCollection(
-  source: Source,
-  ids: ReadonlyMap<string, Set<string>>,
-  singles: ReadonlySet<string>,
-  problems: string[],
-): UserCollection {
+function inferCollection(source: Source, targets: Targets, problems: string[]): UserCollection {
   const values = new Map<string, unknown[]>();
   source.records.forEach((record, i) => {
     for (const [key, value] of Object.entries(record)) {
@@ -216,7 +238,7 @@ function inferCollection(
   if (values.size > INFER_LIMITS.fields)
     problems.push(`${source.name}: ${values.size} keys: at most ${INFER_LIMITS.fields} fields are inferred`);
   const fields: Record<string, FieldDef> = {};
-  for (const [key, list] of values) fields[key] = inferField(key, list, ids, singles);
+  for (const [key, list] of values) fields[key] = inferField(key, list, targets);
   const collection: UserCollection = { fields };
   // json-server counts up from the largest whole-number id; any other id makes its new ids random.
   // A singular resource is counted only when it has a number for an id (so export gives a number back).
@@ -225,6 +247,7 @@ function inferCollection(
     : source.records.every((r) => !Object.hasOwn(r, 'id') || isIntegerId(r.id));
   if (counted) collection.ids = 'increment';
   if (source.single) collection.single = true;
+  if (source.collection !== source.name) collection.jsonServerName = source.name;
   collection.rules = Object.fromEntries(RULE_OPERATIONS.map((op) => [op, 'public']));
   return collection;
 }
@@ -237,8 +260,9 @@ export function inferConfig(data: unknown): InferredConfig {
   const { list, skipped } = sources(data, problems);
   const ids = collectIds(list, problems);
   const singles = new Set(list.filter((s) => s.single).map((s) => s.name));
+  const targets: Targets = { ids, singles, collections: new Map(list.map((s) => [s.name, s.collection])) };
   const collections: Record<string, UserCollection> = {};
-  for (const source of list) collections[source.name] = inferCollection(source, ids, singles, problems);
+  for (const source of list) collections[source.collection] = inferCollection(source, targets, problems);
   if (problems.length > 0) throw new InferError(problems);
   return { config: { jsonServer: true, collections }, skipped };
 }
@@ -247,15 +271,18 @@ export function inferConfig(data: unknown): InferredConfig {
 export function describeInferred(inferred: InferredConfig, file: string): string[] {
   const lines: string[] = [];
   const entries = Object.entries(inferred.config.collections);
-  const width = Math.max(0, ...entries.map(([name]) => name.length));
+  const label = (name: string, c: UserCollection) =>
+    c.jsonServerName === undefined ? name : `${name} ("${c.jsonServerName}")`;
+  const width = Math.max(0, ...entries.map(([name, c]) => label(name, c).length));
   for (const [name, c] of entries) {
     const kind = c.single ? 'one record' : c.ids === 'increment' ? 'ids 1, 2, 3…' : 'ids as given';
     const fields = Object.entries(c.fields ?? {}).map(([key, f]) =>
       f.type === 'relation' ? `${key} → ${f.collection}` : `${key}: ${f.type}`,
     );
-    lines.push(`  ${name.padEnd(width)}  ${kind}; ${fields.join(', ') || 'no fields'}`);
+    lines.push(`  ${label(name, c).padEnd(width)}  ${kind}; ${fields.join(', ') || 'no fields'}`);
   }
   for (const s of inferred.skipped) lines.push(`  skipped ${s}`);
+  if (entries.some(([, c]) => c.jsonServerName !== undefined)) lines.push(`Renamed: ${RENAME_RULE}.`);
   lines.push(
     `Every rule is "public", as in json-server: anyone may list, view, create, update and delete. Tighten "rules" in ${file} before this goes online.`,
   );

@@ -98,6 +98,8 @@ export interface UserCollection {
   ids?: 'random' | 'increment';
   /** At most one record (a json-server singular resource). */
   single?: boolean;
+  /** The db.json key and json-server URL segment when it is not the collection's name (`"users"`, `"blog-posts"`). */
+  jsonServerName?: string;
   /** Let shared caches keep public reads: `{ maxAge, sMaxAge, staleWhileRevalidate }` in seconds. */
   cache?: CacheSettings;
   /**

@@ -13,6 +13,7 @@ import {
   type Rule,
   type RuleOperation,
 } from '../schema/types.js';
+import { JSON_SERVER_NAME_PATTERN, jsonServerNamesOf, OWN_PATH_SEGMENTS } from '../schema/json-server-names.js';
 import { at, type Checker } from './checker.js';
 import { RESERVED_USER_FIELDS, USER_FIELDS, USER_RULES } from './users-collection.js';
 import { type FieldContext, validateField } from './validate-field.js';
@@ -28,10 +29,11 @@ const COLLECTION_KEYS = [
   'indexes',
   'ids',
   'single',
+  'jsonServerName',
 ];
 const CACHE_KEYS: readonly (keyof CacheSettings)[] = ['maxAge', 'sMaxAge', 'staleWhileRevalidate'];
 /** These would shadow /api/auth, /api/files and /api/batch. */
-const RESERVED_COLLECTIONS = ['auth', 'files', 'batch'];
+export const RESERVED_COLLECTIONS: readonly string[] = ['auth', 'files', 'batch'];
 /** System fields, and `expand`, which holds inlined relations in a record. */
 const RESERVED_FIELDS = ['id', 'created', 'updated', 'expand'];
 const NAME_RULE = 'must start with a letter and hold only letters, digits and "_" (at most 63 characters)';
@@ -130,6 +132,12 @@ function validateCollection(c: Checker, name: string, value: unknown, ctx: Field
       );
     else def.single = true;
   }
+  if (raw.jsonServerName !== undefined) {
+    const name = c.collect(undefined, () =>
+      readJsonServerName(c, raw.jsonServerName, at(path, 'jsonServerName')),
+    );
+    if (name !== undefined) def.jsonServerName = name;
+  }
   if (raw.cache !== undefined) {
     const cache = c.collect(undefined, () => readCache(c, raw.cache, at(path, 'cache')));
     if (cache) def.cache = cache;
@@ -147,6 +155,41 @@ function readIds(c: Checker, value: unknown, path: string): IdKind {
   if (value === undefined) return 'random';
   if (typeof value === 'string' && (ID_KINDS as readonly string[]).includes(value)) return value as IdKind;
   return c.expected(path, ID_KINDS.map((k) => JSON.stringify(k)).join(' or '), value);
+}
+
+/** `jsonServerName`: a URL-safe path segment that is none of the server's own. */
+function readJsonServerName(c: Checker, value: unknown, path: string): string {
+  const name = c.string(value, path);
+  if (!JSON_SERVER_NAME_PATTERN.test(name)) {
+    c.fail(
+      path,
+      `"${name}" is not a URL path segment: use 1 to 64 of A-Z a-z 0-9 - _ . ~, not starting with "."`,
+    );
+  }
+  if (OWN_PATH_SEGMENTS.includes(name)) {
+    c.fail(path, `"${name}" is a path of the server's own (/${name}/…); choose another json-server name`);
+  }
+  return name;
+}
+
+/** Every collection's json-server name is its own (the accounts collection gives `users` up: json-server-names.ts). */
+function checkJsonServerNames(c: Checker, collections: Record<string, CollectionDef>): void {
+  const { byName } = jsonServerNamesOf(Object.values(collections));
+  for (const def of Object.values(collections)) {
+    const own = def.jsonServerName === undefined;
+    if (own && def.auth) continue;
+    const name = def.jsonServerName ?? def.name;
+    const holder = byName.get(name);
+    if (holder === undefined || holder === def.name) continue;
+    // Reported at the jsonServerName that makes the clash.
+    const [at_, other] = own ? [holder, def.name] : [def.name, holder];
+    c.collect(undefined, () =>
+      c.fail(
+        at(at('collections', at_), 'jsonServerName'),
+        `"${name}" is the json-server name of collection ${other} already: each collection needs its own`,
+      ),
+    );
+  }
 }
 
 /** `cache`: seconds, each a whole number ≥ 0 and each optional. */
@@ -171,5 +214,6 @@ export function validateCollections(c: Checker, value: unknown): Record<string, 
       collections[name] = validateCollection(c, name, raw[name], ctx);
     });
   }
+  checkJsonServerNames(c, collections);
   return collections;
 }

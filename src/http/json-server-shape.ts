@@ -8,6 +8,7 @@
 import type { JsonServerInfo } from '../query/json-server-query.js';
 import type { ListInfo } from '../query/list-params.js';
 import type { CompiledCollection } from '../schema/compile-collection.js';
+import { jsonServerName, jsonServerNames } from '../schema/json-server-names.js';
 import type { CollectionDef } from '../schema/types.js';
 import { isPlainObject } from '../util/is-plain-object.js';
 
@@ -56,14 +57,17 @@ export function adaptBody(def: CollectionDef, body: unknown): unknown {
   return out;
 }
 
-/** The relation field of `child` pointing to `parent`: `postId` for posts where there are several. */
+/**
+ * The relation field of `child` pointing to `parent`: `postId` for posts
+ * where there are several (`userId` for json_users, whose json-server name is users).
+ */
 export function parentField(schema: Schema, child: string, parent: string): string | undefined {
   const def = schema.get(child)?.def;
   if (!def) return undefined;
   const fields = Object.entries(def.fields)
     .filter(([, f]) => f.type === 'relation' && f.collection === parent && !f.multiple)
     .map(([name]) => name);
-  return fields.find((name) => name === `${singular(parent)}Id`) ?? fields[0];
+  return fields.find((name) => name === `${singular(jsonServerName(schema, parent))}Id`) ?? fields[0];
 }
 
 /** json-server's singular of a collection name: `posts` → `post`. */
@@ -87,9 +91,9 @@ export function jsonServerInfo(schema: Schema, name: string, info: ListInfo): Js
     .filter(([f]) => Object.hasOwn(info.fields, f) && !info.fields[f].multiple)
     .map(([f]) => f);
   const embeds: Record<string, string> = {};
-  for (const child of schema.keys()) {
+  for (const [child, key] of jsonServerNames(schema).byCollection) {
     const field = parentField(schema, child, name);
-    if (field !== undefined) embeds[child] = field;
+    if (field !== undefined) embeds[key] = field;
   }
   const expands: Record<string, string> = {};
   for (const [field, fdef] of Object.entries(def.fields)) {

@@ -30,7 +30,7 @@ export interface JsonServerInfo extends ListInfo {
   numeric: ReadonlySet<string>;
   /** Fields `q` searches (text, one value each). */
   searchable: readonly string[];
-  /** `_embed` names this collection takes: child collection → its relation field pointing here. */
+  /** `_embed` names this collection takes: a child's json-server name → its relation field pointing here. */
   embeds: Readonly<Record<string, string>>;
   /** `_expand` names: parent name (`post`) → the relation field holding it (`postId`). */
   expands: Readonly<Record<string, string>>;

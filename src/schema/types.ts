@@ -96,6 +96,13 @@ export interface CollectionDef {
    * Absent: false.
    */
   single?: boolean;
+  /**
+   * The name json-server used for this collection (a db.json key such as
+   * `users` or `blog-posts`): its URL under `jsonServer: true`, its key on
+   * import and export in db.json shape, the name `_embed` and `xxxId`
+   * relations use. Absent: the collection's own name.
+   */
+  jsonServerName?: string;
 }
 
 export const ID_KINDS = ['random', 'increment'] as const;

@@ -3,11 +3,13 @@
  * reads (what `import` took): arrays of plain objects, a single
  * collection's record as an object, whole-number ids as numbers in
  * `ids: "increment"` collections and relation values as numbers when they
- * point into one, no created/updated, no null values, the users
- * collection only when it holds accounts. Otherwise every record as the
+ * point into one, no created/updated, no null values, each collection
+ * under its json-server name (`jsonServerName`), the accounts collection
+ * only when it holds accounts and no other collection is named users there. Otherwise every record as the
  * API serves it (users without their password hashes).
  */
 import type { CompiledCollection } from '../schema/compile-collection.js';
+import { jsonServerNames } from '../schema/json-server-names.js';
 import type { RecordData } from '../schema/types.js';
 import type { Store } from '../store/store.js';
 import { jsonServerRecord } from './json-server-record.js';
@@ -48,11 +50,17 @@ export async function exportData(
   options: ExportOptions = {},
 ): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
+  const keys = jsonServerNames(schema).byCollection;
   for (const [name, { def }] of schema) {
+    if (!options.jsonServer) {
+      out[name] = await allRecords(store, name);
+      continue;
+    }
+    const key = keys.get(name);
+    if (key === undefined) continue;
     const items = await allRecords(store, name);
-    if (!options.jsonServer) out[name] = items;
-    else if (def.single) out[name] = items[0] ? jsonServerRecord(def, items[0], schema) : {};
-    else if (!def.auth || items.length > 0) out[name] = items.map((r) => jsonServerRecord(def, r, schema));
+    if (def.single) out[key] = items[0] ? jsonServerRecord(def, items[0], schema) : {};
+    else if (!def.auth || items.length > 0) out[key] = items.map((r) => jsonServerRecord(def, r, schema));
   }
   return out;
 }

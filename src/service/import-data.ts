@@ -107,7 +107,8 @@ export async function importData(
     const compiled = schema.get(name) as CompiledCollection;
     // A millisecond apart, the last one now: oldest first is the file's order (none in the future).
     const at = (i: number) => new Date(now - (items.length - 1 - i)).toISOString();
-    const list = items.map((item, i) => toRecord(compiled, item, `${name}[${i}]`, at(i)));
+    const key = plan.keys.get(name) ?? name;
+    const list = items.map((item, i) => toRecord(compiled, item, `${key}[${i}]`, at(i)));
     if (compiled.def.single && list[0]) await placeSingle(store, name, list[0]);
     records.set(name, list);
   }

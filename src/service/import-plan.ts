@@ -1,12 +1,14 @@
 /**
  * What an import of a json-server `db.json` writes, decided before anything
- * is: which top-level keys go to which collection (arrays; an object into a
- * `single` collection, or with `perKey` into any), which are left out and
+ * is: which top-level keys go to which collection (by json-server name,
+ * else by collection name; arrays; an object into a `single` collection,
+ * or with `perKey` into any), which are left out and
  * why, and each record validated like an API write. json-server's numbers
  * are taken where we keep strings: an id `1` is the id "1", and a relation
  * value `postId: 1` names the record "1".
  */
 import type { CompiledCollection } from '../schema/compile-collection.js';
+import { jsonServerNames } from '../schema/json-server-names.js';
 import { ID_PATTERN, type RecordData } from '../schema/types.js';
 import { isPlainObject } from '../util/is-plain-object.js';
 import { isProblem } from '../util/problem.js';
@@ -21,6 +23,8 @@ export class ImportError extends Error {
 export interface ImportPlan {
   /** Collection name → the objects of the file for it, in file order. */
   collections: Map<string, Record<string, unknown>[]>;
+  /** Collection name → the file's key for it, where they differ (`jsonServerName`: json_users ← "users"). */
+  keys: Map<string, string>;
   /** Top-level keys not imported, each with the reason. */
   skipped: string[];
 }
@@ -37,26 +41,35 @@ export function importPlan(
   if (!isPlainObject(data))
     throw new ImportError('the file must hold a JSON object whose keys name collections');
   const collections = new Map<string, Record<string, unknown>[]>();
+  const keys = new Map<string, string>();
   const skipped: string[] = [];
+  const { byName } = jsonServerNames(schema);
   for (const [key, value] of Object.entries(data)) {
-    const single = schema.get(key)?.def.single === true;
+    // A key is a collection's json-server name, else (a file `export` wrote without --json-server) its name.
+    const name = byName.get(key) ?? key;
+    const earlier = keys.get(name) ?? (collections.has(name) ? name : undefined);
+    if (earlier !== undefined)
+      throw new ImportError(`"${earlier}" and "${key}" both name collection ${name}; keep one of them`);
+    const single = schema.get(name)?.def.single === true;
     if (Array.isArray(value)) {
       value.forEach((item, i) => {
         if (!isPlainObject(item)) throw new ImportError(`${key}[${i}] is not an object`);
       });
       if (single && value.length > 1)
         throw new ImportError(`${key} holds one record at most, and the file has ${value.length}`);
-      collections.set(key, value as Record<string, unknown>[]);
+      collections.set(name, value as Record<string, unknown>[]);
     } else if (isPlainObject(value) && (single || perKey)) {
-      collections.set(key, [value]);
+      collections.set(name, [value]);
     } else {
       const what = isPlainObject(value)
-        ? `an object, and collection "${key}" is not single: true (or import with --collection-per-key)`
+        ? `an object, and collection "${name}" is not single: true (or import with --collection-per-key)`
         : `${value === null ? 'null' : `a ${typeof value}`}, not an array of records`;
       skipped.push(`"${key}" (${what})`);
+      continue;
     }
+    if (name !== key) keys.set(name, key);
   }
-  return { collections, skipped };
+  return { collections, keys, skipped };
 }
 
 function stamp(value: unknown, fallback: string): string {

@@ -7,6 +7,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type JsonServerQuery, parseJsonServerQuery } from '../../query/json-server-query.js';
 import { comparison, type ListParams, type QueryValues } from '../../query/list-params.js';
+import type { CompiledCollection } from '../../schema/compile-collection.js';
+import { jsonServerName, jsonServerNames } from '../../schema/json-server-names.js';
 import { findCollection } from '../../service/collections.js';
 import type { RequestContext } from '../../service/context.js';
 import { etagOf } from '../../util/etag.js';
@@ -65,12 +67,14 @@ export function jsonServerReads(services: Services) {
       }
       return shaped;
     });
-    for (const child of q.embed) {
-      const field = jsonServerInfo(schema, collection, reader.listInfo(collection, ctx)).embeds[child];
+    for (const key of q.embed) {
+      // `_embed` names the child by its json-server name, as the body does.
+      const child = jsonServerNames(schema).byName.get(key) as string;
+      const field = jsonServerInfo(schema, collection, reader.listInfo(collection, ctx)).embeds[key];
       const children = await childrenOf(ctx, child, field, rows);
       const childDef = findCollection(schema, child).def;
       rows.forEach((row, i) => {
-        out[i][child] = children
+        out[i][key] = children
           .filter((c) => c[field] === row.id)
           .map((c) => shapeRecord(schema, childDef, c));
       });
@@ -127,10 +131,11 @@ export function jsonServerReads(services: Services) {
       if (q.paged) extra.link = pageLinks(req.url, q.params.page, q.params.perPage, total);
       if (q.range) {
         const start = q.params.offset ?? 0;
+        const unit = jsonServerName(schema, collection);
         extra['content-range'] =
           items.length === 0
-            ? `${collection} */${total}`
-            : `${collection} ${start}-${start + items.length - 1}/${total}`;
+            ? `${unit} */${total}`
+            : `${unit} ${start}-${start + items.length - 1}/${total}`;
       }
       if (reply.getHeader('access-control-expose-headers') === undefined) {
         extra['access-control-expose-headers'] = LIST_HEADERS;
@@ -173,8 +178,7 @@ export function jsonServerReads(services: Services) {
   /** The record of a single collection; 404 while it has none. */
   async function singleRecord(ctx: RequestContext, collection: string): Promise<Row> {
     const record = await firstRecord(services, ctx, collection);
-    if (!record)
-      throw new Problem('notFound', `${collection} has no record yet; POST /${collection} creates it.`);
+    if (!record) throw noSingleRecord(schema, collection);
     return record;
   }
 
@@ -193,6 +197,12 @@ export function jsonServerReads(services: Services) {
     const def = findCollection(schema, collection).def;
     return sendRead(req, reply, body, etag, record.updated as string | undefined, { def, operation: 'view' });
   }
+}
+
+/** The 404 of a single collection without its record. */
+export function noSingleRecord(schema: ReadonlyMap<string, CompiledCollection>, collection: string): Problem {
+  const path = `/${jsonServerName(schema, collection)}`;
+  return new Problem('notFound', `${collection} has no record yet; POST ${path} creates it.`);
 }
 
 /** The record of a single collection as the caller may list it, or undefined while it has none. */

@@ -6,17 +6,17 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { CompiledCollection } from '../../schema/compile-collection.js';
+import { jsonServerName } from '../../schema/json-server-names.js';
 import { findCollection } from '../../service/collections.js';
 import type { StoredResponse } from '../../service/idempotent-write.js';
 import { isPlainObject } from '../../util/is-plain-object.js';
 import { JSON_TYPE } from '../../util/media-types.js';
 import { preferReturn } from '../../util/prefer.js';
-import { Problem } from '../../util/problem.js';
 import { adaptBody, shapeRecord } from '../json-server-shape.js';
 import { representationHeaders } from '../respond.js';
 import type { Services } from '../services.js';
 import type { WriteShape } from '../write-answer.js';
-import { firstRecord, type Parent } from './json-server-reads.js';
+import { firstRecord, noSingleRecord, type Parent } from './json-server-reads.js';
 import { recordWriteHandlers } from './record-writes.js';
 
 type Schema = ReadonlyMap<string, CompiledCollection>;
@@ -24,9 +24,8 @@ type Schema = ReadonlyMap<string, CompiledCollection>;
 /** The path json-server serves a record at. */
 export function jsonServerPath(schema: Schema, collection: string, id: string): string {
   const single = schema.get(collection)?.def.single === true;
-  return single
-    ? `/${encodeURIComponent(collection)}`
-    : `/${encodeURIComponent(collection)}/${encodeURIComponent(id)}`;
+  const segment = `/${encodeURIComponent(jsonServerName(schema, collection))}`;
+  return single ? segment : `${segment}/${encodeURIComponent(id)}`;
 }
 
 /** A write's outcome as json-server answers it, with our validators beside. */
@@ -75,8 +74,7 @@ export function jsonServerWrites(services: Services) {
   /** The id of a single collection's record; 404 while there is none. */
   async function singleId(req: FastifyRequest, collection: string): Promise<string> {
     const record = await firstRecord(services, req.ctx, collection);
-    if (!record)
-      throw new Problem('notFound', `${collection} has no record yet; POST /${collection} creates it.`);
+    if (!record) throw noSingleRecord(schema, collection);
     return record.id as string;
   }
 

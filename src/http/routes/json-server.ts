@@ -1,6 +1,8 @@
 /**
  * json-server's URLs under `jsonServer: true`, beside /api: `/posts`,
- * `/posts/1`, a single collection at `/profile`, nested `/posts/1/comments`.
+ * `/posts/1`, a single collection at `/profile`, nested `/posts/1/comments`,
+ * each at the collection's json-server name (`jsonServerName`: `/users` for
+ * collection json_users).
  *
  * Which path wins: our own paths (/api/…, /_/…), the config's aliases and
  * routes are registered first and keep theirs; a collection whose
@@ -10,6 +12,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { CompiledCollection } from '../../schema/compile-collection.js';
+import { jsonServerName, jsonServerNames } from '../../schema/json-server-names.js';
 import { WRITE_TYPES } from '../../util/media-types.js';
 import { parentField } from '../json-server-shape.js';
 import { type FormRoute, type MethodHandlers, route, routeFor } from '../route-table.js';
@@ -26,13 +29,13 @@ function taken(app: FastifyInstance, name: string): boolean {
   return routeFor(app, `/${name}`) !== undefined || routeFor(app, `/${name}/1`) !== undefined;
 }
 
-/** The collections served at json-server's paths; the others are logged. */
+/** The collections served at json-server's paths (by their json-server names); the others are logged. */
 export function jsonServerCollections(app: FastifyInstance, schema: ReadonlyMap<string, CompiledCollection>) {
   const served: string[] = [];
-  for (const name of schema.keys()) {
-    if (taken(app, name)) {
+  for (const [name, segment] of jsonServerNames(schema).byCollection) {
+    if (taken(app, segment)) {
       app.log.warn(
-        `jsonServer: /${name} is already a path of this server; ${name} stays at /api/${name} alone`,
+        `jsonServer: /${segment} is already a path of this server; ${name} stays at /api/${name} alone`,
       );
     } else served.push(name);
   }
@@ -47,7 +50,7 @@ export function jsonServerRoutes(app: FastifyInstance, services: Services, forms
   const options = { acceptPost: WRITE_TYPES, forms };
   for (const name of served) {
     const { def } = schema.get(name) as CompiledCollection;
-    const path = `/${encodeURIComponent(name)}`;
+    const path = `/${encodeURIComponent(jsonServerName(schema, name))}`;
     if (def.single) {
       const handlers: MethodHandlers = {
         GET: (req, reply) => reads.single(req, reply, name),
@@ -80,7 +83,7 @@ export function jsonServerRoutes(app: FastifyInstance, services: Services, forms
       const parent = (req: FastifyRequest): Parent => ({ collection: name, id: idOf(req), field });
       const nested: MethodHandlers = { GET: (req, reply) => reads.list(req, reply, child, parent(req)) };
       if (!childDef.auth) nested.POST = (req, reply) => writes.createChild(req, reply, parent(req), child);
-      route(app, `${path}/:id/${encodeURIComponent(child)}`, nested, options);
+      route(app, `${path}/:id/${encodeURIComponent(jsonServerName(schema, child))}`, nested, options);
     }
   }
 }
