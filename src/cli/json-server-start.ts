@@ -9,7 +9,7 @@ import type { Config } from '../config/types.js';
 import { validateConfig } from '../config/validate.js';
 import { compileSchema } from '../schema/compile-schema.js';
 import { importData } from '../service/import-data.js';
-import { ImportError, importPlan } from '../service/import-plan.js';
+import { ImportError, importPlan, importSummary } from '../service/import-plan.js';
 import type { Store } from '../store/store.js';
 import { inferFrom, readDbJson } from './db-json.js';
 import { UsageError } from './usage-error.js';
@@ -46,6 +46,5 @@ export async function importOnFirstStart(
     if (error instanceof ImportError) throw new UsageError(`methodical serve: ${file}: ${error.message}`);
     throw error;
   }
-  const summary = [...counts].map(([name, n]) => `${n} ${name}`).join(', ') || 'nothing';
-  return `methodical: imported ${summary} from ${file}; a restart serves what is written from now on, not the file again`;
+  return `methodical: imported ${importSummary(plan, counts)} from ${file}; a restart serves what is written from now on, not the file again`;
 }

@@ -186,7 +186,10 @@ describe('inferConfig', () => {
 describe('inferConfig: keys that cannot be collection names keep their name as jsonServerName', () => {
   /** jsonplaceholder's shape: users, posts with userId, comments with postId, albums, photos, todos. */
   const PLACEHOLDER = {
-    users: [{ id: 1, name: 'Leanne', address: { city: 'Gwenborough' } }, { id: 2, name: 'Ervin' }],
+    users: [
+      { id: 1, name: 'Leanne', address: { city: 'Gwenborough' } },
+      { id: 2, name: 'Ervin' },
+    ],
     posts: [{ id: 1, userId: 1, title: 'sunt' }],
     comments: [{ id: 1, postId: 1, body: 'laudantium' }],
     'blog-posts': [{ id: 'a', userId: 2 }],
@@ -236,9 +239,16 @@ describe('inferConfig: keys that cannot be collection names keep their name as j
 
   test('the summary shows the key beside the collection and states the rule', () => {
     const lines = describeInferred(inferConfig(PLACEHOLDER), 'methodical.config.json');
-    assert.ok(lines.some((l) => /^ {2}json_users_2 \("users"\) +ids 1, 2, 3…; name: text/.test(l)), lines.join('\n'));
+    assert.ok(
+      lines.some((l) => /^ {2}json_users_2 \("users"\) +ids 1, 2, 3…; name: text/.test(l)),
+      lines.join('\n'),
+    );
     assert.ok(lines.some((l) => /posts +ids 1, 2, 3…; userId → json_users_2/.test(l)));
-    assert.ok(lines.some((l) => /^Renamed: a key that cannot be a collection name .* becomes the collection json_<key>/.test(l)));
+    assert.ok(
+      lines.some((l) =>
+        /^Renamed: a key that cannot be a collection name .* becomes the collection json_<key>/.test(l),
+      ),
+    );
     const plain = describeInferred(inferConfig(DB), 'methodical.config.json');
     assert.ok(!plain.some((l) => l.startsWith('Renamed')));
   });

@@ -2,6 +2,12 @@
  * Checks `collections`: names, fields, rules and flags, adds the built-in
  * `users` collection and the `owner` relation that an `owner` rule needs.
  */
+
+import {
+  JSON_SERVER_NAME_PATTERN,
+  jsonServerNamesOf,
+  OWN_PATH_SEGMENTS,
+} from '../schema/json-server-names.js';
 import {
   type CacheSettings,
   type CollectionDef,
@@ -13,7 +19,6 @@ import {
   type Rule,
   type RuleOperation,
 } from '../schema/types.js';
-import { JSON_SERVER_NAME_PATTERN, jsonServerNamesOf, OWN_PATH_SEGMENTS } from '../schema/json-server-names.js';
 import { at, type Checker } from './checker.js';
 import { RESERVED_USER_FIELDS, USER_FIELDS, USER_RULES } from './users-collection.js';
 import { type FieldContext, validateField } from './validate-field.js';

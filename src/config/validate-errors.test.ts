@@ -57,7 +57,7 @@ const CASES: [string, unknown, string, string][] = [
     'jsonServerName a path of our own',
     book({}, { jsonServerName: 'api' }),
     'collections.books.jsonServerName',
-    'a path of the server\'s own (/api/…)',
+    "a path of the server's own (/api/…)",
   ],
   [
     'jsonServerName of another collection',
@@ -66,7 +66,7 @@ const CASES: [string, unknown, string, string][] = [
     '"posts" is the json-server name of collection posts already',
   ],
   [
-    'jsonServerName taken by a later collection\'s own name',
+    "jsonServerName taken by a later collection's own name",
     { collections: { articles: { jsonServerName: 'posts' }, posts: {} } },
     'collections.articles.jsonServerName',
     '"posts" is the json-server name of collection posts already',

@@ -72,6 +72,15 @@ export function importPlan(
   return { collections, keys, skipped };
 }
 
+/** "2 posts, 3 users (into json_users)": what an import wrote, by the file's keys. */
+export function importSummary(plan: ImportPlan, counts: ReadonlyMap<string, number>): string {
+  const parts = [...counts].map(([name, n]) => {
+    const key = plan.keys.get(name);
+    return key === undefined ? `${n} ${name}` : `${n} ${key} (into ${name})`;
+  });
+  return parts.join(', ') || 'nothing';
+}
+
 function stamp(value: unknown, fallback: string): string {
   return typeof value === 'string' && !Number.isNaN(Date.parse(value))
     ? new Date(value).toISOString()

@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { inferConfig } from '../../src/config/infer-config.js';
+import { PLACEHOLDER_DB } from '../json-placeholder.js';
 import { testSchema } from '../postgres-schema.js';
 import { assertUsageFailure, cliSandbox, PUBLIC_RULES, run, SLOW, writeJsonConfig } from './helpers.js';
 
@@ -57,6 +58,7 @@ const SHAPES: Record<string, Record<string, unknown>> = {
   '2,500 records, more than an export page, ids out of order': {
     posts: Array.from({ length: 2500 }, (_, i) => ({ id: (i * 7919) % 2500, n: i })),
   },
+  "jsonplaceholder's: users, reserved and invalid keys, relations to them": PLACEHOLDER_DB,
   'dates and date-like text': {
     events: [
       { id: 1, day: '2024-05-01', at: '2024-05-01T12:30:00.000Z', label: '2024-05-01T12:30:00Z' },
@@ -78,7 +80,14 @@ describe('import of a db.json with no config, and export back', SLOW, () => {
         /^No config found: wrote methodical\.config\.json, inferred from db\.json:\n/,
       );
       assert.match(imported.stdout, /Every rule is "public"/);
-      const counts = Object.entries(db).map(([k, v]) => `${Array.isArray(v) ? v.length : 1} ${k}`);
+      const { config } = inferConfig(db);
+      const into = new Map(
+        Object.entries(config.collections).map(([name, c]) => [c.jsonServerName ?? name, name]),
+      );
+      const counts = Object.entries(db).map(([k, v]) => {
+        const name = into.get(k);
+        return `${Array.isArray(v) ? v.length : 1} ${k}${name === k ? '' : ` (into ${name})`}`;
+      });
       assert.ok(imported.stdout.endsWith(`Imported ${counts.join(', ')}.\n`), imported.stdout);
 
       const exported = await run(['export', '--data', 'data'], { cwd: dir });
@@ -153,13 +162,13 @@ describe('import of a db.json with no config, and export back', SLOW, () => {
   });
 
   it('what cannot be inferred: exit 2 naming each key and record, no stack, no config written', async () => {
-    const dir = folderWith({ posts: [{ id: 1.5 }, { 'first name': 'x' }], users: [] });
+    const dir = folderWith({ posts: [{ id: 1.5 }, { 'first name': 'x' }], 'my users': [] });
     const result = await run(['import', 'db.json', '--data', 'data'], { cwd: dir });
     assert.equal(result.code, 2, result.stderr);
     assert.match(result.stderr, /^methodical import: db\.json: cannot infer a config:\n/);
     assert.match(result.stderr, /posts\[0\]: id 1\.5 does not fit/);
     assert.match(result.stderr, /posts\[1\]: key "first name" is not a valid field name/);
-    assert.match(result.stderr, /"users": the server keeps its accounts there/);
+    assert.match(result.stderr, /"my users": not a URL path segment/);
     assert.doesNotMatch(result.stderr, /^\s+at /m);
     assert.ok(!existsSync(join(dir, 'methodical.config.json')));
     const broken = folderWith({});

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { PLACEHOLDER_DB } from '../json-placeholder.js';
 import { assertUsageFailure, cliSandbox, request, run, SLOW, serve, writeJsonConfig } from './helpers.js';
 
 const tmp = cliSandbox('methodical-serve-js-');
@@ -78,17 +79,58 @@ describe('serve --json-server', SLOW, () => {
       assertUsageFailure(withConfig),
       /--json-server infers the config from the file; leave out --config/,
     );
-    writeJsonConfig(tmp.dir, { 'bad-name': [] }, 'bad.json');
+    writeJsonConfig(tmp.dir, { 'bad name': [] }, 'bad.json');
     const bad = await run(['serve', '--json-server', 'bad.json', '--data', 'd2', '--port', '0'], {
       cwd: tmp.dir,
     });
     assert.equal(bad.code, 2, bad.stderr);
     assert.match(
       bad.stderr,
-      /methodical serve: bad\.json: cannot infer a config:\n {2}"bad-name": not a valid collection name/,
+      /methodical serve: bad\.json: cannot infer a config:\n {2}"bad name": not a URL path segment/,
     );
     assert.ok(!existsSync(join(tmp.dir, 'd2', 'methodical.db')), 'no database made');
     const missing = await run(['serve', '--json-server', 'nope.json'], { cwd: tmp.dir });
     assert.match(assertUsageFailure(missing), /methodical serve: nope\.json: file not found/);
+  });
+
+  it("jsonplaceholder's db.json: users, blog-posts and 2024 at their own URLs, related by userId", async () => {
+    writeJsonConfig(tmp.dir, PLACEHOLDER_DB, 'placeholder.json');
+    const args = ['--json-server', 'placeholder.json', '--data', 'd3', '--port', '0'];
+    const app = await serve(args, { cwd: tmp.dir });
+    try {
+      assert.match(
+        app.stderr(),
+        /^methodical: imported 1 2024 \(into json_2024\), 2 users \(into json_users\), 3 posts, 3 comments, 2 albums, 2 photos, 2 todos, 1 blog-posts \(into json_blog_posts\) from placeholder\.json/m,
+      );
+      const users = await fetch(`${app.url}/users`);
+      assert.equal(users.status, 200);
+      assert.equal(users.headers.get('x-total-count'), '2');
+      assert.deepEqual(await users.json(), PLACEHOLDER_DB.users);
+      assert.deepEqual((await request(`${app.url}/users/1`)).body, PLACEHOLDER_DB.users[0]);
+      const own = await fetch(`${app.url}/users/1/posts`);
+      assert.deepEqual(
+        await own.json(),
+        PLACEHOLDER_DB.posts.filter((p) => p.userId === 1),
+      );
+      const embedded = (await request(`${app.url}/users/2?_embed=posts&_embed=todos`)).body;
+      assert.deepEqual(embedded?.posts, [PLACEHOLDER_DB.posts[2]]);
+      assert.deepEqual(embedded?.todos, [PLACEHOLDER_DB.todos[1]]);
+      const expanded = await (await fetch(`${app.url}/posts/3?_expand=user`)).json();
+      assert.deepEqual(expanded, { ...PLACEHOLDER_DB.posts[2], user: PLACEHOLDER_DB.users[1] });
+      assert.deepEqual(await (await fetch(`${app.url}/blog-posts`)).json(), PLACEHOLDER_DB['blog-posts']);
+      assert.deepEqual(await (await fetch(`${app.url}/2024/1`)).json(), PLACEHOLDER_DB['2024'][0]);
+      const created = await request(`${app.url}/users`, { method: 'POST', body: { name: 'Clementine' } });
+      assert.equal(created.status, 201, created.text);
+      assert.equal(created.headers.get('location'), '/users/3');
+      assert.deepEqual(created.body, { id: 3, name: 'Clementine' });
+      // /api keeps the collection names; the accounts collection is /api/users, not served at /users.
+      const api = await request(`${app.url}/api/json_users/3`);
+      assert.equal(api.body?.name, 'Clementine');
+      const accounts = await request(`${app.url}/api/users`);
+      assert.notEqual(accounts.status, 404);
+      assert.equal((await request(`${app.url}/users/1/comments`)).status, 404);
+    } finally {
+      await app.stop();
+    }
   });
 });

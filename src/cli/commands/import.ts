@@ -11,7 +11,7 @@ import { loadConfig } from '../../config/load.js';
 import type { Config } from '../../config/types.js';
 import { compileSchema } from '../../schema/compile-schema.js';
 import { type ImportProgress, importData } from '../../service/import-data.js';
-import { ImportError, importPlan } from '../../service/import-plan.js';
+import { ImportError, importPlan, importSummary } from '../../service/import-plan.js';
 import type { Store } from '../../store/store.js';
 import { inferFrom, readDbJson } from '../db-json.js';
 import { applyOnStart } from '../migrate-on-start.js';
@@ -85,8 +85,7 @@ export async function importCommand(args: string[]): Promise<number> {
     const plan = importPlan(data, schema, values['collection-per-key'] === true);
     for (const skipped of plan.skipped) process.stderr.write(`methodical import: left out ${skipped}\n`);
     const counts = await importData(store, schema, plan, progressBar(process.stderr));
-    const summary = [...counts].map(([name, n]) => `${n} ${name}`).join(', ');
-    process.stdout.write(`Imported ${summary || 'nothing'}.\n`);
+    process.stdout.write(`Imported ${importSummary(plan, counts)}.\n`);
     return 0;
   } catch (error) {
     // All or nothing: a config inferred for an import that did not happen is not left behind.

@@ -133,9 +133,7 @@ export function jsonServerReads(services: Services) {
         const start = q.params.offset ?? 0;
         const unit = jsonServerName(schema, collection);
         extra['content-range'] =
-          items.length === 0
-            ? `${unit} */${total}`
-            : `${unit} ${start}-${start + items.length - 1}/${total}`;
+          items.length === 0 ? `${unit} */${total}` : `${unit} ${start}-${start + items.length - 1}/${total}`;
       }
       if (reply.getHeader('access-control-expose-headers') === undefined) {
         extra['access-control-expose-headers'] = LIST_HEADERS;
