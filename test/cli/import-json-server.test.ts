@@ -252,3 +252,28 @@ describe('import and export of a db.json on PostgreSQL', {
     ]);
   });
 });
+
+describe("jsonplaceholder's db.json on PostgreSQL", {
+  ...SLOW,
+  skip: !base && 'set TEST_DATABASE_URL',
+}, () => {
+  const { url, schema, db } = testSchema(base ?? 'postgres://unused');
+  it('import then export gives back its keys (users, blog-posts, 2024), stored as json_<key>', async () => {
+    const dir = folderWith(PLACEHOLDER_DB);
+    const imported = await run(['import', 'db.json', '--database', url], { cwd: dir });
+    assert.equal(imported.code, 0, imported.stderr);
+    assert.match(imported.stdout, /\n {2}json_users \("users"\) +ids 1, 2, 3…; name: text/);
+    assert.match(imported.stdout, /\nRenamed: a key that cannot be a collection name/);
+    const exported = await run(['export', '--database', url], { cwd: dir });
+    assert.equal(exported.code, 0, exported.stderr);
+    assert.deepEqual(JSON.parse(exported.stdout), PLACEHOLDER_DB);
+    const tables = await db.query(
+      `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_name LIKE 'json%' ORDER BY 1`,
+      [schema],
+    );
+    assert.deepEqual(
+      tables.rows.map((r) => r.table_name),
+      ['json_2024', 'json_blog_posts', 'json_users'],
+    );
+  });
+});
