@@ -187,10 +187,10 @@ function checkJsonServerNames(c: Checker, collections: Record<string, Collection
     const holder = byName.get(name);
     if (holder === undefined || holder === def.name) continue;
     // Reported at the jsonServerName that makes the clash.
-    const [at_, other] = own ? [holder, def.name] : [def.name, holder];
+    const [claimant, other] = own ? [holder, def.name] : [def.name, holder];
     c.collect(undefined, () =>
       c.fail(
-        at(at('collections', at_), 'jsonServerName'),
+        at(at('collections', claimant), 'jsonServerName'),
         `"${name}" is the json-server name of collection ${other} already: each collection needs its own`,
       ),
     );
