@@ -37,6 +37,10 @@ describe('reads at the json-server names', () => {
     assert.deepEqual(body(res), DB.users);
     assert.deepEqual(body(await t.request({ url: '/users/2' })), DB.users[1]);
     assert.deepEqual(body(await t.request({ url: '/users?name_like=ervin' })), [DB.users[1]]);
+    const range = await t.request({ url: `/users?range=${encodeURIComponent('[0,0]')}` });
+    assert.equal(range.statusCode, 200, range.body);
+    assert.equal(range.headers['content-range'], 'users 0-0/2');
+    assert.deepEqual(body(range), [DB.users[0]]);
   });
 
   test('nested lists under the names: /users/1/posts, /users/2/todos, /albums/2/photos', async () => {
