@@ -81,6 +81,8 @@ export class PostgresStore implements Store {
       max: options.poolSize ?? 10,
       connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
       application_name: 'methodical',
+      // A transaction's BEGIN is sent with its first statement rather than on its own (transactions.ts).
+      pipeline: true,
       ...(schema === undefined ? {} : { options: `-c search_path=${quoteIdent(schema)}` }),
     });
     // A connection the server dropped (idle or in use) fails its query and is replaced on next

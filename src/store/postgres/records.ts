@@ -31,7 +31,7 @@ import type { AggregateQuery, ListQuery, ListResult } from '../store.js';
 import type { RecordsPart } from '../store-tx-base.js';
 import { recordToValues, rowToRecord, type TableModel } from '../table-model.js';
 import { postgresCodec } from './codec.js';
-import { BUMP_SQL, countWithVersion, VERSION_SQL } from './count-versions.js';
+import { BUMP_SQL, countWithVersion, VERSION_SQL, withBump } from './count-versions.js';
 import type { PostgresDialect } from './dialect.js';
 import type { Queryable } from './transactions.js';
 
@@ -40,8 +40,10 @@ const SETTLE_MS = 50;
 
 export class PostgresRecords implements RecordsPart {
   private savepoints = 0;
-  /** Writes inside one transaction run one after another, each in its own savepoint. */
+  /** Writes inside one transaction run one after another (a guarded one in its own savepoint). */
   private writes: Promise<unknown> = Promise.resolve();
+  /** Collections whose change counter this transaction has bumped (count-versions.ts). */
+  private readonly bumped = new Set<string>();
 
   constructor(
     private readonly db: Queryable,
@@ -146,16 +148,16 @@ export class PostgresRecords implements RecordsPart {
   }
 
   /**
-   * Adds 1 to the collection's change counter. Queued behind the writes
-   * (never inside one's savepoint, whose rollback would take it back).
+   * Adds 1 to the collection's change counter, unless a write of this
+   * transaction did already. Queued behind the writes (never inside one's
+   * savepoint, whose rollback would take it back).
    */
   bumpChanges(collection: string): Promise<void> {
-    const run = async () => {
+    return this.queue(async () => {
+      if (this.bumped.has(collection)) return;
       await this.db.query(BUMP_SQL, [collection]);
-    };
-    const next = this.writes.then(run, run);
-    this.writes = next.catch(() => undefined);
-    return next;
+      this.bumped.add(collection);
+    });
   }
 
   async aggregate(collection: string, query: AggregateQuery): Promise<AggregateRow[]> {
@@ -169,10 +171,14 @@ export class PostgresRecords implements RecordsPart {
   async insert(collection: string, record: RecordData): Promise<void> {
     const model = this.model(collection);
     const names = model.columns.filter((c) => c.visible).map((c) => quoteIdent(c.name));
+    // Where only the id can conflict, ON CONFLICT tells it without an error: no savepoint needed.
+    const onlyId = uniqueColumns(model).size === 0;
     const sql = `INSERT INTO ${quoteIdent(model.table)} (${names.join(', ')}) VALUES (${names
       .map((_, i) => `$${i + 1}`)
-      .join(', ')})`;
-    await this.write(sql, recordToValues(model, record, postgresCodec), model, record.id);
+      .join(', ')})${onlyId ? ` ON CONFLICT (${quoteIdent('id')}) DO NOTHING` : ''}`;
+    const params = recordToValues(model, record, postgresCodec);
+    const rows = await this.write({ sql, params }, model, record.id, !onlyId);
+    if (rows === 0) throw new DuplicateId(model.collection, record.id);
   }
 
   /** Write `record` over the stored one; given that (`previous`), only the columns that changed. */
@@ -182,47 +188,79 @@ export class PostgresRecords implements RecordsPart {
     if (change.names.length === 0) return;
     const sets = change.names.map((n, i) => `${quoteIdent(n)} = $${i + 1}`);
     const sql = `UPDATE ${quoteIdent(model.table)} SET ${sets.join(', ')} WHERE ${quoteIdent('id')} = $${sets.length + 1}`;
-    await this.write(sql, [...change.values, record.id], model, record.id);
+    const unique = uniqueColumns(model);
+    const guarded = change.names.some((n) => unique.has(n));
+    await this.write({ sql, params: [...change.values, record.id] }, model, record.id, guarded);
   }
 
   async delete(collection: string, id: string): Promise<boolean> {
     const model = this.model(collection);
     if (holdsNul(id)) return false;
-    const result = await this.db.query(
-      `DELETE FROM ${quoteIdent(model.table)} WHERE ${quoteIdent('id')} = $1`,
-      [id],
-    );
-    return (result.rowCount ?? 0) > 0;
+    const sql = `DELETE FROM ${quoteIdent(model.table)} WHERE ${quoteIdent('id')} = $1`;
+    return (await this.write({ sql, params: [id] }, model, id, false)) > 0;
   }
 
   /**
-   * One insert or update. In a transaction it runs in a savepoint: a
-   * unique violation is an answer the caller may recover from, and in
-   * PostgreSQL a failed statement would otherwise abort the whole transaction.
+   * One insert, update or delete; resolves with the rows it wrote. In a
+   * transaction its collection's change counter is bumped in the same
+   * statement, the first time; a write that may break a unique constraint
+   * (`guarded`) runs in a savepoint: a unique violation is an answer the
+   * caller may recover from, and in PostgreSQL a failed statement would
+   * otherwise abort the whole transaction.
    */
-  private write(sql: string, values: unknown[], model: TableModel, id: string): Promise<void> {
+  private write(q: SqlText, model: TableModel, id: string, guarded: boolean): Promise<number> {
     if (!this.inTransaction) {
-      return this.db.query(sql, values).then(
-        () => undefined,
+      return this.db.query(q.sql, q.params).then(
+        (result) => result.rowCount ?? 0,
         (error) => Promise.reject(translate(error, model, id)),
       );
     }
-    const run = async () => {
-      this.savepoints += 1;
-      const name = `w${this.savepoints}`;
-      await this.db.query(`SAVEPOINT ${name}`);
-      try {
-        await this.db.query(sql, values);
-      } catch (error) {
-        await this.db.query(`ROLLBACK TO SAVEPOINT ${name}`);
-        throw translate(error, model, id);
+    return this.queue(async () => {
+      const bump = !this.bumped.has(model.collection);
+      const { sql, params } = bump ? withBump(q, model.collection) : q;
+      let rows: number;
+      if (!guarded) {
+        try {
+          rows = (await this.db.query(sql, params)).rowCount ?? 0;
+        } catch (error) {
+          throw translate(error, model, id);
+        }
+      } else {
+        this.savepoints += 1;
+        const name = `w${this.savepoints}`;
+        await this.db.query(`SAVEPOINT ${name}`);
+        try {
+          rows = (await this.db.query(sql, params)).rowCount ?? 0;
+        } catch (error) {
+          await this.db.query(`ROLLBACK TO SAVEPOINT ${name}`);
+          throw translate(error, model, id);
+        }
+        await this.db.query(`RELEASE SAVEPOINT ${name}`);
       }
-      await this.db.query(`RELEASE SAVEPOINT ${name}`);
-    };
-    const next = this.writes.then(run, run);
+      if (bump) this.bumped.add(model.collection);
+      return rows;
+    });
+  }
+
+  /** Runs `work` after the transaction's writes queued before it, whatever their outcome. */
+  private queue<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.writes.then(work, work);
     this.writes = next.catch(() => undefined);
     return next;
   }
+}
+
+/** The columns of a table that a unique constraint other than the primary key covers. */
+const uniqueCache = new WeakMap<TableModel, ReadonlySet<string>>();
+function uniqueColumns(model: TableModel): ReadonlySet<string> {
+  let set = uniqueCache.get(model);
+  if (!set) {
+    const names = model.columns.filter((c) => c.unique).map((c) => c.name);
+    for (const index of model.indexes) if (index.unique) names.push(...index.keys.map((k) => k.column));
+    set = new Set(names);
+    uniqueCache.set(model, set);
+  }
+  return set;
 }
 
 /** PostgreSQL text cannot hold U+0000: no stored value has one, and binding one is an error. */

@@ -96,13 +96,18 @@ export async function runTransaction<T>(
   }
   let broken = false;
   try {
-    await client.query('BEGIN');
+    // Not awaited: the pool's clients pipeline, so BEGIN goes out with the transaction's first
+    // statement, one round trip for both. The server runs them in order; BEGIN on an idle
+    // connection fails only with the connection, and then so does every statement behind it.
+    const begun = client.query('BEGIN');
+    begun.catch(() => {});
     if (options.waitLock !== undefined) await client.query(WAIT_LOCK_SQL, [options.waitLock]);
     if (options.lock !== undefined) {
       const { rows } = await client.query<{ ok: boolean }>(LOCK_SQL, [options.lock]);
       if (!rows[0]?.ok) throw new LockBusy(options.lock);
     }
     const result = await fn(client);
+    await begun;
     // After a failed statement PostgreSQL answers COMMIT by rolling back, without an error.
     const commit = await client.query('COMMIT');
     if (commit.command === 'ROLLBACK') {
