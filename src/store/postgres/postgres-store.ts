@@ -34,7 +34,7 @@ import { lowerCollation } from './functions.js';
 import { introspectPostgres } from './introspect.js';
 import { PostgresRecords } from './records.js';
 import { POSTGRES_SYSTEM_DDL, PostgresSystem } from './system.js';
-import { runTransaction, TranslatingPool, translate } from './transactions.js';
+import { PreparedClient, runTransaction, TranslatingPool, translate } from './transactions.js';
 
 /** Held while the system tables are made and while a migration runs: one node at a time. */
 const SCHEMA_LOCK = 'methodical:schema';
@@ -161,9 +161,10 @@ export class PostgresStore implements Store {
       const result = await runTransaction(
         this.pool,
         async (client) => {
-          const records = new PostgresRecords(client, this.models, dialect, true);
+          const db = new PreparedClient(client);
+          const records = new PostgresRecords(db, this.models, dialect, true);
           writes = new CountedWrites(records, this.counts, (c) => records.bumpChanges(c));
-          const value = await fn(new PostgresTx(writes, new PostgresSystem(client), this.models));
+          const value = await fn(new PostgresTx(writes, new PostgresSystem(db), this.models));
           ran = true;
           return value;
         },

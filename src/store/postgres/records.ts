@@ -33,6 +33,7 @@ import { recordToValues, rowToRecord, type TableModel } from '../table-model.js'
 import { postgresCodec } from './codec.js';
 import { BUMP_SQL, countWithVersion, VERSION_SQL, withBump } from './count-versions.js';
 import type { PostgresDialect } from './dialect.js';
+import { prepared } from './statements.js';
 import type { Queryable } from './transactions.js';
 
 /** Longest a list waits for this node's own writes to settle before it recounts. */
@@ -62,14 +63,14 @@ export class PostgresRecords implements RecordsPart {
   async get(collection: string, id: string, filter?: Expr | null): Promise<RecordData | undefined> {
     const model = this.model(collection);
     if (holdsNul(id)) return undefined;
-    const q = filter
-      ? getSql(model, this.dialect, id, filter)
-      : {
-          sql: `SELECT ${selectList(model)} FROM ${quoteIdent(model.table)} WHERE ${quoteIdent('id')} = $1`,
-          params: [id],
-        };
-    const sql = this.inTransaction ? `${q.sql} FOR UPDATE` : q.sql;
-    const row = (await this.db.query(sql, q.params)).rows[0];
+    let row: Row | undefined;
+    if (filter) {
+      const q = getSql(model, this.dialect, id, filter);
+      row = (await this.db.query(this.inTransaction ? `${q.sql} FOR UPDATE` : q.sql, q.params)).rows[0];
+    } else {
+      const sql = statementsOf(model);
+      row = (await this.db.query(this.inTransaction ? sql.getForUpdate : sql.get, [id])).rows[0];
+    }
     return row ? rowToRecord(model, row, postgresCodec) : undefined;
   }
 
@@ -170,14 +171,10 @@ export class PostgresRecords implements RecordsPart {
 
   async insert(collection: string, record: RecordData): Promise<void> {
     const model = this.model(collection);
-    const names = model.columns.filter((c) => c.visible).map((c) => quoteIdent(c.name));
-    // Where only the id can conflict, ON CONFLICT tells it without an error: no savepoint needed.
-    const onlyId = uniqueColumns(model).size === 0;
-    const sql = `INSERT INTO ${quoteIdent(model.table)} (${names.join(', ')}) VALUES (${names
-      .map((_, i) => `$${i + 1}`)
-      .join(', ')})${onlyId ? ` ON CONFLICT (${quoteIdent('id')}) DO NOTHING` : ''}`;
+    const { insert, unique } = statementsOf(model);
     const params = recordToValues(model, record, postgresCodec);
-    const rows = await this.write({ sql, params }, model, record.id, !onlyId);
+    // Where only the id can conflict, the insert says so by writing no row (no error): no savepoint needed.
+    const rows = await this.write({ sql: insert, params }, model, record.id, unique.size > 0);
     if (rows === 0) throw new DuplicateId(model.collection, record.id);
   }
 
@@ -187,8 +184,10 @@ export class PostgresRecords implements RecordsPart {
     const change = changedColumns(model, record, previous, postgresCodec);
     if (change.names.length === 0) return;
     const sets = change.names.map((n, i) => `${quoteIdent(n)} = $${i + 1}`);
-    const sql = `UPDATE ${quoteIdent(model.table)} SET ${sets.join(', ')} WHERE ${quoteIdent('id')} = $${sets.length + 1}`;
-    const unique = uniqueColumns(model);
+    const sql = prepared(
+      `UPDATE ${quoteIdent(model.table)} SET ${sets.join(', ')} WHERE ${quoteIdent('id')} = $${sets.length + 1}`,
+    );
+    const { unique } = statementsOf(model);
     const guarded = change.names.some((n) => unique.has(n));
     await this.write({ sql, params: [...change.values, record.id] }, model, record.id, guarded);
   }
@@ -196,8 +195,7 @@ export class PostgresRecords implements RecordsPart {
   async delete(collection: string, id: string): Promise<boolean> {
     const model = this.model(collection);
     if (holdsNul(id)) return false;
-    const sql = `DELETE FROM ${quoteIdent(model.table)} WHERE ${quoteIdent('id')} = $1`;
-    return (await this.write({ sql, params: [id] }, model, id, false)) > 0;
+    return (await this.write({ sql: statementsOf(model).delete, params: [id] }, model, id, false)) > 0;
   }
 
   /**
@@ -250,17 +248,40 @@ export class PostgresRecords implements RecordsPart {
   }
 }
 
-/** The columns of a table that a unique constraint other than the primary key covers. */
-const uniqueCache = new WeakMap<TableModel, ReadonlySet<string>>();
-function uniqueColumns(model: TableModel): ReadonlySet<string> {
-  let set = uniqueCache.get(model);
-  if (!set) {
-    const names = model.columns.filter((c) => c.unique).map((c) => c.name);
-    for (const index of model.indexes) if (index.unique) names.push(...index.keys.map((k) => k.column));
-    set = new Set(names);
-    uniqueCache.set(model, set);
-  }
-  return set;
+/** A table's statements of a fixed shape, made once and prepared (statements.ts). */
+interface TableStatements {
+  get: string;
+  getForUpdate: string;
+  /** ON CONFLICT (id) DO NOTHING when no other unique constraint can fail. */
+  insert: string;
+  delete: string;
+  /** The columns a unique constraint other than the primary key covers. */
+  unique: ReadonlySet<string>;
+}
+
+const statementCache = new WeakMap<TableModel, TableStatements>();
+
+function statementsOf(model: TableModel): TableStatements {
+  let s = statementCache.get(model);
+  if (s) return s;
+  const table = quoteIdent(model.table);
+  const id = quoteIdent('id');
+  const unique = new Set(model.columns.filter((c) => c.unique).map((c) => c.name));
+  for (const index of model.indexes) if (index.unique) for (const k of index.keys) unique.add(k.column);
+  const names = model.columns.filter((c) => c.visible).map((c) => quoteIdent(c.name));
+  const values = names.map((_, i) => `$${i + 1}`).join(', ');
+  const get = `SELECT ${selectList(model)} FROM ${table} WHERE ${id} = $1`;
+  s = {
+    get: prepared(get),
+    getForUpdate: prepared(`${get} FOR UPDATE`),
+    insert: prepared(
+      `INSERT INTO ${table} (${names.join(', ')}) VALUES (${values})${unique.size === 0 ? ` ON CONFLICT (${id}) DO NOTHING` : ''}`,
+    ),
+    delete: prepared(`DELETE FROM ${table} WHERE ${id} = $1`),
+    unique,
+  };
+  statementCache.set(model, s);
+  return s;
 }
 
 /** PostgreSQL text cannot hold U+0000: no stored value has one, and binding one is an error. */

@@ -9,6 +9,7 @@ import type pg from 'pg';
 import { DatabaseUnavailable } from '../../util/database-unavailable.js';
 import { isNoSpace, StorageFull } from '../../util/storage-full.js';
 import { LockBusy } from '../errors.js';
+import { prepared, queryConfig } from './statements.js';
 
 /** A pool or one of its connections. */
 export interface Queryable {
@@ -24,7 +25,7 @@ export interface Queryable {
  * two schemas; search_path names the schema even before it exists).
  */
 const LOCK_KEY = "hashtextextended(current_setting('search_path') || ':' || $1, 0)";
-export const LOCK_SQL = `SELECT pg_try_advisory_xact_lock(${LOCK_KEY}) AS ok`;
+export const LOCK_SQL = prepared(`SELECT pg_try_advisory_xact_lock(${LOCK_KEY}) AS ok`);
 /** Waits for a lock (migrations and system tables: one node at a time). */
 export const WAIT_LOCK_SQL = `SELECT pg_advisory_xact_lock(${LOCK_KEY})`;
 
@@ -67,7 +68,7 @@ export function translate(error: unknown): unknown {
   return error;
 }
 
-/** A pool whose errors arrive translated (reads outside a transaction). */
+/** A pool whose errors arrive translated (reads outside a transaction), its marked statements prepared. */
 export class TranslatingPool implements Queryable {
   constructor(private readonly pool: pg.Pool) {}
 
@@ -76,10 +77,22 @@ export class TranslatingPool implements Queryable {
     values?: unknown[],
   ): Promise<pg.QueryResult<R>> {
     try {
-      return await this.pool.query<R>(text, values);
+      return await this.pool.query<R>(queryConfig(text, values));
     } catch (error) {
       throw translate(error);
     }
+  }
+}
+
+/** One transaction's connection, its marked statements prepared (statements.ts). */
+export class PreparedClient implements Queryable {
+  constructor(private readonly client: pg.ClientBase) {}
+
+  query<R extends pg.QueryResultRow = Record<string, unknown>>(
+    text: string,
+    values?: unknown[],
+  ): Promise<pg.QueryResult<R>> {
+    return this.client.query<R>(queryConfig(text, values));
   }
 }
 
@@ -103,7 +116,7 @@ export async function runTransaction<T>(
     begun.catch(() => {});
     if (options.waitLock !== undefined) await client.query(WAIT_LOCK_SQL, [options.waitLock]);
     if (options.lock !== undefined) {
-      const { rows } = await client.query<{ ok: boolean }>(LOCK_SQL, [options.lock]);
+      const { rows } = await client.query<{ ok: boolean }>(queryConfig(LOCK_SQL, [options.lock]));
       if (!rows[0]?.ok) throw new LockBusy(options.lock);
     }
     const result = await fn(client);
