@@ -96,6 +96,23 @@ export class PreparedClient implements Queryable {
   }
 }
 
+/**
+ * Holds back the connection's writes (its socket corked) until the returned
+ * function is called, once: the messages written meanwhile leave together.
+ */
+function holdWrites(client: pg.PoolClient): () => void {
+  const stream = (client as { connection?: { stream?: { cork?(): void; uncork?(): void } } }).connection
+    ?.stream;
+  if (typeof stream?.cork !== 'function' || typeof stream.uncork !== 'function') return () => {};
+  stream.cork();
+  let held = true;
+  return () => {
+    if (!held) return;
+    held = false;
+    stream.uncork?.();
+  };
+}
+
 export async function runTransaction<T>(
   pool: pg.Pool,
   fn: (client: pg.PoolClient) => Promise<T>,
@@ -108,18 +125,23 @@ export async function runTransaction<T>(
     throw translate(error);
   }
   let broken = false;
+  let flush = () => {};
   try {
     // Not awaited: the pool's clients pipeline, so BEGIN goes out with the transaction's first
-    // statement, one round trip for both. The server runs them in order; BEGIN on an idle
+    // statement, in one write and one round trip. The server runs them in order; BEGIN on an idle
     // connection fails only with the connection, and then so does every statement behind it.
+    flush = holdWrites(client);
     const begun = client.query('BEGIN');
     begun.catch(() => {});
+    // The first statement is sent within this turn of the event loop (or there is none).
+    setImmediate(flush);
     if (options.waitLock !== undefined) await client.query(WAIT_LOCK_SQL, [options.waitLock]);
     if (options.lock !== undefined) {
       const { rows } = await client.query<{ ok: boolean }>(queryConfig(LOCK_SQL, [options.lock]));
       if (!rows[0]?.ok) throw new LockBusy(options.lock);
     }
     const result = await fn(client);
+    flush();
     await begun;
     // After a failed statement PostgreSQL answers COMMIT by rolling back, without an error.
     const commit = await client.query('COMMIT');
@@ -129,6 +151,7 @@ export async function runTransaction<T>(
     return result;
   } catch (error) {
     try {
+      flush();
       await client.query('ROLLBACK');
     } catch {
       broken = true;
