@@ -370,7 +370,7 @@ export class RecordWriter {
       final = assemble(compiled, current.id, checked, current.created, stamp);
     }
     const serialized = serializeForWrite(final, this.deps.limits.json);
-    await checkRelations(def, final, scope.tx);
+    await checkRelations(def, final, scope.tx, current);
     try {
       // Given the stored record, the store writes only the columns that changed; a hook's own
       // writes may have changed the row since it was read, so after one the whole record is written.
