@@ -10,6 +10,7 @@
 import type { Expr } from '../query/ast.js';
 import type { RecordData } from '../schema/types.js';
 import type { CollectionChanges, CountCache, CountEntry, TxChanges } from './count-cache.js';
+import type { WriteOptions } from './store.js';
 import type { RecordsPart } from './store-tx-base.js';
 
 type Maybe<T> = T | Promise<T>;
@@ -43,17 +44,18 @@ export class CountedWrites implements RecordsPart {
     return this.inner.aggregate(c, q);
   }
 
-  async insert(c: string, record: RecordData): Promise<void> {
+  // A write is the transaction's last statement only when no probe follows it.
+  async insert(c: string, record: RecordData, options?: WriteOptions): Promise<void> {
     const { seq, entries } = this.start(c);
-    await this.inner.insert(c, record);
+    await this.inner.insert(c, record, entries.length === 0 ? options : undefined);
     const after = await this.probe(c, record.id, entries);
     await this.note(c, seq, 1, entries, null, after);
   }
 
-  async update(c: string, record: RecordData, previous?: RecordData): Promise<void> {
+  async update(c: string, record: RecordData, previous?: RecordData, options?: WriteOptions): Promise<void> {
     const { seq, entries } = this.start(c);
     const before = await this.probe(c, record.id, entries);
-    await this.inner.update(c, record, previous);
+    await this.inner.update(c, record, previous, entries.length === 0 ? options : undefined);
     const after = await this.probe(c, record.id, entries);
     await this.note(c, seq, 0, entries, before, after);
   }

@@ -15,6 +15,7 @@ import type {
   PendingFile,
   SessionEntry,
   StoreTx,
+  WriteOptions,
 } from './store.js';
 import type { TableModel } from './table-model.js';
 
@@ -31,8 +32,8 @@ export interface RecordsPart {
   ): Maybe<RecordData[]>;
   list(collection: string, query: ListQuery): Maybe<ListResult>;
   aggregate(collection: string, query: AggregateQuery): Maybe<AggregateRow[]>;
-  insert(collection: string, record: RecordData): Maybe<void>;
-  update(collection: string, record: RecordData, previous?: RecordData): Maybe<void>;
+  insert(collection: string, record: RecordData, options?: WriteOptions): Maybe<void>;
+  update(collection: string, record: RecordData, previous?: RecordData, options?: WriteOptions): Maybe<void>;
   delete(collection: string, id: string): Maybe<boolean>;
 }
 
@@ -82,11 +83,11 @@ export class StoreTxBase implements StoreTx {
   async aggregate(c: string, q: AggregateQuery) {
     return this.records.aggregate(c, q);
   }
-  async insert(c: string, record: RecordData) {
-    return this.records.insert(c, record);
+  async insert(c: string, record: RecordData, options?: WriteOptions) {
+    return this.records.insert(c, record, options);
   }
-  async update(c: string, record: RecordData, previous?: RecordData) {
-    return this.records.update(c, record, previous);
+  async update(c: string, record: RecordData, previous?: RecordData, options?: WriteOptions) {
+    return this.records.update(c, record, previous, options);
   }
   async delete(c: string, id: string) {
     return this.records.delete(c, id);

@@ -112,15 +112,31 @@ export interface StoreReader {
   getSession(tokenHash: string, now: string): Promise<SessionEntry | undefined>;
 }
 
+/** How a write sits in its transaction. */
+export interface WriteOptions {
+  /**
+   * Nothing of the transaction follows this write: the store may commit
+   * with it (PostgreSQL sends COMMIT in the same round trip). The
+   * transaction then takes no further statement, and a failure of this one
+   * rolls all of it back.
+   */
+  last?: boolean;
+}
+
 /** Everything a write transaction can do. */
 export interface StoreTx extends StoreReader {
   /** Insert a new record. Throws UniqueViolation / DuplicateId. */
-  insert(collection: string, record: RecordData): Promise<void>;
+  insert(collection: string, record: RecordData, options?: WriteOptions): Promise<void>;
   /**
    * Overwrite an existing record's fields and timestamps. Given the record as
    * stored (`previous`), only the columns that differ are written. Throws UniqueViolation.
    */
-  update(collection: string, record: RecordData, previous?: RecordData): Promise<void>;
+  update(
+    collection: string,
+    record: RecordData,
+    previous?: RecordData,
+    options?: WriteOptions,
+  ): Promise<void>;
   /** Delete by id; false when it was not there. */
   delete(collection: string, id: string): Promise<boolean>;
 

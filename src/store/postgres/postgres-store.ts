@@ -34,7 +34,7 @@ import { lowerCollation } from './functions.js';
 import { introspectPostgres } from './introspect.js';
 import { PostgresRecords } from './records.js';
 import { POSTGRES_SYSTEM_DDL, PostgresSystem } from './system.js';
-import { PreparedClient, runTransaction, TranslatingPool, translate } from './transactions.js';
+import { runTransaction, TranslatingPool, type TxConnection, translate } from './transactions.js';
 
 /** Held while the system tables are made and while a migration runs: one node at a time. */
 const SCHEMA_LOCK = 'methodical:schema';
@@ -157,11 +157,12 @@ export class PostgresStore implements Store {
     const dialect = await this.ready();
     let writes: CountedWrites | undefined;
     let ran = false;
+    let db: TxConnection | undefined;
     try {
       const result = await runTransaction(
         this.pool,
-        async (client) => {
-          const db = new PreparedClient(client);
+        async (connection) => {
+          db = connection;
           const records = new PostgresRecords(db, this.models, dialect, true);
           writes = new CountedWrites(records, this.counts, (c) => records.bumpChanges(c));
           const value = await fn(new PostgresTx(writes, new PostgresSystem(db), this.models));
@@ -173,8 +174,8 @@ export class PostgresStore implements Store {
       if (writes) this.counts.finish(writes.changes, true);
       return result;
     } catch (error) {
-      // Failed before COMMIT: rolled back. At COMMIT: maybe committed, so its totals are dropped.
-      if (writes) this.counts.finish(writes.changes, ran ? null : false);
+      // Failed before COMMIT: rolled back. Once COMMIT was sent: maybe committed, so its totals are dropped.
+      if (writes) this.counts.finish(writes.changes, ran || db?.commit ? null : false);
       throw error;
     }
   }

@@ -27,14 +27,14 @@ import {
   withLimit,
 } from '../list-sql.js';
 import { chargeRow, type ReadBudget, type Row, readBudget } from '../rows.js';
-import type { AggregateQuery, ListQuery, ListResult } from '../store.js';
+import type { AggregateQuery, ListQuery, ListResult, WriteOptions } from '../store.js';
 import type { RecordsPart } from '../store-tx-base.js';
 import { recordToValues, rowToRecord, type TableModel } from '../table-model.js';
 import { postgresCodec } from './codec.js';
 import { BUMP_SQL, countWithVersion, VERSION_SQL, withBump } from './count-versions.js';
 import type { PostgresDialect } from './dialect.js';
 import { prepared } from './statements.js';
-import type { Queryable } from './transactions.js';
+import { type Queryable, TxConnection } from './transactions.js';
 
 /** Longest a list waits for this node's own writes to settle before it recounts. */
 const SETTLE_MS = 50;
@@ -169,17 +169,26 @@ export class PostgresRecords implements RecordsPart {
     return within(rows, budget).map((row) => aggregateRow(model, query, row, postgresCodec));
   }
 
-  async insert(collection: string, record: RecordData): Promise<void> {
+  async insert(collection: string, record: RecordData, options?: WriteOptions): Promise<void> {
     const model = this.model(collection);
-    const { insert, unique } = statementsOf(model);
+    const s = statementsOf(model);
     const params = recordToValues(model, record, postgresCodec);
-    // Where only the id can conflict, the insert says so by writing no row (no error): no savepoint needed.
-    const rows = await this.write({ sql: insert, params }, model, record.id, unique.size > 0);
+    const last = options?.last === true;
+    // Where only the id can conflict, the insert says so by writing no row, without an error that
+    // would need a savepoint; but the last statement must fail, so its COMMIT rolls back instead.
+    const skip = s.unique.size === 0 && !last;
+    const sql = skip ? s.insertOrSkip : s.insert;
+    const rows = await this.write({ sql, params }, model, record.id, s.unique.size > 0, last);
     if (rows === 0) throw new DuplicateId(model.collection, record.id);
   }
 
   /** Write `record` over the stored one; given that (`previous`), only the columns that changed. */
-  async update(collection: string, record: RecordData, previous?: RecordData): Promise<void> {
+  async update(
+    collection: string,
+    record: RecordData,
+    previous?: RecordData,
+    options?: WriteOptions,
+  ): Promise<void> {
     const model = this.model(collection);
     const change = changedColumns(model, record, previous, postgresCodec);
     if (change.names.length === 0) return;
@@ -189,7 +198,13 @@ export class PostgresRecords implements RecordsPart {
     );
     const { unique } = statementsOf(model);
     const guarded = change.names.some((n) => unique.has(n));
-    await this.write({ sql, params: [...change.values, record.id] }, model, record.id, guarded);
+    await this.write(
+      { sql, params: [...change.values, record.id] },
+      model,
+      record.id,
+      guarded,
+      options?.last,
+    );
   }
 
   async delete(collection: string, id: string): Promise<boolean> {
@@ -204,9 +219,10 @@ export class PostgresRecords implements RecordsPart {
    * statement, the first time; a write that may break a unique constraint
    * (`guarded`) runs in a savepoint: a unique violation is an answer the
    * caller may recover from, and in PostgreSQL a failed statement would
-   * otherwise abort the whole transaction.
+   * otherwise abort the whole transaction. The `last` statement of a
+   * transaction carries its COMMIT (no savepoint: its failure rolls all back).
    */
-  private write(q: SqlText, model: TableModel, id: string, guarded: boolean): Promise<number> {
+  private write(q: SqlText, model: TableModel, id: string, guarded: boolean, last = false): Promise<number> {
     if (!this.inTransaction) {
       return this.db.query(q.sql, q.params).then(
         (result) => result.rowCount ?? 0,
@@ -217,7 +233,13 @@ export class PostgresRecords implements RecordsPart {
       const bump = !this.bumped.has(model.collection);
       const { sql, params } = bump ? withBump(q, model.collection) : q;
       let rows: number;
-      if (!guarded) {
+      if (last && this.db instanceof TxConnection) {
+        try {
+          rows = (await this.db.queryAndCommit(sql, params)).rowCount ?? 0;
+        } catch (error) {
+          throw translate(error, model, id);
+        }
+      } else if (!guarded) {
         try {
           rows = (await this.db.query(sql, params)).rowCount ?? 0;
         } catch (error) {
@@ -252,8 +274,9 @@ export class PostgresRecords implements RecordsPart {
 interface TableStatements {
   get: string;
   getForUpdate: string;
-  /** ON CONFLICT (id) DO NOTHING when no other unique constraint can fail. */
   insert: string;
+  /** ON CONFLICT (id) DO NOTHING: no row written for an id that exists. */
+  insertOrSkip: string;
   delete: string;
   /** The columns a unique constraint other than the primary key covers. */
   unique: ReadonlySet<string>;
@@ -271,12 +294,12 @@ function statementsOf(model: TableModel): TableStatements {
   const names = model.columns.filter((c) => c.visible).map((c) => quoteIdent(c.name));
   const values = names.map((_, i) => `$${i + 1}`).join(', ');
   const get = `SELECT ${selectList(model)} FROM ${table} WHERE ${id} = $1`;
+  const insert = `INSERT INTO ${table} (${names.join(', ')}) VALUES (${values})`;
   s = {
     get: prepared(get),
     getForUpdate: prepared(`${get} FOR UPDATE`),
-    insert: prepared(
-      `INSERT INTO ${table} (${names.join(', ')}) VALUES (${values})${unique.size === 0 ? ` ON CONFLICT (${id}) DO NOTHING` : ''}`,
-    ),
+    insert: prepared(insert),
+    insertOrSkip: prepared(`${insert} ON CONFLICT (${id}) DO NOTHING`),
     delete: prepared(`DELETE FROM ${table} WHERE ${id} = $1`),
     unique,
   };

@@ -84,15 +84,41 @@ export class TranslatingPool implements Queryable {
   }
 }
 
-/** One transaction's connection, its marked statements prepared (statements.ts). */
-export class PreparedClient implements Queryable {
-  constructor(private readonly client: pg.ClientBase) {}
+/**
+ * One transaction's connection, its marked statements prepared
+ * (statements.ts). Its last statement may carry the COMMIT with it
+ * (`queryAndCommit`); after that it takes no other.
+ */
+export class TxConnection implements Queryable {
+  /** The COMMIT sent with the last statement, once it is. */
+  commit: Promise<pg.QueryResult> | null = null;
+
+  constructor(private readonly client: pg.PoolClient) {}
 
   query<R extends pg.QueryResultRow = Record<string, unknown>>(
     text: string,
     values?: unknown[],
   ): Promise<pg.QueryResult<R>> {
+    if (this.commit) return Promise.reject(new Error('the transaction has already committed'));
     return this.client.query<R>(queryConfig(text, values));
+  }
+
+  /**
+   * The statement and COMMIT in one write (the client pipelines). Should
+   * the statement fail, the server answers the COMMIT by rolling back.
+   */
+  queryAndCommit(text: string, values: unknown[]): Promise<pg.QueryResult> {
+    const flush = holdWrites(this.client);
+    try {
+      // Both are queued in order; the statement's own cork/uncork nests inside this one.
+      const result = this.query(text, values);
+      const commit = this.client.query('COMMIT');
+      commit.catch(() => {});
+      this.commit = commit;
+      return result;
+    } finally {
+      flush();
+    }
   }
 }
 
@@ -115,7 +141,7 @@ function holdWrites(client: pg.PoolClient): () => void {
 
 export async function runTransaction<T>(
   pool: pg.Pool,
-  fn: (client: pg.PoolClient) => Promise<T>,
+  fn: (connection: TxConnection) => Promise<T>,
   options: { lock?: string; waitLock?: string } = {},
 ): Promise<T> {
   let client: pg.PoolClient;
@@ -140,11 +166,12 @@ export async function runTransaction<T>(
       const { rows } = await client.query<{ ok: boolean }>(queryConfig(LOCK_SQL, [options.lock]));
       if (!rows[0]?.ok) throw new LockBusy(options.lock);
     }
-    const result = await fn(client);
+    const connection = new TxConnection(client);
+    const result = await fn(connection);
     flush();
     await begun;
     // After a failed statement PostgreSQL answers COMMIT by rolling back, without an error.
-    const commit = await client.query('COMMIT');
+    const commit = await (connection.commit ?? client.query('COMMIT'));
     if (commit.command === 'ROLLBACK') {
       throw new Error('the transaction was rolled back, not committed: a statement in it had failed');
     }
