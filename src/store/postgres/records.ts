@@ -23,7 +23,6 @@ import {
   matchRow,
   matchSql,
   type SqlText,
-  selectList,
   withLimit,
 } from '../list-sql.js';
 import { chargeRow, type ReadBudget, type Row, readBudget } from '../rows.js';
@@ -33,7 +32,7 @@ import { recordToValues, rowToRecord, type TableModel } from '../table-model.js'
 import { postgresCodec } from './codec.js';
 import { BUMP_SQL, countWithVersion, VERSION_SQL, withBump } from './count-versions.js';
 import type { PostgresDialect } from './dialect.js';
-import { prepared } from './statements.js';
+import { prepared, statementsOf } from './statements.js';
 import { type Queryable, TxConnection } from './transactions.js';
 
 /** Longest a list waits for this node's own writes to settle before it recounts. */
@@ -233,15 +232,13 @@ export class PostgresRecords implements RecordsPart {
       const bump = !this.bumped.has(model.collection);
       const { sql, params } = bump ? withBump(q, model.collection) : q;
       let rows: number;
-      if (last && this.db instanceof TxConnection) {
+      if (last || !guarded) {
+        const db = this.db;
         try {
-          rows = (await this.db.queryAndCommit(sql, params)).rowCount ?? 0;
-        } catch (error) {
-          throw translate(error, model, id);
-        }
-      } else if (!guarded) {
-        try {
-          rows = (await this.db.query(sql, params)).rowCount ?? 0;
+          const result = await (last && db instanceof TxConnection
+            ? db.queryAndCommit(sql, params)
+            : db.query(sql, params));
+          rows = result.rowCount ?? 0;
         } catch (error) {
           throw translate(error, model, id);
         }
@@ -268,43 +265,6 @@ export class PostgresRecords implements RecordsPart {
     this.writes = next.catch(() => undefined);
     return next;
   }
-}
-
-/** A table's statements of a fixed shape, made once and prepared (statements.ts). */
-interface TableStatements {
-  get: string;
-  getForUpdate: string;
-  insert: string;
-  /** ON CONFLICT (id) DO NOTHING: no row written for an id that exists. */
-  insertOrSkip: string;
-  delete: string;
-  /** The columns a unique constraint other than the primary key covers. */
-  unique: ReadonlySet<string>;
-}
-
-const statementCache = new WeakMap<TableModel, TableStatements>();
-
-function statementsOf(model: TableModel): TableStatements {
-  let s = statementCache.get(model);
-  if (s) return s;
-  const table = quoteIdent(model.table);
-  const id = quoteIdent('id');
-  const unique = new Set(model.columns.filter((c) => c.unique).map((c) => c.name));
-  for (const index of model.indexes) if (index.unique) for (const k of index.keys) unique.add(k.column);
-  const names = model.columns.filter((c) => c.visible).map((c) => quoteIdent(c.name));
-  const values = names.map((_, i) => `$${i + 1}`).join(', ');
-  const get = `SELECT ${selectList(model)} FROM ${table} WHERE ${id} = $1`;
-  const insert = `INSERT INTO ${table} (${names.join(', ')}) VALUES (${values})`;
-  s = {
-    get: prepared(get),
-    getForUpdate: prepared(`${get} FOR UPDATE`),
-    insert: prepared(insert),
-    insertOrSkip: prepared(`${insert} ON CONFLICT (${id}) DO NOTHING`),
-    delete: prepared(`DELETE FROM ${table} WHERE ${id} = $1`),
-    unique,
-  };
-  statementCache.set(model, s);
-  return s;
 }
 
 /** PostgreSQL text cannot hold U+0000: no stored value has one, and binding one is an error. */

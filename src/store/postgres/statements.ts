@@ -7,6 +7,9 @@
  * The names are bounded: past MAX_NAMED texts, a text runs unnamed.
  */
 import type pg from 'pg';
+import { quoteIdent } from '../dialect.js';
+import { selectList } from '../list-sql.js';
+import type { TableModel } from '../table-model.js';
 
 const MAX_NAMED = 1000;
 const names = new Map<string, string>();
@@ -21,4 +24,41 @@ export function prepared(text: string): string {
 export function queryConfig(text: string, values?: unknown[]): pg.QueryConfig {
   const name = names.get(text);
   return name === undefined ? { text, values } : { name, text, values };
+}
+
+/** A table's statements of a fixed shape, made once and prepared. */
+export interface TableStatements {
+  get: string;
+  getForUpdate: string;
+  insert: string;
+  /** ON CONFLICT (id) DO NOTHING: no row written for an id that exists. */
+  insertOrSkip: string;
+  delete: string;
+  /** The columns a unique constraint other than the primary key covers. */
+  unique: ReadonlySet<string>;
+}
+
+const statementCache = new WeakMap<TableModel, TableStatements>();
+
+export function statementsOf(model: TableModel): TableStatements {
+  let s = statementCache.get(model);
+  if (s) return s;
+  const table = quoteIdent(model.table);
+  const id = quoteIdent('id');
+  const unique = new Set(model.columns.filter((c) => c.unique).map((c) => c.name));
+  for (const index of model.indexes) if (index.unique) for (const k of index.keys) unique.add(k.column);
+  const names = model.columns.filter((c) => c.visible).map((c) => quoteIdent(c.name));
+  const values = names.map((_, i) => `$${i + 1}`).join(', ');
+  const get = `SELECT ${selectList(model)} FROM ${table} WHERE ${id} = $1`;
+  const insert = `INSERT INTO ${table} (${names.join(', ')}) VALUES (${values})`;
+  s = {
+    get: prepared(get),
+    getForUpdate: prepared(`${get} FOR UPDATE`),
+    insert: prepared(insert),
+    insertOrSkip: prepared(`${insert} ON CONFLICT (${id}) DO NOTHING`),
+    delete: prepared(`DELETE FROM ${table} WHERE ${id} = $1`),
+    unique,
+  };
+  statementCache.set(model, s);
+  return s;
 }
