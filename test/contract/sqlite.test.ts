@@ -25,7 +25,7 @@ storeContract('sqlite :memory:', async (collections) => new SqliteStore({ path: 
   isolatedReads: false,
 });
 
-test('sqlite file: the page caches are bounded (the writer 8 MiB, the reader 4 MiB)', async () => {
+test('sqlite file: the page caches are bounded (the writer 8 MiB, the reader 2 MiB)', async () => {
   const store = new SqliteStore({ path: join(dir, 'cache.db'), collections: {} });
   try {
     // Private connections, read here only for their pragmas.
@@ -34,7 +34,7 @@ test('sqlite file: the page caches are bounded (the writer 8 MiB, the reader 4 M
       { pragma: (s: string, o: object) => unknown }
     >;
     assert.equal(writer.pragma('cache_size', { simple: true }), -8192);
-    assert.equal(reader.pragma('cache_size', { simple: true }), -4096);
+    assert.equal(reader.pragma('cache_size', { simple: true }), -2048);
   } finally {
     await store.close();
   }

@@ -153,9 +153,7 @@ describe('WalCheckpoints', () => {
   it('under writes that never pause, the WAL starts over again and again', async () => {
     const reader = new Database(join(dir, 'db.sqlite'), { readonly: true });
     let checkpoints: WalCheckpoints | undefined;
-    let most = 0;
     let last = 0;
-    let appended = 0;
     let restarts = 0;
     const group = new GroupCommit(db, {
       maxBatch: 4,
@@ -163,9 +161,7 @@ describe('WalCheckpoints', () => {
       committed: (n) => {
         const { log } = walState();
         if (log < last) restarts++;
-        appended += log < last ? log : log - last;
         last = log;
-        most = Math.max(most, log);
         checkpoints?.committed(n);
       },
       beforeGroup: () => checkpoints?.gate() ?? null,
@@ -176,11 +172,11 @@ describe('WalCheckpoints', () => {
       restartFrames: 50,
     });
     // Eight clients, each writing again as soon as its last write is answered, reading between,
-    // until a good many checkpoints ran meanwhile.
+    // until 40 checkpoints ran meanwhile (or 10 s passed).
     let written = 0;
     const deadline = Date.now() + 10_000;
     const client = async (c: number) => {
-      for (let i = 0; (checkpoints?.runs ?? 0) < 20 && Date.now() < deadline; i++) {
+      for (let i = 0; (checkpoints?.runs ?? 0) < 40 && Date.now() < deadline; i++) {
         await group.run(async () => insert(`v${c}-${i}`));
         written++;
         reader.prepare('SELECT count(*) FROM t').get();
@@ -188,10 +184,10 @@ describe('WalCheckpoints', () => {
       }
     };
     await Promise.all(Array.from({ length: 8 }, (_, c) => client(c)));
-    assert.ok(checkpoints.runs >= 20, `checkpoints ran (${checkpoints.runs})`);
-    // Without the gate the WAL would hold every frame appended; with it, it starts over again and again.
-    assert.ok(restarts >= 4, `the WAL started over ${restarts} times`);
-    assert.ok(most < appended / 2, `at most ${most} of the ${appended} frames appended in the WAL at once`);
+    assert.ok(checkpoints.runs >= 40, `${checkpoints.runs} checkpoints`);
+    // Without the gate the WAL hardly ever starts over here (no time in 40 checkpoints when tried):
+    // a checkpoint that runs beside the writes never finds it all copied.
+    assert.ok(restarts >= 3, `the WAL started over ${restarts} times`);
     assert.equal((reader.prepare('SELECT count(*) AS n FROM t').get() as { n: number }).n, written);
     await checkpoints.stop();
     reader.close();
