@@ -13,6 +13,8 @@ import { type CollectionDef, type FieldDef, SYSTEM_FIELDS } from './types.js';
 export interface CompiledCollection {
   def: CollectionDef;
   fieldNames: readonly string[];
+  /** Whether any field is a file (a write then settles its files in its transaction). */
+  hasFiles: boolean;
   /**
    * Full body of a create or replace (PUT): every declared field; missing ones
    * take `default` or null; unknown keys → unknown_field; all issues at once →
@@ -156,6 +158,7 @@ export function compileCollection(def: CollectionDef): CompiledCollection {
   return {
     def,
     fieldNames: Object.freeze(fields.map((f) => f.name)),
+    hasFiles: fields.some((f) => f.def.type === 'file'),
     fromBody: (body) => validate(body, true),
     check: (values) => validate(values, false),
     fromForm,

@@ -109,7 +109,9 @@ export class WriteRunner<R> {
   private async perform(request: WriteRun<R>, scope: WriteScope): Promise<StoredResponse> {
     const { write } = request;
     if (typeof write === 'function') return write(scope);
-    const outcome = await this.deps.writer.write(write, scope);
+    // Without a key to store or other work alongside, the record write is the transaction's last statement.
+    const last = request.claim === null && !request.alongside;
+    const outcome = await this.deps.writer.write(write, scope, last);
     await request.alongside?.(scope);
     return this.deps.render.outcome(outcome, write, request.request);
   }

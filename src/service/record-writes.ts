@@ -55,6 +55,7 @@ interface Insertion {
   allowed: Access;
   scope: WriteScope;
   uploads: readonly StagedUpload[];
+  last?: boolean;
 }
 
 /** A stored record about to be changed to new values. */
@@ -67,6 +68,7 @@ interface Change {
   uploads?: readonly StagedUpload[];
   /** Some values were kept from `current` after validation (fields hidden from the caller). */
   kept?: boolean;
+  last?: boolean;
 }
 
 /** The record a PATCH or DELETE names, and the preconditions sent with it. */
@@ -108,28 +110,31 @@ export class RecordWriter {
     this.hooks = new WriteHooks({ hooks: deps.hooks, writer: this, patchBudget: () => this.patchBudget() });
   }
 
-  /** Any one record write, by its method, in the transaction of `scope`. */
-  write(request: RecordWrite, scope: WriteScope): Promise<WriteOutcome> {
+  /**
+   * Any one record write, by its method, in the transaction of `scope`;
+   * `last`: nothing of the transaction follows it.
+   */
+  write(request: RecordWrite, scope: WriteScope, last = false): Promise<WriteOutcome> {
     switch (request.method) {
       case 'POST':
-        return this.create({ ...request, scope });
+        return this.create({ ...request, scope, last });
       case 'PUT':
-        return this.replace({ ...request, scope });
+        return this.replace({ ...request, scope, last });
       case 'PATCH':
-        return this.patch({ ...request, scope });
+        return this.patch({ ...request, scope, last });
       case 'DELETE':
         return this.remove({ ...request, scope });
     }
   }
 
   /** POST: a new record with a server id, or with the client's (`id`), which must be free. */
-  async create({ ctx, collection: name, body, id: chosen, scope, uploads = [] }: CreateWrite) {
+  async create({ ctx, collection: name, body, id: chosen, scope, uploads = [], last }: CreateWrite) {
     const compiled = findCollection(this.deps.schema, name);
     const allowed = access(compiled.def, 'create', ctx);
     if (chosen !== undefined) checkId(chosen);
     const values = compiled.fromBody(body);
     const id = chosen ?? (compiled.def.ids === 'increment' ? await scope.tx.nextId(name) : randomId());
-    return this.insert({ ctx, compiled, id, values, allowed, scope, uploads });
+    return this.insert({ ctx, compiled, id, values, allowed, scope, uploads, last });
   }
 
   /** PUT: replace the whole record, or create it under the client's id. */
@@ -141,6 +146,7 @@ export class RecordWriter {
     pre = {},
     scope,
     uploads = [],
+    last,
   }: ReplaceWrite): Promise<WriteOutcome> {
     const compiled = findCollection(this.deps.schema, name);
     const { def } = compiled;
@@ -150,7 +156,8 @@ export class RecordWriter {
       const allowed = access(def, 'create', ctx);
       checkWritePreconditions(pre, undefined);
       checkBodyId(body, id);
-      return this.insert({ ctx, compiled, id, values: compiled.fromBody(body), allowed, scope, uploads });
+      const values = compiled.fromBody(body);
+      return this.insert({ ctx, compiled, id, values, allowed, scope, uploads, last });
     }
     requireIfMatch(def.requireIfMatch, pre, true, 'PUT');
     checkWritePreconditions(pre, currentState(compiled, ctx, current));
@@ -164,7 +171,7 @@ export class RecordWriter {
         kept = true;
       }
     }
-    return this.update({ ctx, compiled, current, values, scope, uploads, kept });
+    return this.update({ ctx, compiled, current, values, scope, uploads, kept, last });
   }
 
   /** PATCH: merge patch or JSON Patch onto the stored record (with files a form uploaded for it). */
@@ -176,13 +183,15 @@ export class RecordWriter {
     pre = {},
     scope,
     uploads = [],
+    last,
   }: PatchWrite): Promise<WriteOutcome> {
     const compiled = findCollection(this.deps.schema, name);
     const current = await this.existingForChange({ ctx, compiled, id, pre, scope, operation: 'update' });
     // The patches of one transaction share one work budget, so a batch of them cannot multiply it.
     scope.patchWork ??= this.patchBudget();
     const patched = this.patched(ctx, compiled, current, patch, scope.patchWork);
-    return this.update({ ctx, compiled, current, values: compiled.check(patched), scope, uploads });
+    const values = compiled.check(patched);
+    return this.update({ ctx, compiled, current, values, scope, uploads, last });
   }
 
   /**
@@ -282,6 +291,7 @@ export class RecordWriter {
     allowed,
     scope,
     uploads,
+    last = false,
   }: Insertion): Promise<WriteOutcome> {
     const { def } = compiled;
     const name = def.name;
@@ -315,7 +325,9 @@ export class RecordWriter {
     const serialized = serializeForWrite(final, this.deps.limits.json);
     await checkRelations(def, final, scope.tx);
     try {
-      await scope.tx.insert(name, final);
+      // The insert is the transaction's last statement unless the create rule or files read after it.
+      const alone = last && allowed.kind !== 'filter' && !compiled.hasFiles;
+      await scope.tx.insert(name, final, { last: alone });
     } catch (error) {
       if (error instanceof UniqueViolation) throw uniqueProblem(error);
       if (error instanceof DuplicateId)
@@ -340,6 +352,7 @@ export class RecordWriter {
     scope,
     uploads = [],
     kept = false,
+    last = false,
   }: Change): Promise<WriteOutcome> {
     const { def } = compiled;
     const name = def.name;
@@ -378,11 +391,11 @@ export class RecordWriter {
       final = assemble(compiled, current.id, checked, current.created, stamp);
     }
     const serialized = serializeForWrite(final, this.deps.limits.json);
-    await checkRelations(def, final, scope.tx);
+    await checkRelations(def, final, scope.tx, current);
     try {
       // Given the stored record, the store writes only the columns that changed; a hook's own
       // writes may have changed the row since it was read, so after one the whole record is written.
-      await scope.tx.update(name, final, hooked ? undefined : current);
+      await scope.tx.update(name, final, hooked ? undefined : current, { last: last && !compiled.hasFiles });
     } catch (error) {
       if (error instanceof UniqueViolation) throw uniqueProblem(error);
       throw error;

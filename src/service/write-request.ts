@@ -15,6 +15,8 @@ export interface WriteTarget {
   ctx: RequestContext;
   collection: string;
   scope: WriteScope;
+  /** Nothing of the transaction follows this write (the write path's to say): the store may commit with it. */
+  last?: boolean;
 }
 
 /** POST: the body, the files a form uploaded for it and, where a client may choose it (json-server's POST), the id. */
@@ -49,7 +51,7 @@ export interface RemoveWrite extends WriteTarget {
 
 /** One record write as a handler (or a batch's sub-request) builds it: the method and its writer's input. */
 export type RecordWrite =
-  | ({ method: 'POST' } & Omit<CreateWrite, 'scope'>)
-  | ({ method: 'PUT' } & Omit<ReplaceWrite, 'scope'>)
-  | ({ method: 'PATCH' } & Omit<PatchWrite, 'scope'>)
-  | ({ method: 'DELETE' } & Omit<RemoveWrite, 'scope'>);
+  | ({ method: 'POST' } & Omit<CreateWrite, 'scope' | 'last'>)
+  | ({ method: 'PUT' } & Omit<ReplaceWrite, 'scope' | 'last'>)
+  | ({ method: 'PATCH' } & Omit<PatchWrite, 'scope' | 'last'>)
+  | ({ method: 'DELETE' } & Omit<RemoveWrite, 'scope' | 'last'>);

@@ -12,6 +12,7 @@
 import type { Expr } from '../query/ast.js';
 import type { RecordData } from '../schema/types.js';
 import type { CollectionChanges, CountCache, CountEntry, TxChanges } from './count-cache.js';
+import type { WriteOptions } from './store.js';
 import type { RecordsPart } from './store-tx-base.js';
 
 type Maybe<T> = T | Promise<T>;
@@ -26,6 +27,8 @@ export class CountedWrites implements RecordsPart {
   readonly changes: TxChanges = new Map();
   /** The records this transaction wrote (or tried to), by collection. */
   readonly touched = new Map<string, Set<string>>();
+  /** Collections a write of this transaction has succeeded on. */
+  private readonly written = new Set<string>();
 
   constructor(
     private readonly inner: RecordsPart & MatchProbe,
@@ -47,29 +50,30 @@ export class CountedWrites implements RecordsPart {
     return this.inner.aggregate(c, q);
   }
 
-  async insert(c: string, record: RecordData): Promise<void> {
+  // A write is the transaction's last statement only when no probe follows it.
+  async insert(c: string, record: RecordData, options?: WriteOptions): Promise<void> {
     this.touch(c, record.id);
-    const { seq, entries } = this.start(c);
-    await this.inner.insert(c, record);
+    const entries = this.start(c);
+    await this.inner.insert(c, record, entries.length === 0 ? options : undefined);
     const after = await this.probe(c, record.id, entries);
-    await this.note(c, seq, 1, entries, null, after);
+    await this.note(c, 1, entries, null, after);
   }
 
-  async update(c: string, record: RecordData, previous?: RecordData): Promise<void> {
+  async update(c: string, record: RecordData, previous?: RecordData, options?: WriteOptions): Promise<void> {
     this.touch(c, record.id);
-    const { seq, entries } = this.start(c);
+    const entries = this.start(c);
     const before = await this.probe(c, record.id, entries);
-    await this.inner.update(c, record, previous);
+    await this.inner.update(c, record, previous, entries.length === 0 ? options : undefined);
     const after = await this.probe(c, record.id, entries);
-    await this.note(c, seq, 0, entries, before, after);
+    await this.note(c, 0, entries, before, after);
   }
 
   async delete(c: string, id: string): Promise<boolean> {
     this.touch(c, id);
-    const { seq, entries } = this.start(c);
+    const entries = this.start(c);
     const before = await this.probe(c, id, entries);
     const deleted = await this.inner.delete(c, id);
-    if (deleted) await this.note(c, seq, -1, entries, before, null);
+    if (deleted) await this.note(c, -1, entries, before, null);
     return deleted;
   }
 
@@ -83,9 +87,19 @@ export class CountedWrites implements RecordsPart {
     ids.add(id);
   }
 
-  /** The write's sequence number and the filtered entries it must account for. */
-  private start(c: string): { seq: number; entries: CountEntry[] } {
-    return { seq: this.cache.tick(), entries: this.cache.filtered(c) };
+  /**
+   * The filtered entries the write must account for. The collection counts
+   * as being written from before its first write is sent, not after it
+   * succeeds: that write may carry the COMMIT, and a count that could hold
+   * it must not be kept as one taken while nothing was under way.
+   */
+  private start(c: string): CountEntry[] {
+    const seq = this.cache.tick();
+    if (!this.changes.has(c)) {
+      this.changes.set(c, { firstSeq: seq, rows: 0, matches: new Map() } satisfies CollectionChanges);
+      this.cache.begin(c);
+    }
+    return this.cache.filtered(c);
   }
 
   private async probe(c: string, id: string, entries: CountEntry[]): Promise<boolean[] | null> {
@@ -99,17 +113,14 @@ export class CountedWrites implements RecordsPart {
 
   private async note(
     c: string,
-    seq: number,
     rows: number,
     entries: CountEntry[],
     before: boolean[] | null,
     after: boolean[] | null,
   ): Promise<void> {
-    let change = this.changes.get(c);
-    if (!change) {
-      change = { firstSeq: seq, rows: 0, matches: new Map() } satisfies CollectionChanges;
-      this.changes.set(c, change);
-      this.cache.begin(c);
+    const change = this.changes.get(c) as CollectionChanges;
+    if (!this.written.has(c)) {
+      this.written.add(c);
       await this.firstWrite?.(c);
     }
     change.rows += rows;

@@ -17,6 +17,7 @@ import type {
   PendingFile,
   SessionEntry,
   StoreTx,
+  WriteOptions,
 } from './store.js';
 import type { TableModel } from './table-model.js';
 
@@ -33,8 +34,8 @@ export interface RecordsPart {
   ): Maybe<RecordData[]>;
   list(collection: string, query: ListQuery): Maybe<ListResult>;
   aggregate(collection: string, query: AggregateQuery): Maybe<AggregateRow[]>;
-  insert(collection: string, record: RecordData): Maybe<void>;
-  update(collection: string, record: RecordData, previous?: RecordData): Maybe<void>;
+  insert(collection: string, record: RecordData, options?: WriteOptions): Maybe<void>;
+  update(collection: string, record: RecordData, previous?: RecordData, options?: WriteOptions): Maybe<void>;
   delete(collection: string, id: string): Maybe<boolean>;
 }
 
@@ -99,7 +100,7 @@ export class StoreTxBase implements StoreTx {
   async aggregate(c: string, q: AggregateQuery) {
     return this.records.aggregate(c, q);
   }
-  async insert(c: string, record: RecordData) {
+  async insert(c: string, record: RecordData, options?: WriteOptions) {
     const model = this.model(c);
     if (model.single) {
       await this.ids.holdSingle(model.table);
@@ -110,13 +111,13 @@ export class StoreTxBase implements StoreTx {
     // A collection that is not increment now may have been, and be again: its counter, if any, keeps up too.
     const n = integerId(record.id);
     if (n !== null) await this.ids.raise(model.table, n, model.increment);
-    return this.records.insert(c, record);
+    return this.records.insert(c, record, options);
   }
   async nextId(c: string) {
     return String(await this.ids.next(this.table(c)));
   }
-  async update(c: string, record: RecordData, previous?: RecordData) {
-    return this.records.update(c, record, previous);
+  async update(c: string, record: RecordData, previous?: RecordData, options?: WriteOptions) {
+    return this.records.update(c, record, previous, options);
   }
   async delete(c: string, id: string) {
     return this.records.delete(c, id);

@@ -125,6 +125,17 @@ export interface StoreReader {
   recordVersion?(collection: string, id: string): Promise<string | undefined>;
 }
 
+/** How a write sits in its transaction. */
+export interface WriteOptions {
+  /**
+   * Nothing of the transaction follows this write: the store may commit
+   * with it (PostgreSQL sends COMMIT in the same round trip). The
+   * transaction then takes no further statement, and a failure of this one
+   * rolls all of it back.
+   */
+  last?: boolean;
+}
+
 /** Everything a write transaction can do. */
 export interface StoreTx extends StoreReader {
   /**
@@ -132,14 +143,19 @@ export interface StoreTx extends StoreReader {
    * SingleViolation when a `single` collection holds a record already.
    * An integer id in an `ids: "increment"` collection raises its counter to it.
    */
-  insert(collection: string, record: RecordData): Promise<void>;
+  insert(collection: string, record: RecordData, options?: WriteOptions): Promise<void>;
   /** The next id of an `ids: "increment"` collection ("1", "2", …), taken in this transaction. */
   nextId(collection: string): Promise<string>;
   /**
    * Overwrite an existing record's fields and timestamps. Given the record as
    * stored (`previous`), only the columns that differ are written. Throws UniqueViolation.
    */
-  update(collection: string, record: RecordData, previous?: RecordData): Promise<void>;
+  update(
+    collection: string,
+    record: RecordData,
+    previous?: RecordData,
+    options?: WriteOptions,
+  ): Promise<void>;
   /** Delete by id; false when it was not there. */
   delete(collection: string, id: string): Promise<boolean>;
 

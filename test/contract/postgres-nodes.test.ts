@@ -420,6 +420,29 @@ if (!url) {
       }
     });
 
+    test('a write marked last carries the COMMIT: a statement after it fails and runs nowhere', async () => {
+      // A store of its own: no kept filtered totals, whose probes would follow the write.
+      const own = new PostgresStore({ url, collections: COLLECTIONS, schema, poolSize: 1 });
+      try {
+        await assert.rejects(
+          own.transaction(async (tx) => {
+            await tx.insert(C, product('last-one', { name: 'l' }), { last: true });
+            await tx.insert(C, product('after-last', { name: 'x' }));
+          }),
+          /already committed/,
+        );
+        assert.equal((await a.get(C, 'last-one'))?.name, 'l');
+        assert.equal(await a.get(C, 'after-last'), undefined);
+        // Its one connection is clean for the next transactions.
+        for (let i = 0; i < 3; i++) {
+          await own.transaction((tx) => tx.insert(C, product(`after-last-${i}`, { name: 'ok' })));
+        }
+        assert.equal((await a.get(C, 'after-last-2'))?.name, 'ok');
+      } finally {
+        await own.close();
+      }
+    });
+
     test('the server ending a connection mid-transaction fails that transaction, not the process', async () => {
       const name = `cut_${randomBytes(3).toString('hex')}`;
       const store = new PostgresStore({

@@ -25,6 +25,21 @@ storeContract('sqlite :memory:', async (collections) => new SqliteStore({ path: 
   isolatedReads: false,
 });
 
+test('sqlite file: the page caches are bounded (the writer 8 MiB, the reader 2 MiB)', async () => {
+  const store = new SqliteStore({ path: join(dir, 'cache.db'), collections: {} });
+  try {
+    // Private connections, read here only for their pragmas.
+    const { writer, reader } = store as unknown as Record<
+      'writer' | 'reader',
+      { pragma: (s: string, o: object) => unknown }
+    >;
+    assert.equal(writer.pragma('cache_size', { simple: true }), -8192);
+    assert.equal(reader.pragma('cache_size', { simple: true }), -2048);
+  } finally {
+    await store.close();
+  }
+});
+
 test('sqlite file: a total kept by one process follows another process’s commits to the same file', async () => {
   const c = 'shared_books';
   const collections = {

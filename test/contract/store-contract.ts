@@ -760,6 +760,54 @@ export function storeContract(name: string, open: OpenStore, options: ContractOp
         assert.equal(await store.get(c, 'first'), undefined);
       });
 
+      it('a write marked last commits with the writes before it', async () => {
+        const { store, c } = await books();
+        await store.transaction((tx) => tx.insert(c, book('old', { title: 'Old' })));
+        const result = await store.transaction(async (tx) => {
+          await tx.insert(c, book('new', { title: 'New' }));
+          await tx.update(c, book('old', { title: 'Changed' }), undefined, { last: true });
+          return 'done';
+        });
+        assert.equal(result, 'done');
+        assert.equal((await store.get(c, 'new'))?.title, 'New');
+        assert.equal((await store.get(c, 'old'))?.title, 'Changed');
+        await store.transaction((tx) => tx.insert(c, book('alone', { title: 'Alone' }), { last: true }));
+        assert.equal((await store.get(c, 'alone'))?.title, 'Alone');
+        assert.equal((await store.list(c, query())).total, 3);
+      });
+
+      it('a write marked last that fails rolls back the whole transaction, with its own error', async () => {
+        // Books have a unique field; notes only their id, which PostgreSQL checks without an error.
+        const { store, c } = await books();
+        const n = unique('notes');
+        const notes = await ready({ [n]: collection(n, { text: { type: 'text' } }) });
+        await store.transaction((tx) => tx.insert(c, book('a', { title: 'A', isbn: '978-0441013593' })));
+        await notes.transaction((tx) => tx.insert(n, rec('taken', { text: 'first' })));
+        await assert.rejects(
+          store.transaction(async (tx) => {
+            await tx.insert(c, book('b', { title: 'B' }));
+            await tx.insert(c, book('c', { title: 'C', isbn: '978-0441013593' }), { last: true });
+          }),
+          UniqueViolation,
+        );
+        await assert.rejects(
+          notes.transaction(async (tx) => {
+            await tx.insert(n, rec('other', { text: 'other' }));
+            await tx.insert(n, rec('taken', { text: 'again' }), { last: true });
+          }),
+          (error: unknown) => error instanceof DuplicateId && error.id === 'taken',
+        );
+        assert.equal(await store.get(c, 'b'), undefined);
+        assert.equal(await store.get(c, 'c'), undefined);
+        assert.equal(await notes.get(n, 'other'), undefined);
+        assert.equal((await notes.get(n, 'taken'))?.text, 'first');
+        // Both stores work on afterwards.
+        await store.transaction((tx) => tx.insert(c, book('d', { title: 'D' }), { last: true }));
+        await notes.transaction((tx) => tx.insert(n, rec('next', { text: 'next' }), { last: true }));
+        assert.equal((await store.list(c, query())).total, 2);
+        assert.equal((await notes.list(n, query())).total, 2);
+      });
+
       it(
         'reads outside a transaction never see its uncommitted writes',
         async () => {

@@ -276,6 +276,14 @@ describe('onDelete', () => {
       },
     ],
     [
+      'PATCH a multiple relation that keeps one id and adds a missing one',
+      async () => {
+        const tag = await create(t, 'tags', { name: 'kept' });
+        const book = await create(t, 'books', { title: 'Tagged', tags: [tag.id] });
+        return { method: 'PATCH', url: `/api/books/${book.id}`, payload: { tags: [tag.id, 'nope'] } };
+      },
+    ],
+    [
       'POST a relation whose record was just deleted',
       async () => {
         const gone = await create(t, 'books', { title: 'Gone already' });

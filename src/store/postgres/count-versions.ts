@@ -12,18 +12,33 @@
  * one statement, which leaves the sum as it was.
  */
 import type { SqlText } from '../list-sql.js';
+import { prepared } from './statements.js';
 
 export const COUNT_VERSIONS_DDL = `CREATE TABLE IF NOT EXISTS _count_versions (
     collection TEXT COLLATE "C" NOT NULL, backend INTEGER NOT NULL, n BIGINT NOT NULL,
     PRIMARY KEY (collection, backend))`;
 
-export const BUMP_SQL = `INSERT INTO _count_versions (collection, backend, n) VALUES ($1, pg_backend_pid(), 1)
+const bump = (
+  param: string,
+) => `INSERT INTO _count_versions (collection, backend, n) VALUES (${param}, pg_backend_pid(), 1)
   ON CONFLICT (collection, backend) DO UPDATE SET n = _count_versions.n + 1`;
+
+export const BUMP_SQL = prepared(bump('$1'));
+
+/**
+ * A write statement with the bump of its collection's counter folded in (a
+ * data-modifying WITH runs whatever the statement it heads does): one round
+ * trip for both. The statement's own rowCount is the result's.
+ */
+export function withBump(write: SqlText, collection: string): SqlText {
+  const params = [...write.params, collection];
+  return { sql: prepared(`WITH _bump AS (${bump(`$${params.length}`)}) ${write.sql}`), params };
+}
 
 const SUM = 'SELECT COALESCE(SUM(n), 0) FROM _count_versions WHERE collection = ';
 
 /** The counter of collection $1. */
-export const VERSION_SQL = `SELECT (${SUM}$1) AS v`;
+export const VERSION_SQL = prepared(`SELECT (${SUM}$1) AS v`);
 
 /** The count query and the counter in one statement: one snapshot, so the counter says what the count holds. */
 export function countWithVersion(count: SqlText, collection: string): SqlText {

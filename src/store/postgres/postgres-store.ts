@@ -38,7 +38,7 @@ import { POSTGRES_ID_COUNTERS_DDL, PostgresIds } from './id-counters.js';
 import { introspectPostgres } from './introspect.js';
 import { PostgresRecords } from './records.js';
 import { POSTGRES_SYSTEM_DDL, PostgresSystem } from './system.js';
-import { runTransaction, TranslatingPool, translate } from './transactions.js';
+import { runTransaction, TranslatingPool, type TxConnection, translate } from './transactions.js';
 
 /** Held while the system tables are made and while a migration runs: one node at a time. */
 const SCHEMA_LOCK = 'methodical:schema';
@@ -89,6 +89,8 @@ export class PostgresStore implements Store {
       max: options.poolSize ?? 10,
       connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
       application_name: 'methodical',
+      // A transaction's BEGIN is sent with its first statement rather than on its own (transactions.ts).
+      pipeline: true,
       ...(schema === undefined ? {} : { options: `-c search_path=${quoteIdent(schema)}` }),
     });
     // A connection the server dropped (idle or in use) fails its query and is replaced on next
@@ -181,14 +183,16 @@ export class PostgresStore implements Store {
     const dialect = await this.ready();
     let writes: CountedWrites | undefined;
     let ran = false;
+    let db: TxConnection | undefined;
     try {
       const result = await runTransaction(
         this.pool,
-        async (client) => {
-          const records = new PostgresRecords(client, this.models, dialect, true);
+        async (connection) => {
+          db = connection;
+          const records = new PostgresRecords(db, this.models, dialect, true);
           writes = new CountedWrites(records, this.counts, (c) => records.bumpChanges(c));
           const value = await fn(
-            new PostgresTx(writes, new PostgresSystem(client), new PostgresIds(client), this.models),
+            new PostgresTx(writes, new PostgresSystem(db), new PostgresIds(db), this.models),
           );
           ran = true;
           return value;
@@ -198,8 +202,8 @@ export class PostgresStore implements Store {
       if (writes) this.counts.finish(writes.changes, true);
       return result;
     } catch (error) {
-      // Failed before COMMIT: rolled back. At COMMIT: maybe committed, so its totals are dropped.
-      if (writes) this.counts.finish(writes.changes, ran ? null : false);
+      // Failed before COMMIT: rolled back. Once COMMIT was sent: maybe committed, so its totals are dropped.
+      if (writes) this.counts.finish(writes.changes, ran || db?.commit ? null : false);
       throw error;
     }
   }

@@ -23,25 +23,27 @@ import {
   matchRow,
   matchSql,
   type SqlText,
-  selectList,
   withLimit,
 } from '../list-sql.js';
 import { chargeRow, type ReadBudget, type Row, readBudget } from '../rows.js';
-import type { AggregateQuery, ListQuery, ListResult } from '../store.js';
+import type { AggregateQuery, ListQuery, ListResult, WriteOptions } from '../store.js';
 import type { RecordsPart } from '../store-tx-base.js';
 import { recordToValues, rowToRecord, type TableModel } from '../table-model.js';
 import { postgresCodec } from './codec.js';
-import { BUMP_SQL, countWithVersion, VERSION_SQL } from './count-versions.js';
+import { BUMP_SQL, countWithVersion, VERSION_SQL, withBump } from './count-versions.js';
 import type { PostgresDialect } from './dialect.js';
-import type { Queryable } from './transactions.js';
+import { prepared, statementsOf } from './statements.js';
+import { type Queryable, TxConnection } from './transactions.js';
 
 /** Longest a list waits for this node's own writes to settle before it recounts. */
 const SETTLE_MS = 50;
 
 export class PostgresRecords implements RecordsPart {
   private savepoints = 0;
-  /** Writes inside one transaction run one after another, each in its own savepoint. */
+  /** Writes inside one transaction run one after another (a guarded one in its own savepoint). */
   private writes: Promise<unknown> = Promise.resolve();
+  /** Collections whose change counter this transaction has bumped (count-versions.ts). */
+  private readonly bumped = new Set<string>();
 
   constructor(
     private readonly db: Queryable,
@@ -60,14 +62,14 @@ export class PostgresRecords implements RecordsPart {
   async get(collection: string, id: string, filter?: Expr | null): Promise<RecordData | undefined> {
     const model = this.model(collection);
     if (holdsNul(id)) return undefined;
-    const q = filter
-      ? getSql(model, this.dialect, id, filter)
-      : {
-          sql: `SELECT ${selectList(model)} FROM ${quoteIdent(model.table)} WHERE ${quoteIdent('id')} = $1`,
-          params: [id],
-        };
-    const sql = this.inTransaction ? `${q.sql} FOR UPDATE` : q.sql;
-    const row = (await this.db.query(sql, q.params)).rows[0];
+    let row: Row | undefined;
+    if (filter) {
+      const q = getSql(model, this.dialect, id, filter);
+      row = (await this.db.query(this.inTransaction ? `${q.sql} FOR UPDATE` : q.sql, q.params)).rows[0];
+    } else {
+      const sql = statementsOf(model);
+      row = (await this.db.query(this.inTransaction ? sql.getForUpdate : sql.get, [id])).rows[0];
+    }
     return row ? rowToRecord(model, row, postgresCodec) : undefined;
   }
 
@@ -78,9 +80,7 @@ export class PostgresRecords implements RecordsPart {
   ): Promise<{ record: RecordData; version: string } | undefined> {
     const model = this.model(collection);
     if (holdsNul(id)) return undefined;
-    const table = quoteIdent(model.table);
-    const sql = `SELECT xmin::text AS "_version", ${selectList(model)} FROM ${table} WHERE ${quoteIdent('id')} = $1`;
-    const row = (await this.db.query(sql, [id])).rows[0];
+    const row = (await this.db.query(statementsOf(model).getVersioned, [id])).rows[0];
     return row
       ? { record: rowToRecord(model, row, postgresCodec), version: String(row._version) }
       : undefined;
@@ -90,8 +90,7 @@ export class PostgresRecords implements RecordsPart {
   async version(collection: string, id: string): Promise<string | undefined> {
     const model = this.model(collection);
     if (holdsNul(id)) return undefined;
-    const sql = `SELECT xmin::text AS v FROM ${quoteIdent(model.table)} WHERE ${quoteIdent('id')} = $1`;
-    const row = (await this.db.query(sql, [id])).rows[0];
+    const row = (await this.db.query(statementsOf(model).version, [id])).rows[0];
     return row ? String(row.v) : undefined;
   }
 
@@ -170,16 +169,16 @@ export class PostgresRecords implements RecordsPart {
   }
 
   /**
-   * Adds 1 to the collection's change counter. Queued behind the writes
-   * (never inside one's savepoint, whose rollback would take it back).
+   * Adds 1 to the collection's change counter, unless a write of this
+   * transaction did already. Queued behind the writes (never inside one's
+   * savepoint, whose rollback would take it back).
    */
   bumpChanges(collection: string): Promise<void> {
-    const run = async () => {
+    return this.queue(async () => {
+      if (this.bumped.has(collection)) return;
       await this.db.query(BUMP_SQL, [collection]);
-    };
-    const next = this.writes.then(run, run);
-    this.writes = next.catch(() => undefined);
-    return next;
+      this.bumped.add(collection);
+    });
   }
 
   async aggregate(collection: string, query: AggregateQuery): Promise<AggregateRow[]> {
@@ -190,60 +189,100 @@ export class PostgresRecords implements RecordsPart {
     return within(rows, budget).map((row) => aggregateRow(model, query, row, postgresCodec));
   }
 
-  async insert(collection: string, record: RecordData): Promise<void> {
+  async insert(collection: string, record: RecordData, options?: WriteOptions): Promise<void> {
     const model = this.model(collection);
-    const names = model.columns.filter((c) => c.visible).map((c) => quoteIdent(c.name));
-    const sql = `INSERT INTO ${quoteIdent(model.table)} (${names.join(', ')}) VALUES (${names
-      .map((_, i) => `$${i + 1}`)
-      .join(', ')})`;
-    await this.write(sql, recordToValues(model, record, postgresCodec), model, record.id);
+    const s = statementsOf(model);
+    const params = recordToValues(model, record, postgresCodec);
+    const last = options?.last === true;
+    // Where only the id can conflict, the insert says so by writing no row, without an error that
+    // would need a savepoint; but the last statement must fail, so its COMMIT rolls back instead.
+    const skip = s.unique.size === 0 && !last;
+    const sql = skip ? s.insertOrSkip : s.insert;
+    const rows = await this.write({ sql, params }, model, record.id, s.unique.size > 0, last);
+    if (rows === 0) throw new DuplicateId(model.collection, record.id);
   }
 
   /** Write `record` over the stored one; given that (`previous`), only the columns that changed. */
-  async update(collection: string, record: RecordData, previous?: RecordData): Promise<void> {
+  async update(
+    collection: string,
+    record: RecordData,
+    previous?: RecordData,
+    options?: WriteOptions,
+  ): Promise<void> {
     const model = this.model(collection);
     const change = changedColumns(model, record, previous, postgresCodec);
     if (change.names.length === 0) return;
     const sets = change.names.map((n, i) => `${quoteIdent(n)} = $${i + 1}`);
-    const sql = `UPDATE ${quoteIdent(model.table)} SET ${sets.join(', ')} WHERE ${quoteIdent('id')} = $${sets.length + 1}`;
-    await this.write(sql, [...change.values, record.id], model, record.id);
+    const sql = prepared(
+      `UPDATE ${quoteIdent(model.table)} SET ${sets.join(', ')} WHERE ${quoteIdent('id')} = $${sets.length + 1}`,
+    );
+    const { unique } = statementsOf(model);
+    const guarded = change.names.some((n) => unique.has(n));
+    await this.write(
+      { sql, params: [...change.values, record.id] },
+      model,
+      record.id,
+      guarded,
+      options?.last,
+    );
   }
 
   async delete(collection: string, id: string): Promise<boolean> {
     const model = this.model(collection);
     if (holdsNul(id)) return false;
-    const result = await this.db.query(
-      `DELETE FROM ${quoteIdent(model.table)} WHERE ${quoteIdent('id')} = $1`,
-      [id],
-    );
-    return (result.rowCount ?? 0) > 0;
+    return (await this.write({ sql: statementsOf(model).delete, params: [id] }, model, id, false)) > 0;
   }
 
   /**
-   * One insert or update. In a transaction it runs in a savepoint: a
-   * unique violation is an answer the caller may recover from, and in
-   * PostgreSQL a failed statement would otherwise abort the whole transaction.
+   * One insert, update or delete; resolves with the rows it wrote. In a
+   * transaction its collection's change counter is bumped in the same
+   * statement, the first time; a write that may break a unique constraint
+   * (`guarded`) runs in a savepoint: a unique violation is an answer the
+   * caller may recover from, and in PostgreSQL a failed statement would
+   * otherwise abort the whole transaction. The `last` statement of a
+   * transaction carries its COMMIT (no savepoint: its failure rolls all back).
    */
-  private write(sql: string, values: unknown[], model: TableModel, id: string): Promise<void> {
+  private write(q: SqlText, model: TableModel, id: string, guarded: boolean, last = false): Promise<number> {
     if (!this.inTransaction) {
-      return this.db.query(sql, values).then(
-        () => undefined,
+      return this.db.query(q.sql, q.params).then(
+        (result) => result.rowCount ?? 0,
         (error) => Promise.reject(translate(error, model, id)),
       );
     }
-    const run = async () => {
-      this.savepoints += 1;
-      const name = `w${this.savepoints}`;
-      await this.db.query(`SAVEPOINT ${name}`);
-      try {
-        await this.db.query(sql, values);
-      } catch (error) {
-        await this.db.query(`ROLLBACK TO SAVEPOINT ${name}`);
-        throw translate(error, model, id);
+    return this.queue(async () => {
+      const bump = !this.bumped.has(model.collection);
+      const { sql, params } = bump ? withBump(q, model.collection) : q;
+      let rows: number;
+      if (last || !guarded) {
+        const db = this.db;
+        try {
+          const result = await (last && db instanceof TxConnection
+            ? db.queryAndCommit(sql, params)
+            : db.query(sql, params));
+          rows = result.rowCount ?? 0;
+        } catch (error) {
+          throw translate(error, model, id);
+        }
+      } else {
+        this.savepoints += 1;
+        const name = `w${this.savepoints}`;
+        await this.db.query(`SAVEPOINT ${name}`);
+        try {
+          rows = (await this.db.query(sql, params)).rowCount ?? 0;
+        } catch (error) {
+          await this.db.query(`ROLLBACK TO SAVEPOINT ${name}`);
+          throw translate(error, model, id);
+        }
+        await this.db.query(`RELEASE SAVEPOINT ${name}`);
       }
-      await this.db.query(`RELEASE SAVEPOINT ${name}`);
-    };
-    const next = this.writes.then(run, run);
+      if (bump) this.bumped.add(model.collection);
+      return rows;
+    });
+  }
+
+  /** Runs `work` after the transaction's writes queued before it, whatever their outcome. */
+  private queue<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.writes.then(work, work);
     this.writes = next.catch(() => undefined);
     return next;
   }

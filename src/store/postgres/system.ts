@@ -12,6 +12,7 @@ import type { HitCount, IdempotencyEntry, PendingFile, SessionEntry } from '../s
 import type { SystemPart } from '../store-tx-base.js';
 import { PASSWORD_COLUMN } from '../table-model.js';
 import { holdsNul } from './records.js';
+import { prepared } from './statements.js';
 import { type Queryable, WAIT_LOCK_SQL } from './transactions.js';
 
 const T = 'TEXT COLLATE "C"';
@@ -33,13 +34,14 @@ export const POSTGRES_SYSTEM_DDL = [
 
 const NUL = String.fromCharCode(0);
 
-export const SESSION_SQL = 'SELECT * FROM _sessions WHERE token_hash = $1 AND expires > $2';
+export const SESSION_SQL = prepared('SELECT * FROM _sessions WHERE token_hash = $1 AND expires > $2');
 
-const PUT_KEY = `INSERT INTO _idempotency (scope, key, fingerprint, status, headers, body, created)
+const PUT_KEY = prepared(`INSERT INTO _idempotency (scope, key, fingerprint, status, headers, body, created)
   VALUES ($1, $2, $3, $4, $5, $6, $7)
   ON CONFLICT (scope, key) DO UPDATE SET fingerprint = excluded.fingerprint, status = excluded.status,
     headers = excluded.headers, body = excluded.body, created = excluded.created
-  WHERE _idempotency.created < $8`;
+  WHERE _idempotency.created < $8`);
+const GET_KEY = prepared('SELECT * FROM _idempotency WHERE scope = $1 AND key = $2 AND created >= $3');
 
 /**
  * Keys and names here come from requests (an Idempotency-Key's scope, a
@@ -87,11 +89,7 @@ export class PostgresSystem implements SystemPart {
   }
 
   async getIdempotency(scope: string, key: string, notBefore: string): Promise<IdempotencyEntry | undefined> {
-    const row = await this.one('SELECT * FROM _idempotency WHERE scope = $1 AND key = $2 AND created >= $3', [
-      scope,
-      key,
-      notBefore,
-    ]);
+    const row = await this.one(GET_KEY, [scope, key, notBefore]);
     return idempotencyFrom(row, scope, key);
   }
 

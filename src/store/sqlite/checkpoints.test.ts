@@ -21,9 +21,14 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+function walState(): { log: number; checkpointed: number } {
+  const [row] = db.pragma('wal_checkpoint(NOOP)') as { log: number; checkpointed: number }[];
+  return row;
+}
+
 /** Frames in the WAL that a checkpoint has not yet copied into the database file. */
 function uncopied(): number {
-  const [row] = db.pragma('wal_checkpoint(NOOP)') as { log: number; checkpointed: number }[];
+  const row = walState();
   return row.log - row.checkpointed;
 }
 
@@ -108,5 +113,96 @@ describe('WalCheckpoints', () => {
     await sleep(50);
     assert.equal(checkpoints.runs, runs);
     assert.ok(uncopied() > 0);
+  });
+
+  it('gate: nothing to wait for while the WAL is smaller than restartFrames', async () => {
+    const checkpoints = new WalCheckpoints(db, () => true, { everyTransactions: 1, restartFrames: 1e9 });
+    insert('a');
+    checkpoints.committed(1);
+    await until(() => checkpoints.runs === 1);
+    assert.equal(checkpoints.gate(), null);
+    await checkpoints.stop();
+  });
+
+  it('gate: once the WAL holds restartFrames, writes wait for a checkpoint, then start the WAL over', async () => {
+    const checkpoints = new WalCheckpoints(db, () => true, {
+      everyTransactions: 1000,
+      everyMs: 60_000,
+      restartFrames: 20,
+    });
+    for (let i = 0; i < 40; i++) insert(`v${i}`);
+    const grown = walState().log;
+    assert.ok(grown >= 40, `every commit appended a frame (${grown})`);
+    checkpoints.committed(40);
+    checkpoints.run();
+    await until(() => checkpoints.runs === 1);
+    // Writes went on while it ran: they are not copied yet.
+    insert('during');
+    const wait = checkpoints.gate();
+    assert.ok(wait, 'the next group waits');
+    assert.equal(checkpoints.gate(), wait, 'every group waits for the same checkpoint');
+    await wait;
+    assert.equal(checkpoints.runs, 2);
+    assert.equal(uncopied(), 0, 'everything copied before writes go on');
+    insert('after');
+    assert.ok(walState().log < grown, `the WAL started over (${walState().log} frames, was ${grown})`);
+    assert.equal(checkpoints.gate(), null);
+    await checkpoints.stop();
+  });
+
+  it('under writes that never pause, the WAL starts over again and again', async () => {
+    const reader = new Database(join(dir, 'db.sqlite'), { readonly: true });
+    let checkpoints: WalCheckpoints | undefined;
+    let last = 0;
+    let restarts = 0;
+    const group = new GroupCommit(db, {
+      maxBatch: 4,
+      maxWaitMs: 60_000,
+      committed: (n) => {
+        const { log } = walState();
+        if (log < last) restarts++;
+        last = log;
+        checkpoints?.committed(n);
+      },
+      beforeGroup: () => checkpoints?.gate() ?? null,
+    });
+    checkpoints = new WalCheckpoints(db, () => group.idle, {
+      everyTransactions: 8,
+      everyMs: 60_000,
+      restartFrames: 50,
+    });
+    // Eight clients, each writing again as soon as its last write is answered, reading between,
+    // until 40 checkpoints ran meanwhile (or 10 s passed).
+    let written = 0;
+    const deadline = Date.now() + 10_000;
+    const client = async (c: number) => {
+      for (let i = 0; (checkpoints?.runs ?? 0) < 40 && Date.now() < deadline; i++) {
+        await group.run(async () => insert(`v${c}-${i}`));
+        written++;
+        reader.prepare('SELECT count(*) FROM t').get();
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, (_, c) => client(c)));
+    assert.ok(checkpoints.runs >= 40, `${checkpoints.runs} checkpoints`);
+    // Without the gate the WAL hardly ever starts over here (no time in 40 checkpoints when tried):
+    // a checkpoint that runs beside the writes never finds it all copied.
+    assert.ok(restarts >= 3, `the WAL started over ${restarts} times`);
+    assert.equal((reader.prepare('SELECT count(*) AS n FROM t').get() as { n: number }).n, written);
+    await checkpoints.stop();
+    reader.close();
+  });
+
+  it('stop: writes waiting at the gate go on', async () => {
+    const checkpoints = new WalCheckpoints(db, () => true, { everyTransactions: 1, restartFrames: 1 });
+    insert('a');
+    checkpoints.committed(1);
+    await until(() => checkpoints.runs === 1);
+    insert('b');
+    const wait = checkpoints.gate();
+    assert.ok(wait);
+    await checkpoints.stop();
+    await wait;
+    assert.equal(checkpoints.gate(), null);
   });
 });

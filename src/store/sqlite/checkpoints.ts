@@ -4,20 +4,40 @@
  * land in one random request, and with better-sqlite3 they stall the whole
  * event loop. Here it is off; a PASSIVE checkpoint (which never waits for,
  * nor blocks, readers and the writer) runs on a connection of its own in a
- * worker thread, after about as many writes as fill SQLite's default 1,000
- * pages, or a second after the first write it would copy, so the WAL stays
- * small either way. Should the worker be unavailable, the checkpoint runs
+ * worker thread, after 1,024 transactions (`everyTransactions`), or a
+ * second after the first write it would copy, so the WAL stays small
+ * either way. Should the worker be unavailable, the checkpoint runs
  * on the writer between transactions, as SQLite's own would have.
+ *
+ * A checkpoint that runs while writes go on cannot copy what they append,
+ * and a writer starts the WAL over only once all of it is copied: under a
+ * steady write load the file would grow without end (every append then
+ * grows the file, so every commit's sync also writes file-system metadata).
+ * So once the WAL holds `restartFrames`, the next group of writes waits for
+ * one checkpoint (`gate`), which then copies all of it, and that group
+ * writes from the start of the file again.
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 
 export interface CheckpointOptions {
-  /** Transactions after which a checkpoint is due; default 256 (a few WAL pages each). */
+  /**
+   * Transactions after which a checkpoint is due; default 1,024 (a few WAL pages each). Fewer,
+   * larger checkpoints copy a page that several transactions changed once, and sync less often.
+   */
   everyTransactions?: number;
   /** A checkpoint is due this long (ms) after the first commit it would copy; default 1,000. */
   everyMs?: number;
+  /** WAL frames past which the next group waits for a checkpoint, so the WAL starts over; default 8,192 (32 MiB). */
+  restartFrames?: number;
+}
+
+interface CheckpointResult {
+  busy?: number;
+  /** Frames in the WAL. */
+  log?: number;
+  error?: string;
 }
 
 // CommonJS, evaluated in the worker: one connection that only checkpoints.
@@ -55,6 +75,11 @@ export class WalCheckpoints {
   private stopped = false;
   private readonly everyTransactions: number;
   private readonly everyMs: number;
+  private readonly restartFrames: number;
+  /** Frames in the WAL at the last checkpoint (0 once one ran with writes held). */
+  private walFrames = 0;
+  /** Writes wait for a checkpoint: resolved once it ran. */
+  private held: { done: Promise<void>; release: () => void; started: boolean } | null = null;
   /** Checkpoints finished (for tests and benchmarks). */
   runs = 0;
 
@@ -64,8 +89,9 @@ export class WalCheckpoints {
     private readonly idle: () => boolean,
     options: CheckpointOptions = {},
   ) {
-    this.everyTransactions = options.everyTransactions ?? 256;
+    this.everyTransactions = options.everyTransactions ?? 1024;
     this.everyMs = options.everyMs ?? 1000;
+    this.restartFrames = options.restartFrames ?? 8192;
     db.pragma('wal_autocheckpoint = 0');
   }
 
@@ -85,6 +111,25 @@ export class WalCheckpoints {
     );
   }
 
+  /**
+   * Called before a group of writes begins: a promise to wait for when the WAL has grown past
+   * `restartFrames` (a checkpoint runs meanwhile), else null.
+   */
+  gate(): Promise<void> | null {
+    if (this.held) return this.held.done;
+    if (this.walFrames < this.restartFrames || this.stopped || this.workerFailed) return null;
+    let release = () => {};
+    const done = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    this.held = { done, release, started: false };
+    this.pending = Math.max(this.pending, 1);
+    this.run();
+    // No worker to run it (the fallback runs between groups): nothing to wait for.
+    if (!this.inFlight) this.releaseWrites();
+    return this.held ? done : null;
+  }
+
   /** Start a checkpoint of what is committed so far (unless one is running: it is started again once that ends). */
   run(): void {
     if (this.pending === 0 || this.inFlight || this.stopped) return;
@@ -93,6 +138,7 @@ export class WalCheckpoints {
     const worker = this.startWorker();
     if (worker) {
       this.inFlight = true;
+      if (this.held) this.held.started = true;
       worker.postMessage('checkpoint');
       return;
     }
@@ -113,6 +159,7 @@ export class WalCheckpoints {
   async stop(): Promise<void> {
     this.stopped = true;
     this.clearTimer();
+    this.releaseWrites();
     const worker = this.worker;
     if (!worker) return;
     this.worker = null;
@@ -133,11 +180,20 @@ export class WalCheckpoints {
         workerData: { driver, path: this.db.name },
       });
       worker.unref();
-      worker.on('message', () => {
+      worker.on('message', (result: CheckpointResult | null) => {
         this.inFlight = false;
         this.runs++;
-        // Commits made while it ran: now, or on the timer.
-        if (this.due()) this.run();
+        this.walFrames = result?.log ?? 0;
+        if (this.held?.started) {
+          // Nothing was written while it ran: the next group starts the WAL over.
+          this.walFrames = 0;
+          this.releaseWrites();
+        } else if (this.held) {
+          // It started before writes were held: one more copies what they appended meanwhile.
+          this.pending = Math.max(this.pending, 1);
+        }
+        // Commits made while it ran (or writes held): now, or on the timer.
+        if (this.held || this.due()) this.run();
         else if (this.pending > 0 && !this.stopped)
           this.timer ??= setTimeout(() => this.onTimer(), this.everyMs).unref();
       });
@@ -156,11 +212,18 @@ export class WalCheckpoints {
   private lostWorker(): void {
     this.worker = null;
     this.workerFailed = true;
+    this.releaseWrites();
     if (this.inFlight) {
       this.inFlight = false;
       this.pending = Math.max(this.pending, 1);
       if (!this.stopped) this.timer ??= setTimeout(() => this.onTimer(), 10).unref();
     }
+  }
+
+  private releaseWrites(): void {
+    const held = this.held;
+    this.held = null;
+    held?.release();
   }
 
   private clearTimer(): void {

@@ -45,6 +45,15 @@ import { GroupCommit, type GroupCommitOptions } from './transactions.js';
 
 /** Below this much free space the store reports itself unable to write. */
 const MIN_FREE_BYTES = 1024 * 1024;
+/**
+ * Page cache per connection (SQLite's default here is 16 MiB each), counted in the process's
+ * memory once full. The writer's holds the inner pages of the indexes an insert descends, and
+ * what a large transaction changes before it must spill to the WAL; the reader's misses come
+ * from the OS's file cache, so a GET by id costs the same with 2 MiB as with 16 at 1,000,000
+ * records (its leaves miss either way).
+ */
+const WRITER_CACHE_KIB = 8192;
+const READER_CACHE_KIB = 2048;
 const HEALTH_PROBE = 'INSERT OR REPLACE INTO _health (id, at) VALUES (1, ?)';
 
 export interface SqliteStoreOptions {
@@ -70,6 +79,7 @@ function open(path: string, readonly: boolean, durability: Durability = 'full'):
     db.pragma(`synchronous = ${durability === 'full' ? 'FULL' : 'NORMAL'}`);
   }
   db.pragma('busy_timeout = 5000');
+  db.pragma(`cache_size = -${readonly ? READER_CACHE_KIB : WRITER_CACHE_KIB}`);
   registerFunctions(db);
   return db;
 }
@@ -131,7 +141,10 @@ export class SqliteStore implements Store {
           if (error === null) this.dropRecords(c.touched);
         }
       },
-      ...(checkpoints && { committed: (transactions: number) => checkpoints.committed(transactions) }),
+      ...(checkpoints && {
+        committed: (transactions: number) => checkpoints.committed(transactions),
+        beforeGroup: () => checkpoints.gate(),
+      }),
     });
     this.reader = options.path === ':memory:' ? this.writer : open(options.path, true);
     this.models = tableModels(options.collections);

@@ -182,4 +182,30 @@ describe('GroupCommit', () => {
     }
     assert.deepEqual(committed(), []);
   });
+
+  it('beforeGroup: a group begins only once the promise it returns has resolved', async () => {
+    const hold = deferred();
+    let asked = 0;
+    const group = grouped({
+      beforeGroup: () => {
+        asked++;
+        return asked === 1 ? hold.promise : null;
+      },
+    });
+    let ran = false;
+    const first = group.run(async () => {
+      ran = true;
+      insert('a');
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(ran, false, 'waits');
+    assert.equal(writer.inTransaction, false, 'no transaction open while it waits');
+    const second = group.run(async () => insert('b'));
+    hold.resolve();
+    await Promise.all([first, second]);
+    assert.deepEqual(committed(), ['a', 'b']);
+    assert.deepEqual(group.stats, { transactions: 2, commits: 1 }, 'both joined the group that waited');
+    await group.run(async () => insert('c'));
+    assert.equal(asked, 2, 'asked again before the next group');
+  });
 });

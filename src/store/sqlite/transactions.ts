@@ -26,6 +26,8 @@ export interface GroupCommitOptions {
   onCommit?: (error: unknown) => void;
   /** Told how many transactions each committed group carried (WAL checkpoints count them). */
   committed?: (transactions: number) => void;
+  /** Asked before each group begins: a promise to wait for first (a WAL checkpoint), or null. */
+  beforeGroup?: () => Promise<void> | null;
 }
 
 export interface CommitStats {
@@ -82,7 +84,11 @@ export class GroupCommit {
 
   private async pump(): Promise<void> {
     try {
-      while (this.waiting.length > 0) await this.group();
+      while (this.waiting.length > 0) {
+        const wait = this.options.beforeGroup?.();
+        if (wait) await wait;
+        await this.group();
+      }
     } finally {
       this.running = null;
     }
