@@ -40,6 +40,7 @@ import type {
   Store,
 } from '../../src/store/store.js';
 import { aggregateContract } from './store-contract-aggregate.js';
+import { changesContract } from './store-contract-changes.js';
 import { countsContract } from './store-contract-counts.js';
 
 export type Collections = Readonly<Record<string, CollectionDef>>;
@@ -666,6 +667,7 @@ export function storeContract(name: string, open: OpenStore, options: ContractOp
 
     aggregateContract({ it, ready, unique, collection, rec, where });
     countsContract({ it, ready, unique, collection, rec, where });
+    changesContract({ it, ready, unique, collection, rec, where });
 
     describe('transactions', () => {
       it('commit: the result is returned and every write is visible afterwards', async () => {

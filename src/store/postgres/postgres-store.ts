@@ -8,6 +8,7 @@
 import pg from 'pg';
 import type { Expr } from '../../query/ast.js';
 import type { AggregateRow, CollectionDef, RecordData } from '../../schema/types.js';
+import { type ChangeFeed, LoggedWrites } from '../change-log.js';
 import { CountCache } from '../count-cache.js';
 import { CountedWrites } from '../counted-writes.js';
 import { quoteIdent } from '../dialect.js';
@@ -28,6 +29,7 @@ import type {
 } from '../store.js';
 import { StoreTxBase } from '../store-tx-base.js';
 import { type TableModel, tableModels } from '../table-model.js';
+import { POSTGRES_CHANGES_DDL, PostgresChangeFeed, PostgresChangeSink } from './changes.js';
 import { BUMP_SQL, COMPACT_SQL, COUNT_VERSIONS_DDL } from './count-versions.js';
 import { PostgresDialect } from './dialect.js';
 import { lowerCollation } from './functions.js';
@@ -72,6 +74,7 @@ export class PostgresStore implements Store {
   private starting: Promise<PostgresDialect> | null = null;
   /** List totals, trusted while the collection's change counter moved only by this node's own commits. */
   private readonly counts = new CountCache();
+  private readonly changeFeed: PostgresChangeFeed;
   private closed = false;
 
   constructor(options: PostgresStoreOptions) {
@@ -90,6 +93,21 @@ export class PostgresStore implements Store {
     this.reads = new TranslatingPool(this.pool);
     this.models = tableModels(options.collections);
     this.schema = schema;
+    this.changeFeed = new PostgresChangeFeed({
+      reads: async () => {
+        await this.ready();
+        return this.reads;
+      },
+      connect: () => {
+        const client = new pg.Client({
+          connectionString: options.url,
+          connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
+          application_name: 'methodical-listen',
+        });
+        return client;
+      },
+      schema: schema ?? '',
+    });
     void this.ready().catch(() => {});
   }
 
@@ -113,12 +131,17 @@ export class PostgresStore implements Store {
       this.pool,
       async (client) => {
         if (schema !== undefined) await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
-        for (const sql of POSTGRES_SYSTEM_DDL) await client.query(sql);
+        for (const sql of [...POSTGRES_SYSTEM_DDL, ...POSTGRES_CHANGES_DDL]) await client.query(sql);
         await client.query(COUNT_VERSIONS_DDL);
       },
       { waitLock: SCHEMA_LOCK },
     );
     return new PostgresDialect(await lowerCollation(this.reads));
+  }
+
+  /** The change log, for realtime. */
+  get changes(): ChangeFeed {
+    return this.changeFeed;
   }
 
   private async reader(): Promise<PostgresRecords> {
@@ -154,6 +177,7 @@ export class PostgresStore implements Store {
   async transaction<T>(fn: (tx: StoreTx) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     const dialect = await this.ready();
     let writes: CountedWrites | undefined;
+    let logged: LoggedWrites | undefined;
     let ran = false;
     try {
       const result = await runTransaction(
@@ -161,17 +185,21 @@ export class PostgresStore implements Store {
         async (client) => {
           const records = new PostgresRecords(client, this.models, dialect, true);
           writes = new CountedWrites(records, this.counts, (c) => records.bumpChanges(c));
-          const value = await fn(new PostgresTx(writes, new PostgresSystem(client), this.models));
+          logged = new LoggedWrites(writes, new PostgresChangeSink(client));
+          const value = await fn(new PostgresTx(logged, new PostgresSystem(client), this.models));
           ran = true;
           return value;
         },
         { lock: options.lock },
       );
       if (writes) this.counts.finish(writes.changes, true);
+      if (logged?.wrote) this.changeFeed.committed();
       return result;
     } catch (error) {
       // Failed before COMMIT: rolled back. At COMMIT: maybe committed, so its totals are dropped.
       if (writes) this.counts.finish(writes.changes, ran ? null : false);
+      // Maybe committed: readers look (the log says whether it did).
+      if (ran && logged?.wrote) this.changeFeed.committed();
       throw error;
     }
   }
@@ -246,6 +274,7 @@ export class PostgresStore implements Store {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.changeFeed.close();
     await this.starting?.catch(() => {});
     await this.pool.end();
   }

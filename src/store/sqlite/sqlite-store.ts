@@ -11,6 +11,7 @@ import Database from 'better-sqlite3';
 import type { Expr } from '../../query/ast.js';
 import type { AggregateRow, CollectionDef, RecordData } from '../../schema/types.js';
 import { isNoSpace, StorageFull } from '../../util/storage-full.js';
+import { type ChangeFeed, LoggedWrites } from '../change-log.js';
 import { CountCache, type TxChanges } from '../count-cache.js';
 import { CountedWrites } from '../counted-writes.js';
 import { DestructiveMigration, LockBusy } from '../errors.js';
@@ -32,6 +33,7 @@ import type {
 } from '../store.js';
 import { StoreTxBase } from '../store-tx-base.js';
 import { type TableModel, tableModels } from '../table-model.js';
+import { SQLITE_CHANGES_DDL, SqliteChangeFeed, SqliteChangeSink } from './changes.js';
 import { type CheckpointOptions, WalCheckpoints } from './checkpoints.js';
 import { ForeignCommits } from './count-versions.js';
 import { sqliteDialect } from './dialect.js';
@@ -99,12 +101,16 @@ export class SqliteStore implements Store {
   /** Count changes of the transactions in the group being committed. */
   private groupChanges: TxChanges[] = [];
   private readonly foreignCommits: ForeignCommits;
+  private readonly changeSink: SqliteChangeSink;
+  private readonly changeFeed: SqliteChangeFeed;
+  /** A transaction in the group being committed wrote to the change log. */
+  private groupLogged = false;
   private closed = false;
 
   constructor(options: SqliteStoreOptions) {
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
     this.writer = open(options.path, false, options.durability);
-    for (const sql of SQLITE_SYSTEM_DDL) this.writer.exec(sql);
+    for (const sql of [...SQLITE_SYSTEM_DDL, ...SQLITE_CHANGES_DDL]) this.writer.exec(sql);
     const checkpoints =
       options.path === ':memory:'
         ? null
@@ -118,6 +124,10 @@ export class SqliteStore implements Store {
         const changes = this.groupChanges;
         this.groupChanges = [];
         for (const c of changes) this.counts.finish(c, error === null);
+        const logged = this.groupLogged;
+        this.groupLogged = false;
+        // After COMMIT, never before: a reader woken now finds the group's changes.
+        if (logged && error === null) this.changeFeed.watchers.notify();
       },
       ...(checkpoints && { committed: (transactions: number) => checkpoints.committed(transactions) }),
     });
@@ -127,6 +137,17 @@ export class SqliteStore implements Store {
     this.readRecords = new SqliteRecords(this.reader, this.models);
     this.system = new SqliteSystem(this.writer);
     this.foreignCommits = new ForeignCommits(this.writer);
+    this.changeSink = new SqliteChangeSink(this.writer);
+    this.changeFeed = new SqliteChangeFeed({
+      writer: this.writer,
+      reader: () => this.reader,
+      write: (fn) => this.transaction(async () => fn()),
+    });
+  }
+
+  /** The change log, for realtime. */
+  get changes(): ChangeFeed {
+    return this.changeFeed;
   }
 
   async get(collection: string, id: string, filter?: Expr | null): Promise<RecordData | undefined> {
@@ -177,9 +198,11 @@ export class SqliteStore implements Store {
    */
   private async counted<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
     const writes = new CountedWrites(this.writeRecords, this.counts);
+    const logged = new LoggedWrites(writes, this.changeSink);
     try {
-      const value = await fn(new SqliteTx(writes, this.system, this.models));
+      const value = await fn(new SqliteTx(logged, this.system, this.models));
       this.groupChanges.push(writes.changes);
+      if (logged.wrote) this.groupLogged = true;
       return value;
     } catch (error) {
       this.counts.finish(writes.changes, false);
