@@ -1,14 +1,10 @@
 /**
  * The change log behind realtime: one row per record write, appended in
  * the write's own transaction (so a rollback leaves none), read back by
- * the realtime hub once committed. Both adapters implement ChangeFeed; the
- * LoggedWrites wrapper is the one place that decides what a row holds.
+ * the realtime hub once committed. Both adapters implement ChangeFeed;
+ * logged-writes.ts is the one place that decides what a row holds.
  */
-import type { Expr } from '../query/ast.js';
 import type { RecordData } from '../schema/types.js';
-import type { RecordsPart } from './store-tx-base.js';
-
-type Maybe<T> = T | Promise<T>;
 
 export type ChangeOp = 'create' | 'update' | 'delete';
 
@@ -64,11 +60,6 @@ export interface ChangeFeed {
   watch(listener: () => void): () => void;
 }
 
-/** The adapter's side of a write: store one change in the current transaction. */
-export interface ChangeSink {
-  append(entry: ChangeEntry): Maybe<void>;
-}
-
 /** Orders two places in the log. */
 export function compareCursors(a: ChangeCursor, b: ChangeCursor): number {
   if (a.tx !== b.tx) return a.tx < b.tx ? -1 : 1;
@@ -96,56 +87,5 @@ export class Watchers {
         // A listener's own failure is its business.
       }
     }
-  }
-}
-
-/**
- * A transaction's record writes, each followed by its change-log row in the
- * same transaction. `wrote` tells the adapter, once it has committed,
- * whether to wake the readers.
- */
-export class LoggedWrites implements RecordsPart {
-  wrote = false;
-
-  constructor(
-    private readonly inner: RecordsPart,
-    private readonly sink: ChangeSink,
-    private readonly now: () => string = () => new Date().toISOString(),
-  ) {}
-
-  get(c: string, id: string, filter?: Expr | null) {
-    return this.inner.get(c, id, filter);
-  }
-  getMany(c: string, ids: readonly string[], filter?: Expr | null, maxBytes?: number) {
-    return this.inner.getMany(c, ids, filter, maxBytes);
-  }
-  list(c: string, q: Parameters<RecordsPart['list']>[1]) {
-    return this.inner.list(c, q);
-  }
-  aggregate(c: string, q: Parameters<RecordsPart['aggregate']>[1]) {
-    return this.inner.aggregate(c, q);
-  }
-
-  async insert(c: string, record: RecordData): Promise<void> {
-    await this.inner.insert(c, record);
-    await this.log(c, record.id, 'create', record);
-  }
-
-  async update(c: string, record: RecordData, previous?: RecordData): Promise<void> {
-    await this.inner.update(c, record, previous);
-    await this.log(c, record.id, 'update', record);
-  }
-
-  async delete(c: string, id: string): Promise<boolean> {
-    // The row as it was, read in this transaction (its write lock is taken by the delete that follows).
-    const before = await this.inner.get(c, id);
-    const deleted = await this.inner.delete(c, id);
-    if (deleted && before) await this.log(c, id, 'delete', before);
-    return deleted;
-  }
-
-  private async log(collection: string, id: string, op: ChangeOp, record: RecordData): Promise<void> {
-    await this.sink.append({ collection, id, op, record, at: this.now() });
-    this.wrote = true;
   }
 }

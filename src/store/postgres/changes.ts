@@ -29,10 +29,10 @@ import {
   type ChangeEntry,
   type ChangeFeed,
   type ChangeOp,
-  type ChangeSink,
   LOG_START,
   Watchers,
 } from '../change-log.js';
+import type { ChangeSink } from '../logged-writes.js';
 import type { Queryable } from './transactions.js';
 
 const T = 'TEXT COLLATE "C"';

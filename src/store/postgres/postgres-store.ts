@@ -8,11 +8,12 @@
 import pg from 'pg';
 import type { Expr } from '../../query/ast.js';
 import type { AggregateRow, CollectionDef, RecordData } from '../../schema/types.js';
-import { type ChangeFeed, LoggedWrites } from '../change-log.js';
+import type { ChangeFeed } from '../change-log.js';
 import { CountCache } from '../count-cache.js';
 import { CountedWrites } from '../counted-writes.js';
 import { quoteIdent } from '../dialect.js';
 import { DestructiveMigration } from '../errors.js';
+import { LoggedWrites } from '../logged-writes.js';
 import { planTables } from '../migration-plan.js';
 import type {
   AggregateQuery,

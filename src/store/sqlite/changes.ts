@@ -15,10 +15,10 @@ import {
   type ChangeEntry,
   type ChangeFeed,
   type ChangeOp,
-  type ChangeSink,
   LOG_START,
   Watchers,
 } from '../change-log.js';
+import type { ChangeSink } from '../logged-writes.js';
 
 export const SQLITE_CHANGES_DDL = [
   `CREATE TABLE IF NOT EXISTS _changes (

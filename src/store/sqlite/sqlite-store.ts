@@ -11,10 +11,11 @@ import Database from 'better-sqlite3';
 import type { Expr } from '../../query/ast.js';
 import type { AggregateRow, CollectionDef, RecordData } from '../../schema/types.js';
 import { isNoSpace, StorageFull } from '../../util/storage-full.js';
-import { type ChangeFeed, LoggedWrites } from '../change-log.js';
+import type { ChangeFeed } from '../change-log.js';
 import { CountCache, type TxChanges } from '../count-cache.js';
 import { CountedWrites } from '../counted-writes.js';
 import { DestructiveMigration, LockBusy } from '../errors.js';
+import { LoggedWrites } from '../logged-writes.js';
 import { planTables } from '../migration-plan.js';
 import { sessionFrom } from '../rows.js';
 import type {
