@@ -16,6 +16,8 @@ import { AuthService } from '../service/auth.js';
 import type { RequestContext } from '../service/context.js';
 import { WriteRunner } from '../service/idempotent-write.js';
 import { LoginThrottle } from '../service/login-throttle.js';
+import { ChangeHub } from '../service/realtime/hub.js';
+import { RealtimeStreams } from '../service/realtime/streams.js';
 import { RecordReader } from '../service/record-reader.js';
 import { RecordWriter } from '../service/record-writes.js';
 import type { Store } from '../store/store.js';
@@ -32,6 +34,7 @@ import { apiRoutes } from './routes/api.js';
 import { authRoutes } from './routes/auth.js';
 import { configRoutes } from './routes/custom.js';
 import { fileRoutes } from './routes/files.js';
+import { realtimeRoutes } from './routes/realtime.js';
 import { userSessionRoutes } from './routes/user-sessions.js';
 import { clientErrorHandler } from './server/client-error.js';
 import { guardedServer } from './server/guarded-server.js';
@@ -99,6 +102,9 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): FastifyInsta
     now: options.now,
   });
   const auth = new AuthService({ store, schema, config, writer, now: options.now });
+  const hub = new ChangeHub(store.changes, {
+    onError: (error) => app.log.warn({ err: error }, 'could not read the change log'),
+  });
   const services: Services = {
     config,
     store,
@@ -113,6 +119,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): FastifyInsta
       throttle: new LoginThrottle(config.auth.loginThrottle, store),
       now: options.now,
     }),
+    realtime: new RealtimeStreams({ schema, feed: store.changes, hub, settings: config.realtime }),
     runner: new WriteRunner({
       store,
       writer,
@@ -123,6 +130,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): FastifyInsta
     }),
   };
 
+  app.addHook('onClose', async () => hub.close());
   trackRoutes(app);
   app.decorateRequest('ctx', null as unknown as RequestContext);
   app.decorate('methodicalPublicUrl', config.publicUrl);
@@ -164,6 +172,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): FastifyInsta
     authRoutes(app, services, forms);
     fileRoutes(app, services, files);
     userSessionRoutes(app, services);
+    realtimeRoutes(app, services);
     apiRoutes(app, services, forms);
     configRoutes(app, services, forms);
     adminRoutes(app);

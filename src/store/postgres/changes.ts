@@ -50,8 +50,12 @@ const HORIZON = 'pg_snapshot_xmin(pg_current_snapshot())';
 
 const READ_SQL = `SELECT seq, tx::text AS tx, collection, record_id, op, record, at, tx < ${HORIZON} AS ready
   FROM _changes WHERE (tx, seq) > ($1::xid8, $2::bigint) ORDER BY tx, seq LIMIT $3`;
+const LAST_SQL = `SELECT seq, tx::text AS tx, tx < ${HORIZON} AS ready FROM _changes
+  ORDER BY tx DESC, seq DESC LIMIT 1`;
 const HEAD_SQL = `SELECT seq, tx::text AS tx FROM _changes WHERE tx < ${HORIZON}
   ORDER BY tx DESC, seq DESC LIMIT 1`;
+/** How long `head` waits for committed changes to become readable before it settles for less. */
+const HEAD_WAIT_MS = 1000;
 const LOCATE_SQL = `SELECT tx::text AS tx FROM _changes WHERE seq = $1 AND tx < ${HORIZON}`;
 // Purges take a prefix in reading order, so a reader placed at a kept change has lost nothing after it.
 const PURGE_OLD_SQL = `DELETE FROM _changes WHERE (tx, seq) <= (
@@ -126,8 +130,25 @@ export class PostgresChangeFeed implements ChangeFeed {
     this.channel = `methodical_changes_${hash}`;
   }
 
+  /**
+   * The end of the log as of now: once the changes already committed are
+   * readable (the transactions before them have ended), the last of them —
+   * so a stream that starts here hears of nothing committed before it
+   * began. Behind a long transaction it settles, after a while, for the
+   * readable end.
+   */
   async head(): Promise<ChangeCursor> {
-    const { rows } = await (await this.options.reads()).query<{ seq: string; tx: string }>(HEAD_SQL);
+    const db = await this.options.reads();
+    const deadline = Date.now() + HEAD_WAIT_MS;
+    for (;;) {
+      const { rows } = await db.query<{ seq: string; tx: string; ready: boolean }>(LAST_SQL);
+      const row = rows[0];
+      if (!row) return LOG_START;
+      if (row.ready) return { tx: BigInt(row.tx), seq: Number(row.seq) };
+      if (Date.now() > deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const { rows } = await db.query<{ seq: string; tx: string }>(HEAD_SQL);
     const row = rows[0];
     return row ? { tx: BigInt(row.tx), seq: Number(row.seq) } : LOG_START;
   }
