@@ -10,6 +10,9 @@ import { PassThrough } from 'node:stream';
 import type { RealtimeEvent } from '../service/realtime/audience.js';
 import type { EventSink } from '../service/realtime/streams.js';
 
+/** How long a closed stream's client has to take what is left. */
+const CLOSE_GRACE_MS = 1000;
+
 export class SseStream implements EventSink {
   readonly body = new PassThrough();
   private done = false;
@@ -22,6 +25,11 @@ export class SseStream implements EventSink {
     // However it ends (client gone, server stopping, cut), the listeners hear of it once.
     this.body.on('close', () => this.finish());
     socket.once('close', () => this.finish());
+    // The client hung up: Node would keep the half-closed socket until the endless response ends.
+    socket.once('end', () => {
+      this.finish();
+      socket.destroy();
+    });
   }
 
   get closed(): boolean {
@@ -52,11 +60,18 @@ export class SseStream implements EventSink {
     else this.listeners.push(listener);
   }
 
-  /** Ends the stream cleanly: what was written is sent, then the response ends. */
+  /**
+   * Ends the stream cleanly: what was written is sent, then the response
+   * ends; a client that does not take it within a second is cut, so it
+   * cannot hold up a server that is stopping.
+   */
   close(): void {
     if (this.done) return;
     this.body.end();
     this.finish();
+    const cut = setTimeout(() => this.socket.destroy(), CLOSE_GRACE_MS);
+    cut.unref();
+    this.socket.once('close', () => clearTimeout(cut));
   }
 
   private write(text: string): void {

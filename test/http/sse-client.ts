@@ -1,10 +1,38 @@
 /**
- * A small Server-Sent Events client over fetch, parsing the stream the way
+ * A small Server-Sent Events client over node:http (fetch's pool would
+ * open a spare connection after an abort, which holds up a server's close), parsing the stream the way
  * the WHATWG EventSource does (fields id, event, data; comments ignored; an
  * event dispatched at a blank line when it has data; an id alone moves
  * Last-Event-ID), for tests against a listening server.
  */
 import assert from 'node:assert/strict';
+import { type ClientRequest, type IncomingMessage, request } from 'node:http';
+
+/** What the tests read of the response head (fetch's Response shape, as far as needed). */
+export interface SseResponse {
+  status: number;
+  headers: { get(name: string): string | null };
+  /** The whole body (for an answer that is not a stream). */
+  text(): Promise<string>;
+}
+
+function responseOf(res: IncomingMessage): SseResponse {
+  return {
+    status: res.statusCode ?? 0,
+    headers: {
+      get: (name) => {
+        const value = res.headers[name.toLowerCase()];
+        return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+      },
+    },
+    text: async () => {
+      let body = '';
+      res.setEncoding('utf8');
+      for await (const chunk of res) body += chunk;
+      return body;
+    },
+  };
+}
 
 export interface SseEvent {
   id: string;
@@ -23,20 +51,23 @@ export class SseClient {
   private wakeUp: (() => void) | null = null;
 
   private constructor(
-    readonly response: Response,
-    private readonly controller: AbortController,
+    readonly response: SseResponse,
+    private readonly req: ClientRequest,
   ) {}
 
-  /** Opens a stream; asserts a 200 text/event-stream unless `expectStatus` says otherwise. */
-  static async open(url: string, headers: Record<string, string> = {}): Promise<SseClient> {
-    const controller = new AbortController();
-    const response = await fetch(url, {
-      headers: { accept: 'text/event-stream', ...headers },
-      signal: controller.signal,
+  /** Opens a stream: resolves once the response head has arrived, whatever its status. */
+  static open(url: string, headers: Record<string, string> = {}): Promise<SseClient> {
+    return new Promise((resolve, reject) => {
+      const req = request(url, { headers: { accept: 'text/event-stream', ...headers }, agent: false });
+      req.on('error', reject);
+      req.on('response', (res) => {
+        const client = new SseClient(responseOf(res), req);
+        req.on('error', () => {});
+        if (res.statusCode === 200) void client.pump(res);
+        resolve(client);
+      });
+      req.end();
     });
-    const client = new SseClient(response, controller);
-    if (response.status === 200 && response.body) void client.pump(response.body);
-    return client;
   }
 
   get ok(): boolean {
@@ -86,7 +117,7 @@ export class SseClient {
   }
 
   close(): void {
-    this.controller.abort();
+    this.req.destroy();
     this.ended = true;
   }
 
@@ -106,7 +137,7 @@ export class SseClient {
     wake?.();
   }
 
-  private async pump(body: ReadableStream<Uint8Array>): Promise<void> {
+  private async pump(body: IncomingMessage): Promise<void> {
     const decoder = new TextDecoder();
     let buffer = '';
     let id = this.lastEventId;
