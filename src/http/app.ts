@@ -18,6 +18,7 @@ import { WriteRunner } from '../service/idempotent-write.js';
 import { LoginThrottle } from '../service/login-throttle.js';
 import { ChangeHub } from '../service/realtime/hub.js';
 import { RealtimeStreams } from '../service/realtime/streams.js';
+import { sweepInBackground } from '../service/realtime/sweep.js';
 import { RecordReader } from '../service/record-reader.js';
 import { RecordWriter } from '../service/record-writes.js';
 import type { Store } from '../store/store.js';
@@ -130,7 +131,13 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): FastifyInsta
     }),
   };
 
-  app.addHook('onClose', async () => hub.close());
+  const stopSweeping = sweepInBackground(store.changes, config.realtime, (error) =>
+    app.log.warn({ err: error }, 'could not sweep the change log'),
+  );
+  app.addHook('onClose', async () => {
+    stopSweeping();
+    hub.close();
+  });
   trackRoutes(app);
   app.decorateRequest('ctx', null as unknown as RequestContext);
   app.decorate('methodicalPublicUrl', config.publicUrl);

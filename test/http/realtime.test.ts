@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { UserConfig } from '../../src/config/types.js';
+import { sweepChanges } from '../../src/service/realtime/sweep.js';
 import { json, PUBLIC_RULES, type TestApp, testApp } from '../harness.js';
 import { bearer, registerAndLogin, type User } from './auth-helpers.js';
 import { assertProblem } from './helpers.js';
@@ -328,8 +329,10 @@ describe('replay', () => {
     const old = await client.next();
     client.close();
     await post('books', { title: 'also old' });
-    // What the background sweep does once realtime.retention has passed: everything up to now goes.
-    await t.store.changes.purge(new Date(Date.now() + 1000).toISOString(), CONFIG_KEEP);
+    // The background sweep, run as if realtime.retention (24 h by default) had passed since.
+    const settings = t.config.realtime;
+    assert.equal(settings.retentionSeconds, 86_400);
+    assert.ok((await sweepChanges(t.store.changes, settings, Date.now() + 86_401_000)) >= 2);
     const back = await stream('topics=books', { 'last-event-id': old.id });
     const reset = await back.next();
     assert.equal(reset.event, 'reset');
@@ -341,8 +344,6 @@ describe('replay', () => {
     back.close();
   });
 });
-
-const CONFIG_KEEP = 100_000;
 
 describe('transactions', () => {
   test('a batch that fails produces no event; the next committed write is the next event', async () => {
