@@ -1,4 +1,5 @@
 /** `GET /api/realtime`: live changes as Server-Sent Events. */
+import { MEDIA } from '../../util/media-types.js';
 import { ANYONE } from './access.js';
 import { headerRefs, problems } from './components.js';
 import type { Json, RouteDoc } from './names.js';
@@ -70,9 +71,10 @@ export function realtimeDoc(): RouteDoc {
                 'without them), `reset` (data `{}`: refetch what you show).',
               headers: headerRefs('Cache-Control', 'Vary'),
               content: {
-                'text/event-stream': {
+                [MEDIA.eventStream]: {
                   schema: { type: 'string' },
-                  itemSchema: EVENT_DATA,
+                  // OpenAPI 3.1 has no schema for the events of a stream (3.2's itemSchema): the data's shape.
+                  'x-event-data': EVENT_DATA,
                   example:
                     'id: 42\nevent: update\ndata: {"collection":"books","id":"b1","record":{…},"etag":"\\"…\\""}\n\n',
                 },

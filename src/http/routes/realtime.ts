@@ -8,6 +8,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RequestContext } from '../../service/context.js';
 import { negotiate } from '../../util/accept.js';
+import { MEDIA } from '../../util/media-types.js';
 import { Problem } from '../../util/problem.js';
 import { PRIVATE } from '../cache-policy.js';
 import { realtimeDoc } from '../openapi/realtime-paths.js';
@@ -15,7 +16,7 @@ import { route } from '../route-table.js';
 import type { Services } from '../services.js';
 import { SseStream } from '../sse.js';
 
-export const EVENT_STREAM = 'text/event-stream';
+const EVENT_STREAM = MEDIA.eventStream;
 const POSITION = /^\d{1,15}$/;
 
 /** Last-Event-ID (a reconnecting EventSource), else `?since=`: the id of the last change the client has. */
