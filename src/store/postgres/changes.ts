@@ -105,6 +105,8 @@ export class PostgresChangeSink implements ChangeSink {
 export interface PostgresFeedOptions {
   /** The pool's reads (errors translated), once the tables exist. */
   reads: () => Promise<Queryable>;
+  /** Sends a notification (on a connection of its own, so a NOTIFY never holds up a write). */
+  notify: (channel: string, payload: string) => Promise<void>;
   /** A connection of its own for LISTEN. */
   connect: () => pg.Client;
   /** The schema the tables live in ('' for the search_path's), naming the channel. */
@@ -209,7 +211,7 @@ export class PostgresChangeFeed implements ChangeFeed {
     try {
       do {
         this.notifyAgain = false;
-        await (await this.options.reads()).query('SELECT pg_notify($1, $2)', [this.channel, this.node]);
+        await this.options.notify(this.channel, this.node);
       } while (this.notifyAgain && !this.closed);
     } catch {
       // The others' polls find the changes all the same.

@@ -76,6 +76,12 @@ export class PostgresStore implements Store {
   /** List totals, trusted while the collection's change counter moved only by this node's own commits. */
   private readonly counts = new CountCache();
   private readonly changeFeed: PostgresChangeFeed;
+  /**
+   * One connection for the change log's NOTIFYs, let go after a second
+   * idle; its one-statement transactions do not wait for their commit to
+   * reach the disk (a lost notification only delays a wake-up).
+   */
+  private readonly notifier: pg.Pool;
   private closed = false;
 
   constructor(options: PostgresStoreOptions) {
@@ -94,10 +100,23 @@ export class PostgresStore implements Store {
     this.reads = new TranslatingPool(this.pool);
     this.models = tableModels(options.collections);
     this.schema = schema;
+    this.notifier = new pg.Pool({
+      connectionString: options.url,
+      max: 1,
+      idleTimeoutMillis: 1000,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
+      application_name: 'methodical-notify',
+      options: '-c synchronous_commit=off',
+    });
+    this.notifier.on('error', () => {});
+    this.notifier.on('connect', (client) => client.on('error', () => {}));
     this.changeFeed = new PostgresChangeFeed({
       reads: async () => {
         await this.ready();
         return this.reads;
+      },
+      notify: async (channel, payload) => {
+        await this.notifier.query('SELECT pg_notify($1, $2)', [channel, payload]);
       },
       connect: () => {
         const client = new pg.Client({
@@ -278,5 +297,6 @@ export class PostgresStore implements Store {
     await this.changeFeed.close();
     await this.starting?.catch(() => {});
     await this.pool.end();
+    await this.notifier.end();
   }
 }
