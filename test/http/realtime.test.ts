@@ -338,7 +338,9 @@ describe('replay', () => {
     assert.equal(reset.event, 'reset');
     assert.deepEqual(JSON.parse(reset.data), {});
     const fresh = await post('books', { title: 'new' });
-    const live = await back.next();
+    let live = await back.next();
+    // On PostgreSQL a change committed a moment before the reset may still come after it (the refetch covers it).
+    if ((data(live).record as Record<string, unknown>).title === 'also old') live = await back.next();
     assert.deepEqual([live.event, data(live).id], ['create', fresh.id]);
     await back.none();
     back.close();
