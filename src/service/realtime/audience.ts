@@ -12,7 +12,15 @@ import type { Change, ChangeOp } from '../../store/change-log.js';
 import { Problem } from '../../util/problem.js';
 import type { RequestContext } from '../context.js';
 import { type Access, access } from '../rules.js';
-import { visibleJson } from '../visibility.js';
+import { hiddenIn, visibleJson } from '../visibility.js';
+
+/**
+ * Events already rendered, per change and per set of fields hidden from
+ * the caller: every stream gets the same change objects from the hub, and
+ * most callers see a record alike, so a change is serialised once per
+ * kind of viewer rather than once per stream.
+ */
+const rendered = new WeakMap<Change, Map<string, RealtimeEvent>>();
 
 export interface Topic {
   collection: string;
