@@ -50,6 +50,11 @@ export class SseStream implements EventSink {
     this.write(`id: ${id}\n\n`);
   }
 
+  /** The stream's first lines: how soon a client should reconnect, and a comment that shows it open. */
+  start(retryMs: number): void {
+    this.write(`retry: ${retryMs}\n:\n\n`);
+  }
+
   /** A comment line: keeps proxies from taking the stream for an idle connection. */
   heartbeat(): void {
     this.write(':\n\n');

@@ -18,6 +18,8 @@ import { SseStream } from '../sse.js';
 
 const EVENT_STREAM = MEDIA.eventStream;
 const POSITION = /^\d{1,15}$/;
+/** How soon a cut client (a restart, a dropped slow client) should reconnect. */
+const RECONNECT_MS = 1000;
 
 /** Last-Event-ID (a reconnecting EventSource), else `?since=`: the id of the last change the client has. */
 function since(req: FastifyRequest): number | undefined {
@@ -83,8 +85,8 @@ export function realtimeRoutes(app: FastifyInstance, services: Services): void {
       else perClient.delete(key);
     });
     reply.raw.on('close', () => stream.close());
-    // A comment first, so the client sees the stream open before the first event.
-    stream.heartbeat();
+    // First how soon to come back after a cut, and a comment, so the client sees the stream open.
+    stream.start(RECONNECT_MS);
     void realtime.run(audience, from, stream);
     return reply.send(stream.body);
   };

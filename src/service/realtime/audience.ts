@@ -117,9 +117,24 @@ export class Audience {
     const entry = this.heard.get(change.collection);
     if (!entry) return null;
     if (!allowed(entry.list, change) && !allowed(entry.records.get(change.id), change)) return null;
+    const key = change.op === 'delete' ? '' : hiddenIn(entry.def, this.ctx, change.record).join(',');
+    let views = rendered.get(change);
+    if (!views) {
+      views = new Map();
+      rendered.set(change, views);
+    }
+    let event = views.get(key);
+    if (!event) {
+      event = this.render(entry.def, change);
+      views.set(key, event);
+    }
+    return event;
+  }
+
+  private render(def: CollectionDef, change: Change): RealtimeEvent {
     const head = `{"collection":${JSON.stringify(change.collection)},"id":${JSON.stringify(change.id)}`;
     if (change.op === 'delete') return { id: change.seq, event: 'delete', data: `${head}}` };
-    const { json, etag } = visibleJson(entry.def, this.ctx, change.record);
+    const { json, etag } = visibleJson(def, this.ctx, change.record);
     return {
       id: change.seq,
       event: change.op,
