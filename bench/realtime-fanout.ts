@@ -19,7 +19,7 @@ const t = await testApp({
   realtime: { connectionsPerClient: SUBS + 10 },
 });
 await t.app.listen({ host: '127.0.0.1', port: 0 });
-const port = (t.app.server.address() as any).port;
+const port = (t.app.server.address() as { port: number }).port;
 const clients: SseClient[] = [];
 for (let i = 0; i < SUBS; i++)
   clients.push(await SseClient.open(`http://127.0.0.1:${port}/api/realtime?topics=books`));

@@ -120,7 +120,8 @@ describe('realtime in the browser (EventSource)', { skip }, () => {
       s.events.map((e) => [e.type, e.data.id]),
       [['create', mine]],
     );
-    assert.equal((s.events[0]?.data.record as Record<string, unknown>).text, 'for the browser');
+    const record = s.events[0]?.data.record as Record<string, unknown> | undefined;
+    assert.equal(record?.text, 'for the browser');
   });
 
   it('reconnects by itself after a cut, with Last-Event-ID, and is replayed what it missed, once', async () => {
