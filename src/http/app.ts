@@ -66,6 +66,8 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   /** A fixed clock, for tests. */
   now?: () => Date;
+  /** How often realtime looks at the change log unwoken (ms; default 1000), for tests. */
+  realtimePollMs?: number;
 }
 
 /** Build the app. Call `app.ready()` or `app.listen()` next. */
@@ -104,6 +106,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): FastifyInsta
   });
   const auth = new AuthService({ store, schema, config, writer, now: options.now });
   const hub = new ChangeHub(store.changes, {
+    pollMs: options.realtimePollMs,
     onError: (error) => app.log.warn({ err: error }, 'could not read the change log'),
   });
   const services: Services = {

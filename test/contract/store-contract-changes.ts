@@ -21,7 +21,8 @@ import type { ContractKit } from './store-contract-aggregate.js';
 async function readAll(store: Store, from: ChangeCursor, settle = true): Promise<Change[]> {
   const out: Change[] = [];
   let cursor = from;
-  for (let i = 0; i < 200; i++) {
+  // Up to 20 s: a transaction open elsewhere on a shared server holds the log's readable end back.
+  for (let i = 0; i < 2000; i++) {
     const batch = await store.changes.read(cursor, 3);
     out.push(...batch.changes);
     const last = batch.changes.at(-1);

@@ -46,7 +46,11 @@ if (!url) {
       for (let i = 0; i < 2; i++) {
         const store = new PostgresStore({ url, collections: config.collections, schema, poolSize: 6 });
         await store.migrate(await store.planMigration());
-        const app = createApp({ config, store, files: new LocalFileStorage(join(dir, 'files')) });
+        // No polling within a test's time: only a NOTIFY can wake the other node.
+        const app = createApp(
+          { config, store, files: new LocalFileStorage(join(dir, 'files')) },
+          { realtimePollMs: 600_000 },
+        );
         await app.listen({ host: '127.0.0.1', port: 0 });
         const address = app.server.address();
         assert.ok(address && typeof address === 'object');
@@ -82,17 +86,13 @@ if (!url) {
       return res.statusCode === 204 ? {} : json(res);
     }
 
-    test('a stream on one node hears a write made through the other, woken at once', async () => {
+    test('a stream on one node hears a write made through the other, woken by its NOTIFY', async () => {
       const onB = await stream(1);
       const item = await write(0, 'POST', '/api/items', { name: 'lamp' });
-      const started = Date.now();
       const event = await onB.next();
-      const latency = Date.now() - started;
       assert.deepEqual([event.event, data(event).id], ['create', item.id]);
       const get = await nodes[1]?.app.inject({ method: 'GET', url: `/api/items/${item.id}` });
       assert.equal(data(event).etag, get?.headers.etag, 'the ETag node B answers');
-      // The safety poll runs every second; a NOTIFY wakes the other node well before it.
-      assert.ok(latency < 900, `arrived after ${latency} ms`);
       onB.close();
     });
 

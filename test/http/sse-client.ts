@@ -78,8 +78,11 @@ export class SseClient {
     return this.ended;
   }
 
-  /** The next event not yet taken, waiting at most `ms`. */
-  async next(ms = 5000): Promise<SseEvent> {
+  /**
+   * The next event not yet taken, waiting at most `ms` (long: on PostgreSQL
+   * a transaction open anywhere on the server holds events back until it ends).
+   */
+  async next(ms = 20_000): Promise<SseEvent> {
     const deadline = Date.now() + ms;
     while (this.taken >= this.events.length) {
       if (this.ended) throw new Error('the stream ended');

@@ -77,7 +77,7 @@ export class PostgresStore implements Store {
   private readonly counts = new CountCache();
   private readonly changeFeed: PostgresChangeFeed;
   /**
-   * One connection for the change log's NOTIFYs, let go after a second
+   * One connection for the change log's NOTIFYs, let go after 200 ms
    * idle; its one-statement transactions do not wait for their commit to
    * reach the disk (a lost notification only delays a wake-up).
    */
@@ -103,7 +103,7 @@ export class PostgresStore implements Store {
     this.notifier = new pg.Pool({
       connectionString: options.url,
       max: 1,
-      idleTimeoutMillis: 1000,
+      idleTimeoutMillis: 200,
       connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
       application_name: 'methodical-notify',
       options: '-c synchronous_commit=off',
