@@ -23,6 +23,23 @@ export interface UserConfig {
    */
   jsonServer?: boolean;
   idempotency?: { ttl?: number | string };
+  /** Live changes (GET /api/realtime): the change log's retention and the bounds on streams. */
+  realtime?: {
+    /** How long a change stays replayable (Last-Event-ID); default 24 h. */
+    retention?: number | string;
+    /** Most changes kept, whatever their age; default 100,000. */
+    keep?: number;
+    /** A comment line this often keeps idle streams through proxies; default 25 s. */
+    heartbeat?: number | string;
+    /** Most topics one stream may name; default 32. */
+    topics?: number;
+    /** Most streams one client (user, or address when anonymous) may hold open per node; default 16. */
+    connectionsPerClient?: number;
+    /** Most changes one reconnect replays before it is told to refetch instead; default 10,000. */
+    replay?: number;
+    /** Bytes a stream may have waiting for a slow client before it is closed; default 1 MiB. */
+    queue?: number;
+  };
   limits?: {
     /** Largest JSON (or urlencoded) body in bytes; default 1 MiB. */
     json?: number;
@@ -144,6 +161,17 @@ export interface Limits {
   headers: number;
 }
 
+/** The `realtime` section, settled (durations in seconds). */
+export interface RealtimeSettings {
+  retentionSeconds: number;
+  keep: number;
+  heartbeatSeconds: number;
+  topics: number;
+  connectionsPerClient: number;
+  replay: number;
+  queueBytes: number;
+}
+
 /** Durations in seconds. */
 export interface Timeouts {
   headers: number;
@@ -172,6 +200,7 @@ export interface Config {
   /** json-server compatibility mode (`jsonServer: true`). */
   jsonServer: boolean;
   idempotency: { ttlSeconds: number };
+  realtime: RealtimeSettings;
   limits: Limits;
   timeouts: Timeouts;
   durability: Durability;

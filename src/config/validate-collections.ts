@@ -38,7 +38,7 @@ const COLLECTION_KEYS = [
 ];
 const CACHE_KEYS: readonly (keyof CacheSettings)[] = ['maxAge', 'sMaxAge', 'staleWhileRevalidate'];
 /** These would shadow /api/auth, /api/files and /api/batch. */
-export const RESERVED_COLLECTIONS: readonly string[] = ['auth', 'files', 'batch'];
+export const RESERVED_COLLECTIONS: readonly string[] = ['auth', 'files', 'batch', 'realtime'];
 /** System fields, and `expand`, which holds inlined relations in a record. */
 const RESERVED_FIELDS = ['id', 'created', 'updated', 'expand'];
 const NAME_RULE = 'must start with a letter and hold only letters, digits and "_" (at most 63 characters)';

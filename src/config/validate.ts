@@ -14,6 +14,7 @@ import { at, Checker, listWords, type RawObject } from './checker.js';
 import { deepFreeze } from './deep-freeze.js';
 import type { CollectionHooks, Config, Durability, HookFn, HookName, Limits, Timeouts } from './types.js';
 import { validateCollections } from './validate-collections.js';
+import { DEFAULT_REALTIME, validateRealtime } from './validate-realtime.js';
 import { validateRoutes } from './validate-routes.js';
 
 const TOP_KEYS = [
@@ -26,6 +27,7 @@ const TOP_KEYS = [
   'cors',
   'jsonServer',
   'idempotency',
+  'realtime',
   'limits',
   'timeouts',
   'durability',
@@ -258,6 +260,7 @@ export function validateConfig(input: unknown, file: string, dir: string): Confi
       root.jsonServer === undefined ? false : c.boolean(root.jsonServer, 'jsonServer'),
     ),
     idempotency: { ttlSeconds: part(DAY, () => idempotencyTtl(c, root.idempotency)) },
+    realtime: part(DEFAULT_REALTIME, () => validateRealtime(c, root.realtime)),
     limits: part(DEFAULT_LIMITS, () => limits(c, root.limits)),
     timeouts: part(DEFAULT_TIMEOUTS, () => timeouts(c, root.timeouts)),
     durability: part<Durability>('full', () => durability(c, root.durability)),

@@ -16,6 +16,9 @@ import { AuthService } from '../service/auth.js';
 import type { RequestContext } from '../service/context.js';
 import { WriteRunner } from '../service/idempotent-write.js';
 import { LoginThrottle } from '../service/login-throttle.js';
+import { ChangeHub } from '../service/realtime/hub.js';
+import { RealtimeStreams } from '../service/realtime/streams.js';
+import { sweepInBackground } from '../service/realtime/sweep.js';
 import { RecordReader } from '../service/record-reader.js';
 import { RecordWriter } from '../service/record-writes.js';
 import type { Store } from '../store/store.js';
@@ -33,6 +36,7 @@ import { authRoutes } from './routes/auth.js';
 import { configRoutes } from './routes/custom.js';
 import { fileRoutes } from './routes/files.js';
 import { jsonServerRoutes } from './routes/json-server.js';
+import { realtimeRoutes } from './routes/realtime.js';
 import { userSessionRoutes } from './routes/user-sessions.js';
 import { clientErrorHandler } from './server/client-error.js';
 import { guardedServer } from './server/guarded-server.js';
@@ -63,6 +67,8 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   /** A fixed clock, for tests. */
   now?: () => Date;
+  /** How often realtime looks at the change log unwoken (ms; default 1000), for tests. */
+  realtimePollMs?: number;
 }
 
 /** Build the app. Call `app.ready()` or `app.listen()` next. */
@@ -100,6 +106,10 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): FastifyInsta
     now: options.now,
   });
   const auth = new AuthService({ store, schema, config, writer, now: options.now });
+  const hub = new ChangeHub(store.changes, {
+    pollMs: options.realtimePollMs,
+    onError: (error) => app.log.warn({ err: error }, 'could not read the change log'),
+  });
   const services: Services = {
     config,
     store,
@@ -114,6 +124,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): FastifyInsta
       throttle: new LoginThrottle(config.auth.loginThrottle, store),
       now: options.now,
     }),
+    realtime: new RealtimeStreams({ schema, feed: store.changes, hub, settings: config.realtime }),
     runner: new WriteRunner({
       store,
       writer,
@@ -124,6 +135,13 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): FastifyInsta
     }),
   };
 
+  const stopSweeping = sweepInBackground(store.changes, config.realtime, (error) =>
+    app.log.warn({ err: error }, 'could not sweep the change log'),
+  );
+  app.addHook('onClose', async () => {
+    stopSweeping();
+    hub.close();
+  });
   trackRoutes(app);
   app.decorateRequest('ctx', null as unknown as RequestContext);
   app.decorate('methodicalPublicUrl', config.publicUrl);
@@ -170,6 +188,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): FastifyInsta
     authRoutes(app, services, forms);
     fileRoutes(app, services, files);
     userSessionRoutes(app, services);
+    realtimeRoutes(app, services);
     apiRoutes(app, services, forms);
     configRoutes(app, services, forms);
     adminRoutes(app);

@@ -7,6 +7,7 @@
 import type { Expr } from '../query/ast.js';
 import type { SortKey } from '../query/list-types.js';
 import type { AggregateRow, RecordData } from '../schema/types.js';
+import type { ChangeFeed } from './change-log.js';
 import type { RecordCache } from './record-cache.js';
 
 export type { SortKey } from '../query/list-types.js';
@@ -249,6 +250,8 @@ export interface StoreCapabilities {
 export interface Store extends StoreReader {
   readonly dialect: 'sqlite' | 'postgres';
   readonly capabilities: StoreCapabilities;
+  /** Every committed record write, in order (change-log.ts), for realtime. */
+  readonly changes: ChangeFeed;
   /** Run `fn` in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(fn: (tx: StoreTx) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /** What it would take to bring the database up to the schema. */

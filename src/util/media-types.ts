@@ -16,6 +16,7 @@ export const MEDIA = {
   octetStream: 'application/octet-stream',
   javascript: 'text/javascript',
   css: 'text/css',
+  eventStream: 'text/event-stream',
 } as const;
 
 /** The Content-Type of a JSON response. */

@@ -40,6 +40,7 @@ import type {
   Store,
 } from '../../src/store/store.js';
 import { aggregateContract } from './store-contract-aggregate.js';
+import { changesContract } from './store-contract-changes.js';
 import { countsContract } from './store-contract-counts.js';
 import { idsContract } from './store-contract-ids.js';
 
@@ -688,6 +689,7 @@ export function storeContract(name: string, open: OpenStore, options: ContractOp
     aggregateContract({ it, ready, unique, collection, rec, where });
     countsContract({ it, ready, unique, collection, rec, where });
     idsContract({ it, ready, unique, collection, rec, where, persistent });
+    changesContract({ it, ready, unique, collection, rec, where });
 
     describe('transactions', () => {
       it('commit: the result is returned and every write is visible afterwards', async () => {

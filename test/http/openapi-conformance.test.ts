@@ -68,6 +68,7 @@ await import('./uploads-guard.test.js');
 await import('./concurrency.test.js');
 await import('./auth-setup.test.js');
 await import('./auth-sessions-revoke.test.js');
+await import('./realtime.test.js');
 
 test('every recorded response matches the OpenAPI document', () => {
   recording.on = false;

@@ -194,6 +194,7 @@ export function openApiDocument(
       { name: 'auth', description: 'Accounts and sessions.' },
       { name: 'files', description: 'Uploaded files.' },
       { name: 'batch', description: 'Transactional batches.' },
+      { name: 'realtime', description: 'Live changes, as Server-Sent Events.' },
       { name: 'meta', description: 'This document and the health check.' },
       { name: 'admin', description: 'The admin page and these docs as a web page.' },
       ...(config.customRoutes.length > 0 || config.routes.length > 0

@@ -10,10 +10,12 @@
 import pg from 'pg';
 import type { Expr } from '../../query/ast.js';
 import type { AggregateRow, CollectionDef, RecordData } from '../../schema/types.js';
+import type { ChangeFeed } from '../change-log.js';
 import { CountCache } from '../count-cache.js';
 import { CountedWrites } from '../counted-writes.js';
 import { quoteIdent } from '../dialect.js';
 import { DestructiveMigration } from '../errors.js';
+import { LoggedWrites } from '../logged-writes.js';
 import { planTables } from '../migration-plan.js';
 import { RecordCache } from '../record-cache.js';
 import type {
@@ -31,6 +33,7 @@ import type {
 } from '../store.js';
 import { StoreTxBase } from '../store-tx-base.js';
 import { type TableModel, tableModels } from '../table-model.js';
+import { POSTGRES_CHANGES_DDL, PostgresChangeFeed, PostgresChangeSink } from './changes.js';
 import { BUMP_SQL, COMPACT_SQL, COUNT_VERSIONS_DDL } from './count-versions.js';
 import { PostgresDialect } from './dialect.js';
 import { lowerCollation } from './functions.js';
@@ -80,6 +83,13 @@ export class PostgresStore implements Store {
   private readonly counts = new CountCache();
   /** Records' representations, each used only while its row version is current. */
   private readonly kept: RecordCache;
+  private readonly changeFeed: PostgresChangeFeed;
+  /**
+   * One connection for the change log's NOTIFYs, let go after 200 ms
+   * idle; its one-statement transactions do not wait for their commit to
+   * reach the disk (a lost notification only delays a wake-up).
+   */
+  private readonly notifier: pg.Pool;
   private closed = false;
 
   constructor(options: PostgresStoreOptions) {
@@ -101,6 +111,34 @@ export class PostgresStore implements Store {
     this.models = tableModels(options.collections);
     this.kept = new RecordCache(options.recordCacheBytes);
     this.schema = schema;
+    this.notifier = new pg.Pool({
+      connectionString: options.url,
+      max: 1,
+      idleTimeoutMillis: 200,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
+      application_name: 'methodical-notify',
+      options: '-c synchronous_commit=off',
+    });
+    this.notifier.on('error', () => {});
+    this.notifier.on('connect', (client) => client.on('error', () => {}));
+    this.changeFeed = new PostgresChangeFeed({
+      reads: async () => {
+        await this.ready();
+        return this.reads;
+      },
+      notify: async (channel, payload) => {
+        await this.notifier.query('SELECT pg_notify($1, $2)', [channel, payload]);
+      },
+      connect: () => {
+        const client = new pg.Client({
+          connectionString: options.url,
+          connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
+          application_name: 'methodical-listen',
+        });
+        return client;
+      },
+      schema: schema ?? '',
+    });
     void this.ready().catch(() => {});
   }
 
@@ -124,13 +162,18 @@ export class PostgresStore implements Store {
       this.pool,
       async (client) => {
         if (schema !== undefined) await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
-        for (const sql of POSTGRES_SYSTEM_DDL) await client.query(sql);
+        for (const sql of [...POSTGRES_SYSTEM_DDL, ...POSTGRES_CHANGES_DDL]) await client.query(sql);
         await client.query(COUNT_VERSIONS_DDL);
         await client.query(POSTGRES_ID_COUNTERS_DDL);
       },
       { waitLock: SCHEMA_LOCK },
     );
     return new PostgresDialect(await lowerCollation(this.reads));
+  }
+
+  /** The change log, for realtime. */
+  get changes(): ChangeFeed {
+    return this.changeFeed;
   }
 
   private async reader(): Promise<PostgresRecords> {
@@ -182,6 +225,7 @@ export class PostgresStore implements Store {
   async transaction<T>(fn: (tx: StoreTx) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     const dialect = await this.ready();
     let writes: CountedWrites | undefined;
+    let logged: LoggedWrites | undefined;
     let ran = false;
     let db: TxConnection | undefined;
     try {
@@ -191,8 +235,9 @@ export class PostgresStore implements Store {
           db = connection;
           const records = new PostgresRecords(db, this.models, dialect, true);
           writes = new CountedWrites(records, this.counts, (c) => records.bumpChanges(c));
+          logged = new LoggedWrites(writes, new PostgresChangeSink(db));
           const value = await fn(
-            new PostgresTx(writes, new PostgresSystem(db), new PostgresIds(db), this.models),
+            new PostgresTx(logged, new PostgresSystem(db), new PostgresIds(db), this.models),
           );
           ran = true;
           return value;
@@ -200,10 +245,14 @@ export class PostgresStore implements Store {
         { lock: options.lock },
       );
       if (writes) this.counts.finish(writes.changes, true);
+      if (logged?.wrote) this.changeFeed.committed();
       return result;
     } catch (error) {
       // Failed before COMMIT: rolled back. Once COMMIT was sent: maybe committed, so its totals are dropped.
-      if (writes) this.counts.finish(writes.changes, ran || db?.commit ? null : false);
+      const maybeCommitted = ran || Boolean(db?.commit);
+      if (writes) this.counts.finish(writes.changes, maybeCommitted ? null : false);
+      // Maybe committed: readers look (the log says whether it did).
+      if (maybeCommitted && logged?.wrote) this.changeFeed.committed();
       throw error;
     }
   }
@@ -280,7 +329,9 @@ export class PostgresStore implements Store {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.changeFeed.close();
     await this.starting?.catch(() => {});
     await this.pool.end();
+    await this.notifier.end();
   }
 }

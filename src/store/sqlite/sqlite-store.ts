@@ -11,9 +11,11 @@ import Database from 'better-sqlite3';
 import type { Expr } from '../../query/ast.js';
 import type { AggregateRow, CollectionDef, RecordData } from '../../schema/types.js';
 import { isNoSpace, StorageFull } from '../../util/storage-full.js';
+import type { ChangeFeed } from '../change-log.js';
 import { CountCache, type TxChanges } from '../count-cache.js';
 import { CountedWrites } from '../counted-writes.js';
 import { DestructiveMigration, LockBusy } from '../errors.js';
+import { LoggedWrites } from '../logged-writes.js';
 import { planTables } from '../migration-plan.js';
 import { RecordCache } from '../record-cache.js';
 import { sessionFrom } from '../rows.js';
@@ -33,6 +35,7 @@ import type {
 } from '../store.js';
 import { StoreTxBase } from '../store-tx-base.js';
 import { type TableModel, tableModels } from '../table-model.js';
+import { SQLITE_CHANGES_DDL, SqliteChangeFeed, SqliteChangeSink } from './changes.js';
 import { type CheckpointOptions, WalCheckpoints } from './checkpoints.js';
 import { ForeignCommits } from './count-versions.js';
 import { sqliteDialect } from './dialect.js';
@@ -118,12 +121,17 @@ export class SqliteStore implements Store {
   /** Another process committed to the file: one check for the totals, one for the records. */
   private readonly foreignForCounts: () => boolean;
   private readonly foreignForRecords: () => boolean;
+  private readonly changeSink: SqliteChangeSink;
+  private readonly changeFeed: SqliteChangeFeed;
+  /** A transaction in the group being committed wrote to the change log. */
+  private groupLogged = false;
   private closed = false;
 
   constructor(options: SqliteStoreOptions) {
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
     this.writer = open(options.path, false, options.durability);
-    for (const sql of [...SQLITE_SYSTEM_DDL, SQLITE_ID_COUNTERS_DDL]) this.writer.exec(sql);
+    for (const sql of [...SQLITE_SYSTEM_DDL, SQLITE_ID_COUNTERS_DDL, ...SQLITE_CHANGES_DDL])
+      this.writer.exec(sql);
     const checkpoints =
       options.path === ':memory:'
         ? null
@@ -140,6 +148,10 @@ export class SqliteStore implements Store {
           this.counts.finish(c.counts, error === null);
           if (error === null) this.dropRecords(c.touched);
         }
+        const logged = this.groupLogged;
+        this.groupLogged = false;
+        // After COMMIT, never before: a reader woken now finds the group's changes.
+        if (logged && error === null) this.changeFeed.watchers.notify();
       },
       ...(checkpoints && {
         committed: (transactions: number) => checkpoints.committed(transactions),
@@ -156,6 +168,17 @@ export class SqliteStore implements Store {
     const foreign = new ForeignCommits(this.writer);
     this.foreignForCounts = foreign.watcher();
     this.foreignForRecords = foreign.watcher();
+    this.changeSink = new SqliteChangeSink(this.writer);
+    this.changeFeed = new SqliteChangeFeed({
+      writer: this.writer,
+      reader: () => this.reader,
+      write: (fn) => this.transaction(async () => fn()),
+    });
+  }
+
+  /** The change log, for realtime. */
+  get changes(): ChangeFeed {
+    return this.changeFeed;
   }
 
   recordCache(): RecordCache | null {
@@ -217,9 +240,11 @@ export class SqliteStore implements Store {
    */
   private async counted<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
     const writes = new CountedWrites(this.writeRecords, this.counts);
+    const logged = new LoggedWrites(writes, this.changeSink);
     try {
-      const value = await fn(new SqliteTx(writes, this.system, this.ids, this.models));
+      const value = await fn(new SqliteTx(logged, this.system, this.ids, this.models));
       this.groupChanges.push({ counts: writes.changes, touched: writes.touched });
+      if (logged.wrote) this.groupLogged = true;
       return value;
     } catch (error) {
       this.counts.finish(writes.changes, false);
