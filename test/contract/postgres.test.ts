@@ -20,5 +20,9 @@ if (!url) {
     await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
     await client.end();
   });
-  storeContract('postgres', async (collections) => new PostgresStore({ url, collections, schema }));
+  // A few connections per store: the suite holds many stores open at once, and the server has 100.
+  storeContract(
+    'postgres',
+    async (collections) => new PostgresStore({ url, collections, schema, poolSize: 4 }),
+  );
 }
