@@ -64,6 +64,14 @@ export function RecordScreen({
   const [heard, setHeard] = useState<LiveChange | null>(null);
   useLive(id === null ? null : `${collection.name}/${id}`, (change) => {
     if (change.kind === 'update' || change.kind === 'delete') setHeard(change);
+    else if (change.kind === 'reset' && url !== null) {
+      // Too much was missed to replay: ask the server for the record's ETag now.
+      api('HEAD', url)
+        .then((res) => setHeard({ kind: 'update', etag: res.headers.get('etag') ?? undefined }))
+        .catch((e) => {
+          if (e instanceof ApiError && e.status === 404) setHeard({ kind: 'delete' });
+        });
+    }
   });
 
   /** The current version from the server; whatever was typed is discarded. */
