@@ -3,7 +3,9 @@
  * GET /api/realtime (a collection, or one record of it), with the session
  * cookie. EventSource reconnects by itself and sends Last-Event-ID, so the
  * server replays what was missed; `reset` (too much missed) reaches the
- * screen as a change of unknown kind, on which it reads afresh.
+ * screen as a change of unknown kind, on which it reads afresh. So does the
+ * stream's first opening: what changed between the screen's first read and
+ * the stream's start is not in the stream.
  */
 import { useEffect, useRef } from 'preact/hooks';
 
@@ -45,6 +47,11 @@ export function useLive(topic: string | null, onChange: (change: LiveChange) => 
       handler.current(parse(kind, (event as MessageEvent<string>).data ?? ''));
     };
     for (const kind of KINDS) source.addEventListener(kind, listener);
+    let first = true;
+    source.addEventListener('open', () => {
+      if (first) handler.current({ kind: 'reset' });
+      first = false;
+    });
     return () => source.close();
   }, [topic]);
 }

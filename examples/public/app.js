@@ -241,6 +241,7 @@ function enhanceCart(form) {
 /** A product row's price, stock and quantity limit, as the record now stands. */
 function showProduct(row, record) {
   const stock = typeof record.stock === 'number' ? record.stock : 0;
+  if (typeof record.updated === 'string') row.dataset.updated = record.updated;
   if (typeof record.price === 'number') {
     row.dataset.price = String(record.price);
     const price = row.querySelector('.price');
@@ -306,24 +307,31 @@ function liveProducts(table) {
     table.closest('form')?.dispatchEvent(new Event('input'));
   };
   for (const type of ['create', 'update', 'delete']) source.addEventListener(type, changed);
-  // The stream's state, for styles and tests: open, or connecting again after a drop.
-  source.addEventListener('open', () => {
-    table.dataset.liveState = 'open';
-  });
-  source.addEventListener('error', () => {
-    table.dataset.liveState = source.readyState === EventSource.CLOSED ? 'closed' : 'connecting';
-  });
-  source.addEventListener('reset', async () => {
-    // What was missed is no longer in the change log: read the products afresh.
+  /** Every product's figures afresh; `told` says so in the status line. */
+  const refetch = async (told) => {
     const response = await fetch('/api/products?perPage=100', { headers: { Accept: 'application/json' } });
     if (!response.ok) return;
     const { items } = await response.json();
     for (const record of items) {
       const row = rowOf(record.id);
-      if (row) showProduct(row, record);
+      // A live event may have brought a newer version while this read was under way.
+      if (row && !(record.updated < (row.dataset.updated ?? ''))) showProduct(row, record);
     }
-    say('Stock refreshed.');
+    if (told) say(told);
+  };
+  // The stream's state, for styles and tests: open, or connecting again after a drop.
+  let opened = false;
+  source.addEventListener('open', () => {
+    // A change between this page's rendering and the stream's start is in neither: read once more.
+    if (!opened) refetch('');
+    opened = true;
+    table.dataset.liveState = 'open';
   });
+  source.addEventListener('error', () => {
+    table.dataset.liveState = source.readyState === EventSource.CLOSED ? 'closed' : 'connecting';
+  });
+  // What was missed is no longer in the change log: read the products afresh.
+  source.addEventListener('reset', () => refetch('Stock refreshed.'));
 }
 
 for (const form of document.querySelectorAll('form[data-enhance]')) {

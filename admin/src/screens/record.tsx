@@ -65,11 +65,14 @@ export function RecordScreen({
   useLive(id === null ? null : `${collection.name}/${id}`, (change) => {
     if (change.kind === 'update' || change.kind === 'delete') setHeard(change);
     else if (change.kind === 'reset' && url !== null) {
-      // Too much was missed to replay: ask the server for the record's ETag now.
+      // Too much was missed to replay, or the stream has just begun: ask for the record's ETag now.
       api('HEAD', url)
-        .then((res) => setHeard({ kind: 'update', etag: res.headers.get('etag') ?? undefined }))
+        // An event heard meanwhile is newer than this answer: it wins.
+        .then((res) =>
+          setHeard((old) => old ?? { kind: 'update', etag: res.headers.get('etag') ?? undefined }),
+        )
         .catch((e) => {
-          if (e instanceof ApiError && e.status === 404) setHeard({ kind: 'delete' });
+          if (e instanceof ApiError && e.status === 404) setHeard((old) => old ?? { kind: 'delete' });
         });
     }
   });

@@ -17,7 +17,7 @@ const MAX_LINES = 50;
 function productRow(ctx: RouteContext, p: RecordData, canBuy: boolean): Html {
   const { html } = ctx;
   const stock = typeof p.stock === 'number' ? p.stock : 0;
-  return html`<tr data-product="${p.id}" data-price="${p.price}">
+  return html`<tr data-product="${p.id}" data-price="${p.price}" data-updated="${p.updated}">
   <th scope="row">${p.name}</th>
   <td>${CATEGORIES.find(([v]) => v === p.category)?.[1] ?? ''}</td>
   <td class="num price">${money(p.price)}</td>

@@ -81,6 +81,25 @@ adminSuite('admin page: live changes', (s) => {
     await context.close();
   });
 
+  test("a record created between the table's first read and the stream's start still shows", async () => {
+    const { context, page } = await newPage(s.browser);
+    let early: Record<string, unknown> | undefined;
+    const firstRead = page.waitForResponse((r) => r.url().includes('/api/authors?'));
+    await page.route('**/api/realtime?*', async (route) => {
+      // After the table's first read has been answered, before the stream starts.
+      await firstRead;
+      early ??= await s.site.create('authors', { name: 'In the gap' }, admin);
+      await route.continue();
+    });
+    const stream = streaming(page, 'authors');
+    await signIn(page, s.site, admin, '#/collections/authors');
+    await stream;
+    await page.locator('table.records tbody tr', { hasText: 'In the gap' }).waitFor({ timeout: 10_000 });
+    assert.ok(early);
+    assert.deepEqual(pageProblems(page), []);
+    await context.close();
+  });
+
   test('an update by someone else of the record being edited is announced; the edit is kept; Reload shows theirs', async () => {
     const book = await s.site.create('books', { title: 'Mine', pages: 100 }, admin);
     const id = book.id as string;
