@@ -4,16 +4,18 @@
 //
 //   npm run bench:realtime        (builds, then runs this)
 //   env: RT_SUBSCRIBERS (1000), RT_PROCS (subscriber processes, 4), RT_RATES (POST/s, "10,50,100,200"),
-//        RT_SECONDS (per fan-out rate, 10), WRK_DURATION (s, 10), WRK_CONNECTIONS (16)
+//        RT_SECONDS (per fan-out rate, 10), WRK_DURATION (s, 10), WRK_CONNECTIONS (16),
+//        RT_DATABASE (a postgres:// URL: run on PostgreSQL, in a schema of its own, dropped after)
 //
 // Subscribers are plain HTTP clients in child processes (bench/lib/sse-subscribers.mjs) following
-// the `items` topic; the server is `methodical serve` from dist/ on SQLite. Everything shares the
+// the `items` topic; the server is `methodical serve` from dist/ on SQLite (or PostgreSQL). Everything shares the
 // machine, so the subscribers' own CPU is taken from the server's: the figures are a floor.
 import { execFile, fork } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { writeScript } from './lib/lua.mjs';
 import { killAll, startProcess } from './lib/proc.mjs';
 
@@ -157,21 +159,37 @@ config.realtime = { connectionsPerClient: subscribers + 16 };
 const configFile = path.join(work, 'methodical.realtime.json');
 writeFileSync(configFile, JSON.stringify(config));
 
+/** Where the server keeps its data: a data folder, or with RT_DATABASE a fresh PostgreSQL schema. */
+async function storeArgs() {
+  const url = process.env.RT_DATABASE;
+  if (!url) return { args: ['--data', path.join(work, 'data')], label: 'SQLite', drop: async () => {} };
+  const schema = `methodical_rt_${process.pid}`;
+  const run = async (sql) => {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  await run(`CREATE SCHEMA ${schema}`);
+  const inSchema = new URL(url);
+  inSchema.searchParams.set('options', `-c search_path=${schema}`);
+  return {
+    args: ['--database', inSchema.toString()],
+    label: 'PostgreSQL',
+    drop: () => run(`DROP SCHEMA ${schema} CASCADE`),
+  };
+}
+
+const store = await storeArgs();
 const started = { load: loadavg()[0].toFixed(1), cores: cpus().length, at: new Date().toISOString() };
 try {
   const srv = await startProcess({
     name: 'methodical',
     command: process.execPath,
-    args: [
-      path.join(root, 'dist/cli/bin.js'),
-      'serve',
-      '--config',
-      configFile,
-      '--data',
-      path.join(work, 'data'),
-      '--port',
-      '0',
-    ],
+    args: [path.join(root, 'dist/cli/bin.js'), 'serve', '--config', configFile, ...store.args, '--port', '0'],
     cwd: root,
     readyLine: /Methodical listening on (http:\/\/\S+)/,
   });
@@ -235,7 +253,7 @@ try {
   const lines = [
     '# Realtime (issue 14)',
     '',
-    `Run ${started.at} on ${started.cores} cores (load average ${started.load} at the start), SQLite,`,
+    `Run ${started.at} on ${started.cores} cores (load average ${started.load} at the start), ${store.label},`,
     `\`methodical serve\` from dist/; ${subscribers} SSE subscribers of \`/api/realtime?topics=items\` in ${procs}`,
     'Node processes on the same machine (their CPU is taken from the server: the figures are a floor).',
     '',
@@ -263,8 +281,10 @@ try {
   const markdown = lines.join('\n');
   console.log(`\n${markdown}`);
   mkdirSync(path.join(root, 'bench/results'), { recursive: true });
-  writeFileSync(path.join(root, 'bench/results/realtime.md'), markdown);
+  const file = store.label === 'SQLite' ? 'realtime.md' : 'realtime-postgres.md';
+  writeFileSync(path.join(root, 'bench/results', file), markdown);
 } finally {
   killAll();
+  await store.drop();
   rmSync(work, { recursive: true, force: true });
 }
