@@ -1,6 +1,7 @@
 // The example's pages work without JavaScript. With it, forms marked data-enhance are sent with
 // fetch() instead — JSON bodies (multipart when a file is chosen), the form's Idempotency-Key and
-// If-Match as headers — and problems are shown in place, next to the fields they name.
+// If-Match as headers — and problems are shown in place, next to the fields they name — and the
+// shop's stock follows the server's live changes (GET /api/realtime, Server-Sent Events).
 
 /** A fresh Idempotency-Key, once a key has been used for a request that succeeded. */
 function freshKey() {
@@ -237,8 +238,105 @@ function enhanceCart(form) {
   });
 }
 
+/** A product row's price, stock and quantity limit, as the record now stands. */
+function showProduct(row, record) {
+  const stock = typeof record.stock === 'number' ? record.stock : 0;
+  if (typeof record.updated === 'string') row.dataset.updated = record.updated;
+  if (typeof record.price === 'number') {
+    row.dataset.price = String(record.price);
+    const price = row.querySelector('.price');
+    if (price) price.textContent = `€${record.price.toFixed(2)}`;
+  }
+  const cell = row.querySelector('.stock');
+  if (cell) {
+    if (stock > 0) cell.textContent = String(stock);
+    else {
+      const out = document.createElement('span');
+      out.className = 'out';
+      out.textContent = 'sold out';
+      cell.replaceChildren(out);
+    }
+  }
+  const qty = row.querySelector('input.qty');
+  if (qty) {
+    qty.max = String(stock);
+    qty.disabled = stock <= 0;
+    if (stock <= 0) qty.value = '0';
+  }
+}
+
+/**
+ * The shop's stock, live: the browser's own EventSource on the products topic
+ * of /api/realtime. It reconnects by itself, sending Last-Event-ID, and the
+ * server replays what was missed; `reset` means too much was missed, so the
+ * products are fetched again. Without JavaScript the page is as the server sent it.
+ */
+function liveProducts(table) {
+  if (typeof EventSource !== 'function') return;
+  const status = document.querySelector('[data-live-status]');
+  const say = (text) => {
+    if (status) status.textContent = text;
+  };
+  const rowOf = (id) => table.querySelector(`tr[data-product="${CSS.escape(id)}"]`);
+  const source = new EventSource(`/api/realtime?topics=${encodeURIComponent(table.dataset.live)}`);
+  const changed = (event) => {
+    let change;
+    try {
+      change = JSON.parse(event.data);
+    } catch {
+      return;
+    }
+    const row = rowOf(change.id);
+    if (event.type === 'delete') {
+      if (row) {
+        showProduct(row, { stock: 0 });
+        say(`${row.querySelector('th')?.textContent ?? 'A product'} is no longer sold.`);
+      }
+      return;
+    }
+    if (!row) {
+      if (event.type === 'create')
+        say(`New in the shop: ${change.record?.name ?? 'a product'}. Reload to see it.`);
+      return;
+    }
+    const before = row.querySelector('.stock')?.textContent;
+    showProduct(row, change.record ?? {});
+    const after = row.querySelector('.stock')?.textContent;
+    if (before !== after)
+      say(`${change.record.name}: ${after === 'sold out' ? 'sold out' : `${after} in stock`}.`);
+    table.closest('form')?.dispatchEvent(new Event('input'));
+  };
+  for (const type of ['create', 'update', 'delete']) source.addEventListener(type, changed);
+  /** Every product's figures afresh; `told` says so in the status line. */
+  const refetch = async (told) => {
+    const response = await fetch('/api/products?perPage=100', { headers: { Accept: 'application/json' } });
+    if (!response.ok) return;
+    const { items } = await response.json();
+    for (const record of items) {
+      const row = rowOf(record.id);
+      // A live event may have brought a newer version while this read was under way.
+      if (row && !(record.updated < (row.dataset.updated ?? ''))) showProduct(row, record);
+    }
+    if (told) say(told);
+  };
+  // The stream's state, for styles and tests: open, or connecting again after a drop.
+  let opened = false;
+  source.addEventListener('open', () => {
+    // A change between this page's rendering and the stream's start is in neither: read once more.
+    if (!opened) refetch('');
+    opened = true;
+    table.dataset.liveState = 'open';
+  });
+  source.addEventListener('error', () => {
+    table.dataset.liveState = source.readyState === EventSource.CLOSED ? 'closed' : 'connecting';
+  });
+  // What was missed is no longer in the change log: read the products afresh.
+  source.addEventListener('reset', () => refetch('Stock refreshed.'));
+}
+
 for (const form of document.querySelectorAll('form[data-enhance]')) {
   form.addEventListener('submit', (event) => submit(form, event));
 }
 for (const form of document.querySelectorAll('form[data-cart]')) enhanceCart(form);
+for (const table of document.querySelectorAll('table[data-live]')) liveProducts(table);
 document.documentElement.classList.add('js');

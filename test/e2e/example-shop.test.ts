@@ -106,19 +106,35 @@ describeExample('the example app: the shop', (s) => {
       assert.equal(order.total, 22.5);
       assert.equal(s.site.rows('products', 'id = ?', id)[0].stock, 1);
 
-      // Meanwhile the last one goes; a page still showing stock asks for more than there is.
+      // Meanwhile the last one goes. Without JavaScript the page still shows stock and asks for more
+      // than there is; with it, the page hears of the sale (GET /api/realtime) and shows it sold out.
       await page.goto(`${s.site.origin}/shop`);
+      if (js) await page.locator('table.products[data-live-state="open"]').waitFor({ state: 'attached' });
       const rival = await shopper(true);
       const sold = await rival.request.post(`${s.site.origin}/checkout`, {
         data: { items: [{ product: id, quantity: 1 }] },
       });
       assert.equal(sold.status(), 201);
-      await page.getByLabel(`Quantity of Candle ${js}`).fill('1');
-      await page.getByRole('button', { name: 'Check out' }).click();
+      const quantity = page.getByLabel(`Quantity of Candle ${js}`);
       if (js) {
-        await page.locator('.form-error').waitFor();
-        assert.match((await page.locator('.form-error').textContent()) ?? '', /^409: Out of stock/);
+        await page
+          .locator(`tr[data-product="${id}"] td.stock`, { hasText: 'sold out' })
+          .waitFor({ timeout: 10_000 });
+        assert.equal(await quantity.isDisabled(), true, 'the sold-out product cannot be chosen');
+        // A client that did not hear of it (or a stale script) is refused all the same.
+        const stale = await page.evaluate(async (product) => {
+          const res = await fetch('/checkout', {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+            body: JSON.stringify({ items: [{ product, quantity: 1 }] }),
+          });
+          return { status: res.status, body: (await res.json()) as { detail: string } };
+        }, id);
+        assert.equal(stale.status, 409);
+        assert.match(stale.body.detail, /^Out of stock/);
       } else {
+        await quantity.fill('1');
+        await page.getByRole('button', { name: 'Check out' }).click();
         await page.waitForLoadState();
         assert.match((await page.locator('main').textContent()) ?? '', /Error 409[\s\S]*Out of stock/);
       }

@@ -1,10 +1,12 @@
 /**
  * A collection's records: the filter (the API's language, errors shown at
  * their position), sort by column, paging. All state is in the hash query,
- * so reload and back show the same page; the API does the querying.
+ * so reload and back show the same page; the API does the querying. The
+ * page shown is read again when the collection changes (live, debounced).
  */
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
+import { useDebounced, useLive } from '../live';
 import type { AdminContext, CollectionInfo, ListPage } from '../model';
 import { collectionHref, navigate, recordHref } from '../router';
 import { Notice, ProblemMessage, ScreenTitle } from '../ui';
@@ -14,6 +16,9 @@ import { type ListState, listStateOf, listUrl, queryOf } from './records/list-qu
 import { Pager } from './records/pager';
 import { RecordsTable } from './records/table';
 import './records/records.css';
+
+/** Changes within this long are one refresh. */
+const LIVE_DEBOUNCE_MS = 250;
 
 /** The last page loaded stays shown (marked busy) while the next one loads, so the table does not jump. */
 type Load =
@@ -33,17 +38,26 @@ export function CollectionScreen({
   const url = listUrl(collection.name, state);
   const [load, setLoad] = useState<Load>({ state: 'loading' });
   const [flash] = useState(takeFlash);
+  // Bumped by a live change: the current page is read again.
+  const [version, setVersion] = useState(0);
+  const [live, setLive] = useState('');
+  const refresh = useDebounced(() => setVersion((v) => v + 1), LIVE_DEBOUNCE_MS);
+  useLive(collection.name, refresh);
 
   useEffect(() => {
     let current = true;
     setLoad((old) => (old.state === 'ok' ? old : { state: 'loading' }));
     api<ListPage>('GET', url)
-      .then(({ body }) => current && setLoad({ state: 'ok', page: body, url }))
+      .then(({ body }) => {
+        if (!current) return;
+        setLoad({ state: 'ok', page: body, url });
+        if (version > 0) setLive(`Updated live at ${new Date().toLocaleTimeString()}.`);
+      })
       .catch((error) => current && setLoad({ state: 'failed', error }));
     return () => {
       current = false;
     };
-  }, [url]);
+  }, [url, version]);
 
   const go = (next: Partial<ListState>) =>
     navigate(collectionHref(collection.name, queryOf({ ...state, ...next })));
@@ -83,6 +97,9 @@ export function CollectionScreen({
           <Pager page={load.page} state={state} onChange={go} />
         </div>
       ) : null}
+      <p class="muted live-status" role="status" aria-live="polite">
+        {live}
+      </p>
     </main>
   );
 }

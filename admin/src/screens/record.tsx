@@ -3,9 +3,12 @@
  * If-Match with the ETag of the version shown; a 412 means someone changed
  * it meanwhile, and the admin may reload it. Deletes ask first and report
  * an `onDelete: restrict` refusal with what still points to the record.
+ * Another client's change to the record, heard live, is announced (with
+ * Reload) and never replaces what the admin is editing.
  */
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { ApiError, api, idempotencyKey, seg } from '../api';
+import { type LiveChange, useLive } from '../live';
 import type { AdminContext, CollectionInfo, RecordData } from '../model';
 import { collectionHref, navigate, recordHref } from '../router';
 import { fieldErrors, Notice, ProblemMessage, ScreenTitle } from '../ui';
@@ -13,7 +16,12 @@ import { useConfirm } from './confirm-dialog';
 import { type Draft, toDraft } from './records/drafts';
 import { setFlash, takeFlash } from './records/flash';
 import { RecordForm } from './records/record-form';
-import { ConflictMessage, ProblemSummary, ReferencedMessage } from './records/record-problems';
+import {
+  ChangedElsewhere,
+  ConflictMessage,
+  ProblemSummary,
+  ReferencedMessage,
+} from './records/record-problems';
 import { LocalProblems, PartlySaved, saveRecord } from './records/save';
 import './records/records.css';
 
@@ -52,6 +60,22 @@ export function RecordScreen({
   const { ask, dialog } = useConfirm();
   const [deleteError, setDeleteError] = useState<unknown>(null);
   const [createKey] = useState(idempotencyKey);
+  // The latest change to this record heard live (an update's ETag, or its delete).
+  const [heard, setHeard] = useState<LiveChange | null>(null);
+  useLive(id === null ? null : `${collection.name}/${id}`, (change) => {
+    if (change.kind === 'update' || change.kind === 'delete') setHeard(change);
+    else if (change.kind === 'reset' && url !== null) {
+      // Too much was missed to replay, or the stream has just begun: ask for the record's ETag now.
+      api('HEAD', url)
+        // An event heard meanwhile is newer than this answer: it wins.
+        .then((res) =>
+          setHeard((old) => old ?? { kind: 'update', etag: res.headers.get('etag') ?? undefined }),
+        )
+        .catch((e) => {
+          if (e instanceof ApiError && e.status === 404) setHeard((old) => old ?? { kind: 'delete' });
+        });
+    }
+  });
 
   /** The current version from the server; whatever was typed is discarded. */
   const reload = useCallback(async () => {
@@ -64,6 +88,7 @@ export function RecordScreen({
       setInitial(fresh);
       setDrafts(fresh);
       setLoadError(null);
+      setHeard(null);
     } catch (e) {
       setLoadError(e);
     }
@@ -128,6 +153,12 @@ export function RecordScreen({
     }
   }
 
+  // Our own save is heard too: its ETag is the one shown once the save has reloaded.
+  const changedElsewhere =
+    !busy &&
+    !conflict &&
+    heard !== null &&
+    (heard.kind === 'delete' || (!!heard.etag && heard.etag !== etag));
   const title = id === null ? `New ${collection.name} record` : `${collection.name} ${id}`;
   if (loadError) {
     return (
@@ -149,13 +180,23 @@ export function RecordScreen({
   return (
     <main id="main" class="record-screen">
       <ScreenTitle text={title} />
-      {notice ? <Notice tone="ok">{notice}</Notice> : null}
+      {notice && !changedElsewhere ? <Notice tone="ok">{notice}</Notice> : null}
       {conflict ? (
         <ConflictMessage
           busy={busy}
           onReload={async () => {
             await reload();
             setConflict(false);
+            setNotice('Reloaded: this is the current version.');
+          }}
+        />
+      ) : null}
+      {changedElsewhere ? (
+        <ChangedElsewhere
+          deleted={heard.kind === 'delete'}
+          busy={busy}
+          onReload={async () => {
+            await reload();
             setNotice('Reloaded: this is the current version.');
           }}
         />

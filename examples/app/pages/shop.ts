@@ -17,10 +17,10 @@ const MAX_LINES = 50;
 function productRow(ctx: RouteContext, p: RecordData, canBuy: boolean): Html {
   const { html } = ctx;
   const stock = typeof p.stock === 'number' ? p.stock : 0;
-  return html`<tr data-product="${p.id}" data-price="${p.price}">
+  return html`<tr data-product="${p.id}" data-price="${p.price}" data-updated="${p.updated}">
   <th scope="row">${p.name}</th>
   <td>${CATEGORIES.find(([v]) => v === p.category)?.[1] ?? ''}</td>
-  <td class="num">${money(p.price)}</td>
+  <td class="num price">${money(p.price)}</td>
   <td class="num stock">${stock > 0 ? stock : html`<span class="out">sold out</span>`}</td>
   ${
     canBuy
@@ -54,11 +54,13 @@ export async function shop(ctx: RouteContext) {
   const canBuy = ctx.auth !== null;
   const rows = products.items.map((p) => productRow(ctx, p, canBuy));
   const orders = canBuy ? await ctx.records.list('orders', { sort: '-created', perPage: 5 }) : undefined;
-  const table = html`<table class="products">
+  // data-live: app.js follows the products topic of /api/realtime and keeps price and stock current.
+  const table = html`<table class="products" data-live="products">
   <caption class="visually-hidden">Products</caption>
   <thead><tr><th scope="col">Product</th><th scope="col">Category</th><th scope="col" class="num">Price</th><th scope="col" class="num">In stock</th>${canBuy ? html`<th scope="col">Quantity</th>` : ''}</tr></thead>
   <tbody>${rows}</tbody>
-</table>`;
+</table>
+<p class="live-status muted" role="status" aria-live="polite" data-live-status></p>`;
   return page(
     ctx,
     { title: 'Shop', current: '/shop' },

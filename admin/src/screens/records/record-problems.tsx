@@ -34,6 +34,44 @@ export function ConflictMessage({ onReload, busy }: { onReload: () => void; busy
   );
 }
 
+/**
+ * Another client changed (or deleted) the record being edited, heard live:
+ * said politely, without taking focus or touching the form; Reload shows
+ * the current version (discarding the edit).
+ */
+export function ChangedElsewhere({
+  deleted,
+  busy,
+  onReload,
+}: {
+  deleted: boolean;
+  busy: boolean;
+  onReload: () => void;
+}) {
+  return (
+    <div class="notice info changed-elsewhere" role="status">
+      {deleted ? (
+        <p>
+          <strong>This record was deleted by someone else.</strong> Saving now would fail; what you typed is
+          still here.
+        </p>
+      ) : (
+        <p>
+          <strong>This record was changed by someone else.</strong> Your edit is kept; saving it would be
+          refused. Reload to see the current version (your edit is discarded).
+        </p>
+      )}
+      {deleted ? null : (
+        <div class="actions">
+          <button type="button" disabled={busy} onClick={onReload}>
+            Reload
+          </button>
+        </div>
+      )}
+    </div>
+  );
+}
+
 interface Reference {
   collection: string;
   field: string;
