@@ -17,6 +17,8 @@ export class SseStream implements EventSink {
   readonly body = new PassThrough();
   private done = false;
   private readonly listeners: (() => void)[] = [];
+  /** Text written this turn of the event loop: sent in one write (a burst of events, one syscall). */
+  private pending = '';
 
   constructor(
     private readonly socket: Socket,
@@ -72,6 +74,7 @@ export class SseStream implements EventSink {
    */
   close(): void {
     if (this.done) return;
+    this.flush();
     this.body.end();
     this.finish();
     const cut = setTimeout(() => this.socket.destroy(), CLOSE_GRACE_MS);
@@ -81,12 +84,21 @@ export class SseStream implements EventSink {
 
   private write(text: string): void {
     if (this.done) return;
-    this.body.write(text);
-    if (this.body.writableLength > this.maxBytes) {
+    if (this.pending === '') setImmediate(() => this.flush());
+    this.pending += text;
+    if (this.body.writableLength + this.pending.length > this.maxBytes) {
       // Too far behind: cut the connection now (ending would wait for the client to read it all).
+      this.pending = '';
       this.finish();
       this.socket.destroy();
     }
+  }
+
+  private flush(): void {
+    if (this.pending === '') return;
+    const text = this.pending;
+    this.pending = '';
+    if (!this.done) this.body.write(text);
   }
 
   private finish(): void {

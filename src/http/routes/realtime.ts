@@ -85,9 +85,17 @@ export function realtimeRoutes(app: FastifyInstance, services: Services): void {
       else perClient.delete(key);
     });
     reply.raw.on('close', () => stream.close());
-    // First how soon to come back after a cut, and a comment, so the client sees the stream open.
-    stream.start(RECONNECT_MS);
-    void realtime.run(audience, from, stream);
+    // The head goes out once the stream hears every change from now on (EventSource's `open` is
+    // the head): first how soon to come back after a cut, and a comment.
+    let listening = () => {};
+    const heard = new Promise<void>((resolve) => {
+      listening = () => {
+        stream.start(RECONNECT_MS);
+        resolve();
+      };
+    });
+    const running = realtime.run(audience, from, stream, listening);
+    await Promise.race([heard, running]);
     return reply.send(stream.body);
   };
 

@@ -45,16 +45,31 @@ export class RealtimeStreams {
     return new Audience(schema, ctx, parseTopics(topics, schema, settings.topics));
   }
 
-  /** Runs the stream until the sink closes; a failure closes it (the client reconnects where it was). */
-  async run(audience: Audience, since: number | undefined, sink: EventSink): Promise<void> {
+  /**
+   * Runs the stream until the sink closes; a failure closes it (the client
+   * reconnects where it was). `listening` is called once the stream hears
+   * every change committed from then on: the answer's head goes out only
+   * then, so a client that sees the stream open misses no later write.
+   */
+  async run(
+    audience: Audience,
+    since: number | undefined,
+    sink: EventSink,
+    listening: () => void = () => {},
+  ): Promise<void> {
     try {
-      await this.stream(audience, since, sink);
+      await this.stream(audience, since, sink, listening);
     } catch {
       sink.close();
     }
   }
 
-  private async stream(audience: Audience, since: number | undefined, sink: EventSink): Promise<void> {
+  private async stream(
+    audience: Audience,
+    since: number | undefined,
+    sink: EventSink,
+    listening: () => void,
+  ): Promise<void> {
     const { hub, feed, settings } = this.deps;
     let last: ChangeCursor | null = null;
     let held: Change[] | null = [];
@@ -75,6 +90,7 @@ export class RealtimeStreams {
     });
     sink.onClose(subscription.stop);
     if (sink.closed) return subscription.stop();
+    listening();
     const live = subscription.cursor;
     if (since === undefined) {
       last = live;
