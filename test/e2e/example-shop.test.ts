@@ -110,6 +110,12 @@ describeExample('the example app: the shop', (s) => {
       // than there is; with it, the page hears of the sale (GET /api/realtime) and shows it sold out.
       await page.goto(`${s.site.origin}/shop`);
       if (js) await page.locator('table.products[data-live-state="open"]').waitFor({ state: 'attached' });
+      // A page that cannot hear (its stream refused): still showing stock when the sale happens.
+      const deaf = js ? await shopper(true) : null;
+      if (deaf) {
+        await deaf.route('**/api/realtime**', (route) => route.abort());
+        await deaf.goto(`${s.site.origin}/shop`);
+      }
       const rival = await shopper(true);
       const sold = await rival.request.post(`${s.site.origin}/checkout`, {
         data: { items: [{ product: id, quantity: 1 }] },
@@ -132,6 +138,14 @@ describeExample('the example app: the shop', (s) => {
         }, id);
         assert.equal(stale.status, 409);
         assert.match(stale.body.detail, /^Out of stock/);
+        // The page that did not hear of it asks for the candle and is told why not, on the form.
+        if (deaf) {
+          await deaf.getByLabel(`Quantity of Candle ${js}`).fill('1');
+          await deaf.getByRole('button', { name: 'Check out' }).click();
+          await deaf.locator('.form-error').waitFor();
+          assert.match((await deaf.locator('.form-error').textContent()) ?? '', /^409: Out of stock/);
+          await deaf.context().close();
+        }
       } else {
         await quantity.fill('1');
         await page.getByRole('button', { name: 'Check out' }).click();

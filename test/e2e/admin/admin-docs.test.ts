@@ -103,7 +103,7 @@ adminSuite('admin page: API docs', (s) => {
     assert.equal(await page.locator('nav.toc a[data-operation]').count(), operations.length);
     const tags = await page.locator('nav.toc .toc-tag').allTextContents();
     assert.deepEqual(tags.slice(0, 3), ['users', 'authors', 'books']);
-    assert.deepEqual(tags.slice(3), ['auth', 'files', 'batch', 'meta', 'admin']);
+    assert.deepEqual(tags.slice(3), ['auth', 'files', 'batch', 'meta', 'admin', 'realtime']);
 
     // Headings in order for a screen reader: one h1, then h2 per tag, h3 per operation.
     const levels = (await page.evaluate(
