@@ -12,6 +12,7 @@
 import type { Expr } from '../query/ast.js';
 import type { RecordData } from '../schema/types.js';
 import type { CollectionChanges, CountCache, CountEntry, TxChanges } from './count-cache.js';
+import { RecordsWrapper } from './records-wrapper.js';
 import type { WriteOptions } from './store.js';
 import type { RecordsPart } from './store-tx-base.js';
 
@@ -22,7 +23,7 @@ export interface MatchProbe {
   matches(collection: string, id: string, filters: readonly Expr[]): Maybe<boolean[]>;
 }
 
-export class CountedWrites implements RecordsPart {
+export class CountedWrites extends RecordsWrapper<RecordsPart & MatchProbe> {
   /** What this transaction did to the counts, by collection. */
   readonly changes: TxChanges = new Map();
   /** The records this transaction wrote (or tried to), by collection. */
@@ -31,23 +32,12 @@ export class CountedWrites implements RecordsPart {
   private readonly written = new Set<string>();
 
   constructor(
-    private readonly inner: RecordsPart & MatchProbe,
+    inner: RecordsPart & MatchProbe,
     private readonly cache: CountCache,
     /** Called after the transaction's first successful write to a collection (PostgreSQL bumps its change counter). */
     private readonly firstWrite?: (collection: string) => Maybe<void>,
-  ) {}
-
-  get(c: string, id: string, filter?: Expr | null) {
-    return this.inner.get(c, id, filter);
-  }
-  getMany(c: string, ids: readonly string[], filter?: Expr | null, maxBytes?: number) {
-    return this.inner.getMany(c, ids, filter, maxBytes);
-  }
-  list(c: string, q: Parameters<RecordsPart['list']>[1]) {
-    return this.inner.list(c, q);
-  }
-  aggregate(c: string, q: Parameters<RecordsPart['aggregate']>[1]) {
-    return this.inner.aggregate(c, q);
+  ) {
+    super(inner);
   }
 
   // A write is the transaction's last statement only when no probe follows it.

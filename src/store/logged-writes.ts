@@ -1,7 +1,7 @@
 /** The record writes of a transaction, each logged to the change log (change-log.ts) as it happens. */
-import type { Expr } from '../query/ast.js';
 import type { RecordData } from '../schema/types.js';
 import type { ChangeEntry, ChangeOp } from './change-log.js';
+import { RecordsWrapper } from './records-wrapper.js';
 import type { WriteOptions } from './store.js';
 import type { RecordsPart } from './store-tx-base.js';
 
@@ -18,26 +18,15 @@ export interface ChangeSink {
  * same transaction. `wrote` tells the adapter, once it has committed,
  * whether to wake the readers.
  */
-export class LoggedWrites implements RecordsPart {
+export class LoggedWrites extends RecordsWrapper {
   wrote = false;
 
   constructor(
-    private readonly inner: RecordsPart,
+    inner: RecordsPart,
     private readonly sink: ChangeSink,
     private readonly now: () => string = () => new Date().toISOString(),
-  ) {}
-
-  get(c: string, id: string, filter?: Expr | null) {
-    return this.inner.get(c, id, filter);
-  }
-  getMany(c: string, ids: readonly string[], filter?: Expr | null, maxBytes?: number) {
-    return this.inner.getMany(c, ids, filter, maxBytes);
-  }
-  list(c: string, q: Parameters<RecordsPart['list']>[1]) {
-    return this.inner.list(c, q);
-  }
-  aggregate(c: string, q: Parameters<RecordsPart['aggregate']>[1]) {
-    return this.inner.aggregate(c, q);
+  ) {
+    super(inner);
   }
 
   // The change-log row follows the write: it is the one that may carry the COMMIT (`last`).

@@ -35,8 +35,7 @@ import {
 } from '../change-log.js';
 import type { ChangeSink } from '../logged-writes.js';
 import { prepared } from './statements.js';
-import type { Queryable } from './transactions.js';
-import { TxConnection } from './transactions.js';
+import { type Queryable, TxConnection } from './transactions.js';
 
 const T = 'TEXT COLLATE "C"';
 
