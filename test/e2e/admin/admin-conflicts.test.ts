@@ -25,25 +25,13 @@ const CHANGED = 'This record was changed by someone else since you opened it';
 
 adminSuite('admin page: conflicts and deletes', (s) => {
   let admin: Account;
-  let token: string;
   before(async () => {
     admin = await s.site.account('admin', true);
-    const res = await s.site.t.request({
-      method: 'POST',
-      url: '/api/auth/login',
-      payload: { email: admin.email, password: admin.password },
-    });
-    token = JSON.parse(res.body).token;
   });
 
   /** A change made by another client through the API, as anyone would make it. */
   async function patchElsewhere(collection: string, id: string, body: Record<string, unknown>) {
-    const res = await s.site.t.request({
-      method: 'PATCH',
-      url: `/api/${collection}/${id}`,
-      payload: body,
-      headers: { authorization: `Bearer ${token}` },
-    });
+    const res = await s.site.request(admin, 'PATCH', `/api/${collection}/${id}`, body);
     assert.equal(res.statusCode, 200, res.body);
   }
 

@@ -19,15 +19,8 @@ import {
 
 adminSuite('admin page: live changes', (s) => {
   let admin: Account;
-  let token: string;
   before(async () => {
     admin = await s.site.account('admin', true);
-    const res = await s.site.t.request({
-      method: 'POST',
-      url: '/api/auth/login',
-      payload: { email: admin.email, password: admin.password },
-    });
-    token = JSON.parse(res.body).token;
   });
 
   /** Waits (up to 10 s) until the page has an EventSource stream of `topic` open. */
@@ -118,12 +111,7 @@ adminSuite('admin page: live changes', (s) => {
     assert.equal(await notice.count(), 0, 'no notice for our own save');
 
     await page.getByLabel('pages', { exact: true }).fill('999');
-    const res = await s.site.t.request({
-      method: 'PATCH',
-      url: `/api/books/${id}`,
-      payload: { title: 'Theirs' },
-      headers: { authorization: `Bearer ${token}` },
-    });
+    const res = await s.site.request(admin, 'PATCH', `/api/books/${id}`, { title: 'Theirs' });
     assert.equal(res.statusCode, 200, res.body);
     await notice.getByText('This record was changed by someone else.').waitFor({ timeout: 10_000 });
     assert.equal(await page.getByLabel('pages', { exact: true }).inputValue(), '999', 'the edit is kept');
@@ -139,11 +127,7 @@ adminSuite('admin page: live changes', (s) => {
     assert.deepEqual([stored?.title, stored?.pages], ['Theirs', 101]);
 
     // A delete elsewhere is said too.
-    const gone = await s.site.t.request({
-      method: 'DELETE',
-      url: `/api/books/${id}`,
-      headers: { authorization: `Bearer ${token}` },
-    });
+    const gone = await s.site.request(admin, 'DELETE', `/api/books/${id}`);
     assert.equal(gone.statusCode, 204);
     await notice.getByText('This record was deleted by someone else.').waitFor({ timeout: 10_000 });
     assert.deepEqual(pageProblems(page), []);

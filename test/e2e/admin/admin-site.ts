@@ -61,6 +61,13 @@ export interface AdminSite {
   origin: string;
   /** Register an account through the API (and make it an admin when asked). */
   account(prefix: string, admin?: boolean): Promise<Account>;
+  /** A request through the API as `as` (another client than the page), answered as light-my-request answers. */
+  request(
+    as: Account,
+    method: 'POST' | 'PATCH' | 'DELETE',
+    url: string,
+    body?: Record<string, unknown>,
+  ): Promise<{ statusCode: number; body: string }>;
   /** A record inserted through the API as `admin`, returned as the API answers it. */
   create(collection: string, body: Record<string, unknown>, as: Account): Promise<Record<string, unknown>>;
   /** A record read straight from the store. */
@@ -87,6 +94,8 @@ export async function startAdminSite(config: UserConfig = ADMIN_CONFIG): Promise
     tokens.set(who.email, value);
     return value;
   };
+  const asClient: AdminSite['request'] = async (as, method, url, body) =>
+    t.request({ method, url, payload: body, headers: { authorization: `Bearer ${await token(as)}` } });
   return {
     t,
     origin,
@@ -110,13 +119,16 @@ export async function startAdminSite(config: UserConfig = ADMIN_CONFIG): Promise
       }
       return { id, email, password, admin };
     },
-    async create(collection, body, as) {
-      const res = await t.request({
-        method: 'POST',
-        url: `/api/${collection}`,
+    async request(as, method, url, body) {
+      return t.request({
+        method,
+        url,
         payload: body,
         headers: { authorization: `Bearer ${await token(as)}` },
       });
+    },
+    async create(collection, body, as) {
+      const res = await asClient(as, 'POST', `/api/${collection}`, body);
       assert.equal(res.statusCode, 201, res.body);
       return JSON.parse(res.body);
     },

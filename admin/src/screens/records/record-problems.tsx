@@ -17,6 +17,17 @@ function useFocusWhenShown<T extends HTMLElement>(key: unknown) {
   return ref;
 }
 
+/** Reload: show the current version, discarding the edit. */
+function ReloadAction({ onReload, busy }: { onReload: () => void; busy: boolean }) {
+  return (
+    <div class="actions">
+      <button type="button" disabled={busy} onClick={onReload}>
+        Reload
+      </button>
+    </div>
+  );
+}
+
 export function ConflictMessage({ onReload, busy }: { onReload: () => void; busy: boolean }) {
   const ref = useFocusWhenShown<HTMLDivElement>(true);
   return (
@@ -25,11 +36,7 @@ export function ConflictMessage({ onReload, busy }: { onReload: () => void; busy
         <strong>This record was changed by someone else since you opened it.</strong> Your changes were not
         saved. Reload to see the current version (your edit is discarded), then make your change again.
       </p>
-      <div class="actions">
-        <button type="button" disabled={busy} onClick={onReload}>
-          Reload
-        </button>
-      </div>
+      <ReloadAction busy={busy} onReload={onReload} />
     </div>
   );
 }
@@ -61,13 +68,7 @@ export function ChangedElsewhere({
           refused. Reload to see the current version (your edit is discarded).
         </p>
       )}
-      {deleted ? null : (
-        <div class="actions">
-          <button type="button" disabled={busy} onClick={onReload}>
-            Reload
-          </button>
-        </div>
-      )}
+      {deleted ? null : <ReloadAction busy={busy} onReload={onReload} />}
     </div>
   );
 }
